@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import express, { type Express } from 'express';
+import type { Knex } from 'knex';
+import type Stripe from 'stripe';
+import { bookingApiRoutes, bookingPageRoutes } from './bookings/routes';
+import type { Config } from './config';
+import type { ServiceContext } from './context';
+import { eventApiRoutes, publicEventRoutes } from './events/routes';
+import { systemClock, type Clock } from './lib/clock';
+import { createEmailComposer } from './mail/compose';
+import { consoleLogger, errorHandler, notFound, type Logger } from './web/error-handler';
+import { createViews, type Views } from './web/views';
+
+export interface AppDeps {
+  db: Knex;
+  config: Config;
+  clock?: Clock;
+  stripe?: Stripe;
+  views?: Views;
+  logger?: Logger;
+}
+
+export interface AppHandle {
+  app: Express;
+  ctx: ServiceContext;
+  /** Emits "outbox" after a commit that queued mail. */
+  signals: EventEmitter;
+}
+
+const PUBLIC_DIR = path.resolve(__dirname, '../public');
+
+function securityHeaders(): express.RequestHandler {
+  return (_req, res, next) => {
+    res.set({
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'same-origin',
+      'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self' https:; frame-ancestors 'none'",
+    });
+    next();
+  };
+}
+
+export function createApp(deps: AppDeps): AppHandle {
+  const views = deps.views ?? createViews();
+  const logger = deps.logger ?? consoleLogger;
+  const signals = new EventEmitter();
+  const ctx: ServiceContext = {
+    db: deps.db,
+    clock: deps.clock ?? systemClock,
+    config: deps.config,
+    stripe: deps.stripe,
+    emails: createEmailComposer(views, deps.config),
+    kickOutbox: () => signals.emit('outbox'),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((_req, res, next) => {
+    res.locals.requestId = randomUUID().slice(0, 8);
+    next();
+  });
+  app.use(securityHeaders());
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use('/api/v1', eventApiRoutes(ctx));
+  app.use('/api/v1', bookingApiRoutes(ctx));
+  app.use(publicEventRoutes(ctx, views));
+  app.use(bookingPageRoutes(ctx, views));
+
+  app.use(notFound);
+  app.use(errorHandler(views, logger));
+  return { app, ctx, signals };
+}

@@ -1,0 +1,220 @@
+import type { Tx } from '../db/connect';
+
+import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
+import { normaliseEmail, type AttendeeRecord, type BookingRecord, type BookingStatus, type PaymentMethod } from './types';
+
+type Row = Record<string, unknown>;
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+export function toBooking(row: Row): BookingRecord {
+  return {
+    id: Number(row.id),
+    reference: String(row.reference),
+    eventId: Number(row.event_id),
+    status: row.status as BookingStatus,
+    buyerName: String(row.buyer_name),
+    buyerEmail: String(row.buyer_email),
+    buyerOrganisation: str(row.buyer_organisation),
+    total: Number(row.total),
+    currency: String(row.currency),
+    paymentMethod: row.payment_method as PaymentMethod,
+    holdExpiresAt: fromDbTimeOrNull(row.hold_expires_at),
+    stripeCheckoutSessionId: str(row.stripe_checkout_session_id),
+    stripePaymentIntentId: str(row.stripe_payment_intent_id),
+    purchaseOrder: str(row.purchase_order),
+    billingContact: str(row.billing_contact),
+    manageTokenHash: String(row.manage_token_hash),
+    confirmedAt: fromDbTimeOrNull(row.confirmed_at),
+    cancelledAt: fromDbTimeOrNull(row.cancelled_at),
+    cancelReason: str(row.cancel_reason),
+    createdAt: fromDbTime(row.created_at),
+  };
+}
+
+export function toAttendee(row: Row): AttendeeRecord {
+  return {
+    id: Number(row.id),
+    bookingId: Number(row.booking_id),
+    eventId: Number(row.event_id),
+    ticketTypeId: Number(row.ticket_type_id),
+    status: row.status as AttendeeRecord['status'],
+    name: String(row.name),
+    email: String(row.email),
+    organisation: str(row.organisation),
+    dietary: str(row.dietary),
+    accessibility: str(row.accessibility),
+    unitPrice: Number(row.unit_price),
+    currency: String(row.currency),
+    icalUid: String(row.ical_uid),
+    checkedInAt: fromDbTimeOrNull(row.checked_in_at),
+    cancelledAt: fromDbTimeOrNull(row.cancelled_at),
+  };
+}
+
+const BOOKING_COLUMNS = [
+  'id', 'reference', 'event_id', 'status', 'buyer_name', 'buyer_email', 'buyer_organisation', 'total', 'currency',
+  'payment_method', 'hold_expires_at', 'stripe_checkout_session_id', 'stripe_payment_intent_id', 'purchase_order',
+  'billing_contact', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'created_at',
+].map((c) => `bookings.${c}`);
+
+export async function findBookingByReference(db: Tx, reference: string): Promise<BookingRecord | undefined> {
+  const row = await db('bookings').select(BOOKING_COLUMNS).where({ reference }).first();
+  return row ? toBooking(row) : undefined;
+}
+
+export async function findBookingById(db: Tx, id: number): Promise<BookingRecord | undefined> {
+  const row = await db('bookings').select(BOOKING_COLUMNS).where({ id }).first();
+  return row ? toBooking(row) : undefined;
+}
+
+export async function listAttendees(db: Tx, bookingId: number): Promise<AttendeeRecord[]> {
+  return (await db('attendees').select('*').where({ booking_id: bookingId }).orderBy('id')).map(toAttendee);
+}
+
+export interface NewBooking {
+  reference: string;
+  eventId: number;
+  status: BookingStatus;
+  buyer: { name: string; email: string; organisation?: string };
+  total: number;
+  currency: string;
+  paymentMethod: PaymentMethod;
+  holdExpiresAt?: Date;
+  purchaseOrder?: string;
+  billingContact?: string;
+  manageTokenHash: string;
+  now: Date;
+}
+
+export async function insertBooking(db: Tx, b: NewBooking): Promise<number> {
+  const [row] = await db('bookings')
+    .insert({
+      reference: b.reference,
+      event_id: b.eventId,
+      status: b.status,
+      buyer_name: b.buyer.name,
+      buyer_email: b.buyer.email,
+      buyer_email_normalised: normaliseEmail(b.buyer.email),
+      buyer_organisation: b.buyer.organisation ?? null,
+      total: b.total,
+      currency: b.currency,
+      payment_method: b.paymentMethod,
+      hold_expires_at: b.holdExpiresAt ? toDbTime(b.holdExpiresAt) : null,
+      purchase_order: b.purchaseOrder ?? null,
+      billing_contact: b.billingContact ?? null,
+      manage_token_hash: b.manageTokenHash,
+      confirmed_at: b.status === 'confirmed' ? toDbTime(b.now) : null,
+      created_at: toDbTime(b.now),
+      updated_at: toDbTime(b.now),
+    })
+    .returning('id');
+  return Number(typeof row === 'object' ? row.id : row);
+}
+
+export interface NewAttendee {
+  ticketTypeId: number;
+  name: string;
+  email: string;
+  organisation?: string;
+  dietary?: string;
+  accessibility?: string;
+  unitPrice: number;
+  currency: string;
+  icalUid: string;
+}
+
+export async function insertAttendees(db: Tx, bookingId: number, eventId: number, attendees: NewAttendee[], now: Date): Promise<void> {
+  await db('attendees').insert(
+    attendees.map((a) => ({
+      booking_id: bookingId,
+      event_id: eventId,
+      ticket_type_id: a.ticketTypeId,
+      status: 'active',
+      name: a.name,
+      email: a.email,
+      email_normalised: normaliseEmail(a.email),
+      organisation: a.organisation ?? null,
+      dietary: a.dietary ?? null,
+      accessibility: a.accessibility ?? null,
+      unit_price: a.unitPrice,
+      currency: a.currency,
+      ical_uid: a.icalUid,
+      created_at: toDbTime(now),
+    })),
+  );
+}
+
+/** Emails among these that already hold a place (or a place on the waitlist) at the event. */
+export async function findEmailsAlreadyBooked(db: Tx, eventId: number, emails: string[], now: Date): Promise<string[]> {
+  const rows = await db('attendees')
+    .join('bookings', 'bookings.id', 'attendees.booking_id')
+    .where('attendees.event_id', eventId)
+    .where('attendees.status', 'active')
+    .whereIn('attendees.email_normalised', emails.map(normaliseEmail))
+    .where((q) =>
+      q
+        .whereIn('bookings.status', ['confirmed', 'waitlisted'])
+        .orWhere((p) => p.where('bookings.status', 'pending_payment').where('bookings.hold_expires_at', '>', toDbTime(now))),
+    )
+    .distinct('attendees.email_normalised as email');
+  return rows.map((r: { email: string }) => r.email);
+}
+
+/** The booking through which this email holds a place at the event, if any. */
+export async function findActiveBookingForEmail(db: Tx, eventId: number, email: string): Promise<BookingRecord | undefined> {
+  const row = await db('bookings')
+    .join('attendees', 'attendees.booking_id', 'bookings.id')
+    .where('bookings.event_id', eventId)
+    .where('attendees.status', 'active')
+    .where('attendees.email_normalised', normaliseEmail(email))
+    .whereIn('bookings.status', ['confirmed', 'waitlisted', 'pending_payment'])
+    .orderBy('bookings.id', 'desc')
+    .first(BOOKING_COLUMNS);
+  return row ? toBooking(row) : undefined;
+}
+
+export async function updateBookingStatus(
+  db: Tx,
+  id: number,
+  from: BookingStatus[],
+  to: BookingStatus,
+  now: Date,
+  extra: Row = {},
+): Promise<boolean> {
+  const stamp: Row = { updated_at: toDbTime(now) };
+  if (to === 'confirmed') stamp.confirmed_at = toDbTime(now);
+  if (to === 'cancelled') stamp.cancelled_at = toDbTime(now);
+  const count = await db('bookings').where({ id }).whereIn('status', from).update({ status: to, ...stamp, ...extra });
+  return count === 1;
+}
+
+export async function cancelAttendees(db: Tx, bookingId: number, now: Date, attendeeIds?: number[]): Promise<void> {
+  const query = db('attendees').where({ booking_id: bookingId, status: 'active' });
+  if (attendeeIds) query.whereIn('id', attendeeIds);
+  await query.update({ status: 'cancelled', cancelled_at: toDbTime(now) });
+}
+
+/** Waitlisted bookings of an event, first come first served, with their seats by ticket type. */
+export async function listWaitlist(db: Tx, eventId: number): Promise<Array<{ booking: BookingRecord; seats: Map<number, number> }>> {
+  const rows = await db('bookings').select(BOOKING_COLUMNS).where({ event_id: eventId, status: 'waitlisted' }).orderBy('id');
+  if (rows.length === 0) return [];
+  const seatRows = await db('attendees')
+    .select('booking_id', 'ticket_type_id')
+    .count({ n: '*' })
+    .whereIn('booking_id', rows.map((r: Row) => Number(r.id)))
+    .where('status', 'active')
+    .groupBy('booking_id', 'ticket_type_id');
+  const seats = new Map<number, Map<number, number>>();
+  for (const r of seatRows as Row[]) {
+    const m = seats.get(Number(r.booking_id)) ?? new Map<number, number>();
+    m.set(Number(r.ticket_type_id), Number(r.n));
+    seats.set(Number(r.booking_id), m);
+  }
+  return rows.map((r: Row) => ({ booking: toBooking(r), seats: seats.get(Number(r.id)) ?? new Map() }));
+}
+
+export async function waitlistPosition(db: Tx, booking: BookingRecord): Promise<number> {
+  const row = await db('bookings').where({ event_id: booking.eventId, status: 'waitlisted' }).where('id', '<=', booking.id).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+

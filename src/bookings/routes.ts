@@ -1,0 +1,137 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { buildPersonalCopy } from '../calendar/ics';
+import { calendarContext } from '../calendar/context';
+import type { ServiceContext } from '../context';
+import { toEventPage } from '../events/present';
+import { slugSchema } from '../events/schemas';
+import { getPublicEvent } from '../events/service';
+import { AppError, NotFoundError, ValidationError } from '../lib/errors';
+import { fieldErrors, parseInput } from '../web/validate';
+import type { Views } from '../web/views';
+import { eventUrl } from './links';
+import { toApiBooking, toManagePage } from './present';
+import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema } from './schemas';
+import { cancelBookingAsHolder, createFreeBooking, getBookingForHolder, resendConfirmation } from './service';
+
+function bearerOrQueryToken(req: Request): string | undefined {
+  const header = req.get('authorization');
+  const fromHeader = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const fromQuery = typeof req.query.token === 'string' ? req.query.token : undefined;
+  const token = fromHeader ?? fromQuery;
+  return token && tokenSchema.safeParse(token).success ? token : undefined;
+}
+
+function parseReference(value: unknown): string {
+  const parsed = referenceSchema.safeParse(value);
+  if (!parsed.success) throw new NotFoundError('We could not find that booking. Check the link in your confirmation email.', 'booking_not_found');
+  return parsed.data;
+}
+
+function parseSlug(value: unknown): string {
+  const parsed = slugSchema.safeParse(value);
+  if (!parsed.success) throw new NotFoundError('No event with that address.', 'event_not_found');
+  return parsed.data;
+}
+
+export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
+  const router = Router();
+
+  /** Re-renders the event page with the visitor's input and what went wrong. */
+  async function renderEventWithProblem(slug: string, form: object, error: AppError) {
+    const item = await getPublicEvent(ctx, slug);
+    const event = toEventPage(item, eventUrl(ctx.config, slug), ctx.clock.now());
+    const errors = error instanceof ValidationError ? fieldErrors(error) : {};
+    return views.render('events/show', {
+      title: item.event.title,
+      event,
+      form,
+      errors,
+      problem: error instanceof ValidationError ? null : { code: error.code, message: error.message, isAlreadyBooked: error.code === 'already_booked' },
+      hasErrors: error instanceof ValidationError,
+    });
+  }
+
+  router.post('/events/:slug/register', async (req, res) => {
+    const slug = parseSlug(req.params.slug);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      const person = parseInput(registrationFormSchema, form);
+      const created = await createFreeBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] });
+      res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status === 404) throw error;
+      res.status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
+    }
+  });
+
+  router.post('/events/:slug/resend', async (req, res) => {
+    const slug = parseSlug(req.params.slug);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      const { email } = parseInput(resendSchema, form);
+      await resendConfirmation(ctx, slug, email);
+      const item = await getPublicEvent(ctx, slug);
+      res.type('html').send(views.render('bookings/resent', { title: 'Confirmation sent again', email, event: { title: item.event.title, slug } }));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      res.status(422).type('html').send(await renderEventWithProblem(slug, form, error));
+    }
+  });
+
+  router.get('/bookings/:reference', async (req, res) => {
+    const reference = parseReference(req.params.reference);
+    const token = bearerOrQueryToken(req);
+    const view = await getBookingForHolder(ctx, reference, token);
+    res
+      .set('Referrer-Policy', 'no-referrer')
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(views.render('bookings/manage', { title: `Booking ${reference}`, booking: toManagePage(view, token!, ctx.clock.now()), isNew: req.query.new === '1' }));
+  });
+
+  router.post('/bookings/:reference/cancel', async (req, res) => {
+    const reference = parseReference(req.params.reference);
+    const token = z.object({ token: tokenSchema }).safeParse(req.body ?? {}).data?.token;
+    const view = await cancelBookingAsHolder(ctx, reference, token);
+    res
+      .set('Referrer-Policy', 'no-referrer')
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(views.render('bookings/manage', { title: `Booking ${reference}`, booking: toManagePage(view, token!, ctx.clock.now()), justCancelled: true }));
+  });
+
+  router.get('/bookings/:reference/attendees/:attendeeId/invite.ics', async (req, res) => {
+    const reference = parseReference(req.params.reference);
+    const view = await getBookingForHolder(ctx, reference, bearerOrQueryToken(req));
+    const attendee = view.attendees.find((a) => String(a.id) === req.params.attendeeId && a.status === 'active');
+    if (!attendee || view.booking.status !== 'confirmed') throw new NotFoundError('There is no calendar entry for that place.');
+    const body = buildPersonalCopy({ event: view.event, uid: attendee.icalUid, attendee, sequence: view.event.sequence }, calendarContext(ctx));
+    res.set('Cache-Control', 'no-store').type('text/calendar; charset=utf-8').set('Content-Disposition', `attachment; filename="${view.event.slug}.ics"`).send(body);
+  });
+
+  return router;
+}
+
+export function bookingApiRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+
+  router.post('/events/:slug/bookings', async (req, res) => {
+    const slug = parseSlug(req.params.slug);
+    const request = parseInput(bookingRequestSchema, req.body ?? {});
+    const created = await createFreeBooking(ctx, slug, request);
+    res.status(201).json({ booking: toApiBooking(created, ctx.config) });
+  });
+
+  router.get('/bookings/:reference', async (req, res) => {
+    const view = await getBookingForHolder(ctx, parseReference(req.params.reference), bearerOrQueryToken(req));
+    res.set('Cache-Control', 'no-store').json({ booking: toApiBooking(view, ctx.config) });
+  });
+
+  router.post('/bookings/:reference/cancel', async (req, res) => {
+    const view = await cancelBookingAsHolder(ctx, parseReference(req.params.reference), bearerOrQueryToken(req));
+    res.json({ booking: toApiBooking(view, ctx.config) });
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+const requiredText = (max: number, label: string) => text(max).min(1, `Enter your ${label}`);
+const optionalText = (max: number) =>
+  text(max)
+    .nullish()
+    .transform((v) => (v ? v : undefined))
+    .optional();
+const email = z.string().trim().max(254).pipe(z.email('Enter an email address like name@example.org'));
+
+export const personSchema = z.object({
+  name: requiredText(200, 'name'),
+  email,
+  organisation: optionalText(200),
+});
+
+export const attendeeSchema = personSchema.extend({
+  dietary: optionalText(500),
+  accessibility: optionalText(500),
+});
+
+export const bookingRequestSchema = z
+  .object({
+    buyer: personSchema,
+    items: z
+      .array(
+        z.object({
+          ticketTypeId: z.number().int().positive().optional(),
+          /** The unit price the buyer was shown, in minor units; refused with price_changed if it no longer holds. */
+          expectedPrice: z.number().int().min(0).optional(),
+          attendee: attendeeSchema,
+        }),
+      )
+      .min(1, 'Add at least one attendee')
+      .max(20, 'At most 20 places in one booking'),
+    paymentMethod: z.enum(['stripe', 'invoice']).optional(),
+    purchaseOrder: optionalText(100),
+    billingContact: optionalText(300),
+  })
+  .superRefine((value, ctx) => {
+    const seen = new Map<string, number>();
+    value.items.forEach((item, index) => {
+      const key = item.attendee.email.toLowerCase();
+      if (seen.has(key)) {
+        ctx.addIssue({ code: 'custom', path: ['items', index, 'attendee', 'email'], message: 'Each attendee needs their own email address' });
+      }
+      seen.set(key, index);
+    });
+  });
+
+export type BookingRequest = z.infer<typeof bookingRequestSchema>;
+
+/** The public registration form for a free event: one person registering themselves. */
+export const registrationFormSchema = attendeeSchema;
+
+export const referenceSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^HSUG-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'Not a booking reference');
+
+export const tokenSchema = z.string().min(20).max(200);
+
+export const resendSchema = z.object({ email });

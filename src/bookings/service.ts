@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { ServiceContext } from '../context';
+import { lockRow, writeTransaction } from '../db/dialect';
+import { isUniqueViolation } from '../db/errors';
+import { bookingState, isOnSale, seatsFit } from '../events/availability';
+import { countSeatsTaken, findEventById, findEventBySlug, listTicketTypes } from '../events/queries';
+import type { EventRecord, TicketTypeRecord } from '../events/types';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
+import { newReference, tokenMatches } from '../lib/tokens';
+import { enqueueEmail } from '../mail/outbox';
+import { manageToken, manageTokenHash, publicHost } from './links';
+import { bookingEmails, type BookingNotice } from './notifications';
+import {
+  cancelAttendees,
+  findActiveBookingForEmail,
+  findBookingById,
+  findBookingByReference,
+  findEmailsAlreadyBooked,
+  insertAttendees,
+  insertBooking,
+  listAttendees,
+  listWaitlist,
+  updateBookingStatus,
+  waitlistPosition,
+} from './queries';
+import type { BookingRequest } from './schemas';
+import type { AttendeeRecord, BookingRecord, BookingStatus } from './types';
+
+export interface BookingView {
+  booking: BookingRecord;
+  attendees: AttendeeRecord[];
+  event: EventRecord;
+  waitlistPosition?: number;
+}
+
+export interface CreatedBooking extends BookingView {
+  manageToken: string;
+}
+
+const STATE_ERRORS = {
+  cancelled: () => new ConflictError('event_cancelled', 'This event has been cancelled.'),
+  started: () => new ConflictError('event_past', 'This event has already taken place, so it no longer takes bookings.'),
+  not_yet_open: () => new ConflictError('booking_not_open', 'Booking for this event has not opened yet.'),
+  closed: () => new ConflictError('booking_closed', 'Booking for this event has closed.'),
+  unpublished: () => new NotFoundError('No event with that address.', 'event_not_found'),
+};
+
+export function assertBookable(event: EventRecord, now: Date): void {
+  const state = bookingState(event, now);
+  if (state !== 'open') throw STATE_ERRORS[state]();
+}
+
+/** Works out each item's ticket type; a free event with one registration type needs none named. */
+export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRecord[], now: Date): TicketTypeRecord[] {
+  const onSale = types.filter((t) => isOnSale(t, now));
+  const problems: Array<{ path: string; message: string }> = [];
+  const resolved = request.items.map((item, index) => {
+    if (item.ticketTypeId === undefined) {
+      const defaults = onSale.filter((t) => !t.membersOnly);
+      if (defaults.length === 1) return defaults[0];
+      problems.push({ path: `items.${index}.ticketTypeId`, message: 'Choose a ticket type' });
+      return undefined;
+    }
+    const type = types.find((t) => t.id === item.ticketTypeId);
+    if (!type) problems.push({ path: `items.${index}.ticketTypeId`, message: 'No such ticket type for this event' });
+    else if (!isOnSale(type, now)) problems.push({ path: `items.${index}.ticketTypeId`, message: `${type.name} tickets are not on sale now` });
+    return type;
+  });
+  if (problems.length) throw new ValidationError(problems);
+  return resolved as TicketTypeRecord[];
+}
+
+function wantedSeats(types: TicketTypeRecord[]): Map<number, number> {
+  const wanted = new Map<number, number>();
+  for (const t of types) wanted.set(t.id, (wanted.get(t.id) ?? 0) + 1);
+  return wanted;
+}
+
+/** Inserts a booking with a fresh reference, retrying in the rare case the random reference is taken. */
+async function insertWithReference(trx: Knex.Transaction, ctx: ServiceContext, make: (reference: string, tokenHash: string) => Parameters<typeof insertBooking>[1]) {
+  for (let attempt = 0; ; attempt++) {
+    const reference = newReference();
+    try {
+      // A savepoint, so that a clash on PostgreSQL does not abort the whole transaction.
+      const id = await trx.transaction((sp) => insertBooking(sp, make(reference, manageTokenHash(ctx.config, reference))));
+      return { id, reference };
+    } catch (error) {
+      if (attempt < 5 && isUniqueViolation(error, 'reference')) continue;
+      throw error;
+    }
+  }
+}
+
+/** Queues the emails for a booking change inside the caller's transaction. */
+export async function queueBookingNotice(
+  trx: Knex.Transaction,
+  ctx: ServiceContext,
+  notice: BookingNotice,
+  bookingId: number,
+  extra: { note?: string; dedupeSuffix?: string; attendees?: AttendeeRecord[] } = {},
+): Promise<void> {
+  const booking = await findBookingById(trx, bookingId);
+  if (!booking) return;
+  const event = await findEventById(trx, booking.eventId);
+  if (!event) return;
+  const attendees = extra.attendees ?? (await listAttendees(trx, bookingId)).filter((a) => a.status === 'active');
+  const position = booking.status === 'waitlisted' ? await waitlistPosition(trx, booking) : undefined;
+  const now = ctx.clock.now();
+  for (const email of bookingEmails(ctx, notice, event, booking, attendees, { waitlistPosition: position, ...extra })) {
+    await enqueueEmail(trx, email, now, publicHost(ctx.config));
+  }
+}
+
+/** A free registration: confirmed while there is room, waitlisted after. Paid events go through payments. */
+export async function createFreeBooking(ctx: ServiceContext, slug: string, request: BookingRequest): Promise<CreatedBooking> {
+  const now = ctx.clock.now();
+  const result = await writeTransaction(ctx.db, async (trx) => {
+    const event = await findEventBySlug(trx, slug);
+    if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
+    await lockRow(trx, 'events', event.id);
+    assertBookable(event, now);
+    const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
+    const itemTypes = resolveTicketTypes(request, types, now);
+    if (itemTypes.some((t) => t.price > 0)) throw new ConflictError('payment_required', 'This event is charged; book it with payment.');
+
+    const emails = request.items.map((i) => i.attendee.email);
+    if ((await findEmailsAlreadyBooked(trx, event.id, emails, now)).length > 0) {
+      throw new ConflictError('already_booked', 'This email address is already registered for this event.');
+    }
+    const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
+    const status: BookingStatus = seatsFit(event, types, counts, wantedSeats(itemTypes)) ? 'confirmed' : 'waitlisted';
+
+    const { id } = await insertWithReference(trx, ctx, (reference, tokenHash) => ({
+      reference,
+      eventId: event.id,
+      status,
+      buyer: request.buyer,
+      total: 0,
+      currency: event.currency,
+      paymentMethod: 'none',
+      manageTokenHash: tokenHash,
+      now,
+    }));
+    await insertAttendees(
+      trx,
+      id,
+      event.id,
+      request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: 0, currency: event.currency, icalUid: `${randomUUID()}@${publicHost(ctx.config)}` })),
+      now,
+    );
+    await queueBookingNotice(trx, ctx, status === 'confirmed' ? 'confirmed' : 'waitlisted', id);
+    return loadBookingView(trx, id);
+  });
+  ctx.kickOutbox();
+  return { ...result, manageToken: manageToken(ctx.config, result.booking.reference) };
+}
+
+export async function loadBookingView(db: Knex | Knex.Transaction, bookingId: number): Promise<BookingView> {
+  const booking = await findBookingById(db, bookingId);
+  if (!booking) throw new NotFoundError('No such booking.', 'booking_not_found');
+  const event = await findEventById(db, booking.eventId);
+  if (!event) throw new NotFoundError('No such event.', 'event_not_found');
+  const attendees = await listAttendees(db, bookingId);
+  const position = booking.status === 'waitlisted' ? await waitlistPosition(db, booking) : undefined;
+  return { booking, attendees, event, waitlistPosition: position };
+}
+
+/** The booking, for whoever holds its manage token; the same answer for a wrong token and no booking. */
+export async function getBookingForHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
+  if (!token) throw new UnauthorizedError('This link needs its private token. Use the link from your confirmation email.', 'token_required');
+  const booking = await findBookingByReference(ctx.db, reference);
+  if (!booking || !tokenMatches(token, booking.manageTokenHash)) {
+    throw new NotFoundError('We could not find that booking. Check the link in your confirmation email.', 'booking_not_found');
+  }
+  return loadBookingView(ctx.db, booking.id);
+}
+
+/**
+ * Gives freed places to the waitlist, first come first served: the first booking that does not fit
+ * stops the promotion, so nobody is overtaken by a smaller party behind them.
+ */
+export async function promoteWaitlist(trx: Knex.Transaction, ctx: ServiceContext, event: EventRecord): Promise<number[]> {
+  const now = ctx.clock.now();
+  if (bookingState(event, now) !== 'open' && bookingState(event, now) !== 'closed') return [];
+  const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
+  if (types.some((t) => t.price > 0)) return [];
+  const promoted: number[] = [];
+  for (const { booking, seats } of await listWaitlist(trx, event.id)) {
+    const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
+    if (!seatsFit(event, types, counts, seats)) break;
+    if (await updateBookingStatus(trx, booking.id, ['waitlisted'], 'confirmed', now)) {
+      await queueBookingNotice(trx, ctx, 'promoted', booking.id);
+      promoted.push(booking.id);
+    }
+  }
+  return promoted;
+}
+
+/** Cancels a free booking (or a waitlist entry) and offers the place to the waitlist. */
+export async function cancelFreeBooking(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, event: EventRecord, reason: string): Promise<void> {
+  const now = ctx.clock.now();
+  const active = (await listAttendees(trx, booking.id)).filter((a) => a.status === 'active');
+  const changed = await updateBookingStatus(trx, booking.id, ['confirmed', 'waitlisted'], 'cancelled', now, { cancel_reason: reason });
+  if (!changed) return;
+  await cancelAttendees(trx, booking.id, now);
+  // Only people who had an invitation need a CANCEL for their calendar; a waitlist entry gets a plain note.
+  await queueBookingNotice(trx, ctx, 'cancelled', booking.id, { attendees: active });
+  if (booking.status === 'confirmed') await promoteWaitlist(trx, ctx, event);
+}
+
+export async function cancelBookingAsHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
+  const { booking: found } = await getBookingForHolder(ctx, reference, token);
+  const now = ctx.clock.now();
+  const view = await writeTransaction(ctx.db, async (trx) => {
+    await lockRow(trx, 'events', found.eventId);
+    const booking = await findBookingById(trx, found.id);
+    const event = await findEventById(trx, found.eventId);
+    if (!booking || !event) throw new NotFoundError('No such booking.', 'booking_not_found');
+    if (booking.status === 'cancelled' || booking.status === 'expired') return loadBookingView(trx, booking.id);
+    if (now >= event.startsAt) throw new ConflictError('event_past', 'This event has already started, so the booking can no longer be cancelled here.');
+    if (booking.total > 0) throw new ConflictError('refund_required', 'This is a paid booking; cancel it through the refund process.');
+    await cancelFreeBooking(trx, ctx, booking, event, 'Cancelled by the attendee');
+    return loadBookingView(trx, booking.id);
+  });
+  ctx.kickOutbox();
+  return view;
+}
+
+/** Sends the booking's confirmation again to whoever asks with a registered email; silent otherwise. */
+export async function resendConfirmation(ctx: ServiceContext, slug: string, email: string): Promise<void> {
+  const event = await findEventBySlug(ctx.db, slug);
+  if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
+  const booking = await findActiveBookingForEmail(ctx.db, event.id, email);
+  if (!booking) return;
+  const now = ctx.clock.now();
+  // One resend per booking per ten minutes: the dedupe key makes repeats within the window no-ops.
+  const window = Math.floor(now.getTime() / (10 * 60_000));
+  await writeTransaction(ctx.db, (trx) => queueBookingNotice(trx, ctx, 'resent', booking.id, { dedupeSuffix: `resend-${window}` }));
+  ctx.kickOutbox();
+}

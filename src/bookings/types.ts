@@ -1,0 +1,49 @@
+export const BOOKING_STATUSES = ['pending_payment', 'confirmed', 'waitlisted', 'cancelled', 'expired'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+export type PaymentMethod = 'none' | 'stripe' | 'invoice';
+export type AttendeeStatus = 'active' | 'cancelled';
+
+export interface BookingRecord {
+  id: number;
+  reference: string;
+  eventId: number;
+  status: BookingStatus;
+  buyerName: string;
+  buyerEmail: string;
+  buyerOrganisation: string | null;
+  total: number;
+  currency: string;
+  paymentMethod: PaymentMethod;
+  holdExpiresAt: Date | null;
+  stripeCheckoutSessionId: string | null;
+  stripePaymentIntentId: string | null;
+  purchaseOrder: string | null;
+  billingContact: string | null;
+  manageTokenHash: string;
+  confirmedAt: Date | null;
+  cancelledAt: Date | null;
+  cancelReason: string | null;
+  createdAt: Date;
+}
+
+export interface AttendeeRecord {
+  id: number;
+  bookingId: number;
+  eventId: number;
+  ticketTypeId: number;
+  status: AttendeeStatus;
+  name: string;
+  email: string;
+  organisation: string | null;
+  dietary: string | null;
+  accessibility: string | null;
+  unitPrice: number;
+  currency: string;
+  icalUid: string;
+  checkedInAt: Date | null;
+  cancelledAt: Date | null;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import type Stripe from 'stripe';
+import type { Config } from './config';
+import type { Clock } from './lib/clock';
+import type { EmailComposer } from './mail/compose';
+
+/** What services need; routes build it once in createApp and pass it down. */
+export interface ServiceContext {
+  db: Knex;
+  clock: Clock;
+  config: Config;
+  emails: EmailComposer;
+  stripe?: Stripe;
+  /** Wakes the outbox sender after a commit that queued mail, so it goes out at once. */
+  kickOutbox(): void;
+}

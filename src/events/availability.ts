@@ -1,0 +1,54 @@
+import type { EventRecord, SeatCounts, TicketTypeRecord } from './types';
+
+export type BookingState = 'open' | 'not_yet_open' | 'closed' | 'started' | 'cancelled' | 'unpublished';
+
+export function bookingState(event: EventRecord, now: Date): BookingState {
+  if (event.status === 'cancelled') return 'cancelled';
+  if (event.status !== 'published') return 'unpublished';
+  if (now >= event.startsAt) return 'started';
+  if (event.bookingOpensAt && now < event.bookingOpensAt) return 'not_yet_open';
+  if (event.bookingClosesAt && now >= event.bookingClosesAt) return 'closed';
+  return 'open';
+}
+
+export function remainingSeats(event: EventRecord, counts: SeatCounts | undefined): number {
+  return Math.max(0, event.capacity - (counts?.taken ?? 0));
+}
+
+/** Places left for one ticket type: the event's places, further limited by the type's quota. */
+export function remainingForTicketType(type: TicketTypeRecord, eventRemaining: number, counts: SeatCounts | undefined): number {
+  if (type.quota === null) return eventRemaining;
+  const quotaLeft = Math.max(0, type.quota - (counts?.byTicketType.get(type.id) ?? 0));
+  return Math.min(eventRemaining, quotaLeft);
+}
+
+export function isOnSale(type: TicketTypeRecord, now: Date): boolean {
+  if (!type.isActive) return false;
+  if (type.salesStartsAt && now < type.salesStartsAt) return false;
+  if (type.salesEndsAt && now >= type.salesEndsAt) return false;
+  return true;
+}
+
+export function isFreeEvent(types: TicketTypeRecord[]): boolean {
+  return types.every((t) => t.price === 0);
+}
+
+/**
+ * Whether a request for these seats fits: the event's places and each ticket type's quota.
+ * `wanted` maps ticket type id to seats asked for.
+ */
+export function seatsFit(
+  event: EventRecord,
+  types: TicketTypeRecord[],
+  counts: SeatCounts | undefined,
+  wanted: Map<number, number>,
+): boolean {
+  const total = [...wanted.values()].reduce((a, b) => a + b, 0);
+  const eventLeft = remainingSeats(event, counts);
+  if (total > eventLeft) return false;
+  for (const [typeId, seats] of wanted) {
+    const type = types.find((t) => t.id === typeId);
+    if (!type || seats > remainingForTicketType(type, eventLeft, counts)) return false;
+  }
+  return true;
+}

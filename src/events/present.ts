@@ -1,0 +1,102 @@
+import { googleCalendarLink } from '../calendar/ics';
+import { formatMoney } from '../lib/money';
+import { formatDate, formatInstant, formatRange, formatTime, inZone } from '../lib/time';
+import { bookingState, isFreeEvent, isOnSale } from './availability';
+import type { EventWithAvailability } from './service';
+import { KIND_LABELS, REGION_LABELS } from './types';
+
+/** The public JSON shape of an event (DESIGN.md, Public JSON API). */
+export function toApiEvent({ event, ticketTypes, remaining }: EventWithAvailability, url: string) {
+  return {
+    slug: event.slug,
+    kind: event.kind,
+    title: event.title,
+    status: event.status,
+    startsAt: event.startsAt.toISOString(),
+    endsAt: event.endsAt.toISOString(),
+    timezone: event.timezone,
+    venue: event.venue,
+    region: event.region,
+    capacity: event.capacity,
+    remaining,
+    url,
+    ticketTypes: ticketTypes.map((t) => ({
+      id: t.id,
+      name: t.name,
+      amount: t.price,
+      currency: t.currency,
+      membersOnly: t.membersOnly,
+      remaining: t.remaining,
+    })),
+  };
+}
+
+export function placesLabel(item: EventWithAvailability): string {
+  if (item.event.status === 'cancelled') return 'Cancelled';
+  if (item.remaining === 0) return 'Full — join the waitlist';
+  return `${item.remaining} ${item.remaining === 1 ? 'place' : 'places'} left`;
+}
+
+export function toEventCard(item: EventWithAvailability, now: Date) {
+  const { event } = item;
+  const local = inZone(event.startsAt, event.timezone);
+  const free = isFreeEvent(item.ticketTypes);
+  const prices = item.ticketTypes.filter((t) => t.price > 0).map((t) => t.price);
+  return {
+    slug: event.slug,
+    title: event.title,
+    summary: event.summary,
+    kindLabel: KIND_LABELS[event.kind],
+    regionLabel: REGION_LABELS[event.region],
+    day: local.toFormat('d'),
+    weekday: local.toFormat('ccc'),
+    month: local.toFormat('LLL'),
+    date: formatDate(event.startsAt, event.timezone),
+    time: `${formatTime(event.startsAt, event.timezone)} – ${formatTime(event.endsAt, event.timezone)}`,
+    venue: event.venue,
+    isCancelled: event.status === 'cancelled',
+    isAgm: event.isAgm,
+    isFull: item.remaining === 0 && event.status !== 'cancelled',
+    isPast: event.endsAt <= now,
+    placesLabel: placesLabel(item),
+    priceLabel: free ? 'Free' : `From ${formatMoney(Math.min(...prices), event.currency)}`,
+  };
+}
+
+export function toEventPage(item: EventWithAvailability, url: string, now: Date) {
+  const { event } = item;
+  const state = bookingState(event, now);
+  const free = isFreeEvent(item.ticketTypes);
+  return {
+    ...toEventCard(item, now),
+    description: event.description,
+    address: event.address,
+    onlineUrl: event.onlineUrl,
+    when: formatRange(event.startsAt, event.endsAt, event.timezone),
+    timezone: event.timezone,
+    startsAtIso: event.startsAt.toISOString(),
+    endsAtIso: event.endsAt.toISOString(),
+    capacity: event.capacity,
+    remaining: item.remaining,
+    isFree: free,
+    isOpen: state === 'open',
+    bookingState: state,
+    bookingClosesLabel: event.bookingClosesAt ? formatInstant(event.bookingClosesAt, event.timezone) : null,
+    bookingOpensLabel: event.bookingOpensAt ? formatInstant(event.bookingOpensAt, event.timezone) : null,
+    contactEmail: event.contactEmail,
+    googleLink: googleCalendarLink(event, url),
+    icsUrl: `/events/${event.slug}/event.ics`,
+    ticketTypes: item.ticketTypes.map((t) => ({
+      id: t.id,
+      name: t.name,
+      description: t.description,
+      price: t.price === 0 ? 'Free' : formatMoney(t.price, t.currency),
+      amount: t.price,
+      membersOnly: t.membersOnly,
+      onSale: isOnSale(t, now),
+      remaining: t.remaining,
+      soldOut: t.remaining === 0,
+      salesEnds: t.salesEndsAt && t.salesEndsAt > now ? formatDate(t.salesEndsAt, event.timezone) : null,
+    })),
+  };
+}

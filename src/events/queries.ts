@@ -1,0 +1,141 @@
+import type { Knex } from 'knex';
+import type { Tx } from '../db/connect';
+import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
+import type { EventKind, EventRecord, EventStatus, Region, SeatCounts, TicketTypeRecord } from './types';
+
+const EVENT_COLUMNS = [
+  'id', 'slug', 'kind', 'title', 'summary', 'description', 'venue', 'address', 'region', 'online_url', 'starts_at',
+  'ends_at', 'timezone', 'capacity', 'status', 'booking_opens_at', 'booking_closes_at', 'sequence', 'currency',
+  'allows_invoice', 'refund_deadline_at', 'refund_fee', 'contact_email', 'is_agm', 'cancelled_at',
+].map((c) => `events.${c}`);
+
+const TICKET_TYPE_COLUMNS = [
+  'id', 'event_id', 'name', 'description', 'price', 'currency', 'members_only', 'quota', 'sales_starts_at',
+  'sales_ends_at', 'position', 'is_active',
+];
+
+type Row = Record<string, unknown>;
+
+export function toEvent(row: Row): EventRecord {
+  return {
+    id: Number(row.id),
+    slug: String(row.slug),
+    kind: row.kind as EventKind,
+    title: String(row.title),
+    summary: String(row.summary ?? ''),
+    description: String(row.description ?? ''),
+    venue: String(row.venue ?? ''),
+    address: String(row.address ?? ''),
+    region: row.region as Region,
+    onlineUrl: (row.online_url as string | null) ?? null,
+    startsAt: fromDbTime(row.starts_at),
+    endsAt: fromDbTime(row.ends_at),
+    timezone: String(row.timezone),
+    capacity: Number(row.capacity),
+    status: row.status as EventStatus,
+    bookingOpensAt: fromDbTimeOrNull(row.booking_opens_at),
+    bookingClosesAt: fromDbTimeOrNull(row.booking_closes_at),
+    sequence: Number(row.sequence),
+    currency: String(row.currency),
+    allowsInvoice: Boolean(row.allows_invoice),
+    refundDeadlineAt: fromDbTimeOrNull(row.refund_deadline_at),
+    refundFee: Number(row.refund_fee ?? 0),
+    contactEmail: (row.contact_email as string | null) ?? null,
+    isAgm: Boolean(row.is_agm),
+    cancelledAt: fromDbTimeOrNull(row.cancelled_at),
+  };
+}
+
+export function toTicketType(row: Row): TicketTypeRecord {
+  return {
+    id: Number(row.id),
+    eventId: Number(row.event_id),
+    name: String(row.name),
+    description: String(row.description ?? ''),
+    price: Number(row.price),
+    currency: String(row.currency),
+    membersOnly: Boolean(row.members_only),
+    quota: row.quota === null || row.quota === undefined ? null : Number(row.quota),
+    salesStartsAt: fromDbTimeOrNull(row.sales_starts_at),
+    salesEndsAt: fromDbTimeOrNull(row.sales_ends_at),
+    position: Number(row.position),
+    isActive: Boolean(row.is_active),
+  };
+}
+
+export interface EventFilter {
+  statuses: EventStatus[];
+  kind?: EventKind;
+  region?: Region;
+  from?: Date;
+  to?: Date;
+  /** Upcoming lists end-sorted ascending; past lists descending. */
+  order: 'asc' | 'desc';
+  /** Events whose end is before this instant (past events). */
+  endedBefore?: Date;
+  limit?: number;
+}
+
+export async function listEvents(db: Tx, filter: EventFilter): Promise<EventRecord[]> {
+  const query = db('events').select(EVENT_COLUMNS).whereIn('status', filter.statuses);
+  if (filter.kind) query.where('kind', filter.kind);
+  if (filter.region) query.where('region', filter.region);
+  if (filter.from) query.where('ends_at', '>=', toDbTime(filter.from));
+  if (filter.to) query.where('starts_at', '<', toDbTime(filter.to));
+  if (filter.endedBefore) query.where('ends_at', '<', toDbTime(filter.endedBefore));
+  query.orderBy([{ column: 'starts_at', order: filter.order }, { column: 'id', order: filter.order }]);
+  if (filter.limit) query.limit(filter.limit);
+  return (await query).map(toEvent);
+}
+
+export async function findEventBySlug(db: Tx, slug: string): Promise<EventRecord | undefined> {
+  const row = await db('events').select(EVENT_COLUMNS).where({ slug }).first();
+  return row ? toEvent(row) : undefined;
+}
+
+export async function findEventById(db: Tx, id: number): Promise<EventRecord | undefined> {
+  const row = await db('events').select(EVENT_COLUMNS).where({ id }).first();
+  return row ? toEvent(row) : undefined;
+}
+
+export async function listTicketTypes(db: Tx, eventIds: number[]): Promise<Map<number, TicketTypeRecord[]>> {
+  const byEvent = new Map<number, TicketTypeRecord[]>(eventIds.map((id) => [id, []]));
+  if (eventIds.length === 0) return byEvent;
+  const rows = await db('ticket_types')
+    .select(TICKET_TYPE_COLUMNS)
+    .whereIn('event_id', eventIds)
+    .where('is_active', true)
+    .orderBy(['event_id', 'position', 'id']);
+  for (const row of rows) byEvent.get(Number(row.event_id))?.push(toTicketType(row));
+  return byEvent;
+}
+
+/** Seats that count against capacity: active attendees of confirmed bookings and of holds that have not lapsed. */
+export function seatsTakenQuery(db: Tx, now: Date): Knex.QueryBuilder {
+  return db('attendees')
+    .join('bookings', 'bookings.id', 'attendees.booking_id')
+    .where('attendees.status', 'active')
+    .where((q) =>
+      q
+        .where('bookings.status', 'confirmed')
+        .orWhere((p) => p.where('bookings.status', 'pending_payment').where('bookings.hold_expires_at', '>', toDbTime(now))),
+    );
+}
+
+export async function countSeatsTaken(db: Tx, eventIds: number[], now: Date): Promise<Map<number, SeatCounts>> {
+  const counts = new Map<number, SeatCounts>(eventIds.map((id) => [id, { taken: 0, byTicketType: new Map() }]));
+  if (eventIds.length === 0) return counts;
+  const rows = await seatsTakenQuery(db, now)
+    .whereIn('attendees.event_id', eventIds)
+    .select('attendees.event_id', 'attendees.ticket_type_id')
+    .count({ seats: '*' })
+    .groupBy('attendees.event_id', 'attendees.ticket_type_id');
+  for (const row of rows as Row[]) {
+    const entry = counts.get(Number(row.event_id));
+    if (!entry) continue;
+    const seats = Number(row.seats);
+    entry.taken += seats;
+    entry.byTicketType.set(Number(row.ticket_type_id), seats);
+  }
+  return counts;
+}

@@ -1,0 +1,60 @@
+import type { ServiceContext } from '../context';
+import { NotFoundError } from '../lib/errors';
+import { remainingForTicketType, remainingSeats } from './availability';
+import { countSeatsTaken, findEventBySlug, listEvents, listTicketTypes, type EventFilter } from './queries';
+import type { EventKind, EventRecord, Region, TicketTypeRecord } from './types';
+
+export interface EventWithAvailability {
+  event: EventRecord;
+  ticketTypes: Array<TicketTypeRecord & { remaining: number }>;
+  remaining: number;
+}
+
+/** Three queries whatever the number of events: events, their ticket types, and seats taken grouped. */
+async function withAvailability(ctx: ServiceContext, events: EventRecord[]): Promise<EventWithAvailability[]> {
+  const ids = events.map((e) => e.id);
+  const now = ctx.clock.now();
+  const [types, counts] = await Promise.all([listTicketTypes(ctx.db, ids), countSeatsTaken(ctx.db, ids, now)]);
+  return events.map((event) => {
+    const seatCounts = counts.get(event.id);
+    const remaining = remainingSeats(event, seatCounts);
+    return {
+      event,
+      remaining,
+      ticketTypes: (types.get(event.id) ?? []).map((t) => ({ ...t, remaining: remainingForTicketType(t, remaining, seatCounts) })),
+    };
+  });
+}
+
+export interface UpcomingQuery {
+  kind?: EventKind;
+  region?: Region;
+  from?: Date;
+  to?: Date;
+}
+
+/** Published events that have not ended (cancelled ones too, so people who planned to come see it). */
+export async function listUpcomingEvents(ctx: ServiceContext, query: UpcomingQuery, includeCancelled = true): Promise<EventWithAvailability[]> {
+  const filter: EventFilter = {
+    statuses: includeCancelled ? ['published', 'cancelled'] : ['published'],
+    kind: query.kind,
+    region: query.region,
+    from: query.from ?? ctx.clock.now(),
+    to: query.to,
+    order: 'asc',
+  };
+  return withAvailability(ctx, await listEvents(ctx.db, filter));
+}
+
+export async function listPastEvents(ctx: ServiceContext, query: Pick<UpcomingQuery, 'kind' | 'region'>): Promise<EventWithAvailability[]> {
+  const events = await listEvents(ctx.db, { statuses: ['published'], ...query, endedBefore: ctx.clock.now(), order: 'desc', limit: 100 });
+  return withAvailability(ctx, events);
+}
+
+/** A published or cancelled event; drafts are invisible to the public. */
+export async function getPublicEvent(ctx: ServiceContext, slug: string): Promise<EventWithAvailability> {
+  const event = await findEventBySlug(ctx.db, slug);
+  if (!event || event.status === 'draft') throw new NotFoundError('No event with that address.', 'event_not_found');
+  const [found] = await withAvailability(ctx, [event]);
+  return found;
+}

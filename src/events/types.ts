@@ -1,0 +1,71 @@
+export const EVENT_KINDS = ['evening_meeting', 'seminar', 'conference'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export const REGIONS = ['london', 'scotland', 'north_west', 'online', 'other'] as const;
+export type Region = (typeof REGIONS)[number];
+
+export const EVENT_STATUSES = ['draft', 'published', 'cancelled'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export const KIND_LABELS: Record<EventKind, string> = {
+  evening_meeting: 'Evening meeting',
+  seminar: 'Seminar',
+  conference: 'Conference',
+};
+
+export const REGION_LABELS: Record<Region, string> = {
+  london: 'London',
+  scotland: 'Scotland',
+  north_west: 'North West England',
+  online: 'Online',
+  other: 'Elsewhere',
+};
+
+export interface EventRecord {
+  id: number;
+  slug: string;
+  kind: EventKind;
+  title: string;
+  summary: string;
+  description: string;
+  venue: string;
+  address: string;
+  region: Region;
+  onlineUrl: string | null;
+  startsAt: Date;
+  endsAt: Date;
+  timezone: string;
+  capacity: number;
+  status: EventStatus;
+  bookingOpensAt: Date | null;
+  bookingClosesAt: Date | null;
+  sequence: number;
+  currency: string;
+  allowsInvoice: boolean;
+  refundDeadlineAt: Date | null;
+  refundFee: number;
+  contactEmail: string | null;
+  isAgm: boolean;
+  cancelledAt: Date | null;
+}
+
+export interface TicketTypeRecord {
+  id: number;
+  eventId: number;
+  name: string;
+  description: string;
+  price: number;
+  currency: string;
+  membersOnly: boolean;
+  quota: number | null;
+  salesStartsAt: Date | null;
+  salesEndsAt: Date | null;
+  position: number;
+  isActive: boolean;
+}
+
+/** Seats taken, by event and by ticket type. */
+export interface SeatCounts {
+  taken: number;
+  byTicketType: Map<number, number>;
+}

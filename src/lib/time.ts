@@ -1,0 +1,55 @@
+import { DateTime } from 'luxon';
+
+/** The one codec for instants in the database: ISO-8601 UTC text in, Date out (SQLite text, PostgreSQL timestamptz). */
+export function toDbTime(date: Date): string {
+  return date.toISOString();
+}
+
+export function fromDbTime(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' || typeof value === 'number') return new Date(value);
+  throw new TypeError(`Not a stored instant: ${String(value)}`);
+}
+
+export function fromDbTimeOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : fromDbTime(value);
+}
+
+export function inZone(date: Date, zone: string): DateTime {
+  return DateTime.fromJSDate(date, { zone });
+}
+
+/** "Tuesday 14 April 2026" */
+export function formatDate(date: Date, zone: string): string {
+  return inZone(date, zone).toFormat('cccc d LLLL yyyy');
+}
+
+/** "6:00pm" */
+export function formatTime(date: Date, zone: string): string {
+  return inZone(date, zone).toFormat('h:mma').toLowerCase();
+}
+
+/** "Tuesday 14 April 2026, 6:00pm – 8:00pm BST" (the zone abbreviation tells readers which clock). */
+export function formatRange(start: Date, end: Date, zone: string): string {
+  const s = inZone(start, zone);
+  const e = inZone(end, zone);
+  const abbreviation = e.toFormat('ZZZZ');
+  if (s.hasSame(e, 'day')) return `${formatDate(start, zone)}, ${formatTime(start, zone)} – ${formatTime(end, zone)} ${abbreviation}`;
+  return `${formatDate(start, zone)}, ${formatTime(start, zone)} – ${formatDate(end, zone)}, ${formatTime(end, zone)} ${abbreviation}`;
+}
+
+/** Reads a wall-clock "2026-04-14T18:00" in the given zone as an instant; null when invalid. */
+export function parseLocalDateTime(text: string, zone: string): Date | null {
+  const dt = DateTime.fromISO(text, { zone });
+  return dt.isValid ? dt.toJSDate() : null;
+}
+
+export function monthKey(date: Date, zone: string): { key: string; label: string } {
+  const dt = inZone(date, zone);
+  return { key: dt.toFormat('yyyy-LL'), label: dt.toFormat('LLLL yyyy') };
+}
+
+/** "Tuesday 14 April 2026, 6:00pm" */
+export function formatInstant(date: Date, zone: string): string {
+  return `${formatDate(date, zone)}, ${formatTime(date, zone)}`;
+}

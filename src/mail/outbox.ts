@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Tx } from '../db/connect';
+import { skipLocked, writeTransaction } from '../db/dialect';
+import { fromDbTime, toDbTime } from '../lib/time';
+
+export interface OutgoingEmail {
+  /** Unique per message we mean to send once, e.g. "booking:12:invite:34". A repeat is ignored. */
+  dedupeKey: string;
+  kind: string;
+  eventId?: number;
+  bookingId?: number;
+  to: string;
+  toName?: string;
+  subject: string;
+  text: string;
+  html: string;
+  ical?: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string };
+}
+
+export interface QueuedEmail extends OutgoingEmail {
+  id: number;
+  attempts: number;
+  messageId: string;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** Queues an email in the caller's transaction; it is sent only if that transaction commits. */
+export async function enqueueEmail(trx: Tx, email: OutgoingEmail, now: Date, host: string): Promise<void> {
+  await trx('outbox_emails')
+    .insert({
+      dedupe_key: email.dedupeKey,
+      kind: email.kind,
+      event_id: email.eventId ?? null,
+      booking_id: email.bookingId ?? null,
+      to_address: email.to,
+      to_name: email.toName ?? null,
+      subject: email.subject,
+      text_body: email.text,
+      html_body: email.html,
+      ical_method: email.ical?.method ?? null,
+      ical_content: email.ical?.content ?? null,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: toDbTime(now),
+      message_id: `<${randomUUID()}@${host}>`,
+      created_at: toDbTime(now),
+    })
+    .onConflict('dedupe_key')
+    .ignore();
+}
+
+function toQueued(row: Record<string, unknown>): QueuedEmail {
+  return {
+    id: Number(row.id),
+    dedupeKey: String(row.dedupe_key),
+    kind: String(row.kind),
+    eventId: row.event_id === null ? undefined : Number(row.event_id),
+    bookingId: row.booking_id === null ? undefined : Number(row.booking_id),
+    to: String(row.to_address),
+    toName: (row.to_name as string | null) ?? undefined,
+    subject: String(row.subject),
+    text: String(row.text_body),
+    html: String(row.html_body),
+    ical: row.ical_method ? { method: row.ical_method as 'REQUEST', content: String(row.ical_content) } : undefined,
+    attempts: Number(row.attempts),
+    messageId: String(row.message_id),
+  };
+}
+
+/**
+ * Claims due emails for this sender: pending ones whose time has come, and ones another sender claimed
+ * but did not finish within its lease (it crashed). Row locks keep two instances from claiming the same row.
+ */
+export async function claimDueEmails(db: Knex, now: Date, limit: number, leaseMs: number): Promise<QueuedEmail[]> {
+  return writeTransaction(db, async (trx) => {
+    const due = trx('outbox_emails')
+      .select('id')
+      .where((q) =>
+        q
+          .where((p) => p.where('status', 'pending').where('next_attempt_at', '<=', toDbTime(now)))
+          .orWhere((p) => p.where('status', 'sending').where('locked_until', '<', toDbTime(now))),
+      )
+      .orderBy('id')
+      .limit(limit);
+    const ids = (await skipLocked(trx, due)).map((r: { id: number }) => r.id);
+    if (ids.length === 0) return [];
+    await trx('outbox_emails')
+      .whereIn('id', ids)
+      .update({ status: 'sending', locked_until: toDbTime(new Date(now.getTime() + leaseMs)), attempts: trx.raw('attempts + 1') });
+    const rows = await trx('outbox_emails').select('*').whereIn('id', ids).orderBy('id');
+    return rows.map(toQueued);
+  });
+}
+
+export async function markSent(db: Tx, id: number, now: Date): Promise<void> {
+  await db('outbox_emails').where({ id, status: 'sending' }).update({ status: 'sent', sent_at: toDbTime(now), locked_until: null, last_error: null });
+}
+
+export async function markFailedAttempt(db: Tx, id: number, error: string, nextAttemptAt: Date | null): Promise<void> {
+  await db('outbox_emails')
+    .where({ id, status: 'sending' })
+    .update({
+      status: nextAttemptAt ? 'pending' : 'failed',
+      next_attempt_at: nextAttemptAt ? toDbTime(nextAttemptAt) : db.raw('next_attempt_at'),
+      locked_until: null,
+      last_error: error.slice(0, 2000),
+    });
+}
+
+export async function countByStatus(db: Tx): Promise<Record<OutboxStatus, number>> {
+  const rows = await db('outbox_emails').select('status').count({ n: '*' }).groupBy('status');
+  const counts: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+  for (const row of rows as Array<{ status: OutboxStatus; n: number | string }>) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+export async function nextDueAt(db: Tx): Promise<Date | null> {
+  const row = await db('outbox_emails').where('status', 'pending').min({ at: 'next_attempt_at' }).first();
+  return row?.at ? fromDbTime(row.at) : null;
+}

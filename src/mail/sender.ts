@@ -1,0 +1,51 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../lib/clock';
+import { claimDueEmails, markFailedAttempt, markSent, type QueuedEmail } from './outbox';
+import type { Mailer } from './transport';
+
+/** Backoff after each failed attempt; after the last, the email is marked failed for a person to look at. */
+export const RETRY_DELAYS_MS = [15_000, 60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 3 * 60 * 60_000, 6 * 60 * 60_000, 12 * 60 * 60_000];
+const LEASE_MS = 2 * 60_000;
+
+export interface SenderDeps {
+  db: Knex;
+  mailer: Mailer;
+  clock: Clock;
+  from: string;
+}
+
+function toMessage(email: QueuedEmail, from: string) {
+  return {
+    from,
+    to: email.toName ? { name: email.toName, address: email.to } : email.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId: email.messageId,
+    ...(email.ical ? { icalEvent: { method: email.ical.method, filename: 'invite.ics', content: email.ical.content } } : {}),
+  };
+}
+
+/** Sends every email that is due now; returns how many were sent. */
+export async function sendDueEmails(deps: SenderDeps, batchSize = 20): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  for (;;) {
+    const batch = await claimDueEmails(deps.db, deps.clock.now(), batchSize, LEASE_MS);
+    if (batch.length === 0) break;
+    for (const email of batch) {
+      try {
+        await deps.mailer.send(toMessage(email, deps.from));
+        await markSent(deps.db, email.id, deps.clock.now());
+        sent++;
+      } catch (error) {
+        const delay = RETRY_DELAYS_MS[email.attempts - 1];
+        const next = delay === undefined ? null : new Date(deps.clock.now().getTime() + delay);
+        await markFailedAttempt(deps.db, email.id, error instanceof Error ? error.message : String(error), next);
+        failed++;
+      }
+    }
+    if (failed > 0) break;
+  }
+  return { sent, failed };
+}

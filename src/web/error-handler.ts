@@ -1,0 +1,47 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, NotFoundError } from '../lib/errors';
+import type { Views } from './views';
+
+export interface Logger {
+  info(msg: string, extra?: object): void;
+  error(msg: string, extra?: object): void;
+}
+
+export const consoleLogger: Logger = {
+  info: (msg, extra) => console.log(JSON.stringify({ level: 'info', msg, ...extra })),
+  error: (msg, extra) => console.error(JSON.stringify({ level: 'error', msg, ...extra })),
+};
+
+export function wantsJson(path: string): boolean {
+  return path.startsWith('/api/') || path.startsWith('/webhooks/');
+}
+
+export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError('Page not found.'));
+
+/** Body-parser and similar errors carry a 4xx status; they are the client's mistake, not ours. */
+function clientError(err: unknown): AppError | undefined {
+  const e = err as { status?: number; type?: string; expose?: boolean; message?: string };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    const code = e.type === 'entity.parse.failed' ? 'malformed_body' : e.type === 'entity.too.large' ? 'body_too_large' : 'bad_request';
+    const message = code === 'malformed_body' ? 'The request body is not valid JSON.' : code === 'body_too_large' ? 'The request body is too large.' : 'Bad request.';
+    return new AppError(code, e.status, message);
+  }
+  return undefined;
+}
+
+export function errorHandler(views: Views, logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = err instanceof AppError ? err : clientError(err);
+    const requestId = String(res.locals.requestId ?? '');
+    if (!known) logger.error('unhandled error', { requestId, path: req.path, error: err instanceof Error ? err.stack : String(err) });
+    const status = known?.status ?? 500;
+    const code = known?.code ?? 'internal_error';
+    const message = known?.message ?? `Something went wrong on our side. Please try again; if it keeps happening, quote reference ${requestId}.`;
+    if (res.headersSent) return;
+    if (wantsJson(req.path)) {
+      res.status(status).json({ error: { code, message, ...(known?.details ? { details: known.details } : {}) } });
+      return;
+    }
+    res.status(status).type('html').send(views.render('errors/error', { title: status === 404 ? 'Not found' : 'Sorry', status, code, message }));
+  };
+}

@@ -1,0 +1,66 @@
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import type { ServiceContext } from '../../src/context';
+import { fixedClock } from '../../src/lib/clock';
+import { sendDueEmails } from '../../src/mail/sender';
+import { createMailer } from '../../src/mail/transport';
+import type { Logger } from '../../src/web/error-handler';
+import { createTestDatabase, type TestDatabase } from './db';
+import { startTestSmtp, type TestSmtp } from './smtp';
+
+export const TEST_NOW = '2026-03-02T12:00:00.000Z';
+
+export interface TestApp {
+  app: Express;
+  ctx: ServiceContext;
+  db: Knex;
+  config: Config;
+  clock: ReturnType<typeof fixedClock>;
+  smtp: TestSmtp;
+  testDb: TestDatabase;
+  logged: Array<{ msg: string; extra?: object }>;
+  /** Runs the outbox sender once, as the background job would. */
+  sendMail(): Promise<{ sent: number; failed: number }>;
+  close(): Promise<void>;
+}
+
+export function testConfig(database: Config['database'], extra: Record<string, string> = {}): Config {
+  const url = database.client === 'pg' ? database.connectionString : `file:${database.filename}`;
+  return loadConfig({
+    NODE_ENV: 'test',
+    PUBLIC_URL: 'http://events.test',
+    DATABASE_URL: url,
+    SESSION_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+    MAIL_FROM: 'HSUG Events <events@hsug.test>',
+    ...extra,
+  });
+}
+
+export async function startTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const testDb = await createTestDatabase();
+  const smtp = await startTestSmtp();
+  const config = testConfig(testDb.database, { SMTP_URL: smtp.url, ...options.env });
+  const clock = fixedClock(options.now ?? TEST_NOW);
+  const logged: TestApp['logged'] = [];
+  const logger: Logger = { info: () => undefined, error: (msg, extra) => logged.push({ msg, extra }) };
+  const { app, ctx } = createApp({ db: testDb.db, config, clock, logger });
+  const mailer = createMailer({ smtpUrl: smtp.url, dir: '' });
+  return {
+    app,
+    ctx,
+    db: testDb.db,
+    config,
+    clock,
+    smtp,
+    testDb,
+    logged,
+    sendMail: () => sendDueEmails({ db: testDb.db, mailer, clock, from: config.mail.from }),
+    async close() {
+      mailer.close();
+      await smtp.stop();
+      await testDb.destroy();
+    },
+  };
+}
