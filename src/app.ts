@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
+import { adminRoutes } from './admin/routes';
 import { bookingApiRoutes, bookingPageRoutes } from './bookings/routes';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
@@ -12,6 +13,8 @@ import { systemClock, type Clock } from './lib/clock';
 import { createEmailComposer } from './mail/compose';
 import { consoleLogger, errorHandler, notFound, type Logger } from './web/error-handler';
 import { createViews, type Views } from './web/views';
+import { checkoutPageRoutes } from './payments/routes';
+import { webhookRoutes } from './payments/webhooks';
 
 export interface AppDeps {
   db: Knex;
@@ -31,13 +34,15 @@ export interface AppHandle {
 
 const PUBLIC_DIR = path.resolve(__dirname, '../public');
 
-function securityHeaders(): express.RequestHandler {
+function securityHeaders(config: Config): express.RequestHandler {
+  // Forms may redirect to the payment page: Stripe's (https) or the local sandbox's origin.
+  const paymentOrigin = config.stripe.apiBase ? ` ${new URL(config.stripe.apiBase).origin}` : '';
   return (_req, res, next) => {
     res.set({
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'same-origin',
-      'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self' https:; frame-ancestors 'none'",
+      'Content-Security-Policy': `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self' https:${paymentOrigin}; frame-ancestors 'none'`,
     });
     next();
   };
@@ -63,18 +68,25 @@ export function createApp(deps: AppDeps): AppHandle {
     res.locals.requestId = randomUUID().slice(0, 8);
     next();
   });
-  app.use(securityHeaders());
+  app.use(securityHeaders(deps.config));
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
+  // The webhook needs the raw body for its signature, so it comes before the JSON parser.
+  app.use(webhookRoutes(ctx));
   app.use(express.json({ limit: '100kb' }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  const admin = adminRoutes(ctx, views);
+  app.locals.staffRoutes = admin.table;
+  app.use('/admin', admin.pages);
+  app.use('/api/v1/admin', admin.api);
   app.use('/api/v1', eventApiRoutes(ctx));
   app.use('/api/v1', bookingApiRoutes(ctx));
   app.use(publicEventRoutes(ctx, views));
   app.use(bookingPageRoutes(ctx, views));
+  app.use(checkoutPageRoutes(ctx, views));
 
   app.use(notFound);
   app.use(errorHandler(views, logger));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
 const url = z.url({ protocol: /^https?$/ });
 
 const envSchema = z.object({
@@ -15,8 +15,11 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('HSUG Events <events@hsug.org.uk>'),
   MAIL_DIR: z.string().min(1).default('var/mail'),
-  HOLD_MINUTES: z.coerce.number().int().min(30, 'must be at least 30 (Stripe Checkout minimum)').max(1440).default(30),
+  HOLD_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(30, 'must be at least 30 (Stripe Checkout minimum)').max(1440).default(30),
   ORG_NAME: z.string().min(1).default('Health Statistics User Group'),
+  INVOICE_ACCOUNT_NAME: z.string().min(2).max(100).optional(),
+  INVOICE_SORT_CODE: z.string().regex(/^\d{2}-\d{2}-\d{2}$/, 'must look like 12-34-56').optional(),
+  INVOICE_ACCOUNT_NUMBER: z.string().regex(/^\d{8}$/, 'must be 8 digits').optional(),
   TIMEZONE: z.string().refine(isValidZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
 });
 
@@ -32,6 +35,8 @@ export interface Config {
   mail: { smtpUrl?: string; from: string; dir: string };
   holdMinutes: number;
   orgName: string;
+  /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
+  bank?: { accountName: string; sortCode: string; accountNumber: string };
   timezone: string;
 }
 
@@ -58,26 +63,32 @@ function withoutBlanks(source: NodeJS.ProcessEnv): Record<string, string> {
 export function parseDatabaseUrl(value: string | undefined): Config['database'] {
   if (!value) return { client: 'sqlite', filename: 'var/hsug.sqlite' };
   if (/^postgres(ql)?:\/\//.test(value)) return { client: 'pg', connectionString: value };
-  return { client: 'sqlite', filename: value.replace(/^file:/, '') };
+  // file:///abs/path is the URL form of file:/abs/path; both name the same SQLite file.
+  return { client: 'sqlite', filename: value.replace(/^file:\/\/(?=\/)/, '').replace(/^file:/, '') };
+}
+
+function databaseUrlProblem(value: string | undefined): string | undefined {
+  if (!value || /^postgres(ql)?:\/\//.test(value) || /^file:/.test(value) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined;
+  return 'DATABASE_URL: must be a SQLite path (file:PATH or PATH) or a postgres:// URL';
+}
+
+/** What production cannot run without; checked on the raw values so they are reported with any other problem. */
+function productionProblems(env: Record<string, string>): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  return (['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SESSION_SECRET', 'PUBLIC_URL'] as const)
+    .filter((name) => !env[name])
+    .map((name) => `${name}: required in production`);
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(withoutBlanks(source));
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+  const raw = withoutBlanks(source);
+  const parsed = envSchema.safeParse(raw);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  problems.push(...productionProblems(raw));
+  const databaseProblem = databaseUrlProblem(raw.DATABASE_URL);
+  if (databaseProblem) problems.push(databaseProblem);
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
   const env = parsed.data;
-  const problems: string[] = [];
-  if (env.NODE_ENV === 'production') {
-    if (!env.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY: required in production');
-    if (!env.STRIPE_WEBHOOK_SECRET) problems.push('STRIPE_WEBHOOK_SECRET: required in production');
-    if (!env.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
-    if (!env.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
-  }
-  if (env.DATABASE_URL && /^[a-z]+:\/\//.test(env.DATABASE_URL) && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
-    problems.push('DATABASE_URL: must be a SQLite path (file:PATH or PATH) or a postgres:// URL');
-  }
-  if (problems.length) throw new ConfigError(problems);
 
   return Object.freeze({
     env: env.NODE_ENV,
@@ -89,6 +100,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, dir: env.MAIL_DIR },
     holdMinutes: env.HOLD_MINUTES,
     orgName: env.ORG_NAME,
+    bank:
+      env.INVOICE_ACCOUNT_NAME && env.INVOICE_SORT_CODE && env.INVOICE_ACCOUNT_NUMBER
+        ? { accountName: env.INVOICE_ACCOUNT_NAME, sortCode: env.INVOICE_SORT_CODE, accountNumber: env.INVOICE_ACCOUNT_NUMBER }
+        : undefined,
     timezone: env.TIMEZONE,
   });
 }

@@ -1,5 +1,9 @@
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
+import { paymentJobs } from './payments/jobs';
+import { startLocalSandbox } from './payments/local-sandbox';
+import type { Sandbox } from './payments/sandbox';
+import { createStripeClient } from './payments/stripe-client';
 import { connect } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { outboxJob, startJobs, wireSignals } from './jobs/runner';
@@ -9,7 +13,7 @@ import { consoleLogger } from './web/error-handler';
 import { isDatabaseEmpty, seedDemo } from '../seeds/demo';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -27,9 +31,16 @@ async function main(): Promise<void> {
     logger.info(`loaded ${count} demo events into the empty database`);
   }
 
-  const { app, ctx, signals } = createApp({ db, config, logger });
+  let sandbox: Sandbox | undefined;
+  if (!config.stripe.secretKey && config.env !== 'production') {
+    ({ sandbox, config } = await startLocalSandbox(config));
+    logger.info(`no STRIPE_SECRET_KEY: card payments go to the local payments sandbox at ${sandbox.url} (test payments only)`);
+  }
+  const stripe = config.stripe.secretKey ? createStripeClient(config) : undefined;
+
+  const { app, ctx, signals } = createApp({ db, config, logger, stripe });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, dir: config.mail.dir });
-  const runner = startJobs([outboxJob(ctx, mailer)], logger);
+  const runner = startJobs([outboxJob(ctx, mailer), ...paymentJobs(ctx)], logger);
   wireSignals(signals, runner);
 
   const server = app.listen(config.port, () => {
@@ -39,6 +50,7 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     server.close();
+    await sandbox?.close();
     await runner.stop();
     mailer.close();
     await db.destroy();

@@ -9,7 +9,7 @@ import { eventUrl, manageUrl } from './links';
 import { normaliseEmail, type AttendeeRecord, type BookingRecord } from './types';
 
 /** What happened to a booking that its people must hear about. */
-export type BookingNotice = 'confirmed' | 'promoted' | 'waitlisted' | 'cancelled' | 'resent';
+export type BookingNotice = 'confirmed' | 'promoted' | 'waitlisted' | 'cancelled' | 'resent' | 'updated' | 'event_cancelled';
 
 const SUBJECTS: Record<BookingNotice, (title: string) => string> = {
   confirmed: (t) => `You're booked: ${t}`,
@@ -17,6 +17,8 @@ const SUBJECTS: Record<BookingNotice, (title: string) => string> = {
   waitlisted: (t) => `You're on the waitlist: ${t}`,
   cancelled: (t) => `Cancelled: ${t}`,
   resent: (t) => `Your booking: ${t}`,
+  updated: (t) => `Changed: ${t}`,
+  event_cancelled: (t) => `Event cancelled: ${t}`,
 };
 
 export function eventSummary(ctx: ServiceContext, event: EventRecord) {
@@ -53,8 +55,10 @@ export function bookingEmails(
   const buyerKey = normaliseEmail(booking.buyerEmail);
   const summary = eventSummary(ctx, event);
   const link = manageUrl(ctx.config, booking.reference);
-  const holdsPlace = notice === 'confirmed' || notice === 'promoted' || (notice === 'resent' && booking.status === 'confirmed');
-  const method = notice === 'cancelled' ? 'CANCEL' : holdsPlace ? 'REQUEST' : undefined;
+  const holdsPlace = notice === 'confirmed' || notice === 'promoted' || notice === 'updated' || (notice === 'resent' && booking.status === 'confirmed');
+  // An event cancellation removes the entry only from calendars that had one: waitlisted people get a plain note.
+  const cancels = notice === 'cancelled' || (notice === 'event_cancelled' && booking.status === 'confirmed');
+  const method = cancels ? 'CANCEL' : holdsPlace ? 'REQUEST' : undefined;
   const suffix = extra.dedupeSuffix ? `:${extra.dedupeSuffix}` : '';
   const subject = SUBJECTS[notice](event.title);
   const base = {
@@ -78,7 +82,7 @@ export function bookingEmails(
       toName: attendee.name,
       subject,
       ...body,
-      ...(method ? { ical: { method, content: invitationFor(ctx, event, attendee, method, method === 'CANCEL' ? event.sequence + 1 : event.sequence) } } : {}),
+      ...(method ? { ical: { method, content: invitationFor(ctx, event, attendee, method, notice === 'cancelled' ? event.sequence + 1 : event.sequence) } } : {}),
     };
   });
 

@@ -27,6 +27,8 @@ export function toBooking(row: Row): BookingRecord {
     confirmedAt: fromDbTimeOrNull(row.confirmed_at),
     cancelledAt: fromDbTimeOrNull(row.cancelled_at),
     cancelReason: str(row.cancel_reason),
+    refundedTotal: Number(row.refunded_total ?? 0),
+    invoiceStatus: (str(row.invoice_status) as BookingRecord['invoiceStatus']) ?? null,
     createdAt: fromDbTime(row.created_at),
   };
 }
@@ -54,7 +56,7 @@ export function toAttendee(row: Row): AttendeeRecord {
 const BOOKING_COLUMNS = [
   'id', 'reference', 'event_id', 'status', 'buyer_name', 'buyer_email', 'buyer_organisation', 'total', 'currency',
   'payment_method', 'hold_expires_at', 'stripe_checkout_session_id', 'stripe_payment_intent_id', 'purchase_order',
-  'billing_contact', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'created_at',
+  'billing_contact', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'refunded_total', 'invoice_status', 'created_at',
 ].map((c) => `bookings.${c}`);
 
 export async function findBookingByReference(db: Tx, reference: string): Promise<BookingRecord | undefined> {

@@ -10,9 +10,11 @@ import { AppError, NotFoundError, ValidationError } from '../lib/errors';
 import { fieldErrors, parseInput } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from './links';
-import { toApiBooking, toManagePage } from './present';
+import { toApiBooking, toBookPage, toManagePage, type SeatChoice } from './present';
 import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema } from './schemas';
-import { cancelBookingAsHolder, createFreeBooking, getBookingForHolder, resendConfirmation } from './service';
+import { cancelBooking, createBooking } from './create';
+import { bookingRequestFromForm, formErrors, parseQuantities } from './paid-form';
+import { createFreeBooking, getBookingForHolder, resendConfirmation } from './service';
 
 function bearerOrQueryToken(req: Request): string | undefined {
   const header = req.get('authorization');
@@ -79,6 +81,45 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     }
   });
 
+  async function renderBookPage(slug: string, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, problem?: AppError) {
+    const item = await getPublicEvent(ctx, slug);
+    return views.render('bookings/book', {
+      title: `Book: ${item.event.title}`,
+      page: toBookPage(item, seats, form, errors, ctx.config.holdMinutes),
+      hasErrors: Object.keys(errors).length > 0,
+      errors,
+      problem: problem ? { code: problem.code, message: problem.message } : null,
+    });
+  }
+
+  router.get('/events/:slug/book', async (req, res) => {
+    const slug = parseSlug(req.params.slug);
+    try {
+      const wanted = parseQuantities(req.query as Record<string, unknown>);
+      const seats = wanted.flatMap((w) => Array.from({ length: w.quantity }, () => ({ ticketTypeId: w.ticketTypeId })));
+      res.type('html').send(await renderBookPage(slug, seats, {}, {}));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      res.status(422).type('html').send(await renderEventWithProblem(slug, req.query, error));
+    }
+  });
+
+  router.post('/events/:slug/book', async (req, res) => {
+    const slug = parseSlug(req.params.slug);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    const request = bookingRequestFromForm(form);
+    const seats = request.items.map((item) => ({ ticketTypeId: item.ticketTypeId ?? 0 }));
+    try {
+      const created = await createBooking(ctx, slug, parseInput(bookingRequestSchema, request));
+      if (created.checkoutUrl) res.redirect(303, created.checkoutUrl);
+      else res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status === 404) throw error;
+      const errors = error instanceof ValidationError ? formErrors(error) : formErrors(new ValidationError(error.details ?? []));
+      res.status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
+    }
+  });
+
   router.get('/bookings/:reference', async (req, res) => {
     const reference = parseReference(req.params.reference);
     const token = bearerOrQueryToken(req);
@@ -87,13 +128,13 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       .set('Referrer-Policy', 'no-referrer')
       .set('Cache-Control', 'no-store')
       .type('html')
-      .send(views.render('bookings/manage', { title: `Booking ${reference}`, booking: toManagePage(view, token!, ctx.clock.now()), isNew: req.query.new === '1' }));
+      .send(views.render('bookings/manage', { title: `Booking ${reference}`, booking: toManagePage(view, token!, ctx.clock.now()), isNew: req.query.new === '1', paid: req.query.paid === '1' }));
   });
 
   router.post('/bookings/:reference/cancel', async (req, res) => {
     const reference = parseReference(req.params.reference);
     const token = z.object({ token: tokenSchema }).safeParse(req.body ?? {}).data?.token;
-    const view = await cancelBookingAsHolder(ctx, reference, token);
+    const view = await cancelBooking(ctx, reference, token);
     res
       .set('Referrer-Policy', 'no-referrer')
       .set('Cache-Control', 'no-store')
@@ -119,8 +160,8 @@ export function bookingApiRoutes(ctx: ServiceContext): Router {
   router.post('/events/:slug/bookings', async (req, res) => {
     const slug = parseSlug(req.params.slug);
     const request = parseInput(bookingRequestSchema, req.body ?? {});
-    const created = await createFreeBooking(ctx, slug, request);
-    res.status(201).json({ booking: toApiBooking(created, ctx.config) });
+    const created = await createBooking(ctx, slug, request);
+    res.status(201).json({ booking: toApiBooking(created, ctx.config, { checkoutUrl: created.checkoutUrl }) });
   });
 
   router.get('/bookings/:reference', async (req, res) => {
@@ -129,7 +170,7 @@ export function bookingApiRoutes(ctx: ServiceContext): Router {
   });
 
   router.post('/bookings/:reference/cancel', async (req, res) => {
-    const view = await cancelBookingAsHolder(ctx, parseReference(req.params.reference), bearerOrQueryToken(req));
+    const view = await cancelBooking(ctx, parseReference(req.params.reference), bearerOrQueryToken(req));
     res.json({ booking: toApiBooking(view, ctx.config) });
   });
 

@@ -78,7 +78,7 @@ function wantedSeats(types: TicketTypeRecord[]): Map<number, number> {
 }
 
 /** Inserts a booking with a fresh reference, retrying in the rare case the random reference is taken. */
-async function insertWithReference(trx: Knex.Transaction, ctx: ServiceContext, make: (reference: string, tokenHash: string) => Parameters<typeof insertBooking>[1]) {
+export async function insertBookingWithReference(trx: Knex.Transaction, ctx: ServiceContext, make: (reference: string, tokenHash: string) => Parameters<typeof insertBooking>[1]) {
   for (let attempt = 0; ; attempt++) {
     const reference = newReference();
     try {
@@ -131,7 +131,7 @@ export async function createFreeBooking(ctx: ServiceContext, slug: string, reque
     const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
     const status: BookingStatus = seatsFit(event, types, counts, wantedSeats(itemTypes)) ? 'confirmed' : 'waitlisted';
 
-    const { id } = await insertWithReference(trx, ctx, (reference, tokenHash) => ({
+    const { id } = await insertBookingWithReference(trx, ctx, (reference, tokenHash) => ({
       reference,
       eventId: event.id,
       status,

@@ -23,6 +23,8 @@ export interface BookingRecord {
   confirmedAt: Date | null;
   cancelledAt: Date | null;
   cancelReason: string | null;
+  refundedTotal: number;
+  invoiceStatus: 'outstanding' | 'paid' | 'written_off' | null;
   createdAt: Date;
 }
 

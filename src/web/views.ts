@@ -26,6 +26,7 @@ export function createViews(dir: string = VIEWS_DIR): Views {
   hbs.registerHelper('money', (amount: number, currency: string) => formatMoney(amount, currency));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('plural', (n: number, one: string, many: string) => (n === 1 ? one : many));
+  hbs.registerHelper('range', (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
 
   const compiled = new Map<string, Handlebars.TemplateDelegate>();

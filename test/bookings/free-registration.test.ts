@@ -18,7 +18,7 @@ afterAll(async () => {
 
 async function statusCounts(eventId: number) {
   const rows = await t.db('bookings').where({ event_id: eventId }).select('status').count({ n: '*' }).groupBy('status');
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  return Object.fromEntries((rows as Array<{ status: string; n: number | string }>).map((r) => [r.status, Number(r.n)]));
 }
 
 describe('free registration over the API', () => {

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ValidationError } from '../lib/errors';
+import type { BookingRequest } from './schemas';
+
+/** Form field names for the booking form; API paths map onto them for errors beside fields. */
+export function fieldForPath(path: string): string {
+  const seat = /^items\.(\d+)\.(?:attendee\.)?(\w+)$/.exec(path);
+  if (seat) {
+    const field = { ticketTypeId: 'type', expectedPrice: 'price' }[seat[2]] ?? seat[2];
+    return `seat_${seat[1]}_${field}`;
+  }
+  return (
+    { 'buyer.name': 'buyer_name', 'buyer.email': 'buyer_email', 'buyer.organisation': 'buyer_organisation', purchaseOrder: 'purchase_order', billingContact: 'billing_contact', paymentMethod: 'payment_method' }[path] ?? path
+  );
+}
+
+export function formErrors(error: ValidationError): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const d of error.details ?? []) {
+    const field = fieldForPath(d.path);
+    if (!(field in map)) map[field] = d.message;
+  }
+  return map;
+}
+
+const quantity = z.coerce.number({ message: 'Choose a number of places' }).int().min(0).max(20);
+
+/** Step one: how many places of each ticket type ("qty_<ticket type id>"). */
+export function parseQuantities(query: Record<string, unknown>): Array<{ ticketTypeId: number; quantity: number }> {
+  const wanted: Array<{ ticketTypeId: number; quantity: number }> = [];
+  const problems: Array<{ path: string; message: string }> = [];
+  for (const [key, value] of Object.entries(query)) {
+    const match = /^qty_(\d+)$/.exec(key);
+    if (!match) continue;
+    const parsed = quantity.safeParse(value === '' ? 0 : value);
+    if (!parsed.success) problems.push({ path: key, message: 'Choose a number of places from 0 to 20' });
+    else if (parsed.data > 0) wanted.push({ ticketTypeId: Number(match[1]), quantity: parsed.data });
+  }
+  const total = wanted.reduce((s, w) => s + w.quantity, 0);
+  if (!problems.length && total === 0) problems.push({ path: 'quantity', message: 'Choose at least one place' });
+  if (total > 20) problems.push({ path: 'quantity', message: 'At most 20 places in one booking; contact us for larger groups' });
+  if (problems.length) throw new ValidationError(problems);
+  return wanted;
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** Turns the flat booking form into the API's booking request (validated afterwards by the same schema). */
+export function bookingRequestFromForm(form: Record<string, unknown>): BookingRequest {
+  const seats: BookingRequest['items'] = [];
+  for (let i = 0; `seat_${i}_type` in form && i < 20; i++) {
+    const typeId = Number(text(form[`seat_${i}_type`]));
+    const price = Number(text(form[`seat_${i}_price`]));
+    let name = text(form[`seat_${i}_name`])?.trim() ?? '';
+    let email = text(form[`seat_${i}_email`])?.trim() ?? '';
+    // The first place is the buyer's own unless someone else is named.
+    if (i === 0 && !name && !email) {
+      name = text(form.buyer_name) ?? '';
+      email = text(form.buyer_email) ?? '';
+    }
+    seats.push({
+      ticketTypeId: Number.isInteger(typeId) && typeId > 0 ? typeId : undefined,
+      expectedPrice: Number.isInteger(price) && price >= 0 ? price : undefined,
+      attendee: {
+        name,
+        email,
+        organisation: text(form[`seat_${i}_organisation`]) || text(form.buyer_organisation),
+        dietary: text(form[`seat_${i}_dietary`]),
+        accessibility: text(form[`seat_${i}_accessibility`]),
+      },
+    });
+  }
+  return {
+    buyer: { name: text(form.buyer_name) ?? '', email: text(form.buyer_email) ?? '', organisation: text(form.buyer_organisation) },
+    items: seats,
+    paymentMethod: form.payment_method === 'invoice' ? 'invoice' : 'stripe',
+    purchaseOrder: text(form.purchase_order),
+    billingContact: text(form.billing_contact),
+  };
+}

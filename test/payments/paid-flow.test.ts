@@ -1,0 +1,136 @@
+import request from 'supertest';
+import { buildEvent, person } from '../support/factories';
+import { inviteOf } from '../support/ical';
+import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
+
+let t: PaymentsTestApp;
+
+beforeAll(async () => {
+  t = await startPaymentsTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+function paidBody(ticketTypeId: number, people: Array<string | number>, price = 9500) {
+  const buyer = person(people[0]);
+  return {
+    buyer: { name: buyer.name, email: buyer.email, organisation: 'NHS Test Trust' },
+    items: people.map((p) => ({ ticketTypeId, expectedPrice: price, attendee: person(p) })),
+  };
+}
+
+async function bookingRow(reference: string) {
+  return t.db('bookings').where({ reference }).first();
+}
+
+describe('paying by card through Stripe Checkout', () => {
+  it('when a buyer books two places and pays, then the booking is confirmed once and each attendee gets an invitation', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    const nonMember = event.ticketTypeIds[1];
+    const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send(paidBody(nonMember, ['pay-a', 'pay-b']));
+    expect(res.status).toBe(201);
+    expect(res.body.booking).toMatchObject({ status: 'pending_payment', total: 19000, currency: 'GBP' });
+    expect(res.body.booking.checkoutUrl).toMatch(/\/checkout\/cs_test_/);
+    expect(new Date(res.body.booking.holdExpiresAt).getTime()).toBe(new Date('2026-03-02T12:30:00Z').getTime());
+
+    const sessionId = sessionIdOf(res.body.booking.checkoutUrl);
+    const session = await t.stripe.checkout.sessions.retrieve(sessionId, { expand: ['line_items'] });
+    expect(session.metadata).toMatchObject({ booking_reference: res.body.booking.reference });
+    expect(session.client_reference_id).toBe(res.body.booking.reference);
+    expect(session.customer_email).toBe(person('pay-a').email);
+    expect(session.amount_total).toBe(19000);
+    expect(session.line_items?.data[0]).toMatchObject({ quantity: 2 });
+
+    t.sandbox.pay(sessionId);
+    await t.sandbox.flush();
+
+    const booking = await bookingRow(res.body.booking.reference);
+    expect(booking.status).toBe('confirmed');
+    const payments = await t.db('payments').where({ booking_id: booking.id });
+    expect(payments).toHaveLength(1);
+    expect(payments[0]).toMatchObject({ amount: 19000, status: 'succeeded', method: 'card' });
+    expect(payments[0].stripe_charge_id).toMatch(/^ch_/);
+
+    await t.sendMail();
+    const mails = t.smtp.messages.filter((m) => m.subject?.includes('Test meeting') || m.subject?.includes(booking.reference));
+    const invitations = mails.filter((m) => m.subject?.startsWith("You're booked"));
+    expect(invitations.map((m) => (m.to as { text: string }).text).sort()).toEqual([expect.stringContaining(person('pay-a').email), expect.stringContaining(person('pay-b').email)]);
+    for (const mail of invitations) {
+      const invite = inviteOf(mail);
+      expect(invite.method).toBe('REQUEST');
+      expect(invite.attendees[0]).toContain((mail.to as { value: Array<{ address: string }> }).value[0].address);
+    }
+    const receipt = mails.find((m) => m.subject?.startsWith('Receipt'));
+    expect(receipt?.text).toContain('£190.00');
+  });
+
+  it('when the buyer returns before the webhook, then the success page confirms from Stripe and shows it', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send(paidBody(event.ticketTypeIds[1], ['early']));
+    const sessionId = sessionIdOf(res.body.booking.checkoutUrl);
+    t.sandbox.setDelivery({ hold: true });
+    t.sandbox.pay(sessionId);
+    const page = await request(t.baseUrl).get(`/checkout/success?session_id=${sessionId}`);
+    expect(page.status).toBe(303);
+    const manage = await request(t.baseUrl).get(page.headers.location);
+    expect(manage.text).toContain('Payment received');
+    expect((await bookingRow(res.body.booking.reference)).status).toBe('confirmed');
+
+    t.sandbox.releaseHeld('reverse');
+    t.sandbox.setDelivery({ hold: false });
+    await t.sandbox.flush();
+    expect(await t.db('payments').where({ stripe_checkout_session_id: sessionId })).toHaveLength(1);
+  });
+
+  it('when the same webhook arrives five times and in every order, then there is one payment, one confirmation and one email per attendee', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send(paidBody(event.ticketTypeIds[1], ['dup-a', 'dup-b', 'dup-c']));
+    const sessionId = sessionIdOf(res.body.booking.checkoutUrl);
+    t.sandbox.setDelivery({ hold: true, duplicates: 5 });
+    t.sandbox.pay(sessionId);
+    t.sandbox.releaseHeld('shuffle');
+    t.sandbox.setDelivery({ hold: false, duplicates: 1 });
+    await t.sandbox.flush();
+
+    const booking = await bookingRow(res.body.booking.reference);
+    expect(booking.status).toBe('confirmed');
+    expect(await t.db('payments').where({ booking_id: booking.id })).toHaveLength(1);
+    const emails = await t.db('outbox_emails').where({ booking_id: booking.id });
+    expect(emails.filter((e) => e.kind === 'booking_confirmed')).toHaveLength(3);
+    expect(emails.filter((e) => e.kind === 'receipt')).toHaveLength(1);
+    const deliveries = t.sandbox.deliveries().filter((d) => d.status === 200);
+    expect(deliveries.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('refusing a booking before payment', () => {
+  it('when the price shown is no longer the price, then 409 price_changed and nothing is held', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send(paidBody(event.ticketTypeIds[1], ['price'], 8000));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('price_changed');
+    expect(await t.db('bookings').where({ event_id: event.id })).toHaveLength(0);
+  });
+
+  it('when a member ticket is booked for someone not on the member list, then 409 membership_required naming the attendee', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send(paidBody(event.ticketTypeIds[0], ['not-member'], 6000));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('membership_required');
+    expect(res.body.error.details[0].path).toBe('items.0.attendee.email');
+  });
+
+  it('when the member is on the list and unexpired, then the member price is accepted', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    await t.db('members').insert([
+      { email: person('member').email, email_normalised: person('member').email, name: 'M', membership_number: 'M1', expires_on: '2026-12-31', imported_at: '2026-01-01T00:00:00.000Z' },
+      { email: person('lapsed').email, email_normalised: person('lapsed').email, name: 'L', membership_number: 'M2', expires_on: '2026-03-01', imported_at: '2026-01-01T00:00:00.000Z' },
+    ]);
+    const ok = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send(paidBody(event.ticketTypeIds[0], ['member'], 6000));
+    expect(ok.status).toBe(201);
+    expect(ok.body.booking.total).toBe(6000);
+    const lapsed = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send(paidBody(event.ticketTypeIds[0], ['lapsed'], 6000));
+    expect(lapsed.body.error.code).toBe('membership_required');
+  });
+});

@@ -1,0 +1,91 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Stripe from 'stripe';
+import { createApp } from '../../src/app';
+import { fixedClock } from '../../src/lib/clock';
+import { sendDueEmails } from '../../src/mail/sender';
+import { createMailer } from '../../src/mail/transport';
+import { createStripeClient } from '../../src/payments/stripe-client';
+import { startSandbox, type Sandbox } from '../../src/payments/sandbox';
+import type { Logger } from '../../src/web/error-handler';
+import { TEST_NOW, testConfig, type TestApp } from './app';
+import { createTestDatabase } from './db';
+import { startTestSmtp } from './smtp';
+
+export const WEBHOOK_SECRET = 'whsec_test_payments_secret';
+
+export interface PaymentsTestApp extends TestApp {
+  sandbox: Sandbox;
+  stripe: Stripe;
+  server: Server;
+  baseUrl: string;
+}
+
+/**
+ * The app listening on loopback with the Stripe SDK pointed at the project's sandbox, which sends
+ * its signed webhooks back to the app. The sandbox shares the app's test clock, as Stripe and we
+ * share real time.
+ */
+export async function startPaymentsTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<PaymentsTestApp> {
+  const testDb = await createTestDatabase();
+  const smtp = await startTestSmtp();
+  const clock = fixedClock(options.now ?? TEST_NOW);
+  const sandbox = await startSandbox({ webhookSecret: WEBHOOK_SECRET, now: clock.now, webhookRetryDelaysMs: [50, 100], expirySweepMs: 0 });
+  const config = testConfig(testDb.database, {
+    SMTP_URL: smtp.url,
+    STRIPE_SECRET_KEY: 'sk_test_hsug',
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_BASE: sandbox.url,
+    ...options.env,
+  });
+  const stripe = createStripeClient(config);
+  const logged: TestApp['logged'] = [];
+  const logger: Logger = { info: () => undefined, error: (msg, extra) => logged.push({ msg, extra }) };
+  const { app, ctx } = createApp({ db: testDb.db, config, clock, logger, stripe });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sandbox.setWebhookUrl(`${baseUrl}/webhooks/stripe`);
+  const mailer = createMailer({ smtpUrl: smtp.url, dir: '' });
+  return {
+    app,
+    ctx,
+    db: testDb.db,
+    config,
+    clock,
+    smtp,
+    testDb,
+    logged,
+    sandbox,
+    stripe,
+    server,
+    baseUrl,
+    sendMail: () => sendDueEmails({ db: testDb.db, mailer, clock, from: config.mail.from }),
+    async close() {
+      mailer.close();
+      await new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await sandbox.close();
+      await smtp.stop();
+      await testDb.destroy();
+    },
+  };
+}
+
+export function paidEvent(ticketTypes?: Array<{ name: string; price: number; membersOnly?: boolean; quota?: number }>) {
+  return {
+    kind: 'seminar' as const,
+    capacity: 30,
+    allowsInvoice: true,
+    refundDeadlineAt: '2026-03-10T00:00:00Z',
+    refundFee: 1000,
+    tickets: ticketTypes ?? [
+      { name: 'Member', price: 6000, membersOnly: true },
+      { name: 'Non-member', price: 9500 },
+    ],
+  };
+}
+
+export function sessionIdOf(checkoutUrl: string): string {
+  return checkoutUrl.split('/').pop()!;
+}
