@@ -14,11 +14,19 @@ export function fieldForPath(path: string): string {
   );
 }
 
-export function formErrors(error: ValidationError): Record<string, string> {
+/**
+ * Errors keyed by form field. Seat errors name their place ("Place 2: …"), and a first place left
+ * blank (it is the buyer's) reports nothing of its own: the buyer's fields already say what is wrong.
+ */
+export function formErrors(error: ValidationError, form: Record<string, unknown> = {}): Record<string, string> {
   const map: Record<string, string> = {};
+  const firstPlaceIsBuyer = !form.seat_0_name && !form.seat_0_email;
   for (const d of error.details ?? []) {
     const field = fieldForPath(d.path);
-    if (!(field in map)) map[field] = d.message;
+    const seat = /^seat_(\d+)_(\w+)$/.exec(field);
+    if (seat && seat[1] === '0' && firstPlaceIsBuyer && (seat[2] === 'name' || seat[2] === 'email')) continue;
+    const message = seat ? `Place ${Number(seat[1]) + 1}: ${d.message.replace(/\byour\b/, "the attendee's")}` : d.message;
+    if (!(field in map)) map[field] = message;
   }
   return map;
 }

@@ -115,7 +115,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       else res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;
-      const errors = error instanceof ValidationError ? formErrors(error) : formErrors(new ValidationError(error.details ?? []));
+      const errors = formErrors(error instanceof ValidationError ? error : new ValidationError(error.details ?? []), form);
       res.status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
     }
   });
