@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import { createApp } from '../../src/app';
@@ -31,7 +31,14 @@ export async function startPaymentsTestApp(options: { now?: string; env?: Record
   const smtp = await startTestSmtp();
   const clock = fixedClock(options.now ?? TEST_NOW);
   const sandbox = await startSandbox({ webhookSecret: WEBHOOK_SECRET, now: clock.now, webhookRetryDelaysMs: [50, 100], expirySweepMs: 0 });
+  // Listen first, so PUBLIC_URL (Stripe's return address) is where a browser can really reach the app.
+  let handler: RequestListener = (_req, res) => res.end();
+  const server = createServer((req, res) => handler(req, res));
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = testConfig(testDb.database, {
+    PUBLIC_URL: baseUrl,
     SMTP_URL: smtp.url,
     STRIPE_SECRET_KEY: 'sk_test_hsug',
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -42,9 +49,7 @@ export async function startPaymentsTestApp(options: { now?: string; env?: Record
   const logged: TestApp['logged'] = [];
   const logger: Logger = { info: () => undefined, error: (msg, extra) => logged.push({ msg, extra }) };
   const { app, ctx } = createApp({ db: testDb.db, config, clock, logger, stripe });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  handler = app;
   sandbox.setWebhookUrl(`${baseUrl}/webhooks/stripe`);
   const mailer = createMailer({ smtpUrl: smtp.url, dir: '' });
   return {
