@@ -50,14 +50,15 @@ export function bookingEmails(
   event: EventRecord,
   booking: BookingRecord,
   attendees: AttendeeRecord[],
-  extra: { waitlistPosition?: number; note?: string; dedupeSuffix?: string } = {},
+  extra: { hadPlace?: boolean; waitlistPosition?: number; note?: string; dedupeSuffix?: string } = {},
 ): OutgoingEmail[] {
   const buyerKey = normaliseEmail(booking.buyerEmail);
   const summary = eventSummary(ctx, event);
   const link = manageUrl(ctx.config, booking.reference);
   const holdsPlace = notice === 'confirmed' || notice === 'promoted' || notice === 'updated' || (notice === 'resent' && booking.status === 'confirmed');
   // An event cancellation removes the entry only from calendars that had one: waitlisted people get a plain note.
-  const cancels = notice === 'cancelled' || (notice === 'event_cancelled' && booking.status === 'confirmed');
+  // Only someone who was sent an invitation gets a CANCEL; leaving the waitlist gets a plain note.
+  const cancels = (notice === 'cancelled' && extra.hadPlace !== false) || (notice === 'event_cancelled' && booking.status === 'confirmed');
   const method = cancels ? 'CANCEL' : holdsPlace ? 'REQUEST' : undefined;
   const suffix = extra.dedupeSuffix ? `:${extra.dedupeSuffix}` : '';
   const subject = SUBJECTS[notice](event.title);

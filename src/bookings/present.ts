@@ -60,6 +60,7 @@ export function toManagePage(view: BookingView, token: string, now: Date) {
     isConfirmed: booking.status === 'confirmed',
     isWaitlisted: booking.status === 'waitlisted',
     isCancelled: booking.status === 'cancelled',
+    hadPlace: booking.confirmedAt !== null,
     waitlistPosition: view.waitlistPosition,
     canCancel: (isActive && booking.total === 0 && now < event.startsAt) || policy.allowed || booking.status === 'pending_payment',
     isPaid: booking.total > 0,

@@ -98,7 +98,7 @@ export async function queueBookingNotice(
   ctx: ServiceContext,
   notice: BookingNotice,
   bookingId: number,
-  extra: { note?: string; dedupeSuffix?: string; attendees?: AttendeeRecord[] } = {},
+  extra: { note?: string; hadPlace?: boolean; dedupeSuffix?: string; attendees?: AttendeeRecord[] } = {},
 ): Promise<void> {
   const booking = await findBookingById(trx, bookingId);
   if (!booking) return;
@@ -205,7 +205,7 @@ export async function cancelFreeBooking(trx: Knex.Transaction, ctx: ServiceConte
   if (!changed) return;
   await cancelAttendees(trx, booking.id, now);
   // Only people who had an invitation need a CANCEL for their calendar; a waitlist entry gets a plain note.
-  await queueBookingNotice(trx, ctx, 'cancelled', booking.id, { attendees: active });
+  await queueBookingNotice(trx, ctx, 'cancelled', booking.id, { attendees: active, hadPlace: booking.status === 'confirmed' });
   if (booking.status === 'confirmed') await promoteWaitlist(trx, ctx, event);
 }
 

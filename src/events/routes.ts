@@ -4,7 +4,7 @@ import { calendarContext } from '../calendar/context';
 import type { ServiceContext } from '../context';
 import { eventUrl, publicHost } from '../bookings/links';
 import { NotFoundError } from '../lib/errors';
-import { monthKey } from '../lib/time';
+import { monthKey, parseDateBound } from '../lib/time';
 import { parseInput } from '../web/validate';
 import type { Views } from '../web/views';
 import { toApiEvent, toEventCard, toEventPage } from './present';
@@ -28,11 +28,6 @@ function filterOptions(selected: { kind?: string; region?: string }) {
     kinds: EVENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], selected: selected.kind === k })),
     regions: REGIONS.map((r) => ({ value: r, label: REGION_LABELS[r], selected: selected.region === r })),
   };
-}
-
-
-function parseDate(text: string | undefined): Date | undefined {
-  return text ? new Date(text) : undefined;
 }
 
 export function publicEventRoutes(ctx: ServiceContext, views: Views): Router {
@@ -61,8 +56,9 @@ export function publicEventRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   router.get('/events/:slug/event.ics', async (req, res) => {
-    const slug = parseInput(slugSchema, req.params.slug);
-    const { event } = await getPublicEvent(ctx, slug);
+    const slug = slugSchema.safeParse(req.params.slug);
+    if (!slug.success) throw new NotFoundError('No event with that address.', 'event_not_found');
+    const { event } = await getPublicEvent(ctx, slug.data);
     const body = buildFeed([event], calendarContext(ctx), publicHost(ctx.config));
     res.type('text/calendar; charset=utf-8').set('Content-Disposition', `attachment; filename="${event.slug}.ics"`).send(body);
   });
@@ -83,7 +79,13 @@ export function eventApiRoutes(ctx: ServiceContext): Router {
 
   router.get('/events', async (req, res) => {
     const query = parseInput(listQuerySchema, req.query);
-    const items = await listUpcomingEvents(ctx, { kind: query.kind, region: query.region, from: parseDate(query.from), to: parseDate(query.to) });
+    const zone = ctx.config.timezone;
+    const items = await listUpcomingEvents(ctx, {
+      kind: query.kind,
+      region: query.region,
+      from: query.from ? parseDateBound(query.from, zone, 'start') : undefined,
+      to: query.to ? parseDateBound(query.to, zone, 'end') : undefined,
+    });
     res.json({ events: items.map((i) => toApiEvent(i, eventUrl(ctx.config, i.event.slug))) });
   });
 

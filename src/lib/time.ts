@@ -15,8 +15,9 @@ export function fromDbTimeOrNull(value: unknown): Date | null {
   return value === null || value === undefined ? null : fromDbTime(value);
 }
 
+/** In British English whatever the machine's locale: en-US would name British Summer Time "GMT+1", not "BST". */
 export function inZone(date: Date, zone: string): DateTime {
-  return DateTime.fromJSDate(date, { zone });
+  return DateTime.fromJSDate(date, { zone }).setLocale('en-GB');
 }
 
 /** "Tuesday 14 April 2026" */
@@ -52,4 +53,15 @@ export function monthKey(date: Date, zone: string): { key: string; label: string
 /** "Tuesday 14 April 2026, 6:00pm" */
 export function formatInstant(date: Date, zone: string): string {
   return `${formatDate(date, zone)}, ${formatTime(date, zone)}`;
+}
+
+/**
+ * An API date bound: an instant with an offset is taken as it is; a bare day is read in the given zone,
+ * from its first moment ("start") or up to the first moment of the next day ("end"), so `to=2026-04-30`
+ * includes events on the 30th.
+ */
+export function parseDateBound(text: string, zone: string, edge: 'start' | 'end'): Date {
+  if (text.includes('T')) return new Date(text);
+  const day = DateTime.fromISO(text, { zone }).startOf('day');
+  return (edge === 'end' ? day.plus({ days: 1 }) : day).toJSDate();
 }

@@ -42,6 +42,7 @@ export function errorHandler(views: Views, logger: Logger): ErrorRequestHandler 
       res.status(status).json({ error: { code, message, ...(known?.details ? { details: known.details } : {}) } });
       return;
     }
-    res.status(status).type('html').send(views.render('errors/error', { title: status === 404 ? 'Not found' : 'Sorry', status, code, message }));
+    const title = status === 404 ? 'Not found' : status === 422 ? 'Please check the address' : 'Sorry';
+    res.status(status).type('html').send(views.render('errors/error', { title, status, code, message, details: known?.details }));
   };
 }

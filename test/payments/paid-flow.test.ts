@@ -134,3 +134,50 @@ describe('refusing a booking before payment', () => {
     expect(lapsed.body.error.code).toBe('membership_required');
   });
 });
+
+describe('webhook order', () => {
+  const permutations = <T,>(items: T[]): T[][] => (items.length <= 1 ? [items] : items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest])));
+
+  it('when payment, completion and a one-place dashboard refund arrive in each of every possible order, then every booking ends the same', async () => {
+    const orders = permutations(['payment_intent.succeeded', 'checkout.session.completed', 'charge.refunded']);
+    const outcomes: string[] = [];
+    for (const [i, order] of orders.entries()) {
+      const event = await buildEvent(t.db, paidEvent());
+      const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send(paidBody(event.ticketTypeIds[1], [`order-${i}-a`, `order-${i}-b`]));
+      const sessionId = sessionIdOf(res.body.booking.checkoutUrl);
+      t.sandbox.setDelivery({ hold: true });
+      const paid = t.sandbox.pay(sessionId);
+      t.sandbox.refundFromDashboard(String(paid.payment_intent), 9500);
+      const held = t.sandbox.heldEvents().filter((e) => order.includes(e.type));
+      const ids = order.map((type) => held.find((e) => e.type === type)!.id);
+      t.sandbox.releaseHeld(ids);
+      t.sandbox.releaseHeld('shuffle');
+      t.sandbox.setDelivery({ hold: false });
+      await t.sandbox.flush();
+
+      const booking = await bookingRow(res.body.booking.reference);
+      const active = await t.db('attendees').where({ booking_id: booking.id, status: 'active' });
+      const payments = await t.db('payments').where({ booking_id: booking.id });
+      const refunds = await t.db('refunds').where({ booking_id: booking.id });
+      const emails = await t.db('outbox_emails').where({ booking_id: booking.id }).orderBy('kind');
+      outcomes.push(
+        JSON.stringify({
+          status: booking.status,
+          active: active.map((a) => a.email.replace(/order-\d+-/, '')),
+          payments: payments.map((p) => [p.amount, p.amount_refunded, p.status]),
+          refunds: refunds.map((r) => [r.amount, r.initiated_by]),
+          emails: emails.map((e) => e.kind),
+        }),
+      );
+    }
+    expect(new Set(outcomes).size).toBe(1);
+    expect(JSON.parse(outcomes[0])).toEqual({
+      status: 'confirmed',
+      active: ['attendeea@example.org'],
+      payments: [[19000, 9500, 'partially_refunded']],
+      refunds: [[9500, 'dashboard']],
+      // The refunded attendee's CANCEL, and a note to the buyer that one of their places went.
+      emails: ['booking_cancelled', 'booking_cancelled', 'booking_confirmed', 'booking_confirmed', 'receipt'],
+    });
+  });
+});

@@ -26,6 +26,8 @@ export async function startTestSmtp(): Promise<TestSmtp> {
         disabledCommands: ['STARTTLS'],
         logger: false,
         disableReverseLookup: true,
+        // A server going down drops its clients; the default waits 30 s for idle pooled connections to leave.
+        closeTimeout: 100,
         onData(stream, _session, callback) {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));

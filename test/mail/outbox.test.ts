@@ -1,0 +1,128 @@
+import request from 'supertest';
+import { toDbTime } from '../../src/lib/time';
+import { enqueueEmail, type OutgoingEmail } from '../../src/mail/outbox';
+import { RETRY_DELAYS_MS } from '../../src/mail/sender';
+import { startTestApp, type TestApp } from '../support/app';
+import { buildEvent, person } from '../support/factories';
+import { fromDbTime } from '../../src/lib/time';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+function anEmail(key: string, to = `${key}@example.org`): OutgoingEmail {
+  return { dedupeKey: key, kind: 'test', to, subject: `Subject ${key}`, text: `Text ${key}`, html: `<p>HTML ${key}</p>` };
+}
+
+function received(address: string) {
+  return t.smtp.messages.filter((m) => JSON.stringify(m.to).includes(address));
+}
+
+async function outboxRows(address: string) {
+  return t.db('outbox_emails').where({ to_address: address }).select('status', 'attempts', 'next_attempt_at', 'last_error');
+}
+
+describe('the outbox sender', () => {
+  it('when the mail server is down, then nothing is lost: the email waits with backoff and arrives exactly once when it is back', async () => {
+    // Arrange
+    const event = await buildEvent(t.db);
+    const attendee = person('outage');
+    await t.smtp.stop();
+
+    // Act: register while mail is down, and try to send
+    await request(t.app).post(`/events/${event.slug}/register`).type('form').send(attendee).expect(303);
+    const firstTry = await t.sendMail();
+
+    // Assert: the failure is recorded and a retry is scheduled in the future
+    expect(firstTry).toEqual({ sent: 0, failed: 1 });
+    const [pending] = await outboxRows(attendee.email);
+    expect(pending).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(pending.last_error).toBeTruthy();
+    expect(fromDbTime(pending.next_attempt_at).getTime()).toBe(t.clock.now().getTime() + RETRY_DELAYS_MS[0]);
+
+    // Act: before the backoff has passed, the sender leaves it alone, even with the server back
+    await t.smtp.start();
+    expect(await t.sendMail()).toEqual({ sent: 0, failed: 0 });
+    expect(received(attendee.email)).toHaveLength(0);
+
+    // Act: after the backoff, it goes
+    t.clock.advance(RETRY_DELAYS_MS[0]);
+    expect(await t.sendMail()).toEqual({ sent: 1, failed: 0 });
+    await t.sendMail();
+
+    // Assert: exactly once
+    await t.smtp.waitFor(1);
+    expect(received(attendee.email)).toHaveLength(1);
+    expect(received(attendee.email)[0].subject).toContain("You're booked");
+    const [sent] = await outboxRows(attendee.email);
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('when every retry fails, then the email is marked failed for a person to look at, after growing delays', async () => {
+    // Arrange
+    await t.db.transaction((trx) => enqueueEmail(trx, anEmail('doomed'), t.clock.now(), 'events.test'));
+    await t.smtp.stop();
+    const delays: number[] = [];
+
+    // Act
+    for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
+      const before = t.clock.now().getTime();
+      await t.sendMail();
+      const [row] = await outboxRows('doomed@example.org');
+      if (row.status === 'failed') break;
+      const next = fromDbTime(row.next_attempt_at).getTime();
+      delays.push(next - before);
+      t.clock.set(new Date(next));
+    }
+    await t.smtp.start();
+    await t.sendMail();
+
+    // Assert
+    expect(delays).toEqual(RETRY_DELAYS_MS);
+    const [row] = await outboxRows('doomed@example.org');
+    expect(row).toMatchObject({ status: 'failed', attempts: RETRY_DELAYS_MS.length + 1 });
+    expect(received('doomed@example.org')).toHaveLength(0);
+  });
+
+  it('when an email is queued in a transaction that rolls back, then it is never sent', async () => {
+    // Act
+    await expect(
+      t.db.transaction(async (trx) => {
+        await enqueueEmail(trx, anEmail('rolled-back'), t.clock.now(), 'events.test');
+        throw new Error('the booking failed after the email was queued');
+      }),
+    ).rejects.toThrow('the booking failed');
+    await t.sendMail();
+
+    // Assert
+    expect(await outboxRows('rolled-back@example.org')).toEqual([]);
+    expect(received('rolled-back@example.org')).toHaveLength(0);
+  });
+
+  it('when the same dedupe key is queued twice, then one email is stored and sent', async () => {
+    await t.db.transaction((trx) => enqueueEmail(trx, anEmail('once'), t.clock.now(), 'events.test'));
+    await t.db.transaction((trx) => enqueueEmail(trx, { ...anEmail('once'), subject: 'A second version' }, t.clock.now(), 'events.test'));
+    await t.sendMail();
+    await t.sendMail();
+    expect(await outboxRows('once@example.org')).toHaveLength(1);
+    expect(received('once@example.org').map((m) => m.subject)).toEqual(['Subject once']);
+  });
+
+  it('when a sender died while sending, then another picks the email up once its lease has run out', async () => {
+    // Arrange: a row claimed by a sender that never finished
+    await t.db.transaction((trx) => enqueueEmail(trx, anEmail('orphan'), t.clock.now(), 'events.test'));
+    await t.db('outbox_emails')
+      .where({ dedupe_key: 'orphan' })
+      .update({ status: 'sending', attempts: 1, locked_until: toDbTime(new Date(t.clock.now().getTime() + 60_000)) });
+
+    // Act and assert: not while the lease holds, then once after
+    await t.sendMail();
+    expect(received('orphan@example.org')).toHaveLength(0);
+    t.clock.advance(61_000);
+    await t.sendMail();
+    expect(received('orphan@example.org')).toHaveLength(1);
+  });
+});
