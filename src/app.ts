@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): AppHandle {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  const admin = adminRoutes(ctx, views);
+  const admin = adminRoutes(ctx, views, logger);
   app.locals.staffRoutes = admin.table;
   app.use('/admin', admin.pages);
   app.use('/api/v1/admin', admin.api);

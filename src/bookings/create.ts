@@ -19,6 +19,6 @@ export async function createBooking(ctx: ServiceContext, slug: string, request: 
 export async function cancelBooking(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
   const { booking } = await getBookingForHolder(ctx, reference, token);
   if (booking.status === 'pending_payment') return cancelPendingBookingAsHolder(ctx, reference, token);
-  if (booking.total > 0) return cancelPaidBookingAsHolder(ctx, reference, token);
+  if (booking.total > 0 && booking.status !== 'waitlisted') return cancelPaidBookingAsHolder(ctx, reference, token);
   return cancelBookingAsHolder(ctx, reference, token);
 }

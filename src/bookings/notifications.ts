@@ -9,7 +9,7 @@ import { eventUrl, manageUrl } from './links';
 import { normaliseEmail, type AttendeeRecord, type BookingRecord } from './types';
 
 /** What happened to a booking that its people must hear about. */
-export type BookingNotice = 'confirmed' | 'promoted' | 'waitlisted' | 'cancelled' | 'resent' | 'updated' | 'event_cancelled';
+export type BookingNotice = 'confirmed' | 'promoted' | 'waitlisted' | 'offered' | 'cancelled' | 'resent' | 'updated' | 'event_cancelled';
 
 const SUBJECTS: Record<BookingNotice, (title: string) => string> = {
   confirmed: (t) => `You're booked: ${t}`,
@@ -17,6 +17,7 @@ const SUBJECTS: Record<BookingNotice, (title: string) => string> = {
   waitlisted: (t) => `You're on the waitlist: ${t}`,
   cancelled: (t) => `Cancelled: ${t}`,
   resent: (t) => `Your booking: ${t}`,
+  offered: (t) => `A place has come up — pay to confirm it: ${t}`,
   updated: (t) => `Changed: ${t}`,
   event_cancelled: (t) => `Event cancelled: ${t}`,
 };
@@ -50,7 +51,7 @@ export function bookingEmails(
   event: EventRecord,
   booking: BookingRecord,
   attendees: AttendeeRecord[],
-  extra: { hadPlace?: boolean; waitlistPosition?: number; note?: string; dedupeSuffix?: string } = {},
+  extra: { hadPlace?: boolean; waitlistPosition?: number; note?: string; dedupeSuffix?: string; payUrl?: string; holdUntil?: string } = {},
 ): OutgoingEmail[] {
   const buyerKey = normaliseEmail(booking.buyerEmail);
   const summary = eventSummary(ctx, event);
@@ -69,9 +70,13 @@ export function bookingEmails(
     waitlistPosition: extra.waitlistPosition,
     note: extra.note,
     total: booking.total > 0 ? formatMoney(booking.total, booking.currency) : null,
+    payUrl: extra.payUrl,
+    holdUntil: extra.holdUntil,
   };
+  // An offer is the buyer's to take up: attendees hear nothing until the place is paid for.
+  const recipients = notice === 'offered' ? [] : attendees;
 
-  const emails: OutgoingEmail[] = attendees.map((attendee) => {
+  const emails: OutgoingEmail[] = recipients.map((attendee) => {
     const isBuyer = normaliseEmail(attendee.email) === buyerKey;
     const body = ctx.emails.render('booking-notice', { ...base, name: attendee.name, manageUrl: isBuyer ? link : null, attendees: isBuyer ? attendees : null, hasInvite: !!method });
     return {
@@ -87,7 +92,7 @@ export function bookingEmails(
     };
   });
 
-  if (!attendees.some((a) => normaliseEmail(a.email) === buyerKey)) {
+  if (!recipients.some((a) => normaliseEmail(a.email) === buyerKey)) {
     const body = ctx.emails.render('booking-notice', { ...base, name: booking.buyerName, manageUrl: link, attendees, isBuyerOnly: true, hasInvite: false });
     emails.push({
       dedupeKey: `booking:${booking.id}:${notice}:buyer${suffix}`,

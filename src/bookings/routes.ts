@@ -12,6 +12,7 @@ import type { Views } from '../web/views';
 import { eventUrl } from './links';
 import { toApiBooking, toBookPage, toManagePage, type SeatChoice } from './present';
 import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema } from './schemas';
+import { resumeCheckout } from '../payments/checkout';
 import { cancelBooking, createBooking } from './create';
 import { bookingRequestFromForm, formErrors, parseQuantities } from './paid-form';
 import { createFreeBooking, getBookingForHolder, resendConfirmation } from './service';
@@ -129,6 +130,18 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       .set('Cache-Control', 'no-store')
       .type('html')
       .send(views.render('bookings/manage', { title: `Booking ${reference}`, booking: toManagePage(view, token!, ctx.clock.now()), isNew: req.query.new === '1', paid: req.query.paid === '1' }));
+  });
+
+  /** The payment link for a held place (an offer from the waitlist, or a buyer coming back to pay). */
+  router.get('/bookings/:reference/pay', async (req, res) => {
+    const reference = parseReference(req.params.reference);
+    const token = bearerOrQueryToken(req);
+    try {
+      res.redirect(303, await resumeCheckout(ctx, reference, token));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 409) throw error;
+      res.redirect(303, `/bookings/${reference}?token=${encodeURIComponent(token ?? '')}`);
+    }
   });
 
   router.post('/bookings/:reference/cancel', async (req, res) => {

@@ -25,6 +25,9 @@ import {
   waitlistPosition,
 } from './queries';
 import type { BookingRequest } from './schemas';
+import { promoteWaitlist } from './waitlist';
+
+export { promoteWaitlist };
 import type { AttendeeRecord, BookingRecord, BookingStatus } from './types';
 
 export interface BookingView {
@@ -98,7 +101,7 @@ export async function queueBookingNotice(
   ctx: ServiceContext,
   notice: BookingNotice,
   bookingId: number,
-  extra: { note?: string; hadPlace?: boolean; dedupeSuffix?: string; attendees?: AttendeeRecord[] } = {},
+  extra: { note?: string; hadPlace?: boolean; dedupeSuffix?: string; attendees?: AttendeeRecord[]; payUrl?: string; holdUntil?: string } = {},
 ): Promise<void> {
   const booking = await findBookingById(trx, bookingId);
   if (!booking) return;
@@ -176,27 +179,6 @@ export async function getBookingForHolder(ctx: ServiceContext, reference: string
   return loadBookingView(ctx.db, booking.id);
 }
 
-/**
- * Gives freed places to the waitlist, first come first served: the first booking that does not fit
- * stops the promotion, so nobody is overtaken by a smaller party behind them.
- */
-export async function promoteWaitlist(trx: Knex.Transaction, ctx: ServiceContext, event: EventRecord): Promise<number[]> {
-  const now = ctx.clock.now();
-  if (bookingState(event, now) !== 'open' && bookingState(event, now) !== 'closed') return [];
-  const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
-  if (types.some((t) => t.price > 0)) return [];
-  const promoted: number[] = [];
-  for (const { booking, seats } of await listWaitlist(trx, event.id)) {
-    const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-    if (!seatsFit(event, types, counts, seats)) break;
-    if (await updateBookingStatus(trx, booking.id, ['waitlisted'], 'confirmed', now)) {
-      await queueBookingNotice(trx, ctx, 'promoted', booking.id);
-      promoted.push(booking.id);
-    }
-  }
-  return promoted;
-}
-
 /** Cancels a free booking (or a waitlist entry) and offers the place to the waitlist. */
 export async function cancelFreeBooking(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, event: EventRecord, reason: string): Promise<void> {
   const now = ctx.clock.now();
@@ -219,7 +201,7 @@ export async function cancelBookingAsHolder(ctx: ServiceContext, reference: stri
     if (!booking || !event) throw new NotFoundError('No such booking.', 'booking_not_found');
     if (booking.status === 'cancelled' || booking.status === 'expired') return loadBookingView(trx, booking.id);
     if (now >= event.startsAt) throw new ConflictError('event_past', 'This event has already started, so the booking can no longer be cancelled here.');
-    if (booking.total > 0) throw new ConflictError('refund_required', 'This is a paid booking; cancel it through the refund process.');
+    if (booking.total > 0 && booking.status !== 'waitlisted') throw new ConflictError('refund_required', 'This is a paid booking; cancel it through the refund process.');
     await cancelFreeBooking(trx, ctx, booking, event, 'Cancelled by the attendee');
     return loadBookingView(trx, booking.id);
   });

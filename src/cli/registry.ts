@@ -1,5 +1,16 @@
 import { backupCommand, migrateCommand } from './commands/db';
+import { importMembersCommand } from './commands/members';
+import { createTokenCommand, listTokensCommand, revokeTokenCommand } from './commands/tokens';
+import { createUserCommand } from './commands/users';
 import type { CliCommand } from './types';
 
 /** Every CLI command; a feature adds its commands here. */
-export const commands: CliCommand[] = [migrateCommand, backupCommand];
+export const commands: CliCommand[] = [
+  migrateCommand,
+  backupCommand,
+  createUserCommand,
+  createTokenCommand,
+  listTokensCommand,
+  revokeTokenCommand,
+  importMembersCommand,
+];

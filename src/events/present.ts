@@ -97,7 +97,8 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date)
       membersOnly: t.membersOnly,
       onSale: isOnSale(t, now),
       remaining: t.remaining,
-      soldOut: t.remaining === 0,
+      // Sold out means this ticket type's quota is used up; a full event takes a waitlist instead.
+      soldOut: t.remaining === 0 && item.remaining > 0,
       salesEnds: t.salesEndsAt && t.salesEndsAt > now ? formatDate(t.salesEndsAt, event.timezone) : null,
     })),
   };

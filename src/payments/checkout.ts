@@ -3,12 +3,13 @@ import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { manageToken, publicHost } from '../bookings/links';
 import { findBookingById, findEmailsAlreadyBooked, insertAttendees } from '../bookings/queries';
-import { assertBookable, insertBookingWithReference, loadBookingView, queueBookingNotice, resolveTicketTypes, type CreatedBooking } from '../bookings/service';
+import { assertBookable, getBookingForHolder, insertBookingWithReference, loadBookingView, queueBookingNotice, resolveTicketTypes, type CreatedBooking } from '../bookings/service';
+import { promoteWaitlist } from '../bookings/waitlist';
 import type { BookingRequest } from '../bookings/schemas';
 import type { ServiceContext } from '../context';
 import { lockRow, writeTransaction } from '../db/dialect';
-import { seatsFit } from '../events/availability';
-import { countSeatsTaken, findEventBySlug, listTicketTypes } from '../events/queries';
+import { remainingSeats, seatsFit } from '../events/availability';
+import { countSeatsTaken, findEventById, findEventBySlug, listTicketTypes } from '../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
@@ -93,20 +94,21 @@ export async function createPaidBooking(ctx: ServiceContext, slug: string, reque
     const wanted = new Map<number, number>();
     for (const t of itemTypes) wanted.set(t.id, (wanted.get(t.id) ?? 0) + 1);
     const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-    if (!seatsFit(event, types, counts, wanted)) {
-      throw new ConflictError('sold_out', 'Sorry, there are not enough places left for this booking.');
-    }
+    const fits = seatsFit(event, types, counts, wanted);
+    // A full event takes a waitlist (offered a place to pay for when one frees); a sold-out ticket type does not.
+    const waitlist = !fits && remainingSeats(event, counts) < itemTypes.length;
+    if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');
 
     const total = itemTypes.reduce((sum, t) => sum + t.price, 0);
     const { id } = await insertBookingWithReference(trx, ctx, (reference, manageTokenHash) => ({
       reference,
       eventId: event.id,
-      status: isInvoice ? 'confirmed' : 'pending_payment',
+      status: waitlist ? 'waitlisted' : isInvoice ? 'confirmed' : 'pending_payment',
       buyer: request.buyer,
       total,
       currency: event.currency,
       paymentMethod: isInvoice ? 'invoice' : 'stripe',
-      holdExpiresAt: isInvoice ? undefined : new Date(now.getTime() + ctx.config.holdMinutes * 60_000),
+      holdExpiresAt: isInvoice || waitlist ? undefined : new Date(now.getTime() + ctx.config.holdMinutes * 60_000),
       purchaseOrder: request.purchaseOrder,
       billingContact: request.billingContact,
       manageTokenHash,
@@ -119,7 +121,9 @@ export async function createPaidBooking(ctx: ServiceContext, slug: string, reque
       request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid: `${randomUUID()}@${publicHost(ctx.config)}` })),
       now,
     );
-    if (isInvoice) {
+    if (waitlist) {
+      await queueBookingNotice(trx, ctx, 'waitlisted', id);
+    } else if (isInvoice) {
       await trx('bookings').where({ id }).update({ invoice_status: 'outstanding' });
       await queueBookingNotice(trx, ctx, 'confirmed', id);
       const booking = (await findBookingById(trx, id))!;
@@ -130,7 +134,7 @@ export async function createPaidBooking(ctx: ServiceContext, slug: string, reque
 
   const view = await loadBookingView(ctx.db, bookingId);
   const token = manageToken(ctx.config, view.booking.reference);
-  if (isInvoice) {
+  if (view.booking.status !== 'pending_payment') {
     ctx.kickOutbox();
     return { ...view, manageToken: token };
   }
@@ -146,16 +150,22 @@ function requireStripe(ctx: ServiceContext): Stripe {
 /** Releases a hold at once when no checkout could be started, so the seats are not locked up for nothing. */
 async function releaseHold(ctx: ServiceContext, bookingId: number, reason: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.db('bookings')
-    .where({ id: bookingId, status: 'pending_payment' })
-    .update({ status: 'cancelled', cancelled_at: toDbTime(now), cancel_reason: reason, updated_at: toDbTime(now) });
+  await writeTransaction(ctx.db, async (trx) => {
+    const booking = await findBookingById(trx, bookingId);
+    if (!booking) return;
+    await lockRow(trx, 'events', booking.eventId);
+    const changed = await trx('bookings')
+      .where({ id: bookingId, status: 'pending_payment' })
+      .update({ status: 'cancelled', cancelled_at: toDbTime(now), cancel_reason: reason, updated_at: toDbTime(now) });
+    if (changed) await promoteWaitlist(trx, ctx, (await findEventById(trx, booking.eventId))!);
+  });
 }
 
 /**
  * Creates the Stripe Checkout Session for a held booking. Each attempt has its own idempotency key:
  * reusing a key after a failure would replay the failure (alf.io #1254).
  */
-export async function startCheckout(ctx: ServiceContext, bookingId: number): Promise<string> {
+export async function startCheckout(ctx: ServiceContext, bookingId: number, options: { releaseOnFailure: boolean } = { releaseOnFailure: true }): Promise<string> {
   const stripe = requireStripe(ctx);
   await ctx.db('bookings').where({ id: bookingId }).increment('checkout_attempts', 1);
   const row = await ctx.db('bookings').where({ id: bookingId }).first('checkout_attempts');
@@ -186,7 +196,10 @@ export async function startCheckout(ctx: ServiceContext, bookingId: number): Pro
   let session: Stripe.Checkout.Session;
   try {
     session = await stripe.checkout.sessions.create(params, { idempotencyKey: `checkout-${booking.reference}-${row.checkout_attempts}` });
-  } catch (error) {
+  } catch {
+    if (!options.releaseOnFailure) {
+      throw new AppError('payment_unavailable', 503, 'We could not reach our card payment provider, so nothing has been charged. Your place is still held for you: please try the link again in a few minutes.');
+    }
     await releaseHold(ctx, bookingId, 'The card payment provider could not be reached');
     throw new AppError(
       'payment_unavailable',
@@ -199,3 +212,26 @@ export async function startCheckout(ctx: ServiceContext, bookingId: number): Pro
   return session.url;
 }
 
+
+/**
+ * The payment link of a held place (an offer from the waitlist, or a buyer coming back): reuses the
+ * open Stripe session, or starts a new attempt. A failure here keeps the hold: it is theirs to retry.
+ */
+export async function resumeCheckout(ctx: ServiceContext, reference: string, token: string | undefined): Promise<string> {
+  const view = await getBookingForHolder(ctx, reference, token);
+  const now = ctx.clock.now();
+  const { booking } = view;
+  if (booking.status !== 'pending_payment' || !booking.holdExpiresAt || booking.holdExpiresAt <= now) {
+    throw new ConflictError('not_awaiting_payment', 'This booking is not waiting for a payment.');
+  }
+  if (booking.stripeCheckoutSessionId) {
+    const session = await requireStripe(ctx).checkout.sessions.retrieve(booking.stripeCheckoutSessionId).catch(() => null);
+    if (session?.status === 'open' && session.url) return session.url;
+  }
+  // Stripe needs at least 30 minutes on a session: a buyer who comes back late gets that long.
+  const minimum = new Date(now.getTime() + 31 * 60_000);
+  if (booking.holdExpiresAt < minimum) {
+    await ctx.db('bookings').where({ id: booking.id, status: 'pending_payment' }).update({ hold_expires_at: toDbTime(minimum) });
+  }
+  return startCheckout(ctx, booking.id, { releaseOnFailure: false });
+}

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { publicHost } from '../bookings/links';
 import { cancelAttendees, findBookingById, listAttendees, updateBookingStatus } from '../bookings/queries';
 import { queueBookingNotice } from '../bookings/service';
+import { promoteWaitlist } from '../bookings/waitlist';
 import type { AttendeeRecord, BookingRecord } from '../bookings/types';
 import type { ServiceContext } from '../context';
 import { lockRow } from '../db/dialect';
@@ -66,7 +67,12 @@ export async function applyStripeState(trx: Knex.Transaction, ctx: ServiceContex
   let payment: PaymentRecord | undefined;
   if (state.paymentStatus === 'paid' && state.paymentIntentId) {
     const existing = await trx('payments').where({ stripe_payment_intent_id: state.paymentIntentId }).first('id');
-    if (booking.status === 'pending_payment') {
+    if (event.status === 'cancelled' && !existing && booking.status !== 'confirmed') {
+      // Money for a cancelled event is never kept, whatever state its hold was in.
+      await updateBookingStatus(trx, bookingId, ['pending_payment', 'expired'], 'cancelled', now, { stripe_payment_intent_id: state.paymentIntentId, cancel_reason: 'Paid after the event was cancelled' });
+      await trx('bookings').where({ id: bookingId }).update({ stripe_payment_intent_id: state.paymentIntentId });
+      needsRefund = true;
+    } else if (booking.status === 'pending_payment') {
       const holdAlive = booking.holdExpiresAt !== null && booking.holdExpiresAt > now;
       if (holdAlive || (await seatsStillFree(trx, event, attendees, now))) {
         await updateBookingStatus(trx, bookingId, ['pending_payment'], 'confirmed', now, { stripe_payment_intent_id: state.paymentIntentId });
@@ -106,7 +112,8 @@ export async function applyStripeState(trx: Knex.Transaction, ctx: ServiceContex
     );
     if (needsRefund && !existing) {
       booking = (await findBookingById(trx, bookingId))!;
-      await enqueueEmail(trx, paymentNotice(ctx, { kind: 'refunded_after_expiry', event, booking, lines: [], amount: state.amountTotal }), now, publicHost(ctx.config));
+      const kind = event.status === 'cancelled' ? 'refunded_event_cancelled' : 'refunded_after_expiry';
+      await enqueueEmail(trx, paymentNotice(ctx, { kind, event, booking, lines: [], amount: state.amountTotal }), now, publicHost(ctx.config));
     }
   } else if (booking.status === 'pending_payment') {
     const failed = state.sessionStatus === 'complete' && (state.paymentIntentStatus === 'requires_payment_method' || state.paymentIntentStatus === 'canceled');
@@ -125,6 +132,8 @@ export async function applyStripeState(trx: Knex.Transaction, ctx: ServiceContex
       await upsertDispute(trx, { ...d, currency: state.currency, chargeId: state.chargeId, paymentId: payment.id, bookingId }, now);
     }
   }
+  // Whatever freed seats (an expired hold, a refund) offers them to the waitlist.
+  await promoteWaitlist(trx, ctx, (await findEventById(trx, booking.eventId))!);
   return { booking: (await findBookingById(trx, bookingId))!, needsRefund };
 }
 
@@ -167,5 +176,9 @@ export async function cancelSeats(trx: Knex.Transaction, ctx: ServiceContext, bo
   await cancelAttendees(trx, bookingId, now, attendees.map((a) => a.id));
   const remaining = (await listAttendees(trx, bookingId)).filter((a) => a.status === 'active');
   if (remaining.length === 0) await updateBookingStatus(trx, bookingId, ['confirmed', 'pending_payment', 'waitlisted'], 'cancelled', now, { cancel_reason: 'Refunded' });
-  await queueBookingNotice(trx, ctx, 'cancelled', bookingId, { attendees, dedupeSuffix: attendees.map((a) => a.id).join('-') });
+  const booking = (await findBookingById(trx, bookingId))!;
+  const event = (await findEventById(trx, booking.eventId))!;
+  // When the whole event is cancelled, its own notice has already sent everyone their CANCEL.
+  if (event.status !== 'cancelled') await queueBookingNotice(trx, ctx, 'cancelled', bookingId, { attendees, dedupeSuffix: attendees.map((a) => a.id).join('-') });
+  await promoteWaitlist(trx, ctx, event);
 }

@@ -6,7 +6,7 @@ import type { EventRecord } from '../events/types';
 import { formatMoney } from '../lib/money';
 import type { OutgoingEmail } from '../mail/outbox';
 
-export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'payment_failed' | 'refund_issued';
+export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'payment_failed' | 'refund_issued';
 
 interface NoticeInput {
   kind: PaymentNoticeKind;
@@ -21,6 +21,7 @@ const SUBJECTS: Record<PaymentNoticeKind, (title: string, ref: string) => string
   receipt: (t, r) => `Receipt for booking ${r}: ${t}`,
   pro_forma: (t, r) => `Pro-forma invoice for booking ${r}: ${t}`,
   refunded_after_expiry: (t) => `Your payment has been refunded: ${t}`,
+  refunded_event_cancelled: (t) => `Your payment has been refunded: ${t}`,
   payment_failed: (t) => `Your payment did not go through: ${t}`,
   refund_issued: (t, r) => `Refund for booking ${r}: ${t}`,
 };
@@ -46,6 +47,7 @@ export function paymentNotice(ctx: ServiceContext, input: NoticeInput): Outgoing
     isReceipt: input.kind === 'receipt',
     isProForma: input.kind === 'pro_forma',
     isRefundedAfterExpiry: input.kind === 'refunded_after_expiry',
+    isRefundedEventCancelled: input.kind === 'refunded_event_cancelled',
     isPaymentFailed: input.kind === 'payment_failed',
     isRefundIssued: input.kind === 'refund_issued',
   });

@@ -1,4 +1,6 @@
 import { findBookingById, listAttendees } from '../bookings/queries';
+import { promoteWaitlist } from '../bookings/waitlist';
+import { findEventById } from '../events/queries';
 import { getBookingForHolder, loadBookingView, type BookingView } from '../bookings/service';
 import type { ServiceContext } from '../context';
 import { lockRow, writeTransaction } from '../db/dialect';
@@ -179,8 +181,13 @@ export async function cancelPendingBookingAsHolder(ctx: ServiceContext, referenc
     await syncBookingWithStripe(ctx, view.booking.id);
   }
   const now = ctx.clock.now();
-  await ctx.db('bookings')
-    .where({ id: view.booking.id, status: 'pending_payment' })
-    .update({ status: 'cancelled', cancelled_at: toDbTime(now), cancel_reason: 'Cancelled by the buyer before paying', updated_at: toDbTime(now) });
+  await writeTransaction(ctx.db, async (trx) => {
+    await lockRow(trx, 'events', view.booking.eventId);
+    const changed = await trx('bookings')
+      .where({ id: view.booking.id, status: 'pending_payment' })
+      .update({ status: 'cancelled', cancelled_at: toDbTime(now), cancel_reason: 'Cancelled by the buyer before paying', updated_at: toDbTime(now) });
+    if (changed) await promoteWaitlist(trx, ctx, (await findEventById(trx, view.booking.eventId))!);
+  });
+  ctx.kickOutbox();
   return loadBookingView(ctx.db, view.booking.id);
 }

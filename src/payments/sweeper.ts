@@ -1,5 +1,8 @@
 import type { ServiceContext } from '../context';
-import { skipLocked, writeTransaction } from '../db/dialect';
+import { findBookingById } from '../bookings/queries';
+import { promoteWaitlist } from '../bookings/waitlist';
+import { lockRow, skipLocked, writeTransaction } from '../db/dialect';
+import { findEventById } from '../events/queries';
 import { toDbTime } from '../lib/time';
 import { fetchStripeState } from './stripe-state';
 import { stripeOf, syncBookingWithStripe } from './sync';
@@ -42,15 +45,26 @@ export async function expireLapsedHolds(ctx: ServiceContext): Promise<number> {
         if (outcome?.booking.status === 'expired') expired++;
       } else {
         // No session was ever saved (the process stopped between commit and Stripe): just release.
-        const now = ctx.clock.now();
-        const changed = await ctx.db('bookings')
-          .where({ id: hold.id, status: 'pending_payment' })
-          .update({ status: 'expired', cancel_reason: 'Not paid before the hold expired', updated_at: toDbTime(now) });
-        expired += changed;
+        expired += await expireWithoutStripe(ctx, hold.id);
       }
     } catch {
       // Stripe unreachable: the lease lapses and the next sweep tries again; the seats stay held meanwhile.
     }
   }
   return expired;
+}
+
+/** Expires a hold that never reached Stripe, and offers its seats to the waitlist. */
+async function expireWithoutStripe(ctx: ServiceContext, bookingId: number): Promise<number> {
+  const now = ctx.clock.now();
+  return writeTransaction(ctx.db, async (trx) => {
+    const booking = await findBookingById(trx, bookingId);
+    if (!booking) return 0;
+    await lockRow(trx, 'events', booking.eventId);
+    const changed = await trx('bookings')
+      .where({ id: bookingId, status: 'pending_payment' })
+      .update({ status: 'expired', cancel_reason: 'Not paid before the hold expired', updated_at: toDbTime(now) });
+    if (changed) await promoteWaitlist(trx, ctx, (await findEventById(trx, booking.eventId))!);
+    return changed;
+  });
 }

@@ -29,17 +29,20 @@ async function seatsLeft(slug: string) {
 }
 
 describe('holding seats while people pay', () => {
-  it('when 100 buyers race for the last 10 seats, then exactly 10 are held and paid, and the rest are told it is sold out', async () => {
+  it('when 100 buyers race for the last 10 seats, then exactly 10 are held and paid, and the other 90 join the waitlist in order', async () => {
     const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Standard', price: 5000 }]), capacity: 10 });
     const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => book(event.slug, event.ticketTypeIds[0], `race-${i}`)));
-    const held = responses.filter((r) => r.status === 201);
+    expect(responses.filter((r) => r.status !== 201).map((r) => r.status)).toEqual([]);
+    const held = responses.filter((r) => r.body.booking.status === 'pending_payment');
+    const waiting = responses.filter((r) => r.body.booking.status === 'waitlisted');
     expect(held).toHaveLength(10);
-    expect(responses.filter((r) => r.status === 409).every((r) => r.body.error.code === 'sold_out')).toBe(true);
-    expect(responses.filter((r) => r.status !== 201 && r.status !== 409)).toEqual([]);
+    expect(held.every((r) => r.body.booking.checkoutUrl)).toBe(true);
+    expect(waiting.map((r) => r.body.booking.waitlistPosition).sort((a, b) => a - b)).toEqual(Array.from({ length: 90 }, (_, i) => i + 1));
+    expect(waiting.some((r) => r.body.booking.checkoutUrl)).toBe(false);
     for (const r of held) t.sandbox.pay(sessionIdOf(r.body.booking.checkoutUrl));
     await t.sandbox.flush();
-    const confirmed = await t.db('bookings').where({ event_id: event.id, status: 'confirmed' }).count({ n: '*' }).first();
-    expect(Number(confirmed!.n)).toBe(10);
+    const byStatus = await t.db('bookings').where({ event_id: event.id }).select('status').count({ n: '*' }).groupBy('status');
+    expect(Object.fromEntries((byStatus as Array<{ status: string; n: string | number }>).map((r) => [r.status, Number(r.n)]))).toEqual({ confirmed: 10, waitlisted: 90 });
     expect(await seatsLeft(event.slug)).toBe(0);
   });
 

@@ -1,0 +1,53 @@
+import type { AttendeeListRow } from './queries';
+import { localStamp, paymentStatus, seatStatus, STATUS_LABELS } from './present';
+
+/** The download columns, in order, shared by CSV, XLSX and JSON so they never drift apart. */
+export const EXPORT_HEADERS = [
+  'Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price paid (£)', 'Payment status', 'Booking status',
+  'Dietary', 'Accessibility', 'Booked at', 'Checked in at',
+] as const;
+
+export interface ExportRecord {
+  reference: string;
+  name: string;
+  email: string;
+  organisation: string;
+  ticketType: string;
+  /** Minor units; formats decide how to show it. */
+  pricePaid: number;
+  paymentStatus: string;
+  bookingStatus: string;
+  dietary: string;
+  accessibility: string;
+  bookedAt: Date;
+  checkedInAt: Date | null;
+}
+
+export function toExportRecord(row: AttendeeListRow): ExportRecord {
+  return {
+    reference: row.reference,
+    name: row.name,
+    email: row.email,
+    organisation: row.organisation ?? '',
+    ticketType: row.ticketTypeName,
+    pricePaid: row.unitPrice,
+    paymentStatus: paymentStatus(row),
+    bookingStatus: STATUS_LABELS[seatStatus(row)],
+    dietary: row.dietary ?? '',
+    accessibility: row.accessibility ?? '',
+    bookedAt: row.bookedAt,
+    checkedInAt: row.checkedInAt,
+  };
+}
+
+/** Pence as "95.00": text made by string, never through floats. */
+export function poundsString(pence: number): string {
+  return `${Math.floor(pence / 100)}.${String(pence % 100).padStart(2, '0')}`;
+}
+
+export function toCsvCells(r: ExportRecord, zone: string): string[] {
+  return [
+    r.reference, r.name, r.email, r.organisation, r.ticketType, poundsString(r.pricePaid), r.paymentStatus, r.bookingStatus,
+    r.dietary, r.accessibility, localStamp(r.bookedAt, zone), localStamp(r.checkedInAt, zone),
+  ];
+}

@@ -1,0 +1,76 @@
+import { formatMoney } from '../../lib/money';
+import { inZone } from '../../lib/time';
+import type { AttendeeListRow, ListStatus } from './queries';
+
+export const STATUS_LABELS: Record<ListStatus, string> = {
+  confirmed: 'Confirmed',
+  waitlisted: 'Waitlisted',
+  pending_payment: 'Awaiting payment',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+};
+
+/** The seat's own state: a seat cancelled out of a larger booking reads as cancelled. */
+export function seatStatus(row: AttendeeListRow): ListStatus {
+  return row.isCancelledSeat ? 'cancelled' : row.bookingStatus;
+}
+
+export function paymentStatus(row: AttendeeListRow): string {
+  if (row.bookingTotal === 0) return 'Free';
+  if (row.paymentMethod === 'invoice') return row.bookingStatus === 'cancelled' ? 'Invoice (booking cancelled)' : 'Invoice';
+  switch (row.bookingStatus) {
+    case 'confirmed':
+      return 'Paid by card';
+    case 'pending_payment':
+      return 'Awaiting payment';
+    case 'expired':
+      return 'Not paid';
+    case 'waitlisted':
+      return 'Not charged';
+    case 'cancelled':
+      return 'Cancelled';
+  }
+}
+
+/** "2026-03-17 18:00": sortable, and what Excel and people both read without a zone suffix. */
+export function localStamp(date: Date | null, zone: string): string {
+  return date ? inZone(date, zone).toFormat('yyyy-LL-dd HH:mm') : '';
+}
+
+/** The same wall-clock time as a Date whose UTC fields show it: spreadsheets have no time zones. */
+export function wallClockDate(date: Date, zone: string): Date {
+  return inZone(date, zone).setZone('UTC', { keepLocalTime: true }).toJSDate();
+}
+
+/** The name's last word, for alphabetical lists by surname-ish (a single field cannot know better). */
+export function surnameKey(name: string): string {
+  const words = name.trim().split(/\s+/);
+  return words[words.length - 1] ?? '';
+}
+
+const collator = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
+
+export function bySurname<T extends { name: string }>(a: T, b: T): number {
+  return collator.compare(surnameKey(a.name), surnameKey(b.name)) || collator.compare(a.name, b.name);
+}
+
+export function toAttendeeView(row: AttendeeListRow, zone: string) {
+  const status = seatStatus(row);
+  return {
+    id: row.id,
+    reference: row.reference,
+    name: row.name,
+    email: row.email,
+    organisation: row.organisation,
+    ticketType: row.ticketTypeName,
+    price: row.unitPrice === 0 ? 'Free' : formatMoney(row.unitPrice, row.currency),
+    payment: paymentStatus(row),
+    status,
+    statusLabel: STATUS_LABELS[status],
+    isInactive: status === 'cancelled' || status === 'expired',
+    dietary: row.dietary,
+    accessibility: row.accessibility,
+    bookedAt: localStamp(row.bookedAt, zone),
+    checkedInAt: row.checkedInAt ? inZone(row.checkedInAt, zone).toFormat('HH:mm') : null,
+  };
+}

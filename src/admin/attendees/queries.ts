@@ -1,0 +1,161 @@
+import type { Knex } from 'knex';
+import type { Tx } from '../../db/connect';
+import type { BookingStatus, PaymentMethod } from '../../bookings/types';
+import { fromDbTime, fromDbTimeOrNull } from '../../lib/time';
+
+export const LIST_STATUSES = ['confirmed', 'waitlisted', 'pending_payment', 'cancelled', 'expired'] as const;
+export type ListStatus = (typeof LIST_STATUSES)[number];
+
+export interface AttendeeFilter {
+  q?: string;
+  status?: ListStatus;
+  ticketTypeId?: number;
+}
+
+/** One seat as staff see it: the attendee with their booking and ticket type. */
+export interface AttendeeListRow {
+  id: number;
+  bookingId: number;
+  reference: string;
+  bookingStatus: BookingStatus;
+  isCancelledSeat: boolean;
+  name: string;
+  email: string;
+  organisation: string | null;
+  dietary: string | null;
+  accessibility: string | null;
+  ticketTypeId: number;
+  ticketTypeName: string;
+  unitPrice: number;
+  currency: string;
+  paymentMethod: PaymentMethod;
+  bookingTotal: number;
+  bookedAt: Date;
+  checkedInAt: Date | null;
+}
+
+const COLUMNS = [
+  'attendees.id', 'attendees.booking_id', 'bookings.reference', 'bookings.status as booking_status', 'attendees.status as attendee_status',
+  'attendees.name', 'attendees.email', 'attendees.organisation', 'attendees.dietary', 'attendees.accessibility', 'attendees.ticket_type_id',
+  'ticket_types.name as ticket_type_name', 'attendees.unit_price', 'attendees.currency', 'bookings.payment_method', 'bookings.total',
+  'bookings.created_at as booked_at', 'attendees.checked_in_at',
+];
+
+function toRow(r: Record<string, unknown>): AttendeeListRow {
+  return {
+    id: Number(r.id),
+    bookingId: Number(r.booking_id),
+    reference: String(r.reference),
+    bookingStatus: r.booking_status as BookingStatus,
+    isCancelledSeat: r.attendee_status === 'cancelled',
+    name: String(r.name),
+    email: String(r.email),
+    organisation: (r.organisation as string | null) ?? null,
+    dietary: (r.dietary as string | null) ?? null,
+    accessibility: (r.accessibility as string | null) ?? null,
+    ticketTypeId: Number(r.ticket_type_id),
+    ticketTypeName: String(r.ticket_type_name),
+    unitPrice: Number(r.unit_price),
+    currency: String(r.currency),
+    paymentMethod: r.payment_method as PaymentMethod,
+    bookingTotal: Number(r.total),
+    bookedAt: fromDbTime(r.booked_at),
+    checkedInAt: fromDbTimeOrNull(r.checked_in_at),
+  };
+}
+
+/** A LIKE pattern that matches the text literally anywhere (its % and _ are not wildcards). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function filtered(db: Tx, eventId: number, filter: AttendeeFilter): Knex.QueryBuilder {
+  const query = db('attendees')
+    .join('bookings', 'bookings.id', 'attendees.booking_id')
+    .join('ticket_types', 'ticket_types.id', 'attendees.ticket_type_id')
+    .where('attendees.event_id', eventId);
+  if (filter.status === 'cancelled') query.where((q) => q.where('bookings.status', 'cancelled').orWhere('attendees.status', 'cancelled'));
+  else if (filter.status) query.where('bookings.status', filter.status).where('attendees.status', 'active');
+  if (filter.ticketTypeId) query.where('attendees.ticket_type_id', filter.ticketTypeId);
+  if (filter.q) {
+    const pattern = containsPattern(filter.q);
+    query.where((q) =>
+      q
+        .whereRaw("lower(attendees.name) like lower(?) escape '\\'", [pattern])
+        .orWhereRaw("attendees.email_normalised like lower(?) escape '\\'", [pattern])
+        .orWhereRaw("lower(coalesce(attendees.organisation, '')) like lower(?) escape '\\'", [pattern])
+        .orWhereRaw("lower(bookings.reference) like lower(?) escape '\\'", [pattern]),
+    );
+  }
+  return query;
+}
+
+export async function countAttendees(db: Tx, eventId: number, filter: AttendeeFilter): Promise<number> {
+  const row = await filtered(db, eventId, filter).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/** One page of the staff list, by name. */
+export async function listAttendeePage(db: Tx, eventId: number, filter: AttendeeFilter, limit: number, offset: number): Promise<AttendeeListRow[]> {
+  const rows = await filtered(db, eventId, filter).select(COLUMNS).orderByRaw('lower(attendees.name), attendees.id').limit(limit).offset(offset);
+  return rows.map(toRow);
+}
+
+/**
+ * Every matching seat in booking order, a batch at a time (keyset on the attendee id), so a download of
+ * 10,000 people never holds them all in memory.
+ */
+export async function* iterateAttendees(db: Tx, eventId: number, filter: AttendeeFilter, batchSize = 500): AsyncGenerator<AttendeeListRow[]> {
+  let after = 0;
+  for (;;) {
+    const rows = await filtered(db, eventId, filter).select(COLUMNS).where('attendees.id', '>', after).orderBy('attendees.id').limit(batchSize);
+    if (rows.length === 0) return;
+    const batch = rows.map(toRow);
+    yield batch;
+    after = batch[batch.length - 1].id;
+    if (rows.length < batchSize) return;
+  }
+}
+
+/** People holding a confirmed place, for the sign-in sheet and the door. */
+export async function listExpected(db: Tx, eventId: number, q?: string, limit?: number): Promise<AttendeeListRow[]> {
+  const query = filtered(db, eventId, { status: 'confirmed', q }).select(COLUMNS).orderByRaw('lower(attendees.name), attendees.id');
+  if (limit) query.limit(limit);
+  return (await query).map(toRow);
+}
+
+export async function countByTicketType(db: Tx, eventId: number): Promise<Array<{ name: string; confirmed: number; waitlisted: number }>> {
+  const rows = await db('ticket_types')
+    .leftJoin('attendees', (j) => j.on('attendees.ticket_type_id', '=', 'ticket_types.id').andOnVal('attendees.status', '=', 'active'))
+    .leftJoin('bookings', 'bookings.id', 'attendees.booking_id')
+    .where('ticket_types.event_id', eventId)
+    .groupBy('ticket_types.id', 'ticket_types.name', 'ticket_types.position')
+    .select('ticket_types.id', 'ticket_types.name')
+    .select(db.raw("sum(case when bookings.status = 'confirmed' then 1 else 0 end) as confirmed"))
+    .select(db.raw("sum(case when bookings.status = 'waitlisted' then 1 else 0 end) as waitlisted"))
+    .orderBy(['ticket_types.position', 'ticket_types.id']);
+  return rows.map((r: Record<string, unknown>) => ({ name: String(r.name), confirmed: Number(r.confirmed ?? 0), waitlisted: Number(r.waitlisted ?? 0) }));
+}
+
+/** Dietary needs of confirmed attendees, grouped as typed (case and spaces ignored), commonest first. */
+export async function summariseDietary(db: Tx, eventId: number): Promise<Array<{ need: string; count: number }>> {
+  const rows = await filtered(db, eventId, { status: 'confirmed' })
+    .whereNotNull('attendees.dietary')
+    .whereRaw("trim(attendees.dietary) <> ''")
+    .select(db.raw('lower(trim(attendees.dietary)) as need'))
+    .count({ n: '*' })
+    .groupByRaw('lower(trim(attendees.dietary))')
+    .orderBy([{ column: 'n', order: 'desc' }, { column: 'need' }]);
+  return rows.map((r: Record<string, unknown>) => ({ need: String(r.need), count: Number(r.n) }));
+}
+
+/** Accessibility needs of confirmed attendees, with their names: the venue needs to know who. */
+export async function listAccessibilityNeeds(db: Tx, eventId: number): Promise<Array<{ name: string; need: string }>> {
+  const rows = await filtered(db, eventId, { status: 'confirmed' })
+    .whereNotNull('attendees.accessibility')
+    .whereRaw("trim(attendees.accessibility) <> ''")
+    .select('attendees.name', 'attendees.accessibility')
+    .orderByRaw('lower(attendees.name)')
+    .limit(1000);
+  return rows.map((r: Record<string, unknown>) => ({ name: String(r.name), need: String(r.accessibility) }));
+}

@@ -1,0 +1,106 @@
+import type { ServiceContext } from '../../context';
+import { ConflictError, NotFoundError } from '../../lib/errors';
+import { formatRange } from '../../lib/time';
+import { parseInput } from '../../web/validate';
+import type { Views } from '../../web/views';
+import { referenceSchema } from '../../bookings/schemas';
+import { staffOf } from '../auth/middleware';
+import { can } from '../auth/roles';
+import { findStaffEvent } from '../events/read';
+import { noticeText } from '../events/notices';
+import { renderAdmin } from '../render';
+import type { GuardedRouter } from '../route-table';
+import { slugParam } from '../params';
+import { sendAttendeeDownload } from './downloads';
+import { bySurname, STATUS_LABELS, toAttendeeView } from './present';
+import { listExpected, LIST_STATUSES } from './queries';
+import { loadAttendeeList } from './read';
+import { attendeeQuerySchema, exportFormatSchema } from './schemas';
+import { offerWaitlistPlace } from './waitlist';
+
+function downloadQuery(query: { q?: string; status?: string; ticket?: number }, page?: number): string {
+  const params = new URLSearchParams();
+  if (page) params.set('page', String(page));
+  if (query.q) params.set('q', query.q);
+  if (query.status) params.set('status', query.status);
+  if (query.ticket) params.set('ticket', String(query.ticket));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter): void {
+  routes.get('/events/:slug/attendees', 'attendees:read', async (req, res) => {
+    const event = await findStaffEvent(ctx, slugParam(req));
+    const query = parseInput(attendeeQuerySchema, req.query);
+    const list = await loadAttendeeList(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, query.page);
+    const zone = event.timezone;
+    const canManage = can(staffOf(res).role, 'attendees:manage');
+    renderAdmin(views, res, 'attendees', {
+      title: `Attendees: ${event.title}`,
+      event: { slug: event.slug, title: event.title, when: formatRange(event.startsAt, event.endsAt, zone), isFree: list.ticketTypes.every((t) => t.price === 0) },
+      query: { ...query, downloads: downloadQuery(query) },
+      statuses: LIST_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], selected: query.status === s })),
+      ticketTypes: list.ticketTypes.map((t) => ({ value: t.id, label: t.name, selected: query.ticket === t.id })),
+      attendees: list.rows.map((r) => toAttendeeView(r, zone)),
+      total: list.total,
+      page: query.page,
+      pages: list.pages,
+      prevHref: query.page > 1 ? downloadQuery(query, query.page - 1) : null,
+      nextHref: query.page < list.pages ? downloadQuery(query, query.page + 1) : null,
+      byType: list.byType,
+      dietary: list.dietary,
+      accessibility: list.accessibility,
+      waitlist: list.waitlist.map((w, i) => ({ position: i + 1, reference: w.booking.reference, names: w.attendees.map((a) => a.name).join(', '), seats: w.attendees.length, email: w.booking.buyerEmail })),
+      canManage,
+      notice: noticeText(req.query as Record<string, unknown>),
+    });
+  });
+
+  routes.get('/events/:slug/attendees.:format', 'attendees:read', async (req, res) => {
+    const format = exportFormatSchema.safeParse(req.params.format);
+    if (!format.success) throw new NotFoundError('Downloads are .csv, .xlsx or .json.');
+    const event = await findStaffEvent(ctx, slugParam(req));
+    const query = parseInput(attendeeQuerySchema, req.query);
+    await sendAttendeeDownload(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, format.data, res);
+  });
+
+  routes.get('/events/:slug/sign-in-sheet', 'attendees:read', async (req, res) => {
+    const event = await findStaffEvent(ctx, slugParam(req));
+    const people = (await listExpected(ctx.db, event.id)).sort(bySurname);
+    renderAdmin(views, res, 'sign-in-sheet', {
+      title: `Sign-in sheet: ${event.title}`,
+      event: { slug: event.slug, title: event.title, when: formatRange(event.startsAt, event.endsAt, event.timezone), venue: event.venue },
+      people: people.map((r) => toAttendeeView(r, event.timezone)),
+      count: people.length,
+    });
+  });
+
+  routes.post('/events/:slug/waitlist/:reference/offer', 'attendees:manage', async (req, res) => {
+    const slug = slugParam(req);
+    const reference = referenceSchema.safeParse(req.params.reference);
+    if (!reference.success) throw new NotFoundError('No such booking for this event.', 'booking_not_found');
+    try {
+      await offerWaitlistPlace(ctx, staffOf(res), slug, reference.data);
+      res.redirect(303, `/admin/events/${slug}/attendees?notice=offered#waitlist`);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      renderAdmin(views, res, 'problem', { title: 'Could not offer the place', message: error.message, back: `/admin/events/${slug}/attendees#waitlist` }, 409);
+    }
+  });
+}
+
+export function attendeeApiRoutes(ctx: ServiceContext, routes: GuardedRouter): void {
+  routes.get('/events/:slug/attendees', 'attendees:read', async (req, res) => {
+    const event = await findStaffEvent(ctx, slugParam(req));
+    const query = parseInput(attendeeQuerySchema, req.query);
+    await sendAttendeeDownload(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, 'json', res);
+  });
+
+  routes.get('/events/:slug/attendees.:format', 'attendees:read', async (req, res) => {
+    const format = exportFormatSchema.safeParse(req.params.format);
+    if (!format.success) throw new NotFoundError('Use attendees.json, attendees.csv or attendees.xlsx.');
+    const event = await findStaffEvent(ctx, slugParam(req));
+    const query = parseInput(attendeeQuerySchema, req.query);
+    await sendAttendeeDownload(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, format.data, res);
+  });
+}

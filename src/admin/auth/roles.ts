@@ -1,0 +1,36 @@
+export const ROLES = ['admin', 'organiser', 'treasurer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a staff route needs. Checked on every staff route, HTML and API alike. */
+export type Permission =
+  | 'staff'
+  | 'events:read'
+  | 'events:manage'
+  | 'attendees:read'
+  | 'attendees:manage'
+  | 'checkin'
+  | 'messages:send'
+  | 'members:manage'
+  | 'audit:read';
+
+const ORGANISER: Permission[] = ['staff', 'events:read', 'events:manage', 'attendees:read', 'attendees:manage', 'checkin', 'messages:send', 'members:manage'];
+
+const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  admin: new Set<Permission>([...ORGANISER, 'audit:read']),
+  organiser: new Set(ORGANISER),
+  // The treasurer reads attendee lists; finance has its own area and its own permissions.
+  treasurer: new Set<Permission>(['staff', 'events:read', 'attendees:read']),
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].has(permission);
+}
+
+export const ROLE_LABELS: Record<Role, string> = { admin: 'Administrator', organiser: 'Organiser', treasurer: 'Treasurer' };
+
+export interface StaffUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+}

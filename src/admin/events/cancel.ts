@@ -1,0 +1,104 @@
+import { publicHost } from '../../bookings/links';
+import { bookingEmails } from '../../bookings/notifications';
+import { cancelAttendees, updateBookingStatus } from '../../bookings/queries';
+import type { BookingRecord } from '../../bookings/types';
+import type { ServiceContext } from '../../context';
+import { lockRow, writeTransaction } from '../../db/dialect';
+import { findEventById, findEventBySlug } from '../../events/queries';
+import type { EventRecord } from '../../events/types';
+import { ConflictError, NotFoundError } from '../../lib/errors';
+import { formatMoney } from '../../lib/money';
+import { toDbTime } from '../../lib/time';
+import { enqueueEmail } from '../../mail/outbox';
+import { refundBookingInFull } from '../../payments/refunds';
+import type { Logger } from '../../web/error-handler';
+import { recordAudit, type Actor } from '../audit/log';
+import { listBookingsWithAttendees } from './affected';
+import { changeEventStatus } from './queries';
+
+export interface CancellationOutcome {
+  event: EventRecord;
+  /** Free bookings and waitlist entries cancelled here. */
+  cancelled: number;
+  /** People sent a calendar CANCEL (they held a place) or a note (they were waiting). */
+  notified: number;
+  refunded: Array<{ reference: string; amount: string }>;
+  refundFailures: Array<{ reference: string; amount: string; error: string }>;
+  invoices: Array<{ reference: string; amount: string; organisation: string | null }>;
+  /** Unpaid holds released; a payment that still arrives for one is refunded automatically. */
+  holds: number;
+}
+
+const isCardPaid = (b: BookingRecord) => b.status === 'confirmed' && b.total > 0 && b.paymentMethod === 'stripe';
+const isInvoiced = (b: BookingRecord) => b.total > 0 && b.paymentMethod === 'invoice' && b.status === 'confirmed';
+
+function noteFor(booking: BookingRecord, reason: string): string {
+  const why = `Reason: ${reason}`;
+  if (isCardPaid(booking)) return `${why} Your payment of ${formatMoney(booking.total, booking.currency)} will be refunded in full to the card you paid with.`;
+  if (isInvoiced(booking)) return `${why} Your invoice for ${formatMoney(booking.total, booking.currency)} is cancelled; if you have already paid it, our treasurer will refund you.`;
+  if (booking.status === 'waitlisted') return `${why} You were on the waitlist, so there is nothing more to do.`;
+  return why;
+}
+
+/**
+ * Cancels the event: every active attendee gets a calendar CANCEL (waitlisted people a plain note), free
+ * bookings and invoice bookings are cancelled, all in one transaction. Card payments are refunded in full
+ * after the commit, one booking at a time; a refund that fails is logged and listed, never thrown, so
+ * one failure does not leave the rest unrefunded.
+ */
+export async function cancelEvent(ctx: ServiceContext, actor: Actor, slug: string, reason: string, logger: Logger): Promise<CancellationOutcome> {
+  const now = ctx.clock.now();
+  const host = publicHost(ctx.config);
+  const { outcome, toRefund, sessions } = await writeTransaction(ctx.db, async (trx) => {
+    const found = await findEventBySlug(trx, slug);
+    if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
+    await lockRow(trx, 'events', found.id);
+    const before = (await findEventById(trx, found.id)) as EventRecord;
+    if (before.status === 'cancelled') throw new ConflictError('already_cancelled', 'This event is already cancelled.');
+    await changeEventStatus(trx, before.id, ['draft', 'published'], 'cancelled', now, { cancelled_at: toDbTime(now), sequence: before.sequence + 1 });
+    const event = (await findEventById(trx, before.id)) as EventRecord;
+
+    const result: CancellationOutcome = { event, cancelled: 0, notified: 0, refunded: [], refundFailures: [], invoices: [], holds: 0 };
+    const toRefund: BookingRecord[] = [];
+    const sessions: string[] = [];
+    for (const { booking, attendees } of await listBookingsWithAttendees(trx, event.id, ['confirmed', 'waitlisted', 'pending_payment'])) {
+      if (booking.status === 'pending_payment') {
+        // An unpaid hold is released now; its Stripe session is expired after the commit, and a payment
+        // that still slips through is refunded by fulfilment (a cancelled event never confirms).
+        await updateBookingStatus(trx, booking.id, ['pending_payment'], 'cancelled', now, { cancel_reason: `Event cancelled: ${reason}`.slice(0, 300) });
+        if (booking.stripeCheckoutSessionId) sessions.push(booking.stripeCheckoutSessionId);
+        result.holds++;
+        continue;
+      }
+      for (const email of bookingEmails(ctx, 'event_cancelled', event, booking, attendees, { note: noteFor(booking, reason) })) await enqueueEmail(trx, email, now, host);
+      result.notified += attendees.length;
+      if (isCardPaid(booking)) {
+        toRefund.push(booking);
+        continue;
+      }
+      await updateBookingStatus(trx, booking.id, ['confirmed', 'waitlisted'], 'cancelled', now, { cancel_reason: `Event cancelled: ${reason}`.slice(0, 300) });
+      await cancelAttendees(trx, booking.id, now);
+      if (isInvoiced(booking)) {
+        result.invoices.push({ reference: booking.reference, amount: formatMoney(booking.total, booking.currency), organisation: booking.buyerOrganisation });
+        await recordAudit(trx, actor, { action: 'invoice_booking_cancelled', targetType: 'booking', targetId: booking.id, details: { reference: booking.reference, total: booking.total, purchaseOrder: booking.purchaseOrder, note: 'Event cancelled: cancel or credit the invoice' } }, now);
+      } else result.cancelled++;
+    }
+    await recordAudit(trx, actor, { action: 'event_cancelled', targetType: 'event', targetId: event.id, details: { slug, reason, cancelled: result.cancelled, toRefund: toRefund.map((b) => b.reference), invoices: result.invoices.map((i) => i.reference), holds: result.holds } }, now);
+    return { outcome: result, toRefund, sessions };
+  });
+  ctx.kickOutbox();
+  for (const sessionId of sessions) await ctx.stripe?.checkout.sessions.expire(sessionId).catch(() => undefined);
+
+  for (const booking of toRefund) {
+    const amount = formatMoney(booking.total, booking.currency);
+    try {
+      await refundBookingInFull(ctx, booking.id, `Event cancelled: ${reason}`);
+      outcome.refunded.push({ reference: booking.reference, amount });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error('refund after event cancellation failed', { booking: booking.reference, error: message });
+      outcome.refundFailures.push({ reference: booking.reference, amount, error: message });
+    }
+  }
+  return outcome;
+}

@@ -1,0 +1,45 @@
+import type { Knex } from 'knex';
+import { publicHost } from '../../bookings/links';
+import { bookingEmails } from '../../bookings/notifications';
+import type { ServiceContext } from '../../context';
+import type { EventRecord } from '../../events/types';
+import { formatInstant } from '../../lib/time';
+import { enqueueEmail } from '../../mail/outbox';
+import { listBookingsWithAttendees } from './affected';
+
+type Schedule = Pick<EventRecord, 'startsAt' | 'endsAt' | 'venue' | 'address' | 'onlineUrl' | 'timezone'>;
+
+/**
+ * What changed that attendees' calendars care about, as sentences for the email. Empty when nothing did,
+ * in which case no invitation is re-sent and the sequence stays.
+ */
+export function describeChanges(before: Schedule, after: Schedule): string[] {
+  const zone = after.timezone;
+  const changes: string[] = [];
+  if (before.startsAt.getTime() !== after.startsAt.getTime()) {
+    changes.push(`The start time has changed from ${formatInstant(before.startsAt, before.timezone)} to ${formatInstant(after.startsAt, zone)}.`);
+  }
+  if (before.endsAt.getTime() !== after.endsAt.getTime()) {
+    changes.push(`The end time has changed from ${formatInstant(before.endsAt, before.timezone)} to ${formatInstant(after.endsAt, zone)}.`);
+  }
+  if (before.venue !== after.venue) changes.push(`The venue has changed from ${before.venue || '(none)'} to ${after.venue || '(none)'}.`);
+  if (before.address !== after.address) changes.push(`The address is now ${after.address || '(none)'}.`);
+  if ((before.onlineUrl ?? '') !== (after.onlineUrl ?? '')) changes.push(after.onlineUrl ? `The online joining link is now ${after.onlineUrl}.` : 'The event is no longer online.');
+  return changes;
+}
+
+/**
+ * Queues an updated invitation (REQUEST, same UID, the event's new SEQUENCE) for everyone holding a
+ * confirmed place, in the caller's transaction. Returns how many people it was queued for.
+ */
+export async function queueUpdatedInvitations(trx: Knex.Transaction, ctx: ServiceContext, event: EventRecord, changes: string[]): Promise<number> {
+  const now = ctx.clock.now();
+  let people = 0;
+  for (const { booking, attendees } of await listBookingsWithAttendees(trx, event.id, ['confirmed'])) {
+    if (attendees.length === 0) continue;
+    const emails = bookingEmails(ctx, 'updated', event, booking, attendees, { note: changes.join(' '), dedupeSuffix: `seq-${event.sequence}` });
+    for (const email of emails) await enqueueEmail(trx, email, now, publicHost(ctx.config));
+    people += attendees.length;
+  }
+  return people;
+}

@@ -1,0 +1,29 @@
+/** Messages shown once after a redirect (?notice=…), so a reload does not repeat the action. */
+export function noticeText(query: Record<string, unknown>): string | null {
+  const n = (key: string) => Number(typeof query[key] === 'string' ? query[key] : 0) || 0;
+  switch (query.notice) {
+    case 'created':
+      return 'Event created as a draft. Check the details and ticket types, then publish it.';
+    case 'updated': {
+      const notified = n('notified');
+      const promoted = n('promoted');
+      return [
+        'Changes saved.',
+        notified > 0 ? `${notified} ${notified === 1 ? 'attendee has' : 'attendees have'} been sent an updated calendar invitation.` : '',
+        promoted > 0 ? `${promoted} ${promoted === 1 ? 'booking' : 'bookings'} moved from the waitlist to confirmed.` : '',
+      ].filter(Boolean).join(' ');
+    }
+    case 'published':
+      return 'Event published: it is now on the public list and open for booking.';
+    case 'unpublished':
+      return 'Event back to draft: it is no longer on the public list.';
+    case 'ticket_saved':
+      return 'Ticket type saved.';
+    case 'message_sent':
+      return `Message queued for ${n('recipients')} ${n('recipients') === 1 ? 'person' : 'people'}.`;
+    case 'offered':
+      return 'Place offered: the booking is confirmed and the person has been emailed.';
+    default:
+      return null;
+  }
+}

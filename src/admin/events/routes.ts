@@ -1,0 +1,169 @@
+import type { Response } from 'express';
+import type { ServiceContext } from '../../context';
+import { AppError, ConflictError, ValidationError, type ErrorDetail } from '../../lib/errors';
+import { fieldErrors, parseInput } from '../../web/validate';
+import type { Logger } from '../../web/error-handler';
+import type { Views } from '../../web/views';
+import { staffOf } from '../auth/middleware';
+import { renderAdmin } from '../render';
+import type { GuardedRouter } from '../route-table';
+import { formBody, idParam, slugParam } from '../params';
+import { cancelEvent } from './cancel';
+import { noticeText } from './notices';
+import { choiceLists, eventFormValues, ticketFormValues, toStaffEventPage, toStaffEventRow } from './present';
+import { findStaffEvent, getStaffEvent, listEventsForStaff } from './read';
+import { cancelFormSchema, eventFormSchema, ticketFormSchema, type EventInput, type TicketInput } from './schemas';
+import { createEvent, createTicketType, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
+
+/** The first ticket type's fields on the new-event form are named ticket_<field>. */
+function ticketPart(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([k]) => k.startsWith('ticket_')).map(([k, v]) => [k.slice('ticket_'.length), v]));
+}
+
+/** Both halves of the new-event form are checked, so every mistake is shown at once. */
+function parseNewEvent(body: Record<string, unknown>, defaultZone: string): { input: EventInput; ticket: TicketInput } {
+  const details: ErrorDetail[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      details.push(...(error.details ?? []));
+      return undefined;
+    }
+  };
+  const input = attempt(() => parseInput(eventFormSchema, body));
+  const zone = input?.timezone ?? (typeof body.timezone === 'string' && body.timezone ? body.timezone : defaultZone);
+  const ticket = attempt(() => parseInput(ticketFormSchema(zone), { ...ticketPart(body), isActive: 'on' }, ['ticket']));
+  if (!input || !ticket) throw new ValidationError(details);
+  return { input, ticket };
+}
+
+/** Re-throws anything but a validation error; the caller re-renders its form with these. */
+function formErrors(error: unknown): Record<string, string> {
+  if (error instanceof ValidationError) return fieldErrors(error);
+  throw error;
+}
+
+export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter, logger: Logger): void {
+  const renderEventForm = (res: Response, model: Record<string, unknown>, status = 200) => {
+    const form = model.form as Record<string, unknown>;
+    renderAdmin(views, res, 'event-form', { ...choiceLists(form), defaultZone: ctx.config.timezone, ...model, hasErrors: status === 422 }, status);
+  };
+
+  const renderEventPage = async (res: Response, slug: string, extra: Record<string, unknown> = {}, status = 200) => {
+    const detail = await getStaffEvent(ctx, slug);
+    renderAdmin(views, res, 'event', { title: detail.event.title, event: toStaffEventPage(detail), ...extra }, status);
+  };
+
+  routes.get('/', 'events:read', async (_req, res) => {
+    const { upcoming, past } = await listEventsForStaff(ctx);
+    renderAdmin(views, res, 'events', { title: 'Events', upcoming: upcoming.map(toStaffEventRow), past: past.map(toStaffEventRow) });
+  });
+
+  routes.get('/events/new', 'events:manage', (_req, res) => {
+    const form = { timezone: ctx.config.timezone, kind: 'evening_meeting', region: 'london', capacity: '80', refundFee: '0.00', ticket_name: 'Free registration', ticket_price: '0.00' };
+    renderEventForm(res, { title: 'New event', isNew: true, form, errors: {} });
+  });
+
+  routes.post('/events', 'events:manage', async (req, res) => {
+    const body = formBody(req);
+    try {
+      const { input, ticket } = parseNewEvent(body, ctx.config.timezone);
+      const event = await createEvent(ctx, staffOf(res), input, ticket);
+      res.redirect(303, `/admin/events/${event.slug}?notice=created`);
+    } catch (error) {
+      renderEventForm(res, { title: 'New event', isNew: true, form: body, errors: formErrors(error) }, 422);
+    }
+  });
+
+  routes.get('/events/:slug', 'events:read', async (req, res) => {
+    await renderEventPage(res, slugParam(req), { notice: noticeText(req.query as Record<string, unknown>) });
+  });
+
+  routes.get('/events/:slug/edit', 'events:manage', async (req, res) => {
+    const event = await findStaffEvent(ctx, slugParam(req));
+    renderEventForm(res, { title: `Edit ${event.title}`, slug: event.slug, form: eventFormValues(event), errors: {} });
+  });
+
+  routes.post('/events/:slug', 'events:manage', async (req, res) => {
+    const slug = slugParam(req);
+    const body = formBody(req);
+    try {
+      const result = await updateEvent(ctx, staffOf(res), slug, parseInput(eventFormSchema, body));
+      res.redirect(303, `/admin/events/${result.event.slug}?notice=updated&notified=${result.notified}&promoted=${result.promoted}`);
+    } catch (error) {
+      const event = await findStaffEvent(ctx, slug);
+      renderEventForm(res, { title: `Edit ${event.title}`, slug, form: body, errors: formErrors(error) }, 422);
+    }
+  });
+
+  for (const [action, run] of [['publish', publishEvent], ['unpublish', unpublishEvent]] as const) {
+    routes.post(`/events/:slug/${action}`, 'events:manage', async (req, res) => {
+      const slug = slugParam(req);
+      try {
+        await run(ctx, staffOf(res), slug);
+        res.redirect(303, `/admin/events/${slug}?notice=${action}ed`);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        await renderEventPage(res, slug, { problem: error.message }, 409);
+      }
+    });
+  }
+
+  routes.get('/events/:slug/cancel', 'events:manage', async (req, res) => {
+    const detail = await getStaffEvent(ctx, slugParam(req));
+    renderAdmin(views, res, 'event-cancel', { title: `Cancel ${detail.event.title}`, event: toStaffEventPage(detail), form: {}, errors: {} });
+  });
+
+  routes.post('/events/:slug/cancel', 'events:manage', async (req, res) => {
+    const slug = slugParam(req);
+    const body = formBody(req);
+    try {
+      const { reason } = parseInput(cancelFormSchema, body);
+      const outcome = await cancelEvent(ctx, staffOf(res), slug, reason, logger);
+      renderAdmin(views, res, 'event-cancelled', { title: `Cancelled: ${outcome.event.title}`, slug: outcome.event.slug, eventTitle: outcome.event.title, outcome });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'already_cancelled') return renderEventPage(res, slug, { problem: error.message }, 409);
+      const detail = await getStaffEvent(ctx, slug);
+      renderAdmin(views, res, 'event-cancel', { title: `Cancel ${detail.event.title}`, event: toStaffEventPage(detail), form: body, errors: formErrors(error) }, 422);
+    }
+  });
+
+  routes.get('/events/:slug/tickets/new', 'events:manage', async (req, res) => {
+    const event = await findStaffEvent(ctx, slugParam(req));
+    renderAdmin(views, res, 'ticket-form', { title: 'New ticket type', slug: event.slug, eventTitle: event.title, isNew: true, timezone: event.timezone, form: { price: '0.00', isActive: true }, errors: {} });
+  });
+
+  routes.post('/events/:slug/tickets', 'events:manage', async (req, res) => {
+    const event = await findStaffEvent(ctx, slugParam(req));
+    const body = formBody(req);
+    try {
+      await createTicketType(ctx, staffOf(res), event.slug, parseInput(ticketFormSchema(event.timezone), body));
+      res.redirect(303, `/admin/events/${event.slug}?notice=ticket_saved`);
+    } catch (error) {
+      renderAdmin(views, res, 'ticket-form', { title: 'New ticket type', slug: event.slug, eventTitle: event.title, isNew: true, timezone: event.timezone, form: body, errors: formErrors(error), hasErrors: true }, 422);
+    }
+  });
+
+  routes.get('/events/:slug/tickets/:id/edit', 'events:manage', async (req, res) => {
+    const detail = await getStaffEvent(ctx, slugParam(req));
+    const type = detail.ticketTypes.find((t) => t.id === idParam(req, 'id'));
+    if (!type) throw new AppError('not_found', 404, 'No such ticket type for this event.');
+    const model = { title: `Edit ${type.name}`, slug: detail.event.slug, eventTitle: detail.event.title, ticketId: type.id, timezone: detail.event.timezone, form: ticketFormValues(type, detail.event.timezone), errors: {} };
+    renderAdmin(views, res, 'ticket-form', model);
+  });
+
+  routes.post('/events/:slug/tickets/:id', 'events:manage', async (req, res) => {
+    const event = await findStaffEvent(ctx, slugParam(req));
+    const id = idParam(req, 'id');
+    const body = formBody(req);
+    try {
+      await updateTicketType(ctx, staffOf(res), event.slug, id, parseInput(ticketFormSchema(event.timezone), body));
+      res.redirect(303, `/admin/events/${event.slug}?notice=ticket_saved`);
+    } catch (error) {
+      const model = { title: 'Edit ticket type', slug: event.slug, eventTitle: event.title, ticketId: id, timezone: event.timezone, form: body, errors: formErrors(error), hasErrors: true };
+      renderAdmin(views, res, 'ticket-form', model, 422);
+    }
+  });
+}

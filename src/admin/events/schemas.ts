@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { EVENT_KINDS, REGIONS } from '../../events/types';
+import { parseMoney } from '../../lib/money';
+import { parseLocalDateTime } from '../../lib/time';
+
+const text = (max: number) => z.string({ message: 'Enter some text' }).trim().max(max, `Must be at most ${max} characters`);
+const required = (max: number, message: string) => text(max).min(1, message);
+const optionalText = (max: number) => z.preprocess((v) => v ?? '', text(max));
+/** An unticked checkbox sends nothing at all. */
+const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1' || v === true, z.boolean());
+
+const pounds = (message: string) =>
+  z.preprocess((v) => v ?? '', z.string().trim()).transform((value, ctx) => {
+    const pence = parseMoney(value === '' ? '0' : value);
+    if (pence === null) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return pence;
+  });
+
+const wholeNumber = (message: string, min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().regex(/^\d{1,6}$/, message).transform(Number).pipe(z.number().int().min(min, message).max(max, message)));
+
+const optionalWholeNumber = (message: string) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().regex(/^\d{1,6}$/, message).transform(Number).optional());
+
+function isZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,119}$/;
+
+/** Times typed into datetime-local inputs, read in the event's own zone after the zone itself is known to be valid. */
+function readTimes<K extends string>(
+  values: Record<K, string>,
+  zone: string,
+  ctx: z.RefinementCtx,
+  fields: Array<{ key: K; required: boolean; label: string }>,
+): Record<K, Date | null> {
+  const out = {} as Record<K, Date | null>;
+  for (const { key, required: isRequired, label } of fields) {
+    const raw = values[key];
+    if (!raw) {
+      if (isRequired) ctx.addIssue({ code: 'custom', path: [key], message: `Enter the ${label}` });
+      out[key] = null;
+      continue;
+    }
+    const parsed = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(raw) ? parseLocalDateTime(raw, zone) : null;
+    if (!parsed) ctx.addIssue({ code: 'custom', path: [key], message: `Enter the ${label} as a date and time, like 2026-04-14T18:00` });
+    out[key] = parsed;
+  }
+  return out;
+}
+
+const localTime = z.preprocess((v) => v ?? '', z.string().trim().max(30, 'Not a date and time'));
+
+export const eventFormSchema = z
+  .object({
+    title: required(200, 'Enter a title'),
+    slug: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : ''), z.string().refine((s) => s === '' || SLUG_PATTERN.test(s), 'Use lower-case letters, digits and hyphens only, like march-evening-meeting')),
+    kind: z.enum(EVENT_KINDS, { message: 'Choose the kind of event' }),
+    region: z.enum(REGIONS, { message: 'Choose a region' }),
+    summary: optionalText(500),
+    description: optionalText(20000),
+    venue: optionalText(300),
+    address: optionalText(500),
+    onlineUrl: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'Enter a web address starting with https://' }).max(500)])),
+    timezone: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().refine(isZone, 'Enter an IANA time zone, like Europe/London')),
+    startsAt: localTime,
+    endsAt: localTime,
+    capacity: wholeNumber('Enter the number of places, from 1 to 100000', 1, 100000),
+    bookingOpensAt: localTime,
+    bookingClosesAt: localTime,
+    refundDeadlineAt: localTime,
+    refundFee: pounds('Enter the fee kept on refunds in pounds, like 10.00'),
+    allowsInvoice: checkbox,
+    isAgm: checkbox,
+    contactEmail: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.union([z.literal(''), z.email('Enter an email address like events@hsug.org.uk').max(200)])),
+  })
+  .transform((v, ctx) => {
+    const times = readTimes(v, v.timezone, ctx, [
+      { key: 'startsAt', required: true, label: 'start' },
+      { key: 'endsAt', required: true, label: 'end' },
+      { key: 'bookingOpensAt', required: false, label: 'time booking opens' },
+      { key: 'bookingClosesAt', required: false, label: 'time booking closes' },
+      { key: 'refundDeadlineAt', required: false, label: 'refund deadline' },
+    ]);
+    if (times.startsAt && times.endsAt && times.endsAt <= times.startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The end must be after the start' });
+    if (times.bookingOpensAt && times.bookingClosesAt && times.bookingClosesAt <= times.bookingOpensAt) {
+      ctx.addIssue({ code: 'custom', path: ['bookingClosesAt'], message: 'Booking must close after it opens' });
+    }
+    if (!v.venue && !v.onlineUrl) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'Enter a venue, or an online joining link' });
+    return {
+      ...v,
+      slug: v.slug || null,
+      onlineUrl: v.onlineUrl || null,
+      contactEmail: v.contactEmail || null,
+      startsAt: times.startsAt as Date,
+      endsAt: times.endsAt as Date,
+      bookingOpensAt: times.bookingOpensAt,
+      bookingClosesAt: times.bookingClosesAt,
+      refundDeadlineAt: times.refundDeadlineAt,
+    };
+  });
+
+export type EventInput = z.output<typeof eventFormSchema>;
+
+/** A ticket type's form; its sales window is read in the event's zone. */
+export function ticketFormSchema(zone: string) {
+  return z
+    .object({
+      name: required(120, 'Enter a name for the ticket type, like Member or Free registration'),
+      description: optionalText(300),
+      price: pounds('Enter a price in pounds, like 95.00 (0 for free)'),
+      membersOnly: checkbox,
+      quota: optionalWholeNumber('Enter a whole number of places, or leave it empty for no limit'),
+      salesStartsAt: localTime,
+      salesEndsAt: localTime,
+      isActive: checkbox,
+    })
+    .transform((v, ctx) => {
+      const times = readTimes(v, zone, ctx, [
+        { key: 'salesStartsAt', required: false, label: 'start of sales' },
+        { key: 'salesEndsAt', required: false, label: 'end of sales' },
+      ]);
+      if (times.salesStartsAt && times.salesEndsAt && times.salesEndsAt <= times.salesStartsAt) {
+        ctx.addIssue({ code: 'custom', path: ['salesEndsAt'], message: 'Sales must end after they start' });
+      }
+      return { ...v, quota: v.quota ?? null, salesStartsAt: times.salesStartsAt, salesEndsAt: times.salesEndsAt };
+    });
+}
+
+export type TicketInput = z.output<ReturnType<typeof ticketFormSchema>>;
+
+export const cancelFormSchema = z.object({
+  reason: required(300, 'Say briefly why the event is cancelled; attendees see this'),
+  confirm: z.literal('yes', { message: 'Tick the box to confirm you want to cancel the event' }),
+});
+
+export const idParam = z.coerce.number().int().positive();

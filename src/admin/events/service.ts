@@ -1,0 +1,126 @@
+import type { Knex } from 'knex';
+import { promoteWaitlist } from '../../bookings/service';
+import type { ServiceContext } from '../../context';
+import { lockRow, writeTransaction } from '../../db/dialect';
+import { isUniqueViolation } from '../../db/errors';
+import { countSeatsTaken, findEventById, findEventBySlug } from '../../events/queries';
+import type { EventRecord, TicketTypeRecord } from '../../events/types';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { toDbTime } from '../../lib/time';
+import { recordAudit, type Actor } from '../audit/log';
+import { describeChanges, queueUpdatedInvitations } from './changes';
+import { changeEventStatus, countAttendeesByTicketType, insertEvent, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
+import type { EventInput, TicketInput } from './schemas';
+import { chooseSlug, SLUG_TAKEN } from './slugs';
+
+/** A slug taken by a concurrent request between our check and our write. */
+function translateSlugClash(error: unknown): never {
+  if (isUniqueViolation(error, 'slug')) throw new ValidationError([{ path: 'slug', message: SLUG_TAKEN }]);
+  throw error;
+}
+
+async function lockedEvent(trx: Knex.Transaction, slug: string): Promise<EventRecord> {
+  const found = await findEventBySlug(trx, slug);
+  if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
+  await lockRow(trx, 'events', found.id);
+  return (await findEventById(trx, found.id)) as EventRecord;
+}
+
+/** A new event starts as a draft with its first ticket type, so it can be checked before it is published. */
+export async function createEvent(ctx: ServiceContext, actor: Actor, input: EventInput, firstTicket: TicketInput): Promise<EventRecord> {
+  const now = ctx.clock.now();
+  return writeTransaction(ctx.db, async (trx) => {
+    const slug = await chooseSlug(trx, input.slug, input.title);
+    const id = await insertEvent(trx, { ...input, slug }, now).catch(translateSlugClash);
+    await insertTicketType(trx, { id, currency: 'GBP' }, { ...firstTicket, isActive: true });
+    await recordAudit(trx, actor, { action: 'event_created', targetType: 'event', targetId: id, details: { slug, title: input.title } }, now);
+    return (await findEventById(trx, id)) as EventRecord;
+  });
+}
+
+export interface EventUpdateResult {
+  event: EventRecord;
+  changes: string[];
+  notified: number;
+  promoted: number;
+}
+
+/**
+ * Saves the event. When its time or place changes, the iCal sequence goes up and everyone holding a place
+ * gets the updated invitation, queued in the same transaction as the change.
+ */
+export async function updateEvent(ctx: ServiceContext, actor: Actor, slug: string, input: EventInput): Promise<EventUpdateResult> {
+  const now = ctx.clock.now();
+  const result = await writeTransaction(ctx.db, async (trx) => {
+    const before = await lockedEvent(trx, slug);
+    const nextSlug = await chooseSlug(trx, input.slug ?? before.slug, input.title, before.id);
+    const taken = (await countSeatsTaken(trx, [before.id], now)).get(before.id)?.taken ?? 0;
+    if (input.capacity < taken) {
+      throw new ValidationError([{ path: 'capacity', message: `${taken} places are already taken, so the capacity cannot be lower than ${taken}` }]);
+    }
+    const changes = describeChanges(before, input);
+    const sequence = changes.length > 0 ? before.sequence + 1 : before.sequence;
+    await updateEventRow(trx, before.id, { ...input, slug: nextSlug }, sequence, now).catch(translateSlugClash);
+    const after = (await findEventById(trx, before.id)) as EventRecord;
+    const notified = changes.length > 0 && after.status !== 'draft' ? await queueUpdatedInvitations(trx, ctx, after, changes) : 0;
+    const promoted = after.capacity > before.capacity && after.status === 'published' ? (await promoteWaitlist(trx, ctx, after)).length : 0;
+    await recordAudit(trx, actor, { action: 'event_updated', targetType: 'event', targetId: after.id, details: { slug: after.slug, changes, notified, promoted, sequence } }, now);
+    return { event: after, changes, notified, promoted };
+  });
+  ctx.kickOutbox();
+  return result;
+}
+
+export async function publishEvent(ctx: ServiceContext, actor: Actor, slug: string): Promise<EventRecord> {
+  const now = ctx.clock.now();
+  return writeTransaction(ctx.db, async (trx) => {
+    const event = await lockedEvent(trx, slug);
+    if (event.status === 'published') return event;
+    if (event.status === 'cancelled') throw new ConflictError('event_cancelled', 'A cancelled event cannot be published again. Create a new event instead.');
+    const active = (await listAllTicketTypes(trx, event.id)).filter((t) => t.isActive);
+    if (active.length === 0) throw new ConflictError('no_ticket_types', 'Add a ticket type that is on sale before publishing.');
+    await changeEventStatus(trx, event.id, ['draft'], 'published', now);
+    await recordAudit(trx, actor, { action: 'event_published', targetType: 'event', targetId: event.id, details: { slug } }, now);
+    return (await findEventById(trx, event.id)) as EventRecord;
+  });
+}
+
+/** Back to draft, only while nobody has booked: once people have, the way out is cancelling. */
+export async function unpublishEvent(ctx: ServiceContext, actor: Actor, slug: string): Promise<EventRecord> {
+  const now = ctx.clock.now();
+  return writeTransaction(ctx.db, async (trx) => {
+    const event = await lockedEvent(trx, slug);
+    if (event.status !== 'published') return event;
+    const held = await trx('bookings').where({ event_id: event.id }).where((q) => q.whereIn('status', ['confirmed', 'waitlisted']).orWhere((p) => p.where('status', 'pending_payment').where('hold_expires_at', '>', toDbTime(now)))).count({ n: '*' }).first();
+    if (Number(held?.n ?? 0) > 0) {
+      throw new ConflictError('has_bookings', 'People have already booked this event, so it cannot go back to draft. Cancel it instead, and they will be told.');
+    }
+    await changeEventStatus(trx, event.id, ['published'], 'draft', now);
+    await recordAudit(trx, actor, { action: 'event_unpublished', targetType: 'event', targetId: event.id, details: { slug } }, now);
+    return (await findEventById(trx, event.id)) as EventRecord;
+  });
+}
+
+export async function createTicketType(ctx: ServiceContext, actor: Actor, slug: string, input: TicketInput): Promise<TicketTypeRecord> {
+  const now = ctx.clock.now();
+  return writeTransaction(ctx.db, async (trx) => {
+    const event = await lockedEvent(trx, slug);
+    const id = await insertTicketType(trx, event, input);
+    await recordAudit(trx, actor, { action: 'ticket_type_created', targetType: 'ticket_type', targetId: id, details: { event: slug, name: input.name, price: input.price } }, now);
+    return (await listAllTicketTypes(trx, event.id)).find((t) => t.id === id) as TicketTypeRecord;
+  });
+}
+
+export async function updateTicketType(ctx: ServiceContext, actor: Actor, slug: string, ticketTypeId: number, input: TicketInput): Promise<void> {
+  const now = ctx.clock.now();
+  await writeTransaction(ctx.db, async (trx) => {
+    const event = await lockedEvent(trx, slug);
+    const before = (await listAllTicketTypes(trx, event.id)).find((t) => t.id === ticketTypeId);
+    if (!before) throw new NotFoundError('No such ticket type for this event.');
+    const taken = (await countSeatsTaken(trx, [event.id], now)).get(event.id)?.byTicketType.get(ticketTypeId) ?? 0;
+    if (input.quota !== null && input.quota < taken) throw new ValidationError([{ path: 'quota', message: `${taken} places of this type are taken, so the quota cannot be lower than ${taken}` }]);
+    const everSold = await countAttendeesByTicketType(trx, ticketTypeId);
+    await updateTicketTypeRow(trx, ticketTypeId, input);
+    await recordAudit(trx, actor, { action: 'ticket_type_updated', targetType: 'ticket_type', targetId: ticketTypeId, details: { event: slug, before: { name: before.name, price: before.price, isActive: before.isActive }, after: { name: input.name, price: input.price, isActive: input.isActive }, everSold } }, now);
+  });
+}

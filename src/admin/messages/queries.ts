@@ -1,0 +1,70 @@
+import type { Tx } from '../../db/connect';
+import { fromDbTime, toDbTime } from '../../lib/time';
+
+export type Audience = 'attendees' | 'waitlist';
+
+export interface StaffMessageRecord {
+  id: number;
+  audience: Audience;
+  subject: string;
+  body: string;
+  recipients: number;
+  sentBy: string;
+  createdAt: Date;
+}
+
+export async function listStaffMessages(db: Tx, eventId: number): Promise<StaffMessageRecord[]> {
+  const rows = await db('staff_messages').select('*').where({ event_id: eventId }).orderBy('id', 'desc');
+  return rows.map((r: Record<string, unknown>) => ({
+    id: Number(r.id),
+    audience: r.audience as Audience,
+    subject: String(r.subject),
+    body: String(r.body),
+    recipients: Number(r.recipients),
+    sentBy: String(r.sent_by),
+    createdAt: fromDbTime(r.created_at),
+  }));
+}
+
+export async function insertStaffMessage(
+  db: Tx,
+  message: { eventId: number; userId: number | null; sentBy: string; audience: Audience; subject: string; body: string },
+  now: Date,
+): Promise<number> {
+  const [row] = await db('staff_messages')
+    .insert({
+      event_id: message.eventId,
+      user_id: message.userId,
+      sent_by: message.sentBy,
+      audience: message.audience,
+      subject: message.subject,
+      body: message.body,
+      recipients: 0,
+      created_at: toDbTime(now),
+    })
+    .returning('id');
+  return Number(typeof row === 'object' ? row.id : row);
+}
+
+export async function setRecipientCount(db: Tx, id: number, recipients: number): Promise<void> {
+  await db('staff_messages').where({ id }).update({ recipients });
+}
+
+/** One row per person (by normalised email) among the audience's active attendees. */
+export async function listRecipients(db: Tx, eventId: number, audience: Audience): Promise<Array<{ name: string; email: string; key: string }>> {
+  const rows = await db('attendees')
+    .join('bookings', 'bookings.id', 'attendees.booking_id')
+    .where('attendees.event_id', eventId)
+    .where('attendees.status', 'active')
+    .where('bookings.status', audience === 'waitlist' ? 'waitlisted' : 'confirmed')
+    .select('attendees.name', 'attendees.email', 'attendees.email_normalised')
+    .orderBy('attendees.id');
+  const seen = new Set<string>();
+  const people: Array<{ name: string; email: string; key: string }> = [];
+  for (const r of rows as Array<{ name: string; email: string; email_normalised: string }>) {
+    if (seen.has(r.email_normalised)) continue;
+    seen.add(r.email_normalised);
+    people.push({ name: r.name, email: r.email, key: r.email_normalised });
+  }
+  return people;
+}

@@ -1,0 +1,64 @@
+import cookieParser from 'cookie-parser';
+import { Router } from 'express';
+import type { ServiceContext } from '../context';
+import { toDbTime } from '../lib/time';
+import type { Logger } from '../web/error-handler';
+import type { Views } from '../web/views';
+import { attendeeApiRoutes, attendeeRoutes } from './attendees/routes';
+import { auditRoutes } from './audit/routes';
+import { authenticateApi, loadStaffSession, requireApi, requirePage, verifyCsrf } from './auth/middleware';
+import { authRoutes } from './auth/routes';
+import { checkInRoutes } from './checkin/routes';
+import { eventRoutes } from './events/routes';
+import { memberRoutes } from './members/routes';
+import { messageRoutes } from './messages/routes';
+import { multipartForms } from './multipart';
+import { GuardedRouter, type StaffRouteSpec } from './route-table';
+
+export interface AdminRouters {
+  /** Mount at /admin: session sign-in, CSRF on every form. */
+  pages: Router;
+  /** Mount at /api/v1/admin: Authorization: Bearer <api token>. */
+  api: Router;
+  /** Every guarded staff route with its permission. */
+  table: StaffRouteSpec[];
+}
+
+export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): AdminRouters {
+  const table: StaffRouteSpec[] = [];
+
+  const pages = Router();
+  pages.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  pages.use(cookieParser());
+  pages.use(...multipartForms());
+  pages.use(loadStaffSession(ctx));
+  pages.use(verifyCsrf());
+  pages.use(authRoutes(ctx, views));
+  const html = new GuardedRouter(table, '/admin', 'html', requirePage);
+  eventRoutes(ctx, views, html, logger);
+  attendeeRoutes(ctx, views, html);
+  checkInRoutes(ctx, views, html);
+  messageRoutes(ctx, views, html);
+  memberRoutes(ctx, views, html);
+  auditRoutes(ctx, views, html);
+  pages.use(html.router);
+
+  const api = Router();
+  api.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(authenticateApi(ctx));
+  const json = new GuardedRouter(table, '/api/v1/admin', 'api', requireApi);
+  json.get('/events', 'events:read', async (_req, res) => {
+    const rows = await ctx.db('events').select('slug', 'title', 'status', 'starts_at', 'ends_at', 'timezone', 'capacity').where('ends_at', '>=', toDbTime(new Date(ctx.clock.now().getTime() - 90 * 86400_000))).orderBy('starts_at');
+    res.json({ events: rows.map((r: Record<string, unknown>) => ({ slug: r.slug, title: r.title, status: r.status, startsAt: new Date(r.starts_at as string).toISOString(), endsAt: new Date(r.ends_at as string).toISOString(), timezone: r.timezone, capacity: Number(r.capacity) })) });
+  });
+  attendeeApiRoutes(ctx, json);
+  api.use(json.router);
+
+  return { pages, api, table };
+}

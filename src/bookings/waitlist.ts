@@ -1,0 +1,65 @@
+import type { Knex } from 'knex';
+import type { ServiceContext } from '../context';
+import { bookingState, seatsFit } from '../events/availability';
+import { countSeatsTaken, listTicketTypes } from '../events/queries';
+import type { EventRecord } from '../events/types';
+import { formatInstant } from '../lib/time';
+import { enqueueEmail } from '../mail/outbox';
+import { paymentNotice } from '../payments/notices';
+import { lineItems } from '../payments/checkout';
+import { manageToken, publicHost } from './links';
+import { findBookingById, listAttendees, listWaitlist, updateBookingStatus } from './queries';
+import { queueBookingNotice } from './service';
+import type { BookingRecord } from './types';
+
+/** How long a waitlisted buyer has to pay for a place offered to them (never past the event's start). */
+export const OFFER_HOLD_MS = 24 * 60 * 60_000;
+
+export function payUrl(ctx: ServiceContext, reference: string): string {
+  return `${ctx.config.publicUrl}/bookings/${reference}/pay?token=${manageToken(ctx.config, reference)}`;
+}
+
+/**
+ * Gives one waitlisted booking its place. Nothing to pay now (a free place, or an invoice booking):
+ * confirmed at once. A card booking: offered as a hold with a payment link, because a place must not
+ * be confirmed before it is paid for. The caller holds the event lock and has checked the seats fit.
+ */
+export async function grantWaitlistPlace(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, event: EventRecord): Promise<'confirmed' | 'offered' | null> {
+  const now = ctx.clock.now();
+  if (booking.total === 0 || booking.paymentMethod === 'invoice') {
+    const isInvoice = booking.paymentMethod === 'invoice';
+    if (!(await updateBookingStatus(trx, booking.id, ['waitlisted'], 'confirmed', now, isInvoice ? { invoice_status: 'outstanding' } : {}))) return null;
+    await queueBookingNotice(trx, ctx, 'promoted', booking.id);
+    if (isInvoice) {
+      const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
+      const attendees = (await listAttendees(trx, booking.id)).filter((a) => a.status === 'active');
+      const lines = lineItems(attendees.map((a) => ({ ...types.find((t) => t.id === a.ticketTypeId)!, price: a.unitPrice })));
+      const fresh = (await findBookingById(trx, booking.id))!;
+      await enqueueEmail(trx, paymentNotice(ctx, { kind: 'pro_forma', event, booking: fresh, lines }), now, publicHost(ctx.config));
+    }
+    return 'confirmed';
+  }
+  const holdUntil = new Date(Math.min(now.getTime() + OFFER_HOLD_MS, event.startsAt.getTime()));
+  if (!(await updateBookingStatus(trx, booking.id, ['waitlisted'], 'pending_payment', now, { hold_expires_at: holdUntil.toISOString() }))) return null;
+  await queueBookingNotice(trx, ctx, 'offered', booking.id, { payUrl: payUrl(ctx, booking.reference), holdUntil: formatInstant(holdUntil, event.timezone) });
+  return 'offered';
+}
+
+/**
+ * Gives freed places to the waitlist, first come first served: the first booking that does not fit
+ * stops the promotion, so nobody is overtaken by a smaller party behind them. The caller holds the
+ * event lock.
+ */
+export async function promoteWaitlist(trx: Knex.Transaction, ctx: ServiceContext, event: EventRecord): Promise<number[]> {
+  const now = ctx.clock.now();
+  const state = bookingState(event, now);
+  if (state !== 'open' && state !== 'closed') return [];
+  const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
+  const promoted: number[] = [];
+  for (const { booking, seats } of await listWaitlist(trx, event.id)) {
+    const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
+    if (!seatsFit(event, types, counts, seats)) break;
+    if (await grantWaitlistPlace(trx, ctx, booking, event)) promoted.push(booking.id);
+  }
+  return promoted;
+}

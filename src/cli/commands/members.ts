@@ -1,0 +1,34 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { CLI_ACTOR } from '../../admin/audit/log';
+import { importMembers } from '../../members/service';
+import type { CliCommand } from '../types';
+
+export const importMembersCommand: CliCommand = {
+  name: 'members:import',
+  usage: 'members:import FILE.csv',
+  summary: 'replace the member list with a CSV file (all or nothing; bad rows are listed)',
+  async run(args, { db, io }) {
+    const [file] = args;
+    if (!file) {
+      io.err(`Usage: npm run cli -- ${this.usage}`);
+      return 2;
+    }
+    let text: string;
+    try {
+      text = await fs.readFile(path.resolve(file), 'utf8');
+    } catch (error) {
+      io.err(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+      return 1;
+    }
+    const report = await importMembers(db, CLI_ACTOR, text, new Date(), `cli ${path.basename(file)}`);
+    if (report.imported > 0) {
+      io.out(`Imported ${report.imported} members from ${file}; the previous list is replaced.`);
+      return 0;
+    }
+    io.err(`Nothing imported from ${file}: fix these problems and run the import again.`);
+    report.fileProblems.forEach((p) => io.err(`  ${p}`));
+    report.rejected.forEach((r) => io.err(`  line ${r.line}: ${r.problems.join('; ')}`));
+    return 1;
+  },
+};

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { MIN_PASSWORD_LENGTH, hashPassword } from '../../admin/auth/passwords';
+import { ROLES } from '../../admin/auth/roles';
+import { findUserByEmail, insertUser } from '../../admin/auth/users';
+import { recordAudit, CLI_ACTOR } from '../../admin/audit/log';
+import { writeTransaction } from '../../db/dialect';
+import { parseFlags, validateFlags } from '../args';
+import type { CliCommand } from '../types';
+
+const flagsSchema = z.object({
+  email: z.string({ message: 'is required' }).trim().pipe(z.email('must be an email address')),
+  name: z.string({ message: 'is required' }).trim().min(1, 'is required').max(200),
+  role: z.enum(ROLES, { message: `is required: one of ${ROLES.join(', ')}` }),
+});
+
+const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`).max(1000, 'The password is too long.');
+
+export const createUserCommand: CliCommand = {
+  name: 'users:create',
+  usage: 'users:create --email E --name N --role R',
+  summary: `add a staff account (role: ${ROLES.join(', ')}); password from HSUG_PASSWORD or a prompt`,
+  async run(args, { db, io, env }) {
+    const { data, problems } = validateFlags(flagsSchema, parseFlags(args).flags);
+    if (!data) {
+      problems.forEach((p) => io.err(p));
+      io.err(`Usage: npm run cli -- ${this.usage}`);
+      return 2;
+    }
+    if (await findUserByEmail(db, data.email)) {
+      io.err(`There is already a staff account for ${data.email}.`);
+      return 1;
+    }
+    const password = passwordSchema.safeParse(env.HSUG_PASSWORD ?? (await io.prompt(`Password for ${data.email}: `, { hidden: true })));
+    if (!password.success) {
+      io.err(password.error.issues[0].message);
+      return 2;
+    }
+    const passwordHash = await hashPassword(password.data);
+    const now = new Date();
+    const id = await writeTransaction(db, async (trx) => {
+      const userId = await insertUser(trx, { email: data.email, name: data.name, role: data.role, passwordHash }, now);
+      await recordAudit(trx, CLI_ACTOR, { action: 'user_created', targetType: 'user', targetId: userId, details: { email: data.email, role: data.role } }, now);
+      return userId;
+    });
+    io.out(`Created ${data.role} ${data.name} <${data.email}> (user ${id}). They can sign in at /admin.`);
+    return 0;
+  },
+};
