@@ -20,7 +20,6 @@ import {
   insertAttendees,
   insertBooking,
   listAttendees,
-  listWaitlist,
   updateBookingStatus,
   waitlistPosition,
 } from './queries';
@@ -74,7 +73,18 @@ export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRec
   return resolved as TicketTypeRecord[];
 }
 
-function wantedSeats(types: TicketTypeRecord[]): Map<number, number> {
+/** Locks the event for a booking, checks it takes bookings now, and works out each item's ticket type. */
+export async function lockEventForBooking(trx: Knex.Transaction, slug: string, request: BookingRequest, now: Date) {
+  const event = await findEventBySlug(trx, slug);
+  if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
+  await lockRow(trx, 'events', event.id);
+  assertBookable(event, now);
+  const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
+  return { event, types, itemTypes: resolveTicketTypes(request, types, now) };
+}
+
+/** Seats asked for, by ticket type id. */
+export function wantedSeats(types: TicketTypeRecord[]): Map<number, number> {
   const wanted = new Map<number, number>();
   for (const t of types) wanted.set(t.id, (wanted.get(t.id) ?? 0) + 1);
   return wanted;
@@ -119,12 +129,7 @@ export async function queueBookingNotice(
 export async function createFreeBooking(ctx: ServiceContext, slug: string, request: BookingRequest): Promise<CreatedBooking> {
   const now = ctx.clock.now();
   const result = await writeTransaction(ctx.db, async (trx) => {
-    const event = await findEventBySlug(trx, slug);
-    if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
-    await lockRow(trx, 'events', event.id);
-    assertBookable(event, now);
-    const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
-    const itemTypes = resolveTicketTypes(request, types, now);
+    const { event, types, itemTypes } = await lockEventForBooking(trx, slug, request, now);
     if (itemTypes.some((t) => t.price > 0)) throw new ConflictError('payment_required', 'This event is charged; book it with payment.');
 
     const emails = request.items.map((i) => i.attendee.email);

@@ -3,15 +3,15 @@ import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { manageToken, publicHost } from '../bookings/links';
 import { findBookingById, findEmailsAlreadyBooked, insertAttendees } from '../bookings/queries';
-import { assertBookable, getBookingForHolder, insertBookingWithReference, loadBookingView, queueBookingNotice, resolveTicketTypes, type CreatedBooking } from '../bookings/service';
+import { getBookingForHolder, insertBookingWithReference, loadBookingView, lockEventForBooking, queueBookingNotice, wantedSeats, type CreatedBooking } from '../bookings/service';
 import { promoteWaitlist } from '../bookings/waitlist';
 import type { BookingRequest } from '../bookings/schemas';
 import type { ServiceContext } from '../context';
 import { lockRow, writeTransaction } from '../db/dialect';
 import { remainingSeats, seatsFit } from '../events/availability';
-import { countSeatsTaken, findEventById, findEventBySlug, listTicketTypes } from '../events/queries';
+import { countSeatsTaken, findEventById, listTicketTypes } from '../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { AppError, ConflictError, ValidationError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
 import { enqueueEmail } from '../mail/outbox';
 import { emailsWithoutMembership, localToday } from './membership';
@@ -79,22 +79,15 @@ export async function createPaidBooking(ctx: ServiceContext, slug: string, reque
   const now = ctx.clock.now();
   const isInvoice = request.paymentMethod === 'invoice';
   const bookingId = await writeTransaction(ctx.db, async (trx) => {
-    const event = await findEventBySlug(trx, slug);
-    if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
-    await lockRow(trx, 'events', event.id);
-    assertBookable(event, now);
-    const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
-    const itemTypes = resolveTicketTypes(request, types, now);
+    const { event, types, itemTypes } = await lockEventForBooking(trx, slug, request, now);
     checkPrices(request, itemTypes);
     checkInvoiceDetails(request, event);
     await checkMembership(trx, request, itemTypes, event, now);
     if ((await findEmailsAlreadyBooked(trx, event.id, request.items.map((i) => i.attendee.email), now)).length > 0) {
       throw new ConflictError('already_booked', 'One of these email addresses already has a place at this event.');
     }
-    const wanted = new Map<number, number>();
-    for (const t of itemTypes) wanted.set(t.id, (wanted.get(t.id) ?? 0) + 1);
     const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-    const fits = seatsFit(event, types, counts, wanted);
+    const fits = seatsFit(event, types, counts, wantedSeats(itemTypes));
     // A full event takes a waitlist (offered a place to pay for when one frees); a sold-out ticket type does not.
     const waitlist = !fits && remainingSeats(event, counts) < itemTypes.length;
     if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { buildEvent, freeBookingBody, person } from '../support/factories';
+import { buildEvent, person } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/app';
 import { inviteOf } from '../support/ical';
 import { createStaff, signIn, type SignedIn } from './helpers';

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import request from 'supertest';
 import { runCli } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/types';
 import { isCurrentMember } from '../../src/members/queries';
