@@ -12,6 +12,14 @@ export async function isCurrentMember(db: Tx, email: string, today: string): Pro
   return row !== undefined;
 }
 
+/** The emails among these that are not current members (one query for a whole booking). */
+export async function emailsWithoutCurrentMembership(db: Tx, emails: string[], today: string): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const rows = await db('members').whereIn('email_normalised', emails.map(normaliseEmail)).where('expires_on', '>=', today).select('email_normalised');
+  const members = new Set(rows.map((r: { email_normalised: string }) => r.email_normalised));
+  return emails.filter((e) => !members.has(normaliseEmail(e)));
+}
+
 /** Replaces the whole list with these rows, in the caller's transaction. */
 export async function replaceMembers(db: Tx, members: MemberRow[], now: Date): Promise<void> {
   await db('members').delete();

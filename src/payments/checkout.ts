@@ -14,7 +14,8 @@ import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { AppError, ConflictError, ValidationError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
 import { enqueueEmail } from '../mail/outbox';
-import { emailsWithoutMembership, localToday } from './membership';
+import { todayIn } from '../members/dates';
+import { emailsWithoutCurrentMembership } from '../members/queries';
 import { paymentNotice } from './notices';
 
 export interface PaidBookingResult extends CreatedBooking {
@@ -37,7 +38,7 @@ function checkPrices(request: BookingRequest, types: TicketTypeRecord[]): void {
 async function checkMembership(trx: Knex.Transaction, request: BookingRequest, types: TicketTypeRecord[], event: EventRecord, now: Date) {
   const memberItems = request.items.map((item, index) => ({ item, index })).filter(({ index }) => types[index].membersOnly);
   if (memberItems.length === 0) return;
-  const missing = new Set(await emailsWithoutMembership(trx, memberItems.map(({ item }) => item.attendee.email), localToday(now, event.timezone)));
+  const missing = new Set(await emailsWithoutCurrentMembership(trx, memberItems.map(({ item }) => item.attendee.email), todayIn(now, event.timezone)));
   const problems = memberItems.filter(({ item }) => missing.has(item.attendee.email));
   if (problems.length) {
     throw new ConflictError(
