@@ -1,5 +1,6 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { financeJobs } from './finance/jobs';
 import { paymentJobs } from './payments/jobs';
 import { startLocalSandbox } from './payments/local-sandbox';
 import type { Sandbox } from './payments/sandbox';
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
 
   const { app, ctx, signals } = createApp({ db, config, logger, stripe });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, dir: config.mail.dir });
-  const runner = startJobs([outboxJob(ctx, mailer), ...paymentJobs(ctx)], logger);
+  const runner = startJobs([outboxJob(ctx, mailer), ...paymentJobs(ctx), ...financeJobs(ctx)], logger);
   wireSignals(signals, runner);
 
   const server = app.listen(config.port, () => {

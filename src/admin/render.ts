@@ -15,6 +15,7 @@ export function renderAdmin(views: Views, res: Response, name: string, model: Re
         canManageEvents: can(user.role, 'events:manage'),
         canManageMembers: can(user.role, 'members:manage'),
         canReadAudit: can(user.role, 'audit:read'),
+        canReadFinance: can(user.role, 'finance:read'),
       }
     : null;
   res

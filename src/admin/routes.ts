@@ -1,6 +1,9 @@
 import cookieParser from 'cookie-parser';
 import { Router } from 'express';
 import type { ServiceContext } from '../context';
+import { financeApiRoutes } from '../finance/api-routes';
+import { financeRoutes } from '../finance/routes';
+import { financeActionRoutes } from '../finance/routes-actions';
 import { toDbTime } from '../lib/time';
 import type { Logger } from '../web/error-handler';
 import type { Views } from '../web/views';
@@ -44,6 +47,8 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   messageRoutes(ctx, views, html);
   memberRoutes(ctx, views, html);
   auditRoutes(ctx, views, html);
+  financeRoutes(ctx, views, html);
+  financeActionRoutes(ctx, views, html);
   pages.use(html.router);
 
   const api = Router();
@@ -58,6 +63,7 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
     res.json({ events: rows.map((r: Record<string, unknown>) => ({ slug: r.slug, title: r.title, status: r.status, startsAt: new Date(r.starts_at as string).toISOString(), endsAt: new Date(r.ends_at as string).toISOString(), timezone: r.timezone, capacity: Number(r.capacity) })) });
   });
   attendeeApiRoutes(ctx, json);
+  financeApiRoutes(ctx, json);
   api.use(json.router);
 
   return { pages, api, table };

@@ -1,5 +1,6 @@
 import { backupCommand, migrateCommand } from './commands/db';
 import { importMembersCommand } from './commands/members';
+import { stripeSyncCommand } from './commands/stripe-sync';
 import { createTokenCommand, listTokensCommand, revokeTokenCommand } from './commands/tokens';
 import { createUserCommand } from './commands/users';
 import type { CliCommand } from './types';
@@ -13,4 +14,5 @@ export const commands: CliCommand[] = [
   listTokensCommand,
   revokeTokenCommand,
   importMembersCommand,
+  stripeSyncCommand,
 ];

@@ -11,15 +11,17 @@ export type Permission =
   | 'checkin'
   | 'messages:send'
   | 'members:manage'
-  | 'audit:read';
+  | 'audit:read'
+  | 'finance:read'
+  | 'finance:manage';
 
 const ORGANISER: Permission[] = ['staff', 'events:read', 'events:manage', 'attendees:read', 'attendees:manage', 'checkin', 'messages:send', 'members:manage'];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>([...ORGANISER, 'audit:read']),
+  admin: new Set<Permission>([...ORGANISER, 'audit:read', 'finance:read', 'finance:manage']),
   organiser: new Set(ORGANISER),
   // The treasurer reads attendee lists; finance has its own area and its own permissions.
-  treasurer: new Set<Permission>(['staff', 'events:read', 'attendees:read']),
+  treasurer: new Set<Permission>(['staff', 'events:read', 'attendees:read', 'finance:read', 'finance:manage']),
 };
 
 export function can(role: Role, permission: Permission): boolean {

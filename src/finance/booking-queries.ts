@@ -1,0 +1,130 @@
+import type { Tx } from '../db/connect';
+import { fromDbTime, fromDbTimeOrNull } from '../lib/time';
+
+type Row = Record<string, unknown>;
+const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export interface FinancePayment {
+  id: number;
+  method: string;
+  status: string;
+  amount: number;
+  amountRefunded: number;
+  fee: number | null;
+  net: number | null;
+  currency: string;
+  paidAt: Date;
+  chargeId: string | null;
+  payoutId: string | null;
+  bankReference: string | null;
+  note: string | null;
+}
+
+export async function listPaymentsOfBooking(db: Tx, bookingId: number): Promise<FinancePayment[]> {
+  const rows = await db('payments')
+    .where({ booking_id: bookingId })
+    .orderBy('id')
+    .select('id', 'method', 'status', 'amount', 'amount_refunded', 'fee', 'net', 'currency', 'paid_at', 'stripe_charge_id', 'stripe_payout_id', 'bank_reference', 'note');
+  return rows.map((r: Row) => ({
+    id: Number(r.id),
+    method: String(r.method),
+    status: String(r.status),
+    amount: Number(r.amount),
+    amountRefunded: Number(r.amount_refunded),
+    fee: num(r.fee),
+    net: num(r.net),
+    currency: String(r.currency),
+    paidAt: fromDbTime(r.paid_at),
+    chargeId: text(r.stripe_charge_id),
+    payoutId: text(r.stripe_payout_id),
+    bankReference: text(r.bank_reference),
+    note: text(r.note),
+  }));
+}
+
+export interface FinanceRefund {
+  id: number;
+  amount: number;
+  currency: string;
+  status: string;
+  reason: string | null;
+  initiatedBy: string;
+  stripeRefundId: string | null;
+  payoutId: string | null;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+export async function listRefundsOfBooking(db: Tx, bookingId: number): Promise<FinanceRefund[]> {
+  const rows = await db('refunds')
+    .where({ booking_id: bookingId })
+    .orderBy('id')
+    .select('id', 'amount', 'currency', 'status', 'reason', 'initiated_by', 'stripe_refund_id', 'stripe_payout_id', 'last_error', 'created_at');
+  return rows.map((r: Row) => ({
+    id: Number(r.id),
+    amount: Number(r.amount),
+    currency: String(r.currency),
+    status: String(r.status),
+    reason: text(r.reason),
+    initiatedBy: String(r.initiated_by),
+    stripeRefundId: text(r.stripe_refund_id),
+    payoutId: text(r.stripe_payout_id),
+    lastError: text(r.last_error),
+    createdAt: fromDbTime(r.created_at),
+  }));
+}
+
+export interface FinanceDispute {
+  stripeDisputeId: string;
+  amount: number;
+  currency: string;
+  status: string;
+  reason: string | null;
+  createdAt: Date;
+}
+
+export async function listDisputesOfBooking(db: Tx, bookingId: number): Promise<FinanceDispute[]> {
+  const rows = await db('disputes').where({ booking_id: bookingId }).orderBy('id').select('stripe_dispute_id', 'amount', 'currency', 'status', 'reason', 'created_at');
+  return rows.map((r: Row) => ({ stripeDisputeId: String(r.stripe_dispute_id), amount: Number(r.amount), currency: String(r.currency).toUpperCase(), status: String(r.status), reason: text(r.reason), createdAt: fromDbTime(r.created_at) }));
+}
+
+export async function findInvoicePaidAt(db: Tx, bookingId: number): Promise<Date | null> {
+  const row = await db('bookings').where({ id: bookingId }).first('invoice_paid_at');
+  return fromDbTimeOrNull(row?.invoice_paid_at);
+}
+
+export interface OutstandingInvoice {
+  reference: string;
+  eventTitle: string;
+  eventSlug: string;
+  bookingStatus: string;
+  buyerName: string;
+  organisation: string | null;
+  purchaseOrder: string | null;
+  billingContact: string | null;
+  total: number;
+  currency: string;
+  bookedAt: Date;
+}
+
+export async function listOutstandingInvoices(db: Tx): Promise<OutstandingInvoice[]> {
+  const rows = await db('bookings as b')
+    .join('events as e', 'e.id', 'b.event_id')
+    .where({ 'b.payment_method': 'invoice', 'b.invoice_status': 'outstanding' })
+    .orderBy('b.created_at')
+    .select('b.reference', 'e.title', 'e.slug', 'b.status', 'b.buyer_name', 'b.buyer_organisation', 'b.purchase_order', 'b.billing_contact', 'b.total', 'b.currency', 'b.created_at');
+  return rows.map((r: Row) => ({
+    reference: String(r.reference),
+    eventTitle: String(r.title),
+    eventSlug: String(r.slug),
+    bookingStatus: String(r.status),
+    buyerName: String(r.buyer_name),
+    organisation: text(r.buyer_organisation),
+    purchaseOrder: text(r.purchase_order),
+    billingContact: text(r.billing_contact),
+    total: Number(r.total),
+    currency: String(r.currency),
+    bookedAt: fromDbTime(r.created_at),
+  }));
+}

@@ -1,0 +1,47 @@
+import { findBookingByReference, listAttendees } from '../bookings/queries';
+import type { AttendeeRecord, BookingRecord } from '../bookings/types';
+import type { ServiceContext } from '../context';
+import { findEventById } from '../events/queries';
+import type { EventRecord } from '../events/types';
+import { NotFoundError } from '../lib/errors';
+import { findInvoicePaidAt, listDisputesOfBooking, listPaymentsOfBooking, listRefundsOfBooking, type FinanceDispute, type FinancePayment, type FinanceRefund } from './booking-queries';
+import { OPEN_DISPUTE_STATUSES } from './categories';
+
+export interface FinanceBooking {
+  booking: BookingRecord;
+  event: EventRecord;
+  attendees: AttendeeRecord[];
+  payments: FinancePayment[];
+  refunds: FinanceRefund[];
+  disputes: FinanceDispute[];
+  invoicePaidAt: Date | null;
+  /** What a card refund may still return: the card payment less refunds not failed. */
+  refundable: number;
+  hasOpenDispute: boolean;
+}
+
+export async function getFinanceBooking(ctx: ServiceContext, reference: string): Promise<FinanceBooking> {
+  const booking = await findBookingByReference(ctx.db, reference);
+  if (!booking) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
+  const [event, attendees, payments, refunds, disputes, invoicePaidAt] = await Promise.all([
+    findEventById(ctx.db, booking.eventId),
+    listAttendees(ctx.db, booking.id),
+    listPaymentsOfBooking(ctx.db, booking.id),
+    listRefundsOfBooking(ctx.db, booking.id),
+    listDisputesOfBooking(ctx.db, booking.id),
+    findInvoicePaidAt(ctx.db, booking.id),
+  ]);
+  const card = payments.filter((p) => p.method === 'card').at(-1);
+  const refunded = refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((s, r) => s + r.amount, 0);
+  return {
+    booking,
+    event: event!,
+    attendees,
+    payments,
+    refunds,
+    disputes,
+    invoicePaidAt,
+    refundable: card ? Math.max(0, card.amount - refunded) : 0,
+    hasOpenDispute: disputes.some((d) => OPEN_DISPUTE_STATUSES.includes(d.status)),
+  };
+}

@@ -1,0 +1,55 @@
+import { recordAudit, type Actor } from '../admin/audit/log';
+import { publicHost } from '../bookings/links';
+import { findBookingById } from '../bookings/queries';
+import type { ServiceContext } from '../context';
+import { writeTransaction } from '../db/dialect';
+import { findEventById } from '../events/queries';
+import { ConflictError, ValidationError } from '../lib/errors';
+import { enqueueEmail } from '../mail/outbox';
+import { paymentNotice } from '../payments/notices';
+import { requestRefund } from '../payments/refunds';
+import { syncBookingWithStripe } from '../payments/sync';
+import { getFinanceBooking } from './booking';
+
+export interface StaffRefundInput {
+  amount: number;
+  reason: string;
+  attendeeIds: number[];
+}
+
+/**
+ * The treasurer refunds a card payment, in full or in part, optionally giving up some places. The
+ * refund is recorded and sent to Stripe by the payments code; then the audit entry and the buyer's
+ * email are written together, and the email leaves through the outbox.
+ */
+export async function refundAsStaff(ctx: ServiceContext, actor: Actor, reference: string, input: StaffRefundInput): Promise<number> {
+  const view = await getFinanceBooking(ctx, reference);
+  const card = view.payments.find((p) => p.method === 'card');
+  if (!card) throw new ConflictError('no_card_payment', 'This booking has no card payment to refund.');
+  if (view.hasOpenDispute) throw new ConflictError('dispute_open', 'This payment is disputed. Stripe takes no refund while a dispute is open: respond to the dispute in the Stripe dashboard instead.');
+  const active = new Set(view.attendees.filter((a) => a.status === 'active').map((a) => a.id));
+  if (input.attendeeIds.some((id) => !active.has(id))) throw new ValidationError([{ path: 'attendeeIds', message: 'Choose places that are still booked' }]);
+  const refundId = await requestRefund(ctx, { bookingId: view.booking.id, amount: input.amount, attendeeIds: input.attendeeIds, reason: input.reason, initiatedBy: 'staff' });
+
+  const now = ctx.clock.now();
+  await writeTransaction(ctx.db, async (trx) => {
+    await recordAudit(trx, actor, { action: 'refund_requested', targetType: 'booking', targetId: view.booking.id, details: { reference, refundId, amount: input.amount, reason: input.reason, attendeeIds: input.attendeeIds } }, now);
+    const booking = (await findBookingById(trx, view.booking.id))!;
+    const event = (await findEventById(trx, booking.eventId))!;
+    await enqueueEmail(trx, paymentNotice(ctx, { kind: 'refund_issued', event, booking, lines: [], amount: input.amount, dedupeSuffix: String(refundId) }), now, publicHost(ctx.config));
+  });
+  ctx.kickOutbox();
+  return refundId;
+}
+
+/**
+ * Records what Stripe knows about the booking's payment (a refund or dispute made in the dashboard whose
+ * webhook never came) the same way the webhook would: the payments code's own idempotent fulfilment.
+ */
+export async function refreshBookingFromStripe(ctx: ServiceContext, actor: Actor, reference: string): Promise<void> {
+  const view = await getFinanceBooking(ctx, reference);
+  if (!ctx.stripe) throw new ConflictError('stripe_not_configured', 'Stripe is not configured on this server.');
+  if (!view.booking.stripeCheckoutSessionId) throw new ConflictError('no_card_payment', 'This booking was not paid by card, so Stripe has nothing to add.');
+  await syncBookingWithStripe(ctx, view.booking.id);
+  await writeTransaction(ctx.db, (trx) => recordAudit(trx, actor, { action: 'booking_refreshed_from_stripe', targetType: 'booking', targetId: view.booking.id, details: { reference } }, ctx.clock.now()));
+}

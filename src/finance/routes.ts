@@ -1,0 +1,116 @@
+import type { Response } from 'express';
+import { renderAdmin } from '../admin/render';
+import type { GuardedRouter } from '../admin/route-table';
+import { can } from '../admin/auth/roles';
+import { staffOf } from '../admin/auth/middleware';
+import type { ServiceContext } from '../context';
+import { NotFoundError } from '../lib/errors';
+import type { Views } from '../web/views';
+import { bookingPageModel } from './booking-page';
+import { getFinanceBooking } from './booking';
+import { paymentsCsv, payoutsCsv, summaryCsv } from './exports';
+import { listInvoicesOutstanding } from './invoices';
+import { ledgerFilter, parseLedgerQuery } from './ledger';
+import { ledgerPageModel } from './ledger-page';
+import { findMismatches } from './mismatches';
+import { todayIn } from './period';
+import { choosePeriod, parsePeriod, periodQueryString } from './period-input';
+import { getPayoutDetail, listPayoutSummaries } from './payouts';
+import { breakdownView, lineView, mismatchView, money, overviewView, payoutRowView, shortDate } from './present';
+import { payoutIdSchema } from './schemas';
+import { referenceParam, sendCsv } from './http';
+import { summariseFinance } from './summary';
+
+/** Notices after a form succeeds: fixed texts, so a link cannot put words on the page. */
+export const NOTICES: Record<string, string> = {
+  refunded: 'Refund recorded and sent to Stripe; the buyer will be emailed.',
+  invoice_paid: 'Bank payment recorded; the invoice is paid.',
+  written_off: 'Invoice written off.',
+  refreshed: 'Brought up to date from Stripe: refunds and disputes made in the Stripe dashboard are now recorded.',
+  synced: 'Stripe sync finished.',
+  sync_running: 'Another sync with Stripe is running; its figures will appear shortly.',
+};
+
+/** The treasurer's pages: everything here reads; the forms post to routes-actions. */
+export function financeRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter): void {
+  const zone = ctx.config.timezone;
+  const page = (res: Response, name: string, model: Record<string, unknown>, status = 200) =>
+    renderAdmin(views, res, `finance/${name}`, { ...model, canManage: can(staffOf(res).role, 'finance:manage') }, status);
+
+  routes.get('/finance', 'finance:read', async (req, res) => {
+    const choice = choosePeriod(ctx, req.query as Record<string, unknown>);
+    const summary = await summariseFinance(ctx, choice.period);
+    page(res, 'overview', { title: 'Finance', nav: { overview: true }, choice, ...overviewView(summary, zone), notice: NOTICES[String(req.query.notice)] ?? null, periodQuery: periodQueryString(choice.period) }, choice.errors ? 422 : 200);
+  });
+
+  routes.get('/finance/payments', 'finance:read', async (req, res) => {
+    const model = await ledgerPageModel(ctx, req.query as Record<string, unknown>);
+    page(res, 'ledger', model, model.hasErrors ? 422 : 200);
+  });
+
+  routes.get('/finance/payouts', 'finance:read', async (req, res) => {
+    const choice = choosePeriod(ctx, req.query as Record<string, unknown>);
+    const payouts = await listPayoutSummaries(ctx, choice.period);
+    page(res, 'payouts', { title: 'Payouts', nav: { payouts: true }, choice, payouts: payouts.map((p) => payoutRowView(p, zone)), periodQuery: periodQueryString(choice.period) }, choice.errors ? 422 : 200);
+  });
+
+  routes.get('/finance/payouts/:id', 'finance:read', async (req, res) => {
+    const id = payoutIdSchema.safeParse(req.params.id);
+    if (!id.success) throw new NotFoundError('No payout with that id.', 'payout_not_found');
+    const detail = await getPayoutDetail(ctx, id.data);
+    const c = detail.payout.currency;
+    page(res, 'payout', {
+      title: `Payout ${detail.payout.id}`,
+      nav: { payouts: true },
+      payout: payoutRowView(detail.payout, zone),
+      byEvent: breakdownView(detail.byEvent, c),
+      byCategory: breakdownView(detail.byCategory, c),
+      total: breakdownView([detail.total], c)[0],
+      lines: detail.lines.map((l) => lineView(l, zone)),
+    });
+  });
+
+  routes.get('/finance/mismatches', 'finance:read', async (_req, res) => {
+    const mismatches = await findMismatches(ctx);
+    page(res, 'mismatches', { title: 'Mismatches', nav: { mismatches: true }, mismatches: mismatches.map((m) => mismatchView(m, zone)), count: mismatches.length });
+  });
+
+  routes.get('/finance/invoices', 'finance:read', async (_req, res) => {
+    const invoices = await listInvoicesOutstanding(ctx);
+    const total = invoices.reduce((s, i) => s + i.total, 0);
+    page(res, 'invoices', {
+      title: 'Invoices outstanding',
+      nav: { invoices: true },
+      invoices: invoices.map((i) => ({ ...i, total: money(i.total, i.currency), bookedAt: shortDate(i.bookedAt, zone), isCancelled: i.bookingStatus === 'cancelled', isOld: i.ageDays > 30 })),
+      total: money(total),
+      count: invoices.length,
+    });
+  });
+
+  routes.get('/finance/bookings/:reference', 'finance:read', async (req, res) => {
+    const view = await getFinanceBooking(ctx, referenceParam(req));
+    const model = bookingPageModel(view, zone, todayIn(ctx.clock.now(), zone), undefined, can(staffOf(res).role, 'finance:manage'));
+    page(res, 'booking', { ...model, notice: NOTICES[String(req.query.notice)] ?? null });
+  });
+
+  routes.get('/finance/exports', 'finance:read', (req, res) => {
+    const choice = choosePeriod(ctx, req.query as Record<string, unknown>);
+    page(res, 'exports', { title: 'Exports', nav: { exports: true }, choice, periodQuery: periodQueryString(choice.period) }, choice.errors ? 422 : 200);
+  });
+
+  routes.get('/finance/exports/payments.csv', 'finance:read', async (req, res) => {
+    const period = parsePeriod(ctx, req.query as Record<string, unknown>);
+    const query = parseLedgerQuery(req.query as Record<string, unknown>);
+    sendCsv(res, `hsug-payments-${period.fromDate}-to-${period.toDate}.csv`, await paymentsCsv(ctx, ledgerFilter(period, query)));
+  });
+
+  routes.get('/finance/exports/payouts.csv', 'finance:read', async (req, res) => {
+    const period = parsePeriod(ctx, req.query as Record<string, unknown>);
+    sendCsv(res, `hsug-payouts-${period.fromDate}-to-${period.toDate}.csv`, await payoutsCsv(ctx, period));
+  });
+
+  routes.get('/finance/exports/summary.csv', 'finance:read', async (req, res) => {
+    const period = parsePeriod(ctx, req.query as Record<string, unknown>);
+    sendCsv(res, `hsug-events-summary-${period.fromDate}-to-${period.toDate}.csv`, await summaryCsv(ctx, period));
+  });
+}
