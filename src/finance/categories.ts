@@ -39,4 +39,4 @@ export const RECEIVED_STATUSES = ['succeeded', 'partially_refunded', 'refunded',
 /** Refunds that have moved money or are on their way at Stripe. */
 export const LIVE_REFUND_STATUSES = ['succeeded', 'pending', 'requested'];
 
-export const OPEN_DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_review', 'needs_response', 'under_review'];
+export { OPEN_DISPUTE_STATUSES } from '../payments/types';

@@ -1,3 +1,7 @@
+import { publicHost } from '../bookings/links';
+import { findEventById } from '../events/queries';
+import { enqueueEmail } from '../mail/outbox';
+import { paymentNotice } from '../payments/notices';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../admin/audit/log';
 import { findBookingByReference } from '../bookings/queries';
@@ -57,7 +61,10 @@ export async function recordInvoicePayment(ctx: ServiceContext, actor: Actor, re
       updated_at: toDbTime(now),
     });
     await recordAudit(trx, actor, { action: 'invoice_payment_recorded', targetType: 'booking', targetId: booking.id, details: { reference, amount: input.amount, paidOn: input.paidOn, bankReference: input.bankReference, total: booking.total } }, now);
+    const event = (await findEventById(trx, booking.eventId))!;
+    await enqueueEmail(trx, paymentNotice(ctx, { kind: 'invoice_paid', event, booking, lines: [], amount: input.amount }), now, publicHost(ctx.config));
   });
+  ctx.kickOutbox();
 }
 
 /** Gives up on an invoice; the reason is kept on a written-off payments row and in the audit log. */

@@ -6,7 +6,7 @@ import type { EventRecord } from '../events/types';
 import { formatMoney } from '../lib/money';
 import type { OutgoingEmail } from '../mail/outbox';
 
-export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'payment_failed' | 'refund_issued';
+export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'payment_failed' | 'refund_issued' | 'invoice_paid';
 
 interface NoticeInput {
   kind: PaymentNoticeKind;
@@ -24,6 +24,7 @@ const SUBJECTS: Record<PaymentNoticeKind, (title: string, ref: string) => string
   refunded_event_cancelled: (t) => `Your payment has been refunded: ${t}`,
   payment_failed: (t) => `Your payment did not go through: ${t}`,
   refund_issued: (t, r) => `Refund for booking ${r}: ${t}`,
+  invoice_paid: (t, r) => `Payment received for booking ${r}: ${t}`,
 };
 
 /** Emails to the buyer about money: receipts, pro-formas, refunds and failed payments. */
@@ -50,6 +51,7 @@ export function paymentNotice(ctx: ServiceContext, input: NoticeInput): Outgoing
     isRefundedEventCancelled: input.kind === 'refunded_event_cancelled',
     isPaymentFailed: input.kind === 'payment_failed',
     isRefundIssued: input.kind === 'refund_issued',
+    isInvoicePaid: input.kind === 'invoice_paid',
   });
   return {
     dedupeKey: `booking:${booking.id}:${input.kind}${input.dedupeSuffix ? `:${input.dedupeSuffix}` : ''}`,

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/connect';
 import { fromDbTime, toDbTime } from '../lib/time';
-import type { RefundInitiator, RefundStatus } from './types';
+import { OPEN_DISPUTE_STATUSES, type RefundInitiator, type RefundStatus } from './types';
 
 type Row = Record<string, unknown>;
 
@@ -216,4 +216,10 @@ export async function upsertDispute(
       ...values,
       created_at: toDbTime(dispute.created),
     });
+}
+
+
+export async function hasOpenDispute(db: Tx, paymentId: number): Promise<boolean> {
+  const row = await db('disputes').where({ payment_id: paymentId }).whereIn('status', OPEN_DISPUTE_STATUSES).first('id');
+  return row !== undefined;
 }

@@ -10,6 +10,7 @@ import { formatMoney } from '../lib/money';
 import { cancelSeats } from './fulfil';
 import {
   clearNeedsRefund,
+  hasOpenDispute,
   findPaymentForBooking,
   findRefund,
   insertRefund,
@@ -44,6 +45,8 @@ export async function requestRefund(ctx: ServiceContext, request: RefundRequest)
     await lockRow(trx, 'events', found.eventId);
     const payment = await findPaymentForBooking(trx, request.bookingId);
     if (!payment || payment.method !== 'card' || !payment.stripePaymentIntentId) throw new ConflictError('no_card_payment', 'This booking has no card payment to refund.');
+    // Stripe refuses to refund a charge under dispute: the dispute's outcome settles the money.
+    if (await hasOpenDispute(trx, payment.id)) throw new ConflictError('payment_disputed', 'This payment is disputed with the card issuer, so it cannot be refunded until the dispute is closed.');
     const refunded = (await listRefundsForBooking(trx, request.bookingId)).filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((s, r) => s + r.amount, 0);
     if (!Number.isInteger(request.amount) || request.amount < 0 || request.amount > payment.amount - refunded) {
       throw new ValidationError([{ path: 'amount', message: `must be between 0 and ${formatMoney(payment.amount - refunded, payment.currency)}` }]);

@@ -18,3 +18,6 @@ export interface StripeState {
   refunds: Array<{ id: string; amount: number; status: string; reason: string | null; ourRefundId: number | null; attendeeIds: number[] | null; created: Date }>;
   disputes: Array<{ id: string; amount: number; status: string; reason: string | null; created: Date }>;
 }
+
+/** Stripe dispute statuses while the money is still in question (a refund is refused meanwhile). */
+export const OPEN_DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_review', 'needs_response', 'under_review'];

@@ -125,6 +125,9 @@ describe('bad input', () => {
     expect(again.text).toContain('no longer outstanding');
     const mismatch = await request(t.server).get('/api/v1/admin/finance/mismatches').set('Authorization', `Bearer ${tokens.treasurer}`);
     expect(mismatch.body.mismatches).toEqual([expect.objectContaining({ kind: 'amount_differs', bookingReference: reference, amount: 9000 })]);
+    await t.sendMail();
+    const thanks = t.smtp.messages.find((m) => m.subject?.startsWith(`Payment received for booking ${reference}:`));
+    expect(thanks?.text).toContain('bank payment of £90.00');
   });
 
   it('when an invoice is written off, then it leaves the outstanding list and the reason is audited', async () => {

@@ -122,6 +122,19 @@ describe('refunds', () => {
   });
 });
 
+describe('refunds under dispute', () => {
+  it('when a payment is under dispute, then cancelling it for a refund is refused and nothing changes', async () => {
+    const { booking, token, reference } = await paidBooking(['disputed-cancel']);
+    t.sandbox.dispute((await t.db('payments').where({ booking_id: booking.id }).first()).stripe_charge_id);
+    await t.sandbox.flush();
+    const res = await request(t.baseUrl).post(`/api/v1/bookings/${reference}/cancel?token=${token}`);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('payment_disputed');
+    expect(await t.db('refunds').where({ booking_id: booking.id })).toHaveLength(0);
+    expect(await activeAttendees(booking.id)).toHaveLength(1);
+  });
+});
+
 describe('delayed payment methods', () => {
   it('when an async payment fails, then the hold is released and the buyer is told nothing was charged', async () => {
     const event = await buildEvent(t.db, paidEvent());
