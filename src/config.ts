@@ -17,6 +17,7 @@ const envSchema = z.object({
   MAIL_DIR: z.string().min(1).default('var/mail'),
   HOLD_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(30, 'must be at least 30 (Stripe Checkout minimum)').max(1440).default(30),
   ORG_NAME: z.string().min(1).default('Health Statistics User Group'),
+  OUTBOX_LEASE_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds' }).int('must be a whole number of seconds').min(1, 'must be at least 1').max(3600, 'must be at most 3600').default(120),
   INVOICE_ACCOUNT_NAME: z.string().min(2).max(100).optional(),
   INVOICE_SORT_CODE: z.string().regex(/^\d{2}-\d{2}-\d{2}$/, 'must look like 12-34-56').optional(),
   INVOICE_ACCOUNT_NUMBER: z.string().regex(/^\d{8}$/, 'must be 8 digits').optional(),
@@ -34,6 +35,8 @@ export interface Config {
   stripe: { secretKey?: string; webhookSecret?: string; apiBase?: string };
   mail: { smtpUrl?: string; from: string; dir: string };
   holdMinutes: number;
+  /** How long a sender's claim on queued emails lasts; after it, another instance may send them (it crashed). */
+  outboxLeaseSeconds: number;
   orgName: string;
   /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
   bank?: { accountName: string; sortCode: string; accountNumber: string };
@@ -99,6 +102,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, dir: env.MAIL_DIR },
     holdMinutes: env.HOLD_MINUTES,
+    outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,
     orgName: env.ORG_NAME,
     bank:
       env.INVOICE_ACCOUNT_NAME && env.INVOICE_SORT_CODE && env.INVOICE_ACCOUNT_NUMBER

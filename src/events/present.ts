@@ -1,7 +1,8 @@
 import { googleCalendarLink } from '../calendar/ics';
 import { formatMoney } from '../lib/money';
-import { formatDate, formatInstant, formatRange, formatTime, inZone } from '../lib/time';
+import { formatDate, formatInstant, formatRange } from '../lib/time';
 import { bookingState, isFreeEvent, isOnSale } from './availability';
+import { eventDates } from './dates';
 import type { EventWithAvailability } from './service';
 import { KIND_LABELS, REGION_LABELS } from './types';
 
@@ -39,7 +40,7 @@ export function placesLabel(item: EventWithAvailability): string {
 
 export function toEventCard(item: EventWithAvailability, now: Date) {
   const { event } = item;
-  const local = inZone(event.startsAt, event.timezone);
+  const dates = eventDates(event.startsAt, event.endsAt, event.timezone);
   const free = isFreeEvent(item.ticketTypes);
   const prices = item.ticketTypes.filter((t) => t.price > 0).map((t) => t.price);
   return {
@@ -48,12 +49,12 @@ export function toEventCard(item: EventWithAvailability, now: Date) {
     summary: event.summary,
     kindLabel: KIND_LABELS[event.kind],
     regionLabel: REGION_LABELS[event.region],
-    day: local.toFormat('d'),
-    weekday: local.toFormat('ccc'),
-    month: local.toFormat('LLL'),
-    date: formatDate(event.startsAt, event.timezone),
+    day: dates.day,
+    weekday: dates.weekday,
+    month: dates.month,
+    date: dates.date,
     startsAtIso: event.startsAt.toISOString(),
-    time: `${formatTime(event.startsAt, event.timezone)} – ${formatTime(event.endsAt, event.timezone)}`,
+    time: dates.time,
     venue: event.venue,
     isCancelled: event.status === 'cancelled',
     isAgm: event.isAgm,

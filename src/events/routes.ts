@@ -4,9 +4,10 @@ import { calendarContext } from '../calendar/context';
 import type { ServiceContext } from '../context';
 import { eventUrl, publicHost } from '../bookings/links';
 import { NotFoundError } from '../lib/errors';
-import { monthKey, parseDateBound } from '../lib/time';
+import { parseDateBound } from '../lib/time';
 import { parseInput } from '../web/validate';
 import type { Views } from '../web/views';
+import { eventDates } from './dates';
 import { toApiEvent, toEventCard, toEventPage } from './present';
 import { listQuerySchema, slugSchema } from './schemas';
 import { getPublicEvent, listPastEvents, listUpcomingEvents, type EventWithAvailability } from './service';
@@ -15,7 +16,7 @@ import { EVENT_KINDS, KIND_LABELS, REGIONS, REGION_LABELS } from './types';
 function groupByMonth(items: EventWithAvailability[], now: Date) {
   const months: Array<{ key: string; label: string; events: ReturnType<typeof toEventCard>[] }> = [];
   for (const item of items) {
-    const { key, label } = monthKey(item.event.startsAt, item.event.timezone);
+    const { monthKey: key, monthLabel: label } = eventDates(item.event.startsAt, item.event.endsAt, item.event.timezone);
     let month = months.find((m) => m.key === key);
     if (!month) months.push((month = { key, label, events: [] }));
     month.events.push(toEventCard(item, now));

@@ -60,7 +60,7 @@ export function outboxJob(ctx: ServiceContext, mailer: Mailer): Job {
   return {
     name: 'outbox',
     intervalMs: 2000,
-    run: () => sendDueEmails({ db: ctx.db, mailer, clock: ctx.clock, from: ctx.config.mail.from }),
+    run: () => sendDueEmails({ db: ctx.db, mailer, clock: ctx.clock, from: ctx.config.mail.from, leaseMs: ctx.config.outboxLeaseSeconds * 1000 }),
   };
 }
 

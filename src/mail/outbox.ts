@@ -94,13 +94,21 @@ export async function claimDueEmails(db: Knex, now: Date, limit: number, leaseMs
   });
 }
 
-export async function markSent(db: Tx, id: number, now: Date): Promise<void> {
-  await db('outbox_emails').where({ id, status: 'sending' }).update({ status: 'sent', sent_at: toDbTime(now), locked_until: null, last_error: null });
+/**
+ * The row as this sender claimed it: still 'sending' and not claimed again since (each claim counts an attempt).
+ * A sender whose lease lapsed must not overwrite the outcome of the instance that took the email over.
+ */
+function stillClaimed(db: Tx, id: number, attempt?: number) {
+  const query = db('outbox_emails').where({ id, status: 'sending' });
+  return attempt === undefined ? query : query.where('attempts', attempt);
 }
 
-export async function markFailedAttempt(db: Tx, id: number, error: string, nextAttemptAt: Date | null): Promise<void> {
-  await db('outbox_emails')
-    .where({ id, status: 'sending' })
+export async function markSent(db: Tx, id: number, now: Date, attempt?: number): Promise<void> {
+  await stillClaimed(db, id, attempt).update({ status: 'sent', sent_at: toDbTime(now), locked_until: null, last_error: null });
+}
+
+export async function markFailedAttempt(db: Tx, id: number, error: string, nextAttemptAt: Date | null, attempt?: number): Promise<void> {
+  await stillClaimed(db, id, attempt)
     .update({
       status: nextAttemptAt ? 'pending' : 'failed',
       next_attempt_at: nextAttemptAt ? toDbTime(nextAttemptAt) : db.raw('next_attempt_at'),

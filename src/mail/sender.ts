@@ -12,6 +12,8 @@ export interface SenderDeps {
   mailer: Mailer;
   clock: Clock;
   from: string;
+  /** How long a claim lasts (OUTBOX_LEASE_SECONDS); default two minutes. */
+  leaseMs?: number;
 }
 
 function toMessage(email: QueuedEmail, from: string) {
@@ -30,18 +32,23 @@ function toMessage(email: QueuedEmail, from: string) {
 export async function sendDueEmails(deps: SenderDeps, batchSize = 20): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
   for (;;) {
-    const batch = await claimDueEmails(deps.db, deps.clock.now(), batchSize, LEASE_MS);
+    const claimedAt = deps.clock.now().getTime();
+    const batch = await claimDueEmails(deps.db, new Date(claimedAt), batchSize, leaseMs);
     if (batch.length === 0) break;
     for (const email of batch) {
+      // Once the claim is nearly over, another instance may take these emails: leave them to it rather than
+      // risk sending one twice. They are claimed again (here or there) when the lease lapses.
+      if (deps.clock.now().getTime() >= claimedAt + leaseMs * 0.75) return { sent, failed };
       try {
         await deps.mailer.send(toMessage(email, deps.from));
-        await markSent(deps.db, email.id, deps.clock.now());
+        await markSent(deps.db, email.id, deps.clock.now(), email.attempts);
         sent++;
       } catch (error) {
         const delay = RETRY_DELAYS_MS[email.attempts - 1];
         const next = delay === undefined ? null : new Date(deps.clock.now().getTime() + delay);
-        await markFailedAttempt(deps.db, email.id, error instanceof Error ? error.message : String(error), next);
+        await markFailedAttempt(deps.db, email.id, error instanceof Error ? error.message : String(error), next, email.attempts);
         failed++;
       }
     }

@@ -1,0 +1,40 @@
+import { formatDate, formatTime, inZone, monthKey } from '../lib/time';
+
+export interface EventDates {
+  day: string;
+  weekday: string;
+  month: string;
+  date: string;
+  time: string;
+  monthKey: string;
+  monthLabel: string;
+}
+
+const cache = new Map<string, EventDates>();
+const CACHE_LIMIT = 2000;
+
+/**
+ * The start and end of an event as its cards show them, in its own zone. Formatting in a zone through luxon and
+ * Intl was a third of the home page's time in the bench, and the same few events are shown on every request;
+ * the words for an instant in a zone never change while the process runs, so they are kept.
+ */
+export function eventDates(startsAt: Date, endsAt: Date, zone: string): EventDates {
+  const key = `${zone}|${startsAt.getTime()}|${endsAt.getTime()}`;
+  let found = cache.get(key);
+  if (!found) {
+    const local = inZone(startsAt, zone);
+    const month = monthKey(startsAt, zone);
+    found = {
+      day: local.toFormat('d'),
+      weekday: local.toFormat('ccc'),
+      month: local.toFormat('LLL'),
+      date: formatDate(startsAt, zone),
+      time: `${formatTime(startsAt, zone)} – ${formatTime(endsAt, zone)}`,
+      monthKey: month.key,
+      monthLabel: month.label,
+    };
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, found);
+  }
+  return found;
+}
