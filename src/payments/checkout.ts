@@ -136,6 +136,9 @@ export async function createPaidBooking(ctx: ServiceContext, slug: string, reque
   return { ...(await loadBookingView(ctx.db, bookingId)), manageToken: token, checkoutUrl };
 }
 
+/** Stripe's 30-minute minimum for a session's expiry, with a minute's margin for the request's travel. */
+const STRIPE_MINIMUM_MS = 31 * 60_000;
+
 function requireStripe(ctx: ServiceContext): Stripe {
   if (!ctx.stripe) throw new AppError('payment_unavailable', 503, 'Card payments are not available at the moment.');
   return ctx.stripe;
@@ -161,6 +164,10 @@ async function releaseHold(ctx: ServiceContext, bookingId: number, reason: strin
  */
 export async function startCheckout(ctx: ServiceContext, bookingId: number, options: { releaseOnFailure: boolean } = { releaseOnFailure: true }): Promise<string> {
   const stripe = requireStripe(ctx);
+  // Stripe wants a session's expires_at at least 30 minutes after it receives the request: a hold
+  // with less left than that (a 30-minute hold a moment old, a buyer coming back late) is extended.
+  const minimum = new Date(ctx.clock.now().getTime() + STRIPE_MINIMUM_MS);
+  await ctx.db('bookings').where({ id: bookingId, status: 'pending_payment' }).where('hold_expires_at', '<', toDbTime(minimum)).update({ hold_expires_at: toDbTime(minimum) });
   await ctx.db('bookings').where({ id: bookingId }).increment('checkout_attempts', 1);
   const row = await ctx.db('bookings').where({ id: bookingId }).first('checkout_attempts');
   const { booking, event, attendees } = await loadBookingView(ctx.db, bookingId);
@@ -221,11 +228,6 @@ export async function resumeCheckout(ctx: ServiceContext, reference: string, tok
   if (booking.stripeCheckoutSessionId) {
     const session = await requireStripe(ctx).checkout.sessions.retrieve(booking.stripeCheckoutSessionId).catch(() => null);
     if (session?.status === 'open' && session.url) return session.url;
-  }
-  // Stripe needs at least 30 minutes on a session: a buyer who comes back late gets that long.
-  const minimum = new Date(now.getTime() + 31 * 60_000);
-  if (booking.holdExpiresAt < minimum) {
-    await ctx.db('bookings').where({ id: booking.id, status: 'pending_payment' }).update({ hold_expires_at: toDbTime(minimum) });
   }
   return startCheckout(ctx, booking.id, { releaseOnFailure: false });
 }
