@@ -1,18 +1,31 @@
 import type { ServiceContext } from '../context';
+import { writeTransaction } from '../db/dialect';
 import { isFreeEvent } from '../events/availability';
-import { findEventBySlug, listTicketTypes } from '../events/queries';
-import { NotFoundError } from '../lib/errors';
-import { createPaidBooking, type PaidBookingResult } from '../payments/checkout';
+import { ConflictError } from '../lib/errors';
+import { holdPaidBooking, startCheckout, type PaidBookingResult } from '../payments/checkout';
 import { cancelPaidBookingAsHolder, cancelPendingBookingAsHolder } from '../payments/refunds';
+import { manageToken } from './links';
 import type { BookingRequest } from './schemas';
-import { cancelBookingAsHolder, createFreeBooking, getBookingForHolder, type BookingView } from './service';
+import { cancelBookingAsHolder, getBookingForHolder, loadBookingView, lockEventForBooking, registerFreeBooking, type BookingView } from './service';
 
-/** Books a place: free events register at once (or waitlist); charged events go through payment. */
-export async function createBooking(ctx: ServiceContext, slug: string, request: BookingRequest): Promise<PaidBookingResult> {
-  const event = await findEventBySlug(ctx.db, slug);
-  if (!event || event.status === 'draft') throw new NotFoundError('No event with that address.', 'event_not_found');
-  const types = (await listTicketTypes(ctx.db, [event.id])).get(event.id) ?? [];
-  return isFreeEvent(types) ? createFreeBooking(ctx, slug, request) : createPaidBooking(ctx, slug, request);
+/**
+ * Books places in one transaction under the event's lock: a free event registers at once (or
+ * waitlists); a charged one holds the seats, and its Stripe session is created after the commit.
+ * `freeOnly` is for the plain registration form, which must never start a payment.
+ */
+export async function createBooking(ctx: ServiceContext, slug: string, request: BookingRequest, options: { freeOnly?: boolean } = {}): Promise<PaidBookingResult> {
+  const now = ctx.clock.now();
+  const view = await writeTransaction(ctx.db, async (trx) => {
+    const locked = await lockEventForBooking(trx, slug, request, now);
+    if (isFreeEvent(locked.types)) return registerFreeBooking(trx, ctx, locked, request, now);
+    if (options.freeOnly) throw new ConflictError('payment_required', 'This event is charged; book it with payment.');
+    return holdPaidBooking(trx, ctx, locked, request, now);
+  });
+  ctx.kickOutbox();
+  const token = manageToken(ctx.config, view.booking.reference);
+  if (view.booking.status !== 'pending_payment') return { ...view, manageToken: token };
+  const checkoutUrl = await startCheckout(ctx, view.booking.id);
+  return { ...(await loadBookingView(ctx.db, view.booking.id)), manageToken: token, checkoutUrl };
 }
 
 /** Cancels through the manage link: free at once, paid within the refund policy, a hold released. */

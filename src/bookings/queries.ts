@@ -88,7 +88,11 @@ export interface NewBooking {
   now: Date;
 }
 
-export async function insertBooking(db: Tx, b: NewBooking): Promise<number> {
+/**
+ * Inserts a booking and returns it; undefined when its reference is already taken (the caller draws
+ * another). ON CONFLICT DO NOTHING needs no savepoint, so a clash never aborts the transaction.
+ */
+export async function insertBooking(db: Tx, b: NewBooking): Promise<BookingRecord | undefined> {
   const [row] = await db('bookings')
     .insert({
       reference: b.reference,
@@ -104,13 +108,16 @@ export async function insertBooking(db: Tx, b: NewBooking): Promise<number> {
       hold_expires_at: b.holdExpiresAt ? toDbTime(b.holdExpiresAt) : null,
       purchase_order: b.purchaseOrder ?? null,
       billing_contact: b.billingContact ?? null,
+      invoice_status: b.paymentMethod === 'invoice' && b.status === 'confirmed' ? 'outstanding' : null,
       manage_token_hash: b.manageTokenHash,
       confirmed_at: b.status === 'confirmed' ? toDbTime(b.now) : null,
       created_at: toDbTime(b.now),
       updated_at: toDbTime(b.now),
     })
-    .returning('id');
-  return Number(typeof row === 'object' ? row.id : row);
+    .onConflict('reference')
+    .ignore()
+    .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
+  return row ? toBooking(row) : undefined;
 }
 
 export interface NewAttendee {
@@ -125,8 +132,8 @@ export interface NewAttendee {
   icalUid: string;
 }
 
-export async function insertAttendees(db: Tx, bookingId: number, eventId: number, attendees: NewAttendee[], now: Date): Promise<void> {
-  await db('attendees').insert(
+export async function insertAttendees(db: Tx, bookingId: number, eventId: number, attendees: NewAttendee[], now: Date): Promise<AttendeeRecord[]> {
+  const rows = await db('attendees').insert(
     attendees.map((a) => ({
       booking_id: bookingId,
       event_id: eventId,
@@ -143,7 +150,8 @@ export async function insertAttendees(db: Tx, bookingId: number, eventId: number
       ical_uid: a.icalUid,
       created_at: toDbTime(now),
     })),
-  );
+  ).returning('*');
+  return rows.map(toAttendee);
 }
 
 /** Emails among these that already hold a place (or a place on the waitlist) at the event. */

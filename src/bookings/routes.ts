@@ -15,7 +15,7 @@ import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSc
 import { resumeCheckout } from '../payments/checkout';
 import { cancelBooking, createBooking } from './create';
 import { bookingRequestFromForm, formErrors, parseQuantities } from './paid-form';
-import { createFreeBooking, getBookingForHolder, resendConfirmation } from './service';
+import { getBookingForHolder, resendConfirmation } from './service';
 
 function bearerOrQueryToken(req: Request): string | undefined {
   const header = req.get('authorization');
@@ -60,7 +60,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {
       const person = parseInput(registrationFormSchema, form);
-      const created = await createFreeBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] });
+      const created = await createBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] }, { freeOnly: true });
       res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;

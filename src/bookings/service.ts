@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ServiceContext } from '../context';
 import { lockRow, writeTransaction } from '../db/dialect';
-import { isUniqueViolation } from '../db/errors';
 import { bookingState, isOnSale, seatsFit } from '../events/availability';
 import { countSeatsTaken, findEventById, findEventBySlug, listTicketTypes } from '../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
 import { newReference, tokenMatches } from '../lib/tokens';
 import { enqueueEmail } from '../mail/outbox';
-import { manageToken, manageTokenHash, publicHost } from './links';
+import { manageTokenHash, publicHost } from './links';
 import { bookingEmails, type BookingNotice } from './notifications';
 import {
   cancelAttendees,
@@ -23,6 +22,7 @@ import {
   updateBookingStatus,
   waitlistPosition,
 } from './queries';
+import type { NewBooking } from './queries';
 import type { BookingRequest } from './schemas';
 import { promoteWaitlist } from './waitlist';
 
@@ -73,8 +73,14 @@ export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRec
   return resolved as TicketTypeRecord[];
 }
 
+export interface LockedEvent {
+  event: EventRecord;
+  types: TicketTypeRecord[];
+  itemTypes: TicketTypeRecord[];
+}
+
 /** Locks the event for a booking, checks it takes bookings now, and works out each item's ticket type. */
-export async function lockEventForBooking(trx: Knex.Transaction, slug: string, request: BookingRequest, now: Date) {
+export async function lockEventForBooking(trx: Knex.Transaction, slug: string, request: BookingRequest, now: Date): Promise<LockedEvent> {
   const event = await findEventBySlug(trx, slug);
   if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
   await lockRow(trx, 'events', event.id);
@@ -90,78 +96,72 @@ export function wantedSeats(types: TicketTypeRecord[]): Map<number, number> {
   return wanted;
 }
 
-/** Inserts a booking with a fresh reference, retrying in the rare case the random reference is taken. */
-export async function insertBookingWithReference(trx: Knex.Transaction, ctx: ServiceContext, make: (reference: string, tokenHash: string) => Parameters<typeof insertBooking>[1]) {
-  for (let attempt = 0; ; attempt++) {
+/** Inserts a booking with a fresh reference, drawing again in the rare case the random one is taken. */
+export async function insertBookingWithReference(trx: Knex.Transaction, ctx: ServiceContext, make: (reference: string, tokenHash: string) => NewBooking): Promise<BookingRecord> {
+  for (let attempt = 0; attempt < 5; attempt++) {
     const reference = newReference();
-    try {
-      // A savepoint, so that a clash on PostgreSQL does not abort the whole transaction.
-      const id = await trx.transaction((sp) => insertBooking(sp, make(reference, manageTokenHash(ctx.config, reference))));
-      return { id, reference };
-    } catch (error) {
-      if (attempt < 5 && isUniqueViolation(error, 'reference')) continue;
-      throw error;
-    }
+    const booking = await insertBooking(trx, make(reference, manageTokenHash(ctx.config, reference)));
+    if (booking) return booking;
+  }
+  throw new Error('Could not draw an unused booking reference');
+}
+
+export interface NoticeExtra {
+  note?: string;
+  hadPlace?: boolean;
+  dedupeSuffix?: string;
+  attendees?: AttendeeRecord[];
+  payUrl?: string;
+  holdUntil?: string;
+  waitlistPosition?: number;
+}
+
+/** Queues the emails for a booking change inside the caller's transaction, from what the caller already holds. */
+export async function queueNoticeFor(trx: Knex.Transaction, ctx: ServiceContext, notice: BookingNotice, view: BookingView, extra: NoticeExtra = {}): Promise<void> {
+  const attendees = extra.attendees ?? view.attendees.filter((a) => a.status === 'active');
+  const now = ctx.clock.now();
+  const host = publicHost(ctx.config);
+  for (const email of bookingEmails(ctx, notice, view.event, view.booking, attendees, { waitlistPosition: view.waitlistPosition, ...extra })) {
+    await enqueueEmail(trx, email, now, host);
   }
 }
 
 /** Queues the emails for a booking change inside the caller's transaction. */
-export async function queueBookingNotice(
-  trx: Knex.Transaction,
-  ctx: ServiceContext,
-  notice: BookingNotice,
-  bookingId: number,
-  extra: { note?: string; hadPlace?: boolean; dedupeSuffix?: string; attendees?: AttendeeRecord[]; payUrl?: string; holdUntil?: string } = {},
-): Promise<void> {
-  const booking = await findBookingById(trx, bookingId);
-  if (!booking) return;
-  const event = await findEventById(trx, booking.eventId);
-  if (!event) return;
-  const attendees = extra.attendees ?? (await listAttendees(trx, bookingId)).filter((a) => a.status === 'active');
-  const position = booking.status === 'waitlisted' ? await waitlistPosition(trx, booking) : undefined;
-  const now = ctx.clock.now();
-  for (const email of bookingEmails(ctx, notice, event, booking, attendees, { waitlistPosition: position, ...extra })) {
-    await enqueueEmail(trx, email, now, publicHost(ctx.config));
-  }
+export async function queueBookingNotice(trx: Knex.Transaction, ctx: ServiceContext, notice: BookingNotice, bookingId: number, extra: NoticeExtra = {}): Promise<void> {
+  const view = await loadBookingView(trx, bookingId).catch(() => undefined);
+  if (view) await queueNoticeFor(trx, ctx, notice, view, extra);
 }
 
-/** A free registration: confirmed while there is room, waitlisted after. Paid events go through payments. */
-export async function createFreeBooking(ctx: ServiceContext, slug: string, request: BookingRequest): Promise<CreatedBooking> {
-  const now = ctx.clock.now();
-  const result = await writeTransaction(ctx.db, async (trx) => {
-    const { event, types, itemTypes } = await lockEventForBooking(trx, slug, request, now);
-    if (itemTypes.some((t) => t.price > 0)) throw new ConflictError('payment_required', 'This event is charged; book it with payment.');
-
-    const emails = request.items.map((i) => i.attendee.email);
-    if ((await findEmailsAlreadyBooked(trx, event.id, emails, now)).length > 0) {
-      throw new ConflictError('already_booked', 'This email address is already registered for this event.');
-    }
-    const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-    const status: BookingStatus = seatsFit(event, types, counts, wantedSeats(itemTypes)) ? 'confirmed' : 'waitlisted';
-
-    const { id } = await insertBookingWithReference(trx, ctx, (reference, tokenHash) => ({
-      reference,
-      eventId: event.id,
-      status,
-      buyer: request.buyer,
-      total: 0,
-      currency: event.currency,
-      paymentMethod: 'none',
-      manageTokenHash: tokenHash,
-      now,
-    }));
-    await insertAttendees(
-      trx,
-      id,
-      event.id,
-      request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: 0, currency: event.currency, icalUid: `${randomUUID()}@${publicHost(ctx.config)}` })),
-      now,
-    );
-    await queueBookingNotice(trx, ctx, status === 'confirmed' ? 'confirmed' : 'waitlisted', id);
-    return loadBookingView(trx, id);
-  });
-  ctx.kickOutbox();
-  return { ...result, manageToken: manageToken(ctx.config, result.booking.reference) };
+/** A free registration, in the caller's locked transaction: confirmed while there is room, waitlisted after. */
+export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date): Promise<BookingView> {
+  const { event, types, itemTypes } = locked;
+  if ((await findEmailsAlreadyBooked(trx, event.id, request.items.map((i) => i.attendee.email), now)).length > 0) {
+    throw new ConflictError('already_booked', 'This email address is already registered for this event.');
+  }
+  const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
+  const status: BookingStatus = seatsFit(event, types, counts, wantedSeats(itemTypes)) ? 'confirmed' : 'waitlisted';
+  const booking = await insertBookingWithReference(trx, ctx, (reference, tokenHash) => ({
+    reference,
+    eventId: event.id,
+    status,
+    buyer: request.buyer,
+    total: 0,
+    currency: event.currency,
+    paymentMethod: 'none',
+    manageTokenHash: tokenHash,
+    now,
+  }));
+  const host = publicHost(ctx.config);
+  const attendees = await insertAttendees(
+    trx,
+    booking.id,
+    event.id,
+    request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: 0, currency: event.currency, icalUid: `${randomUUID()}@${host}` })),
+    now,
+  );
+  const view: BookingView = { booking, attendees, event, waitlistPosition: status === 'waitlisted' ? await waitlistPosition(trx, booking) : undefined };
+  await queueNoticeFor(trx, ctx, status === 'confirmed' ? 'confirmed' : 'waitlisted', view);
+  return view;
 }
 
 export async function loadBookingView(db: Knex | Knex.Transaction, bookingId: number): Promise<BookingView> {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
-import { manageToken, publicHost } from '../bookings/links';
-import { findBookingById, findEmailsAlreadyBooked, insertAttendees } from '../bookings/queries';
-import { getBookingForHolder, insertBookingWithReference, loadBookingView, lockEventForBooking, queueBookingNotice, wantedSeats, type CreatedBooking } from '../bookings/service';
+import { publicHost } from '../bookings/links';
+import { findBookingById, findEmailsAlreadyBooked, insertAttendees, waitlistPosition } from '../bookings/queries';
+import { getBookingForHolder, insertBookingWithReference, loadBookingView, queueNoticeFor, wantedSeats, type BookingView, type CreatedBooking, type LockedEvent } from '../bookings/service';
 import { promoteWaitlist } from '../bookings/waitlist';
 import type { BookingRequest } from '../bookings/schemas';
 import type { ServiceContext } from '../context';
@@ -72,68 +72,55 @@ export function lineItems(types: TicketTypeRecord[]): Array<{ label: string; amo
 }
 
 /**
- * A paid booking: card payments hold their seats as pending_payment until the hold expires, and an
- * invoice booking is confirmed at once with the invoice outstanding. The Stripe session is created
- * after the commit, never inside the transaction.
+ * A paid booking, in the caller's locked transaction: a card booking holds its seats as
+ * pending_payment until the hold expires, an invoice booking is confirmed at once with the invoice
+ * outstanding, and a full event takes a waitlist. The Stripe session is created after the commit.
  */
-export async function createPaidBooking(ctx: ServiceContext, slug: string, request: BookingRequest): Promise<PaidBookingResult> {
-  const now = ctx.clock.now();
+export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date): Promise<BookingView> {
+  const { event, types, itemTypes } = locked;
   const isInvoice = request.paymentMethod === 'invoice';
-  const bookingId = await writeTransaction(ctx.db, async (trx) => {
-    const { event, types, itemTypes } = await lockEventForBooking(trx, slug, request, now);
-    checkPrices(request, itemTypes);
-    checkInvoiceDetails(request, event);
-    await checkMembership(trx, request, itemTypes, event, now);
-    if ((await findEmailsAlreadyBooked(trx, event.id, request.items.map((i) => i.attendee.email), now)).length > 0) {
-      throw new ConflictError('already_booked', 'One of these email addresses already has a place at this event.');
-    }
-    const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-    const fits = seatsFit(event, types, counts, wantedSeats(itemTypes));
-    // A full event takes a waitlist (offered a place to pay for when one frees); a sold-out ticket type does not.
-    const waitlist = !fits && remainingSeats(event, counts) < itemTypes.length;
-    if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');
-
-    const total = itemTypes.reduce((sum, t) => sum + t.price, 0);
-    const { id } = await insertBookingWithReference(trx, ctx, (reference, manageTokenHash) => ({
-      reference,
-      eventId: event.id,
-      status: waitlist ? 'waitlisted' : isInvoice ? 'confirmed' : 'pending_payment',
-      buyer: request.buyer,
-      total,
-      currency: event.currency,
-      paymentMethod: isInvoice ? 'invoice' : 'stripe',
-      holdExpiresAt: isInvoice || waitlist ? undefined : new Date(now.getTime() + ctx.config.holdMinutes * 60_000),
-      purchaseOrder: request.purchaseOrder,
-      billingContact: request.billingContact,
-      manageTokenHash,
-      now,
-    }));
-    await insertAttendees(
-      trx,
-      id,
-      event.id,
-      request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid: `${randomUUID()}@${publicHost(ctx.config)}` })),
-      now,
-    );
-    if (waitlist) {
-      await queueBookingNotice(trx, ctx, 'waitlisted', id);
-    } else if (isInvoice) {
-      await trx('bookings').where({ id }).update({ invoice_status: 'outstanding' });
-      await queueBookingNotice(trx, ctx, 'confirmed', id);
-      const booking = (await findBookingById(trx, id))!;
-      await enqueueEmail(trx, paymentNotice(ctx, { kind: 'pro_forma', event, booking, lines: lineItems(itemTypes) }), now, publicHost(ctx.config));
-    }
-    return id;
-  });
-
-  const view = await loadBookingView(ctx.db, bookingId);
-  const token = manageToken(ctx.config, view.booking.reference);
-  if (view.booking.status !== 'pending_payment') {
-    ctx.kickOutbox();
-    return { ...view, manageToken: token };
+  checkPrices(request, itemTypes);
+  checkInvoiceDetails(request, event);
+  await checkMembership(trx, request, itemTypes, event, now);
+  if ((await findEmailsAlreadyBooked(trx, event.id, request.items.map((i) => i.attendee.email), now)).length > 0) {
+    throw new ConflictError('already_booked', 'One of these email addresses already has a place at this event.');
   }
-  const checkoutUrl = await startCheckout(ctx, bookingId);
-  return { ...(await loadBookingView(ctx.db, bookingId)), manageToken: token, checkoutUrl };
+  const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
+  const fits = seatsFit(event, types, counts, wantedSeats(itemTypes));
+  // A full event takes a waitlist (offered a place to pay for when one frees); a sold-out ticket type does not.
+  const waitlist = !fits && remainingSeats(event, counts) < itemTypes.length;
+  if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');
+
+  const booking = await insertBookingWithReference(trx, ctx, (reference, manageTokenHash) => ({
+    reference,
+    eventId: event.id,
+    status: waitlist ? 'waitlisted' : isInvoice ? 'confirmed' : 'pending_payment',
+    buyer: request.buyer,
+    total: itemTypes.reduce((sum, t) => sum + t.price, 0),
+    currency: event.currency,
+    paymentMethod: isInvoice ? 'invoice' : 'stripe',
+    holdExpiresAt: isInvoice || waitlist ? undefined : new Date(now.getTime() + ctx.config.holdMinutes * 60_000),
+    purchaseOrder: request.purchaseOrder,
+    billingContact: request.billingContact,
+    manageTokenHash,
+    now,
+  }));
+  const host = publicHost(ctx.config);
+  const attendees = await insertAttendees(
+    trx,
+    booking.id,
+    event.id,
+    request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid: `${randomUUID()}@${host}` })),
+    now,
+  );
+  const view: BookingView = { booking, attendees, event, waitlistPosition: waitlist ? await waitlistPosition(trx, booking) : undefined };
+  if (waitlist) {
+    await queueNoticeFor(trx, ctx, 'waitlisted', view);
+  } else if (isInvoice) {
+    await queueNoticeFor(trx, ctx, 'confirmed', view);
+    await enqueueEmail(trx, paymentNotice(ctx, { kind: 'pro_forma', event, booking, lines: lineItems(itemTypes) }), now, host);
+  }
+  return view;
 }
 
 /** Stripe's 30-minute minimum for a session's expiry, with a minute's margin for the request's travel. */

@@ -31,7 +31,7 @@ const recipient = (mail: { to?: unknown }) => (mail.to as { value: Array<{ addre
 async function paidBooking(eventId: number, ticketTypeId: number, n: string, method: 'stripe' | 'invoice', price = 9500) {
   const p = person(n);
   const reference = `HSUG-${n.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(8, '0').slice(0, 4)}-${randomUUID().slice(0, 4).toUpperCase().replace(/[^0-9A-Z]/g, '0')}`;
-  const id = await insertBooking(t.db, { reference, eventId, status: 'confirmed', buyer: p, total: price, currency: 'GBP', paymentMethod: method, manageTokenHash: 'x'.repeat(64), now: new Date('2026-03-01T10:00:00Z'), purchaseOrder: method === 'invoice' ? 'PO-123' : undefined });
+  const { id } = (await insertBooking(t.db, { reference, eventId, status: 'confirmed', buyer: p, total: price, currency: 'GBP', paymentMethod: method, manageTokenHash: 'x'.repeat(64), now: new Date('2026-03-01T10:00:00Z'), purchaseOrder: method === 'invoice' ? 'PO-123' : undefined }))!;
   await insertAttendees(t.db, id, eventId, [{ ...p, ticketTypeId, unitPrice: price, currency: 'GBP', icalUid: `${randomUUID()}@events.test` }], new Date('2026-03-01T10:00:00Z'));
   return { id, reference };
 }
