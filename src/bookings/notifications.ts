@@ -3,7 +3,7 @@ import { calendarContext } from '../calendar/context';
 import type { ServiceContext } from '../context';
 import type { EventRecord } from '../events/types';
 import { formatMoney } from '../lib/money';
-import { formatRange } from '../lib/time';
+import { eventDates } from '../events/dates';
 import type { OutgoingEmail } from '../mail/outbox';
 import { eventUrl, manageUrl } from './links';
 import { normaliseEmail, type AttendeeRecord, type BookingRecord } from './types';
@@ -26,7 +26,7 @@ export function eventSummary(ctx: ServiceContext, event: EventRecord) {
   const url = eventUrl(ctx.config, event.slug);
   return {
     title: event.title,
-    when: formatRange(event.startsAt, event.endsAt, event.timezone),
+    when: eventDates(event.startsAt, event.endsAt, event.timezone).range,
     venue: event.venue,
     address: event.address,
     onlineUrl: event.onlineUrl,

@@ -1,4 +1,4 @@
-import { formatDate, formatTime, inZone, monthKey } from '../lib/time';
+import { formatDate, formatRange, formatTime, inZone, monthKey } from '../lib/time';
 
 export interface EventDates {
   day: string;
@@ -6,6 +6,8 @@ export interface EventDates {
   month: string;
   date: string;
   time: string;
+  /** "Tuesday 14 April 2026, 6:00pm – 8:00pm BST", as emails and pages give an event's time. */
+  range: string;
   monthKey: string;
   monthLabel: string;
 }
@@ -30,6 +32,7 @@ export function eventDates(startsAt: Date, endsAt: Date, zone: string): EventDat
       month: local.toFormat('LLL'),
       date: formatDate(startsAt, zone),
       time: `${formatTime(startsAt, zone)} – ${formatTime(endsAt, zone)}`,
+      range: formatRange(startsAt, endsAt, zone),
       monthKey: month.key,
       monthLabel: month.label,
     };
