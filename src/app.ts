@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): AppHandle {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.config.trustProxy);
   app.use((_req, res, next) => {
     res.locals.requestId = randomUUID().slice(0, 8);
     next();

@@ -17,6 +17,7 @@ const envSchema = z.object({
   MAIL_DIR: z.string().min(1).default('var/mail'),
   HOLD_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(30, 'must be at least 30 (Stripe Checkout minimum)').max(1440).default(30),
   ORG_NAME: z.string().min(1).default('Health Statistics User Group'),
+  TRUST_PROXY: z.string().regex(/^(loopback|true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/, 'must be loopback, a number of proxies, or comma-separated addresses/CIDRs').default('loopback'),
   OUTBOX_LEASE_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds' }).int('must be a whole number of seconds').min(1, 'must be at least 1').max(3600, 'must be at most 3600').default(120),
   INVOICE_ACCOUNT_NAME: z.string().min(2).max(100).optional(),
   INVOICE_SORT_CODE: z.string().regex(/^\d{2}-\d{2}-\d{2}$/, 'must look like 12-34-56').optional(),
@@ -37,6 +38,8 @@ export interface Config {
   holdMinutes: number;
   /** How long a sender's claim on queued emails lasts; after it, another instance may send them (it crashed). */
   outboxLeaseSeconds: number;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For to believe (sign-in throttling counts by address). */
+  trustProxy: string | number | boolean;
   orgName: string;
   /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
   bank?: { accountName: string; sortCode: string; accountNumber: string };
@@ -103,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, dir: env.MAIL_DIR },
     holdMinutes: env.HOLD_MINUTES,
     outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,
+    trustProxy: /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
     orgName: env.ORG_NAME,
     bank:
       env.INVOICE_ACCOUNT_NAME && env.INVOICE_SORT_CODE && env.INVOICE_ACCOUNT_NUMBER

@@ -114,3 +114,12 @@ describe('npm start with a bad environment', () => {
     expect(result.stdout).not.toContain('listening');
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('when one load balancer is in front, then Express trusts one hop; when the value is nonsense, then the boot names it', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({}).trustProxy).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.4' }).trustProxy).toBe('10.0.0.0/8, 192.168.1.4');
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone!' })).toThrow(/TRUST_PROXY/);
+  });
+});

@@ -12,7 +12,8 @@ export interface Mailer {
 export function createMailer(options: { smtpUrl?: string; dir: string }): Mailer {
   if (options.smtpUrl) {
     // A pool reuses connections, so a burst of invitations does not open one connection each.
-    const transport = nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 3 } as Parameters<typeof nodemailer.createTransport>[0]);
+    // Timeouts well inside the outbox lease, so a hung relay cannot outlive a claim.
+    const transport = nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 3, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 } as Parameters<typeof nodemailer.createTransport>[0]);
     return {
       async send(message) {
         await transport.sendMail(message);
