@@ -116,6 +116,13 @@ export interface NoticeExtra {
   waitlistPosition?: number;
 }
 
+/** One attendee row per requested place, at its ticket type's price now, each with its own calendar UID. */
+export function insertSeats(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, request: BookingRequest, itemTypes: TicketTypeRecord[], now: Date): Promise<AttendeeRecord[]> {
+  const host = publicHost(ctx.config);
+  const seats = request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid: `${randomUUID()}@${host}` }));
+  return insertAttendees(trx, booking.id, booking.eventId, seats, now);
+}
+
 /** Queues the emails for a booking change inside the caller's transaction, from what the caller already holds. */
 export async function queueNoticeFor(trx: Knex.Transaction, ctx: ServiceContext, notice: BookingNotice, view: BookingView, extra: NoticeExtra = {}): Promise<void> {
   const attendees = extra.attendees ?? view.attendees.filter((a) => a.status === 'active');
@@ -151,14 +158,7 @@ export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceCon
     manageTokenHash: tokenHash,
     now,
   }));
-  const host = publicHost(ctx.config);
-  const attendees = await insertAttendees(
-    trx,
-    booking.id,
-    event.id,
-    request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: 0, currency: event.currency, icalUid: `${randomUUID()}@${host}` })),
-    now,
-  );
+  const attendees = await insertSeats(trx, ctx, booking, request, itemTypes, now);
   const view: BookingView = { booking, attendees, event, waitlistPosition: status === 'waitlisted' ? await waitlistPosition(trx, booking) : undefined };
   await queueNoticeFor(trx, ctx, status === 'confirmed' ? 'confirmed' : 'waitlisted', view);
   return view;

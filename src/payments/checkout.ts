@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { publicHost } from '../bookings/links';
-import { findBookingById, findEmailsAlreadyBooked, insertAttendees, waitlistPosition } from '../bookings/queries';
-import { getBookingForHolder, insertBookingWithReference, loadBookingView, queueNoticeFor, wantedSeats, type BookingView, type CreatedBooking, type LockedEvent } from '../bookings/service';
+import { findBookingById, findEmailsAlreadyBooked, waitlistPosition } from '../bookings/queries';
+import { getBookingForHolder, insertBookingWithReference, insertSeats, loadBookingView, queueNoticeFor, wantedSeats, type BookingView, type CreatedBooking, type LockedEvent } from '../bookings/service';
 import { promoteWaitlist } from '../bookings/waitlist';
 import type { BookingRequest } from '../bookings/schemas';
 import type { ServiceContext } from '../context';
@@ -105,20 +104,13 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
     manageTokenHash,
     now,
   }));
-  const host = publicHost(ctx.config);
-  const attendees = await insertAttendees(
-    trx,
-    booking.id,
-    event.id,
-    request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid: `${randomUUID()}@${host}` })),
-    now,
-  );
+  const attendees = await insertSeats(trx, ctx, booking, request, itemTypes, now);
   const view: BookingView = { booking, attendees, event, waitlistPosition: waitlist ? await waitlistPosition(trx, booking) : undefined };
   if (waitlist) {
     await queueNoticeFor(trx, ctx, 'waitlisted', view);
   } else if (isInvoice) {
     await queueNoticeFor(trx, ctx, 'confirmed', view);
-    await enqueueEmail(trx, paymentNotice(ctx, { kind: 'pro_forma', event, booking, lines: lineItems(itemTypes) }), now, host);
+    await enqueueEmail(trx, paymentNotice(ctx, { kind: 'pro_forma', event, booking, lines: lineItems(itemTypes) }), now, publicHost(ctx.config));
   }
   return view;
 }
