@@ -1,10 +1,13 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import type { ServiceContext } from '../../context';
 import type { EventRecord } from '../../events/types';
+import { encodeBatches, isClientDisconnect } from '../../lib/streams';
 import { toExportRecord } from './columns';
 import { streamAttendeesCsv } from './export-csv';
 import { streamAttendeesXlsx } from './export-xlsx';
-import { iterateAttendees, type AttendeeFilter } from './queries';
+import { iterateAttendees, type AttendeeFilter, type AttendeeListRow } from './queries';
 
 const TYPES = {
   csv: 'text/csv; charset=utf-8',
@@ -15,31 +18,43 @@ const TYPES = {
 export type DownloadFormat = keyof typeof TYPES;
 
 /** JSON written a batch at a time, like the other formats. */
-async function streamJson(ctx: ServiceContext, event: EventRecord, filter: AttendeeFilter, res: Response): Promise<void> {
-  res.write(`{"event":${JSON.stringify({ slug: event.slug, title: event.title, timezone: event.timezone })},"attendees":[`);
-  let first = true;
-  for await (const batch of iterateAttendees(ctx.db, event.id, filter)) {
-    const text = batch
-      .map((row) => {
-        const r = toExportRecord(row);
-        return JSON.stringify({ ...r, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null });
-      })
-      .join(',');
-    if (!res.write(`${first ? '' : ','}${text}`)) await new Promise((resolve) => res.once('drain', resolve));
-    first = false;
-  }
-  res.end(']}');
+async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeListRow[]>, res: Response): Promise<void> {
+  const text = encodeBatches(batches, {
+    head: `{"event":${JSON.stringify({ slug: event.slug, title: event.title, timezone: event.timezone })},"attendees":[`,
+    encode: (batch, first) =>
+      (first ? '' : ',') +
+      batch
+        .map((row) => {
+          const r = toExportRecord(row);
+          return JSON.stringify({ ...r, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null });
+        })
+        .join(','),
+    tail: ']}',
+  });
+  await pipeline(Readable.from(text, { objectMode: false }), res);
 }
 
-/** Sends the attendee list as a download: personal data, so never cached. */
+/**
+ * Sends the attendee list as a download: personal data, so never cached. A client that goes away part way
+ * (tab closed, download cancelled) is normal: the download stops reading rows and ends quietly.
+ */
 export async function sendAttendeeDownload(ctx: ServiceContext, event: EventRecord, filter: AttendeeFilter, format: DownloadFormat, res: Response): Promise<void> {
   res.status(200).set({
     'Content-Type': TYPES[format],
     'Content-Disposition': `attachment; filename="${event.slug}-attendees.${format}"`,
     'Cache-Control': 'no-store',
   });
-  const batches = iterateAttendees(ctx.db, event.id, filter);
-  if (format === 'csv') await streamAttendeesCsv(batches, event.timezone, res);
-  else if (format === 'xlsx') await streamAttendeesXlsx(batches, event.timezone, res);
-  else await streamJson(ctx, event, filter, res);
+  try {
+    const batches = iterateAttendees(ctx.db, event.id, filter);
+    if (format === 'csv') await streamAttendeesCsv(batches, event.timezone, res);
+    else if (format === 'xlsx') await streamAttendeesXlsx(batches, event.timezone, res);
+    else await streamJson(event, batches, res);
+  } catch (error) {
+    if (isClientDisconnect(error, res)) return;
+    // Our failure. Before any byte is sent, the error page must not arrive as the attachment; after, the
+    // connection is cut, so the client sees a failed download rather than a file that merely looks short.
+    if (!res.headersSent) res.removeHeader('Content-Disposition');
+    else if (!res.destroyed) res.destroy();
+    throw error;
+  }
 }

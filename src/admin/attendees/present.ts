@@ -1,5 +1,6 @@
 import { formatMoney } from '../../lib/money';
 import { inZone } from '../../lib/time';
+import { zoneClock } from '../../lib/wall-clock';
 import type { AttendeeListRow, ListStatus } from './queries';
 
 export const STATUS_LABELS: Record<ListStatus, string> = {
@@ -32,14 +33,17 @@ export function paymentStatus(row: AttendeeListRow): string {
   }
 }
 
-/** "2026-03-17 18:00": sortable, and what Excel and people both read without a zone suffix. */
+/**
+ * "2026-03-17 18:00": sortable, and what Excel and people both read without a zone suffix. Called for
+ * every row of a download, so it uses the zone's cached clock rather than a luxon DateTime per value.
+ */
 export function localStamp(date: Date | null, zone: string): string {
-  return date ? inZone(date, zone).toFormat('yyyy-LL-dd HH:mm') : '';
+  return date ? zoneClock(zone).stamp(date) : '';
 }
 
 /** The same wall-clock time as a Date whose UTC fields show it: spreadsheets have no time zones. */
 export function wallClockDate(date: Date, zone: string): Date {
-  return inZone(date, zone).setZone('UTC', { keepLocalTime: true }).toJSDate();
+  return zoneClock(zone).wallClock(date);
 }
 
 /** The name's last word, for alphabetical lists by surname-ish (a single field cannot know better). */
