@@ -18,18 +18,30 @@ afterAll(async () => {
   await testDb?.destroy();
 });
 
-function runClaimer(startAt: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'claimer.ts')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: testDb.url, START_AT: String(startAt) },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`claimer exited ${code}: ${err}`))));
+interface Claimer {
+  ready: Promise<void>;
+  go(): void;
+  result: Promise<number[]>;
+}
+
+function startClaimer(): Claimer {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'claimer.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: testDb.url },
   });
+  let out = '';
+  let err = '';
+  let signalReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (signalReady = resolve));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+    if (err.includes('ready')) signalReady();
+  });
+  const result = new Promise<number[]>((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`claimer exited ${code}: ${err}`)))),
+  );
+  return { ready, go: () => child.stdin.write('go\n'), result };
 }
 
 describe(`outbox claims across processes on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
@@ -39,7 +51,10 @@ describe(`outbox claims across processes on ${onPostgres ? 'PostgreSQL' : 'SQLit
       await enqueueEmail(testDb.db, { dedupeKey: `claim-test:${i}`, kind: 'test', to: `p${i}@example.org`, subject: `Email ${i}`, text: 'Hello', html: '<p>Hello</p>' }, now, 'events.test');
     }
 
-    const results = await Promise.all(Array.from({ length: PROCESSES }, () => runClaimer(Date.now() + 4000)));
+    const claimers = Array.from({ length: PROCESSES }, () => startClaimer());
+    await Promise.all(claimers.map((c) => c.ready));
+    claimers.forEach((c) => c.go());
+    const results = await Promise.all(claimers.map((c) => c.result));
 
     const all = results.flat();
     expect(all).toHaveLength(EMAILS);
