@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
@@ -136,5 +137,32 @@ describe('attendee downloads', () => {
     const parsed = parse(res.body as Buffer, { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(parsed).toHaveLength(1200);
     expect(parsed[1199].Name).toBe('Person 1199');
+  });
+
+  it('when the client goes away part way through a download, then nothing is logged as an error and the next download is whole', async () => {
+    const event = await buildEvent(t.db, { capacity: 5000 });
+    const [b] = await t.db('bookings').insert({ reference: 'HSUG-GONE-0000', event_id: event.id, status: 'confirmed', buyer_name: 'Bulk', buyer_email: 'gone@example.org', buyer_email_normalised: 'gone@example.org', total: 0, currency: 'GBP', payment_method: 'none', manage_token_hash: 'x'.repeat(64), created_at: '2026-03-01T10:30:00.000Z', updated_at: '2026-03-01T10:30:00.000Z' }).returning('id');
+    const bookingId = typeof b === 'object' ? b.id : b;
+    for (let i = 0; i < 4000; i += 200) {
+      await t.db('attendees').insert(Array.from({ length: 200 }, (_, k) => i + k).map((n) => ({ booking_id: bookingId, event_id: event.id, ticket_type_id: event.ticketTypeIds[0], status: 'active', name: `Person ${n}`, email: `gone${n}@example.org`, email_normalised: `gone${n}@example.org`, unit_price: 0, currency: 'GBP', ical_uid: `gone-${n}@test`, created_at: '2026-03-01T10:30:00.000Z' })));
+    }
+    const { port } = server.address() as AddressInfo;
+    const abandon = (format: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.get({ port, path: `/api/v1/admin/events/${event.slug}/attendees.${format}`, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      });
+
+    for (const format of ['csv', 'xlsx', 'json']) await abandon(format);
+    await new Promise((r) => setTimeout(r, 500));
+
+    expect(t.logged).toEqual([]);
+    const csv = await request(server).get(`/api/v1/admin/events/${event.slug}/attendees.csv`).set('Authorization', `Bearer ${token}`);
+    expect(parse(csv.text, { bom: true, columns: true })).toHaveLength(4000);
   });
 });
