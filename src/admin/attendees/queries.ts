@@ -103,9 +103,9 @@ export async function listAttendeePage(db: Tx, eventId: number, filter: Attendee
 
 /**
  * Every matching seat in booking order, a batch at a time, so a download of 10,000 people never holds them
- * all in memory. The matching ids come first, from the index alone; then each batch is read by its range of
- * ids, so a query joins only its own rows (a keyset query, `id > last … limit`, joined and sorted everything
- * left of the event each time: quadratic, and a third of a download's time at this batch size).
+ * all in memory. The matching ids come first, in one light query (ids only: 10,000 is 80 KB); then each batch
+ * is read by its range of ids, so a query joins only its own rows. A keyset query (`id > last … limit`)
+ * joined and sorted everything left of the event each time, which grows with the square of the event.
  *
  * Small batches, and no async generator, because of the garbage collector: whatever is still referenced when
  * the young generation is collected twice gets promoted, and the heap then grows by a few MB per download
