@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { Knex } from 'knex';
+import type Stripe from 'stripe';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import type { ServiceContext } from '../../src/context';
@@ -38,14 +39,12 @@ export function testConfig(database: Config['database'], extra: Record<string, s
   });
 }
 
-export async function startTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
-  const testDb = await createTestDatabase();
-  const smtp = await startTestSmtp();
-  const config = testConfig(testDb.database, { SMTP_URL: smtp.url, ...options.env });
-  const clock = fixedClock(options.now ?? TEST_NOW);
+/** The app and its test plumbing over a database, SMTP server and clock that the caller started. */
+export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; config: Config; clock: ReturnType<typeof fixedClock>; stripe?: Stripe }): TestApp {
+  const { testDb, smtp, config, clock } = parts;
   const logged: TestApp['logged'] = [];
   const logger: Logger = { info: () => undefined, error: (msg, extra) => logged.push({ msg, extra }) };
-  const { app, ctx } = createApp({ db: testDb.db, config, clock, logger });
+  const { app, ctx } = createApp({ db: testDb.db, config, clock, logger, stripe: parts.stripe });
   const mailer = createMailer({ smtpUrl: smtp.url, dir: '' });
   return {
     app,
@@ -63,4 +62,11 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
       await testDb.destroy();
     },
   };
+}
+
+export async function startTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const testDb = await createTestDatabase();
+  const smtp = await startTestSmtp();
+  const config = testConfig(testDb.database, { SMTP_URL: smtp.url, ...options.env });
+  return assembleTestApp({ testDb, smtp, config, clock: fixedClock(options.now ?? TEST_NOW) });
 }

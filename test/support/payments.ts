@@ -1,14 +1,10 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
-import { createApp } from '../../src/app';
 import { fixedClock } from '../../src/lib/clock';
-import { sendDueEmails } from '../../src/mail/sender';
-import { createMailer } from '../../src/mail/transport';
 import { createStripeClient } from '../../src/payments/stripe-client';
 import { startSandbox, type Sandbox } from '../../src/payments/sandbox';
-import type { Logger } from '../../src/web/error-handler';
-import { TEST_NOW, testConfig, type TestApp } from './app';
+import { TEST_NOW, assembleTestApp, testConfig, type TestApp } from './app';
 import { createTestDatabase } from './db';
 import { startTestSmtp } from './smtp';
 
@@ -46,33 +42,20 @@ export async function startPaymentsTestApp(options: { now?: string; env?: Record
     ...options.env,
   });
   const stripe = createStripeClient(config);
-  const logged: TestApp['logged'] = [];
-  const logger: Logger = { info: () => undefined, error: (msg, extra) => logged.push({ msg, extra }) };
-  const { app, ctx } = createApp({ db: testDb.db, config, clock, logger, stripe });
-  handler = app;
+  const base = assembleTestApp({ testDb, smtp, config, clock, stripe });
+  handler = base.app;
   sandbox.setWebhookUrl(`${baseUrl}/webhooks/stripe`);
-  const mailer = createMailer({ smtpUrl: smtp.url, dir: '' });
   return {
-    app,
-    ctx,
-    db: testDb.db,
-    config,
-    clock,
-    smtp,
-    testDb,
-    logged,
+    ...base,
     sandbox,
     stripe,
     server,
     baseUrl,
-    sendMail: () => sendDueEmails({ db: testDb.db, mailer, clock, from: config.mail.from }),
     async close() {
-      mailer.close();
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
       await sandbox.close();
-      await smtp.stop();
-      await testDb.destroy();
+      await base.close();
     },
   };
 }
