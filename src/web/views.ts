@@ -46,7 +46,8 @@ export function createViews(dir: string = VIEWS_DIR): Views {
   return {
     render(name, model, layout = 'main') {
       const body = template(name)(model);
-      return layout === null ? body : template(`layouts/${layout}`)({ ...model, body });
+      // The page was rendered by our own escaping templates; SafeString marks it so the layout needs no {{{ }}}.
+      return layout === null ? body : template(`layouts/${layout}`)({ ...model, body: new hbs.SafeString(body) });
     },
   };
 }
