@@ -1,23 +1,21 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { buildEvent, person } from '../support/factories';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { inviteOf } from '../support/ical';
-import { createStaff, signIn, type SignedIn } from './helpers';
+import { startWithOrganiser, type OrganiserApp, type SignedIn } from './helpers';
 
 let t: TestApp;
 let server: Server;
 let organiser: SignedIn;
 
+let app: OrganiserApp;
+
 beforeAll(async () => {
-  t = await startTestApp();
-  server = t.app.listen(0);
-  organiser = await signIn(server, (await createStaff(t, 'organiser')).email);
+  app = await startWithOrganiser();
+  ({ t, server, organiser } = app);
 });
-afterAll(async () => {
-  server.close();
-  await t.close();
-});
+afterAll(() => app.close());
 
 async function book(slug: string, tag: string, extra: Record<string, string> = {}) {
   const p = person(tag, extra);

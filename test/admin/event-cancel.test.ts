@@ -4,9 +4,9 @@ import request from 'supertest';
 import { insertAttendees, insertBooking } from '../../src/bookings/queries';
 import { refundBookingInFull } from '../../src/payments/refunds';
 import { buildEvent, freeBookingBody, person } from '../support/factories';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { inviteOf } from '../support/ical';
-import { createStaff, signIn, type SignedIn } from './helpers';
+import { startWithOrganiser, type OrganiserApp, type SignedIn } from './helpers';
 
 jest.mock('../../src/payments/refunds', () => ({ ...jest.requireActual('../../src/payments/refunds'), refundBookingInFull: jest.fn() }));
 const refund = refundBookingInFull as jest.MockedFunction<typeof refundBookingInFull>;
@@ -15,15 +15,13 @@ let t: TestApp;
 let server: Server;
 let organiser: SignedIn;
 
+let app: OrganiserApp;
+
 beforeAll(async () => {
-  t = await startTestApp();
-  server = t.app.listen(0);
-  organiser = await signIn(server, (await createStaff(t, 'organiser')).email);
+  app = await startWithOrganiser();
+  ({ t, server, organiser } = app);
 });
-afterAll(async () => {
-  server.close();
-  await t.close();
-});
+afterAll(() => app.close());
 beforeEach(() => refund.mockReset());
 
 const recipient = (mail: { to?: unknown }) => (mail.to as { value: Array<{ address: string }> }).value[0].address;

@@ -3,23 +3,21 @@ import request from 'supertest';
 import { eventFormValues } from '../../src/admin/events/present';
 import { findEventBySlug } from '../../src/events/queries';
 import { buildEvent, freeBookingBody, person } from '../support/factories';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { inviteOf } from '../support/ical';
-import { createStaff, editFormBody, signIn, type SignedIn } from './helpers';
+import { editFormBody, startWithOrganiser, type OrganiserApp, type SignedIn } from './helpers';
 
 let t: TestApp;
 let server: Server;
 let organiser: SignedIn;
 
+let app: OrganiserApp;
+
 beforeAll(async () => {
-  t = await startTestApp();
-  server = t.app.listen(0);
-  organiser = await signIn(server, (await createStaff(t, 'organiser')).email);
+  app = await startWithOrganiser();
+  ({ t, server, organiser } = app);
 });
-afterAll(async () => {
-  server.close();
-  await t.close();
-});
+afterAll(() => app.close());
 
 const newEventForm = (csrf: string, extra: Record<string, string> = {}) => ({
   _csrf: csrf,

@@ -4,7 +4,7 @@ import { createApiToken } from '../../src/admin/auth/api-tokens';
 import { hashPassword } from '../../src/admin/auth/passwords';
 import type { Role } from '../../src/admin/auth/roles';
 import { insertUser } from '../../src/admin/auth/users';
-import type { TestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -53,4 +53,27 @@ export function editFormBody(values: Record<string, unknown>, csrf: string, chan
     else if (value !== false && value !== null && value !== undefined) body[key] = String(value);
   }
   return { ...body, ...changes };
+}
+
+export interface OrganiserApp {
+  t: TestApp;
+  server: Server;
+  organiser: SignedIn;
+  close(): Promise<void>;
+}
+
+/** A test app listening on loopback with an organiser signed in: the usual start of a staff-area test file. */
+export async function startWithOrganiser(): Promise<OrganiserApp> {
+  const t = await startTestApp();
+  const server = t.app.listen(0);
+  const organiser = await signIn(server, (await createStaff(t, 'organiser')).email);
+  return {
+    t,
+    server,
+    organiser,
+    async close() {
+      server.close();
+      await t.close();
+    },
+  };
 }

@@ -1,27 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { runCli } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/types';
 import { isCurrentMember } from '../../src/members/queries';
-import { startTestApp, type TestApp } from '../support/app';
-import { createStaff, signIn, type SignedIn } from '../admin/helpers';
+import type { TestApp } from '../support/app';
+import { startWithOrganiser, type OrganiserApp, type SignedIn } from '../admin/helpers';
 
 let t: TestApp;
-let server: Server;
 let organiser: SignedIn;
 
+let app: OrganiserApp;
+
 beforeAll(async () => {
-  // 2 March 2026: the 30-day window runs to 1 April.
-  t = await startTestApp();
-  server = t.app.listen(0);
-  organiser = await signIn(server, (await createStaff(t, 'organiser')).email);
+  app = await startWithOrganiser();
+  ({ t, organiser } = app);
 });
-afterAll(async () => {
-  server.close();
-  await t.close();
-});
+afterAll(() => app.close());
 
 const VALID = [
   'Email,Name,Membership Number,Expiry Date',
