@@ -128,7 +128,7 @@ export async function queueNoticeFor(trx: Knex.Transaction, ctx: ServiceContext,
   const attendees = extra.attendees ?? view.attendees.filter((a) => a.status === 'active');
   const now = ctx.clock.now();
   const host = publicHost(ctx.config);
-  for (const email of bookingEmails(ctx, notice, view.event, view.booking, attendees, { waitlistPosition: view.waitlistPosition, ...extra })) {
+  for (const email of bookingEmails(notice, view.event, view.booking, attendees, { waitlistPosition: view.waitlistPosition, ...extra })) {
     await enqueueEmail(trx, email, now, host);
   }
 }

@@ -1,13 +1,16 @@
 import type { EventEmitter } from 'node:events';
 import type { ServiceContext } from '../context';
-import { sendDueEmails } from '../mail/sender';
+import { BOOKING_NOTICE_TEMPLATE, renderBookingNotice, type BookingNoticePayload } from '../bookings/notifications';
+import type { DeferredContent } from '../mail/outbox';
+import { sendDueEmails, type SenderDeps } from '../mail/sender';
 import type { Mailer } from '../mail/transport';
 import type { Logger } from '../web/error-handler';
 
 export interface Job {
   name: string;
   intervalMs: number;
-  run(): Promise<unknown>;
+  /** The signal is aborted when the runner stops: a long run should finish its current item and return. */
+  run(signal: AbortSignal): Promise<unknown>;
 }
 
 export interface JobRunner {
@@ -22,6 +25,7 @@ export function startJobs(jobs: Job[], logger: Logger): JobRunner {
   const again = new Set<string>();
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
+  const stopping = new AbortController();
 
   const run = (job: Job) => {
     if (stopped) return;
@@ -30,7 +34,7 @@ export function startJobs(jobs: Job[], logger: Logger): JobRunner {
       return;
     }
     const done = job
-      .run()
+      .run(stopping.signal)
       .catch((error) => logger.error(`job ${job.name} failed`, { error: error instanceof Error ? error.message : String(error) }))
       .then(() => {
         running.delete(job.name);
@@ -50,18 +54,34 @@ export function startJobs(jobs: Job[], logger: Logger): JobRunner {
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       timers.forEach(clearInterval);
       await Promise.all(running.values());
     },
   };
 }
 
-export function outboxJob(ctx: ServiceContext, mailer: Mailer): Job {
+/** Renders an email queued for rendering at send time, by its template. */
+function renderDeferred(ctx: ServiceContext, deferred: DeferredContent) {
+  if (deferred.template === BOOKING_NOTICE_TEMPLATE) return renderBookingNotice(ctx, deferred.payload as unknown as BookingNoticePayload);
+  throw new Error(`unknown email template ${deferred.template}`);
+}
+
+/** What the outbox sender needs, from the app's context. */
+export function outboxSenderDeps(ctx: ServiceContext, mailer: Mailer): SenderDeps {
   return {
-    name: 'outbox',
-    intervalMs: 2000,
-    run: () => sendDueEmails({ db: ctx.db, mailer, clock: ctx.clock, from: ctx.config.mail.from, leaseMs: ctx.config.outboxLeaseSeconds * 1000 }),
+    db: ctx.db,
+    mailer,
+    clock: ctx.clock,
+    from: ctx.config.mail.from,
+    leaseMs: ctx.config.outboxLeaseSeconds * 1000,
+    render: (deferred) => renderDeferred(ctx, deferred),
   };
+}
+
+export function outboxJob(ctx: ServiceContext, mailer: Mailer): Job {
+  const deps = outboxSenderDeps(ctx, mailer);
+  return { name: 'outbox', intervalMs: 2000, run: (signal) => sendDueEmails({ ...deps, signal }) };
 }
 
 export function wireSignals(signals: EventEmitter, runner: JobRunner): void {

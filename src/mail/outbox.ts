@@ -4,7 +4,19 @@ import type { Tx } from '../db/connect';
 import { skipLocked, writeTransaction } from '../db/dialect';
 import { fromDbTime, toDbTime } from '../lib/time';
 
-export interface OutgoingEmail {
+export interface EmailContent {
+  text: string;
+  html: string;
+  ical?: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string };
+}
+
+/** An email rendered only when it is sent, by the renderer registered for its template, from its payload. */
+export interface DeferredContent {
+  template: string;
+  payload: Record<string, unknown>;
+}
+
+interface EmailHeader {
   /** Unique per message we mean to send once, e.g. "booking:12:invite:34". A repeat is ignored. */
   dedupeKey: string;
   kind: string;
@@ -13,21 +25,22 @@ export interface OutgoingEmail {
   to: string;
   toName?: string;
   subject: string;
-  text: string;
-  html: string;
-  ical?: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string };
 }
 
-export interface QueuedEmail extends OutgoingEmail {
+/** Either rendered already, or deferred: rendered by the sender (booking notices, queued in the booking's transaction). */
+export type OutgoingEmail = EmailHeader & (EmailContent | { deferred: DeferredContent });
+
+export type QueuedEmail = OutgoingEmail & {
   id: number;
   attempts: number;
   messageId: string;
-}
+};
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 /** Queues an email in the caller's transaction; it is sent only if that transaction commits. */
 export async function enqueueEmail(trx: Tx, email: OutgoingEmail, now: Date, host: string): Promise<void> {
+  const content: Partial<EmailContent> = 'deferred' in email ? {} : email;
   await trx('outbox_emails')
     .insert({
       dedupe_key: email.dedupeKey,
@@ -37,10 +50,12 @@ export async function enqueueEmail(trx: Tx, email: OutgoingEmail, now: Date, hos
       to_address: email.to,
       to_name: email.toName ?? null,
       subject: email.subject,
-      text_body: email.text,
-      html_body: email.html,
-      ical_method: email.ical?.method ?? null,
-      ical_content: email.ical?.content ?? null,
+      text_body: content.text ?? '',
+      html_body: content.html ?? '',
+      ical_method: content.ical?.method ?? null,
+      ical_content: content.ical?.content ?? null,
+      template: 'deferred' in email ? email.deferred.template : null,
+      template_payload: 'deferred' in email ? JSON.stringify(email.deferred.payload) : null,
       status: 'pending',
       attempts: 0,
       next_attempt_at: toDbTime(now),
@@ -52,7 +67,15 @@ export async function enqueueEmail(trx: Tx, email: OutgoingEmail, now: Date, hos
 }
 
 function toQueued(row: Record<string, unknown>): QueuedEmail {
+  const content: EmailContent | { deferred: DeferredContent } = row.template
+    ? { deferred: { template: String(row.template), payload: JSON.parse(String(row.template_payload)) as Record<string, unknown> } }
+    : {
+        text: String(row.text_body),
+        html: String(row.html_body),
+        ical: row.ical_method ? { method: row.ical_method as 'REQUEST', content: String(row.ical_content) } : undefined,
+      };
   return {
+    ...content,
     id: Number(row.id),
     dedupeKey: String(row.dedupe_key),
     kind: String(row.kind),
@@ -61,9 +84,6 @@ function toQueued(row: Record<string, unknown>): QueuedEmail {
     to: String(row.to_address),
     toName: (row.to_name as string | null) ?? undefined,
     subject: String(row.subject),
-    text: String(row.text_body),
-    html: String(row.html_body),
-    ical: row.ical_method ? { method: row.ical_method as 'REQUEST', content: String(row.ical_content) } : undefined,
     attempts: Number(row.attempts),
     messageId: String(row.message_id),
   };

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../lib/clock';
-import { claimDueEmails, markFailedAttempt, markSent, type QueuedEmail } from './outbox';
+import { claimDueEmails, markFailedAttempt, markSent, type DeferredContent, type EmailContent, type QueuedEmail } from './outbox';
 import type { Mailer } from './transport';
 
 /** Backoff after each failed attempt; after the last, the email is marked failed for a person to look at. */
@@ -14,17 +14,27 @@ export interface SenderDeps {
   from: string;
   /** How long a claim lasts (OUTBOX_LEASE_SECONDS); default two minutes. */
   leaseMs?: number;
+  /** Renders a deferred email (a booking notice) from its template's payload. */
+  render?: (deferred: DeferredContent) => Promise<EmailContent>;
+  /** Once aborted (the process is stopping), no further batch is claimed. */
+  signal?: AbortSignal;
 }
 
-function toMessage(email: QueuedEmail, from: string) {
+async function contentOf(email: QueuedEmail, deps: SenderDeps): Promise<EmailContent> {
+  if (!('deferred' in email)) return email;
+  if (!deps.render) throw new Error(`no renderer for ${email.deferred.template} emails`);
+  return deps.render(email.deferred);
+}
+
+function toMessage(email: QueuedEmail, content: EmailContent, from: string) {
   return {
     from,
     to: email.toName ? { name: email.toName, address: email.to } : email.to,
     subject: email.subject,
-    text: email.text,
-    html: email.html,
+    text: content.text,
+    html: content.html,
     messageId: email.messageId,
-    ...(email.ical ? { icalEvent: { method: email.ical.method, filename: 'invite.ics', content: email.ical.content } } : {}),
+    ...(content.ical ? { icalEvent: { method: content.ical.method, filename: 'invite.ics', content: content.ical.content } } : {}),
   };
 }
 
@@ -33,7 +43,7 @@ export async function sendDueEmails(deps: SenderDeps, batchSize = 20): Promise<{
   let sent = 0;
   let failed = 0;
   const leaseMs = deps.leaseMs ?? LEASE_MS;
-  for (;;) {
+  while (!deps.signal?.aborted) {
     const claimedAt = deps.clock.now().getTime();
     const batch = await claimDueEmails(deps.db, new Date(claimedAt), batchSize, leaseMs);
     if (batch.length === 0) break;
@@ -42,7 +52,7 @@ export async function sendDueEmails(deps: SenderDeps, batchSize = 20): Promise<{
       // risk sending one twice. They are claimed again (here or there) when the lease lapses.
       if (deps.clock.now().getTime() >= claimedAt + leaseMs * 0.75) return { sent, failed };
       try {
-        await deps.mailer.send(toMessage(email, deps.from));
+        await deps.mailer.send(toMessage(email, await contentOf(email, deps), deps.from));
         await markSent(deps.db, email.id, deps.clock.now(), email.attempts);
         sent++;
       } catch (error) {

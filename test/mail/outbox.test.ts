@@ -3,7 +3,8 @@ import { toDbTime } from '../../src/lib/time';
 import { enqueueEmail, type OutgoingEmail } from '../../src/mail/outbox';
 import { RETRY_DELAYS_MS } from '../../src/mail/sender';
 import { startTestApp, type TestApp } from '../support/app';
-import { buildEvent, person } from '../support/factories';
+import { buildEvent, freeBookingBody, person } from '../support/factories';
+import { inviteOf } from '../support/ical';
 import { fromDbTime } from '../../src/lib/time';
 
 let t: TestApp;
@@ -124,5 +125,43 @@ describe('the outbox sender', () => {
     t.clock.advance(61_000);
     await t.sendMail();
     expect(received('orphan@example.org')).toHaveLength(1);
+  });
+
+  it('when a booking notice waits in the outbox, then it is rendered when sent: a venue moved meanwhile shows in the email and its invitation', async () => {
+    // Arrange: a registration queues the confirmation; the venue changes before the sender runs
+    const event = await buildEvent(t.db);
+    const body = freeBookingBody('rendered-late');
+    await request(t.app).post(`/api/v1/events/${event.slug}/bookings`).send(body).expect(201);
+    const [queued] = await t.db('outbox_emails').where({ to_address: body.buyer.email }).select('template', 'text_body');
+    await t.db('events').where({ id: event.id }).update({ venue: 'The Moved Hall' });
+
+    // Act
+    await t.sendMail();
+
+    // Assert: the row kept what to render, not a rendered message; the email shows the venue as it is now
+    expect(queued).toEqual({ template: 'booking_notice', text_body: '' });
+    const [mail] = received(body.buyer.email);
+    expect(mail.text).toContain('Where: The Moved Hall');
+    const invite = inviteOf(mail);
+    expect(invite.method).toBe('REQUEST');
+    expect(invite.location).toContain('The Moved Hall');
+  });
+
+  it('when a queued email cannot be rendered, then that attempt fails with the reason and the emails after it still go out', async () => {
+    // Arrange: one email whose template nobody knows, queued before a good one
+    await t.db.transaction(async (trx) => {
+      await enqueueEmail(trx, { dedupeKey: 'no-template', kind: 'test', to: 'no-template@example.org', subject: 'Never', deferred: { template: 'no_such_template', payload: {} } }, t.clock.now(), 'events.test');
+      await enqueueEmail(trx, anEmail('after-unrenderable'), t.clock.now(), 'events.test');
+    });
+
+    // Act
+    const outcome = await t.sendMail();
+
+    // Assert
+    expect(outcome).toEqual({ sent: 1, failed: 1 });
+    const [row] = await outboxRows('no-template@example.org');
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'unknown email template no_such_template' });
+    expect(received('no-template@example.org')).toHaveLength(0);
+    expect(received('after-unrenderable@example.org')).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@ import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import type { ServiceContext } from '../../src/context';
 import { fixedClock } from '../../src/lib/clock';
+import { outboxSenderDeps } from '../../src/jobs/runner';
 import { sendDueEmails } from '../../src/mail/sender';
 import { createMailer } from '../../src/mail/transport';
 import type { Logger } from '../../src/web/error-handler';
@@ -55,7 +56,7 @@ export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; c
     smtp,
     testDb,
     logged,
-    sendMail: () => sendDueEmails({ db: testDb.db, mailer, clock, from: config.mail.from }),
+    sendMail: () => sendDueEmails(outboxSenderDeps(ctx, mailer)),
     async close() {
       mailer.close();
       await smtp.stop();

@@ -70,7 +70,7 @@ export async function cancelEvent(ctx: ServiceContext, actor: Actor, slug: strin
         result.holds++;
         continue;
       }
-      for (const email of bookingEmails(ctx, 'event_cancelled', event, booking, attendees, { note: noteFor(booking, reason) })) await enqueueEmail(trx, email, now, host);
+      for (const email of bookingEmails('event_cancelled', event, booking, attendees, { note: noteFor(booking, reason) })) await enqueueEmail(trx, email, now, host);
       result.notified += attendees.length;
       if (isCardPaid(booking)) {
         toRefund.push(booking);

@@ -37,7 +37,7 @@ export async function queueUpdatedInvitations(trx: Knex.Transaction, ctx: Servic
   let people = 0;
   for (const { booking, attendees } of await listBookingsWithAttendees(trx, event.id, ['confirmed'])) {
     if (attendees.length === 0) continue;
-    const emails = bookingEmails(ctx, 'updated', event, booking, attendees, { note: changes.join(' '), dedupeSuffix: `seq-${event.sequence}` });
+    const emails = bookingEmails('updated', event, booking, attendees, { note: changes.join(' '), dedupeSuffix: `seq-${event.sequence}` });
     for (const email of emails) await enqueueEmail(trx, email, now, publicHost(ctx.config));
     people += attendees.length;
   }
