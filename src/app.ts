@@ -10,6 +10,7 @@ import type { Config } from './config';
 import type { ServiceContext } from './context';
 import { eventApiRoutes, publicEventRoutes } from './events/routes';
 import { systemClock, type Clock } from './lib/clock';
+import { groupCommit } from './db/group-commit';
 import { createEmailComposer } from './mail/compose';
 import { consoleLogger, errorHandler, notFound, type Logger } from './web/error-handler';
 import { createViews, type Views } from './web/views';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): AppHandle {
     clock: deps.clock ?? systemClock,
     config: deps.config,
     stripe: deps.stripe,
+    groupCommit: groupCommit(deps.db),
     emails: createEmailComposer(views, deps.config),
     kickOutbox: () => signals.emit('outbox'),
   };

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import type { Config } from './config';
+import type { GroupCommit } from './db/group-commit';
 import type { Clock } from './lib/clock';
 import type { EmailComposer } from './mail/compose';
 
@@ -11,6 +12,8 @@ export interface ServiceContext {
   config: Config;
   emails: EmailComposer;
   stripe?: Stripe;
+  /** Write transactions shared by work that arrives together (new bookings): see db/group-commit.ts. */
+  groupCommit: GroupCommit;
   /** Wakes the outbox sender after a commit that queued mail, so it goes out at once. */
   kickOutbox(): void;
 }

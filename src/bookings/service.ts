@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { ServiceContext } from '../context';
 import { lockRow, writeTransaction } from '../db/dialect';
 import { bookingState, isOnSale, seatsFit } from '../events/availability';
-import { countSeatsTaken, findEventById, findEventBySlug, listTicketTypes } from '../events/queries';
+import { findEventById, findEventBySlug } from '../events/queries';
+import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
 import { newReference, tokenMatches } from '../lib/tokens';
@@ -81,11 +82,10 @@ export interface LockedEvent {
 
 /** Locks the event for a booking, checks it takes bookings now, and works out each item's ticket type. */
 export async function lockEventForBooking(trx: Knex.Transaction, slug: string, request: BookingRequest, now: Date): Promise<LockedEvent> {
-  const event = await findEventBySlug(trx, slug);
-  if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
-  await lockRow(trx, 'events', event.id);
+  const found = await lockEventBySlug(trx, slug);
+  if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
+  const { event, types } = found;
   assertBookable(event, now);
-  const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
   return { event, types, itemTypes: resolveTicketTypes(request, types, now) };
 }
 
@@ -145,8 +145,9 @@ export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceCon
   if ((await findEmailsAlreadyBooked(trx, event.id, request.items.map((i) => i.attendee.email), now)).length > 0) {
     throw new ConflictError('already_booked', 'This email address is already registered for this event.');
   }
-  const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-  const status: BookingStatus = seatsFit(event, types, counts, wantedSeats(itemTypes)) ? 'confirmed' : 'waitlisted';
+  const wanted = wantedSeats(itemTypes);
+  const status: BookingStatus = seatsFit(event, types, await seatsTaken(trx, event, now), wanted) ? 'confirmed' : 'waitlisted';
+  if (status === 'confirmed') takeSeats(trx, event, wanted);
   const booking = await insertBookingWithReference(trx, ctx, (reference, tokenHash) => ({
     reference,
     eventId: event.id,

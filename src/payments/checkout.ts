@@ -3,12 +3,13 @@ import type Stripe from 'stripe';
 import { publicHost } from '../bookings/links';
 import { findBookingById, findEmailsAlreadyBooked, waitlistPosition } from '../bookings/queries';
 import { getBookingForHolder, insertBookingWithReference, insertSeats, loadBookingView, queueNoticeFor, wantedSeats, type BookingView, type CreatedBooking, type LockedEvent } from '../bookings/service';
+import { seatsTaken, takeSeats } from '../bookings/booking-scope';
 import { promoteWaitlist } from '../bookings/waitlist';
 import type { BookingRequest } from '../bookings/schemas';
 import type { ServiceContext } from '../context';
 import { lockRow, writeTransaction } from '../db/dialect';
 import { remainingSeats, seatsFit } from '../events/availability';
-import { countSeatsTaken, findEventById, listTicketTypes } from '../events/queries';
+import { findEventById, listTicketTypes } from '../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { AppError, ConflictError, ValidationError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
@@ -84,11 +85,13 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
   if ((await findEmailsAlreadyBooked(trx, event.id, request.items.map((i) => i.attendee.email), now)).length > 0) {
     throw new ConflictError('already_booked', 'One of these email addresses already has a place at this event.');
   }
-  const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-  const fits = seatsFit(event, types, counts, wantedSeats(itemTypes));
+  const counts = await seatsTaken(trx, event, now);
+  const wanted = wantedSeats(itemTypes);
+  const fits = seatsFit(event, types, counts, wanted);
   // A full event takes a waitlist (offered a place to pay for when one frees); a sold-out ticket type does not.
   const waitlist = !fits && remainingSeats(event, counts) < itemTypes.length;
   if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');
+  if (fits) takeSeats(trx, event, wanted);
 
   const booking = await insertBookingWithReference(trx, ctx, (reference, manageTokenHash) => ({
     reference,

@@ -110,6 +110,19 @@ describe('capacity under concurrency', () => {
     const positions = responses.map((r) => r.body.booking.waitlistPosition).filter(Boolean).sort((a, b) => a - b);
     expect(positions).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
   });
+
+  it('when the same person registers five times at once among others, then they get one place and four 409s, and nobody else is affected', async () => {
+    const event = await buildEvent(t.db, { capacity: 10 });
+    const bodies = Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? freeBookingBody('keen') : freeBookingBody(`crowd-${i}`)));
+
+    const responses = await Promise.all(bodies.map((body) => request(server).post(`/api/v1/events/${event.slug}/bookings`).send(body)));
+
+    const keen = responses.filter((_, i) => i % 4 === 0);
+    expect(keen.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    expect(keen.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(['already_booked', 'already_booked', 'already_booked', 'already_booked']);
+    expect(responses.filter((_, i) => i % 4 !== 0).map((r) => r.status)).toEqual(Array(15).fill(201));
+    expect(await statusCounts(event.id)).toEqual({ confirmed: 10, waitlisted: 6 });
+  });
 });
 
 describe('manage link and cancellation', () => {
