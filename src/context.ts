@@ -12,7 +12,7 @@ export interface ServiceContext {
   config: Config;
   emails: EmailComposer;
   stripe?: Stripe;
-  /** Write transactions shared by work that arrives together (new bookings): see db/group-commit.ts. */
+  /** Write transactions shared by bookings for one event that arrive together: see db/group-commit.ts. */
   groupCommit: GroupCommit;
   /** Wakes the outbox sender after a commit that queued mail, so it goes out at once. */
   kickOutbox(): void;

@@ -10,12 +10,12 @@ import { cancelBookingAsHolder, getBookingForHolder, loadBookingView, lockEventF
 /**
  * Books places in one transaction under the event's lock: a free event registers at once (or
  * waitlists); a charged one holds the seats, and its Stripe session is created after the commit.
- * On SQLite, bookings that arrive together share that transaction (group commit).
+ * Bookings for the same event that arrive together share that transaction (group commit).
  * `freeOnly` is for the plain registration form, which must never start a payment.
  */
 export async function createBooking(ctx: ServiceContext, slug: string, request: BookingRequest, options: { freeOnly?: boolean } = {}): Promise<PaidBookingResult> {
   const now = ctx.clock.now();
-  const view = await ctx.groupCommit.run(async (trx) => {
+  const view = await ctx.groupCommit.run(slug, async (trx) => {
     const locked = await lockEventForBooking(trx, slug, request, now);
     if (isFreeEvent(locked.types)) return registerFreeBooking(trx, ctx, locked, request, now);
     if (options.freeOnly) throw new ConflictError('payment_required', 'This event is charged; book it with payment.');

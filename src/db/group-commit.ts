@@ -11,30 +11,34 @@ interface Pending {
 }
 
 export interface GroupCommit {
-  /** Runs `work` in a write transaction, perhaps shared with other work; resolves once that transaction commits. */
-  run<T>(work: Work<T>): Promise<T>;
+  /**
+   * Runs `work` in a write transaction, perhaps shared with other work under the same key (on SQLite, with any
+   * other work); resolves once that transaction commits.
+   */
+  run<T>(key: string, work: Work<T>): Promise<T>;
 }
 
 /** Most units of work in one transaction: enough to share the commit, few enough to keep each answer quick. */
 const MAX_GROUP = 64;
 
 /**
- * Group commit for SQLite, which has a single writer: bookings arriving together would otherwise wait for the
- * write lock one by one, each paying for its own commit (writing every page it touched to the WAL). Work
- * submitted while a transaction runs waits for it, and the next transaction runs all of it, one unit after
- * another, and commits once. No unit's answer is given before that commit.
+ * Group commit. Bookings for an event are serialised by the event's lock: each would otherwise wait its turn and pay
+ * for its own commit (on SQLite, writing every page it touched to the WAL; on PostgreSQL, a flush to disk while the
+ * lock is held). Work submitted while a transaction runs waits for it, and the next transaction runs all of it, one
+ * unit after another, and commits once. No unit's answer is given before that commit.
+ *
+ * Groups are formed per key (the event): on PostgreSQL, groups for different keys run side by side, and a
+ * transaction only ever locks its own key's event, so two instances cannot deadlock. SQLite has a single writer, so
+ * there everything waits in one line and any work may share a transaction.
  *
  * If any unit fails, the whole group is rolled back and each unit runs again in a transaction of its own, in the
  * same order, so a failure (a 409, or a fault) touches nobody else's booking and leaves no half-done writes.
  * Units must therefore do nothing but database work inside the transaction (no Stripe call, no email: those go
  * after the commit, or through the outbox).
- *
- * PostgreSQL writes concurrently and locks rows, so there each unit simply gets its own transaction.
  */
 export function groupCommit(db: Knex, maxGroup = MAX_GROUP): GroupCommit {
-  if (isPostgres(db)) return { run: (work) => writeTransaction(db, work) };
-  const waiting: Pending[] = [];
-  let draining = false;
+  const lines = new Map<string, Pending[]>();
+  const oneLine = !isPostgres(db);
 
   const alone = (unit: Pending) => writeTransaction(db, unit.work).then(unit.resolve, unit.reject);
 
@@ -54,8 +58,7 @@ export function groupCommit(db: Knex, maxGroup = MAX_GROUP): GroupCommit {
     group.forEach((unit, i) => unit.resolve(results[i]));
   }
 
-  async function drain(): Promise<void> {
-    draining = true;
+  async function drain(line: string, waiting: Pending[]): Promise<void> {
     try {
       while (waiting.length > 0) {
         // A transaction over better-sqlite3 never waits for I/O, so nothing new could arrive while it runs: let
@@ -64,15 +67,20 @@ export function groupCommit(db: Knex, maxGroup = MAX_GROUP): GroupCommit {
         await runGroup(waiting.splice(0, maxGroup));
       }
     } finally {
-      draining = false;
+      lines.delete(line);
     }
   }
 
   return {
-    run<T>(work: Work<T>): Promise<T> {
+    run<T>(key: string, work: Work<T>): Promise<T> {
+      const line = oneLine ? '' : key;
       return new Promise<T>((resolve, reject) => {
-        waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
-        if (!draining) void drain();
+        const unit = { work, resolve: resolve as (value: unknown) => void, reject };
+        const waiting = lines.get(line);
+        if (waiting) return void waiting.push(unit);
+        const started = [unit];
+        lines.set(line, started);
+        void drain(line, started);
       });
     },
   };
