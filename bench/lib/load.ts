@@ -25,28 +25,72 @@ export interface LoadOptions {
   warmupS: number;
 }
 
-function run(options: LoadOptions, durationS: number): Promise<autocannon.Result> {
+interface RunResult {
+  requests: number;
+  durationS: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  latencies: number[];
+}
+
+function run(options: LoadOptions, durationS: number): Promise<RunResult> {
   const request: autocannon.Request = { method: options.method ?? 'GET', path: options.path, headers: options.headers };
   const { body, next } = options;
   if (next) request.setupRequest = (req) => ({ ...req, ...next() });
   else if (body) request.setupRequest = (req) => ({ ...req, body: body() });
-  return autocannon({ url: options.url, connections: options.connections, duration: durationS, requests: [request], timeout: 30 });
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    const tracker = autocannon({ url: options.url, connections: options.connections, duration: durationS, requests: [request], timeout: 30 }, (error, result) => {
+      if (error) return reject(error);
+      const statusCodes: Record<string, number> = {};
+      for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
+      resolve({ requests: result.requests.total, durationS: result.duration, errors: result.errors, statusCodes, latencies });
+    });
+    tracker.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
+  });
+}
+
+function summarise(runs: RunResult[]): LoadResult {
+  const statusCodes: Record<string, number> = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const requests = runs.reduce((n, r) => n + r.requests, 0);
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    reqPerSec: requests / runs.reduce((s, r) => s + r.durationS, 0),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    requests,
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    statusCodes,
+  };
 }
 
 /** A short warm-up (JIT, caches, pools), then the measured run. */
 export async function measure(options: LoadOptions): Promise<LoadResult> {
-  if (options.warmupS > 0) await run(options, options.warmupS);
-  const result = await run(options, options.durationS);
-  const statusCodes: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
-  return {
-    reqPerSec: result.requests.total / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    requests: result.requests.total,
-    errors: result.errors,
-    statusCodes,
-  };
+  return (await measureTogether([options], 1))[0];
+}
+
+/**
+ * Measures several targets (a baseline and the app) in turns: each is warmed up, then they take turns for `rounds`
+ * slices of their duration, and each one's figures are summed over its slices. The machine's speed drifts over a
+ * minute (it is shared), and measuring in turns spreads that drift over both sides of a ratio instead of
+ * letting it land on one. Percentiles are exact, from every response's time.
+ */
+export interface Target extends LoadOptions {
+  /** Wraps each measured slice, e.g. to sample the server's memory while it runs. */
+  around?: <T>(slice: () => Promise<T>) => Promise<T>;
+}
+
+export async function measureTogether(targets: Target[], rounds = 3): Promise<LoadResult[]> {
+  for (const target of targets) if (target.warmupS > 0) await run(target, target.warmupS);
+  const runs: RunResult[][] = targets.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, target] of targets.entries()) {
+      const slice = () => run(target, Math.max(1, Math.round(target.durationS / rounds)));
+      runs[i].push(await (target.around ? target.around(slice) : slice()));
+    }
+  }
+  return runs.map(summarise);
 }
 
 export function percentile(sorted: number[], p: number): number {

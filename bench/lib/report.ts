@@ -52,14 +52,14 @@ export function ratioResult(name: string, app: LoadResult, baseline: LoadResult,
   return {
     name,
     reqPerSec: round(app.reqPerSec),
-    p50Ms: app.p50Ms,
-    p99Ms: app.p99Ms,
+    p50Ms: round(app.p50Ms),
+    p99Ms: round(app.p99Ms),
     baselineReqPerSec: round(baseline.reqPerSec),
     ratio: round(ratio, 2),
     target: extra.target ?? `≥ ${minRatio} × baseline`,
     met: ratio >= minRatio && errors === 0 && (extra.met ?? true),
     notes: extra.notes,
-    details: { statusCodes: app.statusCodes, connectionErrors: app.errors, requests: app.requests, baselineP50Ms: baseline.p50Ms, baselineP99Ms: baseline.p99Ms },
+    details: { statusCodes: app.statusCodes, connectionErrors: app.errors, requests: app.requests, baselineP50Ms: round(baseline.p50Ms), baselineP99Ms: round(baseline.p99Ms) },
   };
 }
 

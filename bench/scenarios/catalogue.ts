@@ -1,4 +1,4 @@
-import { measure } from '../lib/load';
+import { measureTogether } from '../lib/load';
 import { ratioResult } from '../lib/report';
 import { UPCOMING_EVENTS } from '../lib/seed';
 import type { BenchContext } from './context';
@@ -21,12 +21,12 @@ async function compareLists(ctx: BenchContext): Promise<string[]> {
 export async function catalogueScenarios(ctx: BenchContext) {
   const notes = await compareLists(ctx);
   const common = { connections: 10, durationS: ctx.durationS, warmupS: ctx.warmupS };
-  ctx.log('baseline: GET /api/v1/events');
-  const baseline = await measure({ ...common, url: ctx.baseline.url, path: '/api/v1/events' });
-  ctx.log('app: GET /api/v1/events');
-  const list = await measure({ ...common, url: ctx.app.url, path: '/api/v1/events' });
-  ctx.log('app: GET /');
-  const home = await measure({ ...common, url: ctx.app.url, path: '/' });
+  ctx.log('baseline GET /api/v1/events, app GET /api/v1/events and app GET /, in turns');
+  const [baseline, list, home] = await measureTogether([
+    { ...common, url: ctx.baseline.url, path: '/api/v1/events' },
+    { ...common, url: ctx.app.url, path: '/api/v1/events' },
+    { ...common, url: ctx.app.url, path: '/' },
+  ]);
   return [
     ratioResult('GET /api/v1/events', list, baseline, 0.7, { notes }),
     ratioResult('GET / (home page HTML)', home, baseline, 0.5, { target: '≥ 0.5 × baseline list' }),

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { measure } from '../lib/load';
+import { measureTogether, type Target } from '../lib/load';
 import { ROOT, sampleRss } from '../lib/processes';
 import { ratioResult, round, skipped, type ScenarioResult } from '../lib/report';
 import { BENCH_SLUGS, EXPORT_ATTENDEES } from '../lib/seed';
@@ -42,17 +42,23 @@ export async function exportScenarios(ctx: BenchContext): Promise<ScenarioResult
   const rows = (parse(await probe.text(), { columns: true }) as unknown[]).length;
   const rssBefore = ctx.app.rssMb();
   const common = { connections: 1, durationS: Math.max(3, Math.round(ctx.durationS / 2)), warmupS: 1 };
-  ctx.log('baseline: attendees.csv (raw query + csv-stringify)');
-  const baseline = await measure({ ...common, url: ctx.baseline.url, path: exportPath('csv') });
-
-  ctx.log('app: attendees.csv');
-  let rss = sampleRss(ctx.app);
-  const csv = await measure({ ...common, url: ctx.app.url, path: exportPath('csv'), headers });
-  const csvRss = rss.stop();
-  ctx.log('app: attendees.xlsx');
-  rss = sampleRss(ctx.app);
-  const xlsx = await measure({ ...common, url: ctx.app.url, path: exportPath('xlsx'), headers });
-  const xlsxRss = rss.stop();
+  const peak = { csv: 0, xlsx: 0 };
+  const sampled = (kind: keyof typeof peak): Target['around'] => async (slice) => {
+    const rss = sampleRss(ctx.app);
+    try {
+      return await slice();
+    } finally {
+      peak[kind] = Math.max(peak[kind], rss.stop());
+    }
+  };
+  ctx.log('baseline attendees.csv (raw query + csv-stringify), app attendees.csv and app attendees.xlsx, in turns');
+  const [baseline, csv, xlsx] = await measureTogether([
+    { ...common, url: ctx.baseline.url, path: exportPath('csv') },
+    { ...common, url: ctx.app.url, path: exportPath('csv'), headers, around: sampled('csv') },
+    { ...common, url: ctx.app.url, path: exportPath('xlsx'), headers, around: sampled('xlsx') },
+  ]);
+  const csvRss = peak.csv;
+  const xlsxRss = peak.xlsx;
 
   const rowsOk = rows === EXPORT_ATTENDEES;
   return [

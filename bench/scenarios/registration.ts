@@ -1,4 +1,4 @@
-import { measure } from '../lib/load';
+import { measureTogether } from '../lib/load';
 import { ratioResult } from '../lib/report';
 import { BENCH_SLUGS, OPEN_EVENTS } from '../lib/seed';
 import { registrationBody, whenSettled, type BenchContext } from './context';
@@ -22,10 +22,11 @@ async function countsFor(ctx: BenchContext) {
 /** Free registration at 100 connections: validation, the write transaction and the outbox row, against one raw INSERT. */
 export async function registrationScenarios(ctx: BenchContext) {
   const common = { path: `/api/v1/events/${openSlugs[0]}/bookings`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, connections: 100, durationS: ctx.durationS, warmupS: ctx.warmupS };
-  ctx.log('baseline: POST bookings (one INSERT in a transaction)');
-  const baseline = await measure({ ...common, url: ctx.baseline.url, next: () => nextRegistration('baseline') });
-  ctx.log(`app: POST /api/v1/events/:slug/bookings (free registration, rotating over ${OPEN_EVENTS} events)`);
-  const app = await measure({ ...common, url: ctx.app.url, next: () => nextRegistration('register') });
+  ctx.log(`baseline POST bookings (one INSERT in a transaction) and app POST /api/v1/events/:slug/bookings (free registration, rotating over ${OPEN_EVENTS} events), in turns`);
+  const [baseline, app] = await measureTogether([
+    { ...common, url: ctx.baseline.url, next: () => nextRegistration('baseline') },
+    { ...common, url: ctx.app.url, next: () => nextRegistration('register') },
+  ]);
 
   const { counts, emails } = await whenSettled(() => countsFor(ctx));
   const booked = Object.values(counts).reduce((a, b) => a + b, 0);
