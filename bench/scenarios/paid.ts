@@ -72,7 +72,7 @@ export async function paidScenarios(ctx: BenchContext, payments: PaymentsSandbox
   const confirmed = await ctx.db('bookings').whereIn('stripe_checkout_session_id', sessions).where('status', 'confirmed').count({ n: '*' }).first();
   return [
     {
-      name: names[0], reqPerSec: round(created.reqPerSec), p50Ms: created.p50Ms, p99Ms: created.p99Ms, baselineReqPerSec: null, ratio: null, target: NO_TARGET, met: null,
+      name: names[0], reqPerSec: round(created.reqPerSec), p50Ms: round(created.p50Ms), p99Ms: round(created.p99Ms), baselineReqPerSec: null, ratio: null, target: NO_TARGET, met: null,
       notes: [`20 connections; answers by status ${JSON.stringify(created.statusCodes)}, ${created.errors} connection errors`],
     },
     {
