@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { toDbTime } from '../../src/lib/time';
 import { enqueueEmail, type OutgoingEmail } from '../../src/mail/outbox';
-import { RETRY_DELAYS_MS } from '../../src/mail/sender';
+import { RETRY_DELAYS_MS, sendDueEmails } from '../../src/mail/sender';
+import { outboxSenderDeps } from '../../src/jobs/runner';
+import { createMailer } from '../../src/mail/transport';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent, freeBookingBody, person } from '../support/factories';
 import { inviteOf } from '../support/ical';
@@ -163,5 +165,23 @@ describe('the outbox sender', () => {
     expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'unknown email template no_such_template' });
     expect(received('no-template@example.org')).toHaveLength(0);
     expect(received('after-unrenderable@example.org')).toHaveLength(1);
+  });
+
+  it('when the process is stopping, then the sender claims nothing more and the email waits for the next sender', async () => {
+    // Arrange
+    await t.db.transaction((trx) => enqueueEmail(trx, anEmail('at-shutdown'), t.clock.now(), 'events.test'));
+    const mailer = createMailer({ smtpUrl: t.smtp.url, dir: '' });
+    const stopping = new AbortController();
+    stopping.abort();
+
+    // Act
+    const outcome = await sendDueEmails({ ...outboxSenderDeps(t.ctx, mailer), signal: stopping.signal });
+    mailer.close();
+
+    // Assert: not claimed, so no lease to wait out; the next sender sends it
+    expect(outcome).toEqual({ sent: 0, failed: 0 });
+    expect(await outboxRows('at-shutdown@example.org')).toEqual([expect.objectContaining({ status: 'pending', attempts: 0 })]);
+    await t.sendMail();
+    expect(received('at-shutdown@example.org')).toHaveLength(1);
   });
 });
