@@ -115,3 +115,46 @@ export async function waitUntil(isDone: () => boolean, timeoutMs = 3000): Promis
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+export interface SandboxFixture {
+  sandbox: Sandbox;
+  stripe: Stripe;
+  /** Only with `webhooks: true`. */
+  receiver: WebhookReceiver;
+}
+
+/**
+ * Registers the hooks of a sandbox test file: a sandbox (and with `webhooks`, a receiver it delivers to) started
+ * once per file, or per test with `per: 'test'`; before each test, deliveries finish and every store and
+ * record is emptied. Read the parts from the returned object inside tests, once the hooks have run.
+ */
+export function useSandbox(options: { now?: () => Date; webhooks?: boolean; per?: 'file' | 'test' } = {}): SandboxFixture {
+  const fixture = {} as SandboxFixture;
+  const start = async () => {
+    if (options.webhooks) fixture.receiver = new WebhookReceiver();
+    const webhookUrl = options.webhooks ? await fixture.receiver.start() : undefined;
+    fixture.sandbox = await startTestSandbox({ ...(options.now ? { now: options.now } : {}), ...(webhookUrl ? { webhookUrl } : {}) });
+    fixture.stripe = stripeFor(fixture.sandbox);
+  };
+  const stop = async () => {
+    await fixture.sandbox.close();
+    await fixture.receiver?.close();
+  };
+  const clear = async () => {
+    await fixture.sandbox.flush();
+    fixture.sandbox.reset();
+    if (fixture.receiver) {
+      fixture.receiver.received.length = 0;
+      fixture.receiver.rejected.length = 0;
+    }
+  };
+  if (options.per === 'test') {
+    beforeEach(start);
+    afterEach(stop);
+  } else {
+    beforeAll(start);
+    afterAll(stop);
+    beforeEach(clear);
+  }
+  return fixture;
+}
