@@ -1,55 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { freePort, startServer, type ServerProcess } from '../../bench/lib/processes';
 
-const ROOT = path.resolve(__dirname, '../..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface Instance {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  kill(signal: NodeJS.Signals): Promise<void>;
-}
+export type Instance = ServerProcess;
 
 /**
  * Starts `src/server.ts` as its own process, the way `npm start` does (tsx as the loader, in the child itself
- * so that SIGKILL kills the server and not a wrapper), and waits until GET /healthz answers.
+ * so that SIGKILL kills the server and not a wrapper), and waits until GET /healthz answers. The bench starts
+ * its servers the same way; the log is kept in a temporary directory until the instance is stopped.
  */
 export async function startInstance(env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const childEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port), PUBLIC_URL: url };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode} before it was ready:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`instance on ${url} not ready after 30 s:\n${output}`);
-    const ready = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsug-instance-'));
+  const server = await startServer({ name: 'instance', entry: 'src/server.ts', env: { ...env, PUBLIC_URL: `http://127.0.0.1:${port}` }, logDir, port });
   return {
-    url,
-    child,
-    output: () => output,
-    async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
+    ...server,
+    async stop(signal) {
+      await server.stop(signal);
+      fs.rmSync(logDir, { recursive: true, force: true });
     },
   };
 }

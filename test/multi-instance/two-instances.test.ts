@@ -68,7 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(instances.map((i) => i.kill('SIGTERM')));
+  await Promise.all(instances.map((i) => i.stop('SIGTERM')));
   await Promise.all(gates.map((g) => g.close()));
   await smtp?.stop();
   await testDb?.destroy();
@@ -95,7 +95,7 @@ describe(`two instances on one ${onPostgres ? 'PostgreSQL database' : 'SQLite fi
     // The rush for the last places, on both; the victim is killed while its share is in flight.
     const rush = Array.from({ length: 40 }, (_, i) => register(instances[i % 2], event.slug, `rush-${i}`).then((a) => ({ ...a, onVictim: i % 2 === 1 })));
     await Promise.race([Promise.all(rush.filter((_, i) => i % 2 === 1).slice(0, 3)), new Promise((r) => setTimeout(r, 2_000))]);
-    await victim.kill('SIGKILL');
+    await victim.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 700));
     const heldByVictim = (await testDb.db('outbox_emails').where('status', 'sending').pluck('id')).map(Number);
     const answers = await Promise.all(rush);
