@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import type { ServiceContext } from '../../context';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { formatRange } from '../../lib/time';
@@ -11,7 +12,7 @@ import { noticeText } from '../events/notices';
 import { renderAdmin } from '../render';
 import type { GuardedRouter } from '../route-table';
 import { slugParam } from '../params';
-import { sendAttendeeDownload } from './downloads';
+import { sendAttendeeDownload, type DownloadFormat } from './downloads';
 import { bySurname, STATUS_LABELS, toAttendeeView } from './present';
 import { listExpected, LIST_STATUSES } from './queries';
 import { loadAttendeeList } from './read';
@@ -26,6 +27,13 @@ function downloadQuery(query: { q?: string; status?: string; ticket?: number }, 
   if (query.ticket) params.set('ticket', String(query.ticket));
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/** The event's attendee list as a download in `format`, filtered as the request's query says. */
+async function sendDownload(ctx: ServiceContext, req: Request, res: Response, format: DownloadFormat): Promise<void> {
+  const event = await findStaffEvent(ctx, slugParam(req));
+  const query = parseInput(attendeeQuerySchema, req.query);
+  await sendAttendeeDownload(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, format, res);
 }
 
 export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter): void {
@@ -59,9 +67,7 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
   routes.get('/events/:slug/attendees.:format', 'attendees:read', async (req, res) => {
     const format = exportFormatSchema.safeParse(req.params.format);
     if (!format.success) throw new NotFoundError('Downloads are .csv, .xlsx or .json.');
-    const event = await findStaffEvent(ctx, slugParam(req));
-    const query = parseInput(attendeeQuerySchema, req.query);
-    await sendAttendeeDownload(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, format.data, res);
+    await sendDownload(ctx, req, res, format.data);
   });
 
   routes.get('/events/:slug/sign-in-sheet', 'attendees:read', async (req, res) => {
@@ -90,17 +96,11 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
 }
 
 export function attendeeApiRoutes(ctx: ServiceContext, routes: GuardedRouter): void {
-  routes.get('/events/:slug/attendees', 'attendees:read', async (req, res) => {
-    const event = await findStaffEvent(ctx, slugParam(req));
-    const query = parseInput(attendeeQuerySchema, req.query);
-    await sendAttendeeDownload(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, 'json', res);
-  });
+  routes.get('/events/:slug/attendees', 'attendees:read', (req, res) => sendDownload(ctx, req, res, 'json'));
 
   routes.get('/events/:slug/attendees.:format', 'attendees:read', async (req, res) => {
     const format = exportFormatSchema.safeParse(req.params.format);
     if (!format.success) throw new NotFoundError('Use attendees.json, attendees.csv or attendees.xlsx.');
-    const event = await findStaffEvent(ctx, slugParam(req));
-    const query = parseInput(attendeeQuerySchema, req.query);
-    await sendAttendeeDownload(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, format.data, res);
+    await sendDownload(ctx, req, res, format.data);
   });
 }
