@@ -12,7 +12,8 @@ import { eventApiRoutes, publicEventRoutes } from './events/routes';
 import { systemClock, type Clock } from './lib/clock';
 import { groupCommit } from './db/group-commit';
 import { createEmailComposer } from './mail/compose';
-import { consoleLogger, errorHandler, notFound, type Logger } from './web/error-handler';
+import { consoleLogger, type Logger } from './lib/logger';
+import { errorHandler, notFound } from './web/error-handler';
 import { createViews, type Views } from './web/views';
 import { checkoutPageRoutes } from './payments/routes';
 import { webhookRoutes } from './payments/webhooks';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): AppHandle {
   const ctx: ServiceContext = {
     db: deps.db,
     clock: deps.clock ?? systemClock,
+    logger,
     config: deps.config,
     stripe: deps.stripe,
     groupCommit: groupCommit(deps.db),

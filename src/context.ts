@@ -3,12 +3,15 @@ import type Stripe from 'stripe';
 import type { Config } from './config';
 import type { GroupCommit } from './db/group-commit';
 import type { Clock } from './lib/clock';
+import type { Logger } from './lib/logger';
 import type { EmailComposer } from './mail/compose';
 
 /** What services need; routes build it once in createApp and pass it down. */
 export interface ServiceContext {
   db: Knex;
   clock: Clock;
+  /** Structured log lines; every caught error that is not rethrown or recorded is logged here with context. */
+  logger: Logger;
   config: Config;
   emails: EmailComposer;
   stripe?: Stripe;

@@ -10,7 +10,7 @@ import { migrateLatest } from './db/migrate';
 import { outboxJob, startJobs, wireSignals } from './jobs/runner';
 import { systemClock } from './lib/clock';
 import { createMailer } from './mail/transport';
-import { consoleLogger } from './web/error-handler';
+import { consoleLogger } from './lib/logger';
 import { isDatabaseEmpty, seedDemo } from '../seeds/demo';
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@ import { financeApiRoutes } from '../finance/api-routes';
 import { financeRoutes } from '../finance/routes';
 import { financeActionRoutes } from '../finance/routes-actions';
 import { toDbTime } from '../lib/time';
-import type { Logger } from '../web/error-handler';
+import type { Logger } from '../lib/logger';
 import type { Views } from '../web/views';
 import { attendeeApiRoutes, attendeeRoutes } from './attendees/routes';
 import { auditRoutes } from './audit/routes';

@@ -3,7 +3,7 @@ import { isFreeEvent } from '../events/availability';
 import { ConflictError } from '../lib/errors';
 import { holdPaidBooking, startCheckout, type PaidBookingResult } from '../payments/checkout';
 import { cancelPaidBookingAsHolder, cancelPendingBookingAsHolder } from '../payments/refunds';
-import { manageToken } from './links';
+import { manageToken } from '../lib/links';
 import type { BookingRequest } from './schemas';
 import { cancelBookingAsHolder, getBookingForHolder, loadBookingView, lockEventForBooking, registerFreeBooking, type BookingView } from './service';
 

@@ -7,8 +7,9 @@ import { eventDates } from '../events/dates';
 import type { EmailContent, OutgoingEmail } from '../mail/outbox';
 import { findEventById } from '../events/queries';
 import { findBookingById, listAttendees } from './queries';
-import { eventUrl, manageUrl } from './links';
-import { normaliseEmail, type AttendeeRecord, type BookingRecord } from './types';
+import { eventUrl, manageUrl } from '../lib/links';
+import { type AttendeeRecord, type BookingRecord } from './types';
+import { normaliseEmail } from '../lib/email';
 
 /** What happened to a booking that its people must hear about. */
 export type BookingNotice = 'confirmed' | 'promoted' | 'waitlisted' | 'offered' | 'cancelled' | 'resent' | 'updated' | 'event_cancelled';

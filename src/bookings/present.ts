@@ -3,7 +3,7 @@ import { KIND_LABELS } from '../events/types';
 import { formatMoney } from '../lib/money';
 import { formatInstant, formatRange } from '../lib/time';
 import { refundPolicyFor } from '../payments/refunds';
-import { manageUrl } from './links';
+import { manageUrl } from '../lib/links';
 import type { EventWithAvailability } from '../events/service';
 import type { BookingView } from './service';
 

@@ -1,7 +1,8 @@
 import type { Tx } from '../db/connect';
 
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
-import { normaliseEmail, type AttendeeRecord, type BookingRecord, type BookingStatus, type PaymentMethod } from './types';
+import { type AttendeeRecord, type BookingRecord, type BookingStatus, type PaymentMethod } from './types';
+import { normaliseEmail } from '../lib/email';
 
 type Row = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));

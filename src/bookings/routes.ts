@@ -9,7 +9,7 @@ import { getPublicEvent } from '../events/service';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors';
 import { fieldErrors, parseInput } from '../web/validate';
 import type { Views } from '../web/views';
-import { eventUrl } from './links';
+import { eventUrl } from '../lib/links';
 import { toApiBooking, toBookPage, toManagePage, type SeatChoice } from './present';
 import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema } from './schemas';
 import { resumeCheckout } from '../payments/checkout';

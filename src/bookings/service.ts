@@ -9,7 +9,7 @@ import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
 import { newReference, tokenMatches } from '../lib/tokens';
 import { enqueueEmail } from '../mail/outbox';
-import { manageTokenHash, publicHost } from './links';
+import { manageTokenHash, publicHost } from '../lib/links';
 import { bookingEmails, type BookingNotice } from './notifications';
 import {
   cancelAttendees,

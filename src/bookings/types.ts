@@ -45,7 +45,3 @@ export interface AttendeeRecord {
   checkedInAt: Date | null;
   cancelledAt: Date | null;
 }
-
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}

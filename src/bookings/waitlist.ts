@@ -7,17 +7,13 @@ import { formatInstant } from '../lib/time';
 import { enqueueEmail } from '../mail/outbox';
 import { paymentNotice } from '../payments/notices';
 import { lineItems } from '../payments/checkout';
-import { manageToken, publicHost } from './links';
+import { payUrl, publicHost } from '../lib/links';
 import { findBookingById, listAttendees, listWaitlist, updateBookingStatus } from './queries';
 import { queueBookingNotice } from './service';
 import type { BookingRecord } from './types';
 
 /** How long a waitlisted buyer has to pay for a place offered to them (never past the event's start). */
 export const OFFER_HOLD_MS = 24 * 60 * 60_000;
-
-export function payUrl(ctx: ServiceContext, reference: string): string {
-  return `${ctx.config.publicUrl}/bookings/${reference}/pay?token=${manageToken(ctx.config, reference)}`;
-}
 
 /**
  * Gives one waitlisted booking its place. Nothing to pay now (a free place, or an invoice booking):
@@ -41,7 +37,7 @@ export async function grantWaitlistPlace(trx: Knex.Transaction, ctx: ServiceCont
   }
   const holdUntil = new Date(Math.min(now.getTime() + OFFER_HOLD_MS, event.startsAt.getTime()));
   if (!(await updateBookingStatus(trx, booking.id, ['waitlisted'], 'pending_payment', now, { hold_expires_at: holdUntil.toISOString() }))) return null;
-  await queueBookingNotice(trx, ctx, 'offered', booking.id, { payUrl: payUrl(ctx, booking.reference), holdUntil: formatInstant(holdUntil, event.timezone) });
+  await queueBookingNotice(trx, ctx, 'offered', booking.id, { payUrl: payUrl(ctx.config, booking.reference), holdUntil: formatInstant(holdUntil, event.timezone) });
   return 'offered';
 }
 

@@ -1,4 +1,4 @@
-import { eventUrl } from '../bookings/links';
+import { eventUrl } from '../lib/links';
 import type { ServiceContext } from '../context';
 import type { CalendarContext } from './ics';
 

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { buildFeed } from '../calendar/ics';
 import { calendarContext } from '../calendar/context';
 import type { ServiceContext } from '../context';
-import { eventUrl, publicHost } from '../bookings/links';
+import { eventUrl, publicHost } from '../lib/links';
 import { NotFoundError } from '../lib/errors';
 import { parseDateBound } from '../lib/time';
 import { parseInput } from '../web/validate';

@@ -1,4 +1,4 @@
-import { publicHost } from '../bookings/links';
+import { publicHost } from '../lib/links';
 import { findEventById } from '../events/queries';
 import { enqueueEmail } from '../mail/outbox';
 import { paymentNotice } from '../payments/notices';

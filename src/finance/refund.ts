@@ -1,5 +1,5 @@
 import { recordAudit, type Actor } from '../admin/audit/log';
-import { publicHost } from '../bookings/links';
+import { publicHost } from '../lib/links';
 import { findBookingById } from '../bookings/queries';
 import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';

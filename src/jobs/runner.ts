@@ -4,7 +4,7 @@ import { BOOKING_NOTICE_TEMPLATE, renderBookingNotice, type BookingNoticePayload
 import type { DeferredContent } from '../mail/outbox';
 import { sendDueEmails, type SenderDeps } from '../mail/sender';
 import type { Mailer } from '../mail/transport';
-import type { Logger } from '../web/error-handler';
+import type { Logger } from '../lib/logger';
 
 export interface Job {
   name: string;

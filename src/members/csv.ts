@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { normaliseEmail } from '../bookings/types';
+import { normaliseEmail } from '../lib/email';
 import { parseExpiryDate } from './dates';
 
 export interface MemberRow {

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/connect';
-import { normaliseEmail } from '../bookings/types';
+import { normaliseEmail } from '../lib/email';
 import { fromDbTimeOrNull, toDbTime } from '../lib/time';
 import type { MemberRow } from './csv';
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
-import { publicHost } from '../bookings/links';
+import { publicHost } from '../lib/links';
 import { findBookingById, findEmailsAlreadyBooked, waitlistPosition } from '../bookings/queries';
 import { getBookingForHolder, insertBookingWithReference, insertSeats, loadBookingView, queueNoticeFor, wantedSeats, type BookingView, type CreatedBooking, type LockedEvent } from '../bookings/service';
 import { seatsTaken, takeSeats } from '../bookings/booking-scope';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { publicHost } from '../bookings/links';
+import { publicHost } from '../lib/links';
 import { cancelAttendees, findBookingById, listAttendees, updateBookingStatus } from '../bookings/queries';
 import { queueBookingNotice } from '../bookings/service';
 import { promoteWaitlist } from '../bookings/waitlist';

@@ -1,4 +1,4 @@
-import { manageUrl } from '../bookings/links';
+import { manageUrl } from '../lib/links';
 import { eventSummary } from '../bookings/notifications';
 import type { BookingRecord } from '../bookings/types';
 import type { ServiceContext } from '../context';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { manageUrl } from '../bookings/links';
+import { manageUrl } from '../lib/links';
 import { referenceSchema } from '../bookings/schemas';
 import { findBookingByReference } from '../bookings/queries';
 import type { ServiceContext } from '../context';

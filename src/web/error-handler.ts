@@ -1,16 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError } from '../lib/errors';
+import type { Logger } from '../lib/logger';
 import type { Views } from './views';
 
-export interface Logger {
-  info(msg: string, extra?: object): void;
-  error(msg: string, extra?: object): void;
-}
-
-export const consoleLogger: Logger = {
-  info: (msg, extra) => console.log(JSON.stringify({ level: 'info', msg, ...extra })),
-  error: (msg, extra) => console.error(JSON.stringify({ level: 'error', msg, ...extra })),
-};
+export { consoleLogger, type Logger } from '../lib/logger';
 
 export function wantsJson(path: string): boolean {
   return path.startsWith('/api/') || path.startsWith('/webhooks/');

@@ -32,7 +32,7 @@ describe('cancelling a charged event', () => {
     await t.sendMail();
     const before = t.smtp.messages.length;
 
-    const outcome = await cancelEvent(t.ctx, CLI_ACTOR, event.slug, 'The venue is closed', { info: () => undefined, error: () => undefined });
+    const outcome = await cancelEvent(t.ctx, CLI_ACTOR, event.slug, 'The venue is closed', { info: () => undefined, warn: () => undefined, error: () => undefined });
     expect(outcome.refunded.map((r) => r.amount)).toEqual(['£50.00', '£50.00']);
     expect(outcome.refundFailures).toEqual([]);
     await t.sandbox.flush();

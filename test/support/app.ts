@@ -22,7 +22,7 @@ export interface TestApp {
   clock: ReturnType<typeof fixedClock>;
   smtp: TestSmtp;
   testDb: TestDatabase;
-  logged: Array<{ msg: string; extra?: object }>;
+  logged: Array<{ level: 'warn' | 'error'; msg: string; extra?: object }>;
   /** Runs the outbox sender once, as the background job would. */
   sendMail(): Promise<{ sent: number; failed: number }>;
   close(): Promise<void>;
@@ -44,7 +44,7 @@ export function testConfig(database: Config['database'], extra: Record<string, s
 export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; config: Config; clock: ReturnType<typeof fixedClock>; stripe?: Stripe }): TestApp {
   const { testDb, smtp, config, clock } = parts;
   const logged: TestApp['logged'] = [];
-  const logger: Logger = { info: () => undefined, error: (msg, extra) => logged.push({ msg, extra }) };
+  const logger: Logger = { info: () => undefined, warn: (msg, extra) => logged.push({ level: 'warn', msg, extra }), error: (msg, extra) => logged.push({ level: 'error', msg, extra }) };
   const { app, ctx } = createApp({ db: testDb.db, config, clock, logger, stripe: parts.stripe });
   const mailer = createMailer({ smtpUrl: smtp.url, dir: '' });
   return {

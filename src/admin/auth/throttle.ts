@@ -1,5 +1,5 @@
 import type { Tx } from '../../db/connect';
-import { normaliseEmail } from '../../bookings/types';
+import { normaliseEmail } from '../../lib/email';
 import { AppError } from '../../lib/errors';
 import { toDbTime } from '../../lib/time';
 

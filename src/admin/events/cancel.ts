@@ -1,4 +1,4 @@
-import { publicHost } from '../../bookings/links';
+import { publicHost } from '../../lib/links';
 import { bookingEmails } from '../../bookings/notifications';
 import { cancelAttendees, updateBookingStatus } from '../../bookings/queries';
 import type { BookingRecord } from '../../bookings/types';
@@ -11,7 +11,7 @@ import { formatMoney } from '../../lib/money';
 import { toDbTime } from '../../lib/time';
 import { enqueueEmail } from '../../mail/outbox';
 import { refundBookingInFull } from '../../payments/refunds';
-import type { Logger } from '../../web/error-handler';
+import type { Logger } from '../../lib/logger';
 import { recordAudit, type Actor } from '../audit/log';
 import { listBookingsWithAttendees } from './affected';
 import { changeEventStatus } from './queries';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { publicHost } from '../../bookings/links';
+import { publicHost } from '../../lib/links';
 import { bookingEmails } from '../../bookings/notifications';
 import type { ServiceContext } from '../../context';
 import type { EventRecord } from '../../events/types';

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { ServiceContext } from '../../context';
 import { AppError, ConflictError, ValidationError, type ErrorDetail } from '../../lib/errors';
 import { fieldErrors, parseInput } from '../../web/validate';
-import type { Logger } from '../../web/error-handler';
+import type { Logger } from '../../lib/logger';
 import type { Views } from '../../web/views';
 import { staffOf } from '../auth/middleware';
 import { renderAdmin } from '../render';

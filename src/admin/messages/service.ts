@@ -1,4 +1,4 @@
-import { publicHost } from '../../bookings/links';
+import { publicHost } from '../../lib/links';
 import { eventSummary } from '../../bookings/notifications';
 import type { ServiceContext } from '../../context';
 import { writeTransaction } from '../../db/dialect';

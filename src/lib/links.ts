@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '../config';
-import { hashToken } from '../lib/tokens';
+import { hashToken } from './tokens';
 
 /**
  * The manage token is derived from the server secret and the booking reference (256 bits), so later
@@ -15,8 +15,14 @@ export function manageTokenHash(config: Config, reference: string): string {
   return hashToken(manageToken(config, reference));
 }
 
+/** The private page where a booking's holder sees and manages it. */
 export function manageUrl(config: Config, reference: string): string {
   return `${config.publicUrl}/bookings/${reference}?token=${manageToken(config, reference)}`;
+}
+
+/** The private link that pays for a held booking (a waitlist offer, a buyer coming back). */
+export function payUrl(config: Config, reference: string): string {
+  return `${config.publicUrl}/bookings/${reference}/pay?token=${manageToken(config, reference)}`;
 }
 
 export function eventUrl(config: Config, slug: string): string {
