@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { adminRoutes } from './admin/routes';
-import { bookingApiRoutes, bookingPageRoutes } from './bookings/routes';
+import { bookingApiRoutes, bookingPageRoutes } from './bookings';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
 import { eventApiRoutes, publicEventRoutes } from './events/routes';
@@ -17,6 +17,7 @@ import { errorHandler, notFound } from './web/error-handler';
 import { createViews, type Views } from './web/views';
 import { checkoutPageRoutes } from './payments/routes';
 import { webhookRoutes } from './payments/webhooks';
+import { createStripeGateway } from './payments/gateway';
 
 export interface AppDeps {
   db: Knex;
@@ -63,7 +64,10 @@ export function createApp(deps: AppDeps): AppHandle {
     groupCommit: groupCommit(deps.db),
     emails: createEmailComposer(views, deps.config),
     kickOutbox: () => signals.emit('outbox'),
+    // Replaced just below: the gateway reports back through the context it is part of.
+    payments: undefined as unknown as ServiceContext['payments'],
   };
+  ctx.payments = createStripeGateway(ctx);
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
+import type { PaymentGateway } from './bookings/payment-gateway';
 import type { Config } from './config';
 import type { GroupCommit } from './db/group-commit';
 import type { Clock } from './lib/clock';
@@ -14,7 +15,10 @@ export interface ServiceContext {
   logger: Logger;
   config: Config;
   emails: EmailComposer;
+  /** The Stripe client, for payments/ and finance/ only: bookings/ reaches Stripe through `payments`. */
   stripe?: Stripe;
+  /** The card payment provider behind a port (bookings/payment-gateway.ts); "unavailable" when no Stripe key is set. */
+  payments: PaymentGateway;
   /** Write transactions shared by bookings for one event that arrive together: see db/group-commit.ts. */
   groupCommit: GroupCommit;
   /** Wakes the outbox sender after a commit that queued mail, so it goes out at once. */

@@ -2,10 +2,10 @@ import type { Config } from '../config';
 import { KIND_LABELS } from '../events/types';
 import { formatMoney } from '../lib/money';
 import { formatInstant, formatRange } from '../lib/time';
-import { refundPolicyFor } from '../payments/refunds';
+import { refundPolicyFor } from './rules';
 import { manageUrl } from '../lib/links';
 import type { EventWithAvailability } from '../events/service';
-import type { BookingView } from './service';
+import type { BookingView } from './view';
 
 const STATUS_LABELS = {
   pending_payment: 'Awaiting payment',
@@ -29,7 +29,9 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
     paymentMethod: booking.paymentMethod,
     createdAt: booking.createdAt.toISOString(),
     event: { slug: event.slug, title: event.title, startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString(), timezone: event.timezone },
+    ...(booking.paymentProcessingSince ? { paymentProcessing: true } : {}),
     attendees: attendees.map((a) => ({
+      id: a.id,
       name: a.name,
       email: a.email,
       organisation: a.organisation,
@@ -43,7 +45,7 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
 function paymentLabel({ booking }: BookingView): string | null {
   if (booking.total === 0) return null;
   if (booking.paymentMethod === 'invoice') return booking.invoiceStatus === 'paid' ? 'Invoice paid' : 'Invoice to be paid';
-  if (booking.status === 'pending_payment') return 'Awaiting card payment';
+  if (booking.status === 'pending_payment') return booking.paymentProcessingSince ? 'Payment processing' : 'Awaiting card payment';
   if (booking.refundedTotal >= booking.total) return 'Paid by card, refunded';
   if (booking.refundedTotal > 0) return 'Paid by card, partly refunded';
   return booking.status === 'confirmed' ? 'Paid by card' : null;
@@ -53,19 +55,22 @@ export function toManagePage(view: BookingView, token: string, now: Date) {
   const { booking, event, attendees } = view;
   const policy = refundPolicyFor(view, now);
   const isActive = booking.status === 'confirmed' || booking.status === 'waitlisted';
+  // A payment in flight (a bank debit) settles by itself: no second payment, no cancelling meanwhile.
+  const isProcessing = booking.status === 'pending_payment' && booking.paymentProcessingSince !== null;
   return {
     reference: booking.reference,
     status: booking.status,
-    statusLabel: STATUS_LABELS[booking.status],
+    statusLabel: isProcessing ? 'Payment processing' : STATUS_LABELS[booking.status],
+    isProcessing,
     isConfirmed: booking.status === 'confirmed',
     isWaitlisted: booking.status === 'waitlisted',
     isCancelled: booking.status === 'cancelled',
     hadPlace: booking.confirmedAt !== null,
     waitlistPosition: view.waitlistPosition,
-    canCancel: (isActive && (booking.total === 0 || booking.status === 'waitlisted') && now < event.startsAt) || policy.allowed || booking.status === 'pending_payment',
+    canCancel: (isActive && (booking.total === 0 || booking.status === 'waitlisted') && now < event.startsAt) || policy.allowed || (booking.status === 'pending_payment' && !isProcessing),
     isPaid: booking.total > 0,
-    isPending: booking.status === 'pending_payment',
-    payUrl: booking.status === 'pending_payment' ? `/bookings/${booking.reference}/pay?token=${encodeURIComponent(token)}` : null,
+    isPending: booking.status === 'pending_payment' && !isProcessing,
+    payUrl: booking.status === 'pending_payment' && !isProcessing ? `/bookings/${booking.reference}/pay?token=${encodeURIComponent(token)}` : null,
     isExpired: booking.status === 'expired',
     heldUntil: booking.holdExpiresAt ? formatInstant(booking.holdExpiresAt, event.timezone) : null,
     paymentLabel: paymentLabel(view),

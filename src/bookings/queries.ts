@@ -1,4 +1,5 @@
 import type { Tx } from '../db/connect';
+import { whereBookedOrWaiting } from './holds';
 
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
 import { type AttendeeRecord, type BookingRecord, type BookingStatus, type PaymentMethod } from './types';
@@ -29,6 +30,7 @@ export function toBooking(row: Row): BookingRecord {
     cancelledAt: fromDbTimeOrNull(row.cancelled_at),
     cancelReason: str(row.cancel_reason),
     refundedTotal: Number(row.refunded_total ?? 0),
+    paymentProcessingSince: fromDbTimeOrNull(row.payment_processing_since),
     invoiceStatus: (str(row.invoice_status) as BookingRecord['invoiceStatus']) ?? null,
     createdAt: fromDbTime(row.created_at),
   };
@@ -57,7 +59,7 @@ export function toAttendee(row: Row): AttendeeRecord {
 const BOOKING_COLUMNS = [
   'id', 'reference', 'event_id', 'status', 'buyer_name', 'buyer_email', 'buyer_organisation', 'total', 'currency',
   'payment_method', 'hold_expires_at', 'stripe_checkout_session_id', 'stripe_payment_intent_id', 'purchase_order',
-  'billing_contact', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'refunded_total', 'invoice_status', 'created_at',
+  'billing_contact', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'refunded_total', 'invoice_status', 'payment_processing_since', 'created_at',
 ].map((c) => `bookings.${c}`);
 
 export async function findBookingByReference(db: Tx, reference: string): Promise<BookingRecord | undefined> {
@@ -162,11 +164,7 @@ export async function findEmailsAlreadyBooked(db: Tx, eventId: number, emails: s
     .where('attendees.event_id', eventId)
     .where('attendees.status', 'active')
     .whereIn('attendees.email_normalised', emails.map(normaliseEmail))
-    .where((q) =>
-      q
-        .whereIn('bookings.status', ['confirmed', 'waitlisted'])
-        .orWhere((p) => p.where('bookings.status', 'pending_payment').where('bookings.hold_expires_at', '>', toDbTime(now))),
-    )
+    .where((q) => whereBookedOrWaiting(q, now))
     .distinct('attendees.email_normalised as email');
   return rows.map((r: { email: string }) => r.email);
 }

@@ -12,10 +12,12 @@ import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
 import { toApiBooking, toBookPage, toManagePage, type SeatChoice } from './present';
 import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema } from './schemas';
-import { resumeCheckout } from '../payments/checkout';
-import { cancelBooking, createBooking } from './create';
+import { cancelAsHolder } from './cancel';
+import { createBooking } from './create';
+import { resumePayment } from './pay';
 import { bookingRequestFromForm, formErrors, parseQuantities } from './paid-form';
-import { getBookingForHolder, resendConfirmation } from './service';
+import { resendConfirmation } from './service';
+import { getBookingForHolder } from './view';
 
 function bearerOrQueryToken(req: Request): string | undefined {
   const header = req.get('authorization');
@@ -137,7 +139,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const reference = parseReference(req.params.reference);
     const token = bearerOrQueryToken(req);
     try {
-      res.redirect(303, await resumeCheckout(ctx, reference, token));
+      res.redirect(303, await resumePayment(ctx, reference, token));
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 409) throw error;
       res.redirect(303, `/bookings/${reference}?token=${encodeURIComponent(token ?? '')}`);
@@ -147,7 +149,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   router.post('/bookings/:reference/cancel', async (req, res) => {
     const reference = parseReference(req.params.reference);
     const token = z.object({ token: tokenSchema }).safeParse(req.body ?? {}).data?.token;
-    const view = await cancelBooking(ctx, reference, token);
+    const view = await cancelAsHolder(ctx, reference, token);
     res
       .set('Referrer-Policy', 'no-referrer')
       .set('Cache-Control', 'no-store')
@@ -183,7 +185,7 @@ export function bookingApiRoutes(ctx: ServiceContext): Router {
   });
 
   router.post('/bookings/:reference/cancel', async (req, res) => {
-    const view = await cancelBooking(ctx, parseReference(req.params.reference), bearerOrQueryToken(req));
+    const view = await cancelAsHolder(ctx, parseReference(req.params.reference), bearerOrQueryToken(req));
     res.json({ booking: toApiBooking(view, ctx.config) });
   });
 

@@ -24,6 +24,8 @@ export interface BookingRecord {
   cancelledAt: Date | null;
   cancelReason: string | null;
   refundedTotal: number;
+  /** Set while a delayed payment (bank debit, Pay by Bank) is in flight: the hold stays live until Stripe settles it. */
+  paymentProcessingSince: Date | null;
   invoiceStatus: 'outstanding' | 'paid' | 'written_off' | null;
   createdAt: Date;
 }

@@ -3,13 +3,10 @@ import type { ServiceContext } from '../context';
 import { bookingState, seatsFit } from '../events/availability';
 import { countSeatsTaken, listTicketTypes } from '../events/queries';
 import type { EventRecord } from '../events/types';
+import { payUrl } from '../lib/links';
 import { formatInstant } from '../lib/time';
-import { enqueueEmail } from '../mail/outbox';
-import { paymentNotice } from '../payments/notices';
-import { lineItems } from '../payments/checkout';
-import { payUrl, publicHost } from '../lib/links';
-import { findBookingById, listAttendees, listWaitlist, updateBookingStatus } from './queries';
-import { queueBookingNotice } from './service';
+import { queueBookingNotice, queueMoneyNotice } from './notify';
+import { listWaitlist, updateBookingStatus } from './queries';
 import type { BookingRecord } from './types';
 
 /** How long a waitlisted buyer has to pay for a place offered to them (never past the event's start). */
@@ -26,13 +23,7 @@ export async function grantWaitlistPlace(trx: Knex.Transaction, ctx: ServiceCont
     const isInvoice = booking.paymentMethod === 'invoice';
     if (!(await updateBookingStatus(trx, booking.id, ['waitlisted'], 'confirmed', now, isInvoice ? { invoice_status: 'outstanding' } : {}))) return null;
     await queueBookingNotice(trx, ctx, 'promoted', booking.id);
-    if (isInvoice) {
-      const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
-      const attendees = (await listAttendees(trx, booking.id)).filter((a) => a.status === 'active');
-      const lines = lineItems(attendees.map((a) => ({ ...types.find((t) => t.id === a.ticketTypeId)!, price: a.unitPrice })));
-      const fresh = (await findBookingById(trx, booking.id))!;
-      await enqueueEmail(trx, paymentNotice(ctx, { kind: 'pro_forma', event, booking: fresh, lines }), now, publicHost(ctx.config));
-    }
+    if (isInvoice) await queueMoneyNotice(trx, ctx, 'pro_forma', booking.id);
     return 'confirmed';
   }
   const holdUntil = new Date(Math.min(now.getTime() + OFFER_HOLD_MS, event.startsAt.getTime()));

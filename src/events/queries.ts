@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { whereSeatsHeld } from '../bookings/holds';
 import type { Tx } from '../db/connect';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
 import type { EventKind, EventRecord, EventStatus, Region, SeatCounts, TicketTypeRecord } from './types';
@@ -115,11 +116,7 @@ export function seatsTakenQuery(db: Tx, now: Date): Knex.QueryBuilder {
   return db('attendees')
     .join('bookings', 'bookings.id', 'attendees.booking_id')
     .where('attendees.status', 'active')
-    .where((q) =>
-      q
-        .where('bookings.status', 'confirmed')
-        .orWhere((p) => p.where('bookings.status', 'pending_payment').where('bookings.hold_expires_at', '>', toDbTime(now))),
-    );
+    .where((q) => whereSeatsHeld(q, now));
 }
 
 export async function countSeatsTaken(db: Tx, eventIds: number[], now: Date): Promise<Map<number, SeatCounts>> {

@@ -1,7 +1,7 @@
 import { publicHost } from '../lib/links';
 import { findEventById } from '../events/queries';
 import { enqueueEmail } from '../mail/outbox';
-import { paymentNotice } from '../payments/notices';
+import { paymentNotice } from '../bookings';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../admin/audit/log';
 import { findBookingByReference } from '../bookings/queries';

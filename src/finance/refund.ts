@@ -1,12 +1,7 @@
 import { recordAudit, type Actor } from '../admin/audit/log';
-import { publicHost } from '../lib/links';
-import { findBookingById } from '../bookings/queries';
 import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
-import { findEventById } from '../events/queries';
 import { ConflictError, ValidationError } from '../lib/errors';
-import { enqueueEmail } from '../mail/outbox';
-import { paymentNotice } from '../payments/notices';
 import { requestRefund } from '../payments/refunds';
 import { syncBookingWithStripe } from '../payments/sync';
 import { getFinanceBooking } from './booking';
@@ -18,9 +13,9 @@ export interface StaffRefundInput {
 }
 
 /**
- * The treasurer refunds a card payment, in full or in part, optionally giving up some places. The
- * refund is recorded and sent to Stripe by the payments code; then the audit entry and the buyer's
- * email are written together, and the email leaves through the outbox.
+ * The treasurer refunds a card payment, in full or in part, optionally giving up some places. The refund, the seats
+ * and the audit entry commit together; Stripe is asked after the commit. The buyer is emailed only once Stripe has
+ * confirmed the refund; until then it shows as requested.
  */
 export async function refundAsStaff(ctx: ServiceContext, actor: Actor, reference: string, input: StaffRefundInput): Promise<number> {
   const view = await getFinanceBooking(ctx, reference);
@@ -29,17 +24,26 @@ export async function refundAsStaff(ctx: ServiceContext, actor: Actor, reference
   if (view.hasOpenDispute) throw new ConflictError('dispute_open', 'This payment is disputed. Stripe takes no refund while a dispute is open: respond to the dispute in the Stripe dashboard instead.');
   const active = new Set(view.attendees.filter((a) => a.status === 'active').map((a) => a.id));
   if (input.attendeeIds.some((id) => !active.has(id))) throw new ValidationError([{ path: 'attendeeIds', message: 'Choose places that are still booked' }]);
-  const refundId = await requestRefund(ctx, { bookingId: view.booking.id, amount: input.amount, attendeeIds: input.attendeeIds, reason: input.reason, initiatedBy: 'staff' });
-
-  const now = ctx.clock.now();
-  await writeTransaction(ctx.db, async (trx) => {
-    await recordAudit(trx, actor, { action: 'refund_requested', targetType: 'booking', targetId: view.booking.id, details: { reference, refundId, amount: input.amount, reason: input.reason, attendeeIds: input.attendeeIds } }, now);
-    const booking = (await findBookingById(trx, view.booking.id))!;
-    const event = (await findEventById(trx, booking.eventId))!;
-    await enqueueEmail(trx, paymentNotice(ctx, { kind: 'refund_issued', event, booking, lines: [], amount: input.amount, dedupeSuffix: String(refundId) }), now, publicHost(ctx.config));
-  });
-  ctx.kickOutbox();
-  return refundId;
+  let recorded: number | undefined;
+  try {
+    return await requestRefund(ctx, {
+      bookingId: view.booking.id,
+      amount: input.amount,
+      attendeeIds: input.attendeeIds,
+      reason: input.reason,
+      initiatedBy: 'staff',
+      notice: 'refund_issued',
+      within: async (trx, refundId) => {
+        recorded = refundId;
+        await recordAudit(trx, actor, { action: 'refund_requested', targetType: 'booking', targetId: view.booking.id, details: { reference, refundId, amount: input.amount, reason: input.reason, attendeeIds: input.attendeeIds } }, ctx.clock.now());
+      },
+    });
+  } catch (error) {
+    // Recorded but not yet taken by Stripe: it stays requested and the refunds job retries it; the buyer hears once Stripe confirms.
+    if (recorded === undefined) throw error;
+    ctx.logger.warn('staff refund recorded; Stripe has not taken it yet', { refundId: recorded, booking: reference, error: error instanceof Error ? error.message : String(error) });
+    return recorded;
+  }
 }
 
 /**

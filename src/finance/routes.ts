@@ -23,7 +23,7 @@ import { summariseFinance } from './summary';
 
 /** Notices after a form succeeds: fixed texts, so a link cannot put words on the page. */
 export const NOTICES: Record<string, string> = {
-  refunded: 'Refund recorded and sent to Stripe; the buyer will be emailed.',
+  refunded: 'Refund recorded and requested from Stripe. It shows as "requested" until Stripe confirms it, and the buyer is emailed only then.',
   invoice_paid: 'Bank payment recorded; the invoice is paid.',
   written_off: 'Invoice written off.',
   refreshed: 'Brought up to date from Stripe: refunds and disputes made in the Stripe dashboard are now recorded.',

@@ -1,5 +1,7 @@
 import type { Tx } from '../db/connect';
 import { fromDbTime, toDbTime } from '../lib/time';
+import type { RefundNotice } from '../bookings';
+import type { RefundBecause } from './decide';
 import { OPEN_DISPUTE_STATUSES, type RefundInitiator, type RefundStatus } from './types';
 
 type Row = Record<string, unknown>;
@@ -25,6 +27,8 @@ export interface PaymentRecord {
   stripePaymentIntentId: string | null;
   stripeChargeId: string | null;
   needsRefund: boolean;
+  /** Why we keep none of this payment: it is (or was) refunded in full. */
+  refundBecause: RefundBecause | null;
   paidAt: Date;
 }
 
@@ -40,6 +44,7 @@ function toPayment(row: Row): PaymentRecord {
     stripePaymentIntentId: (row.stripe_payment_intent_id as string | null) ?? null,
     stripeChargeId: (row.stripe_charge_id as string | null) ?? null,
     needsRefund: Boolean(row.needs_refund),
+    refundBecause: (row.refund_because as RefundBecause | null) ?? null,
     paidAt: fromDbTime(row.paid_at),
   };
 }
@@ -49,8 +54,16 @@ export async function findPaymentByIntent(db: Tx, paymentIntentId: string): Prom
   return row ? toPayment(row) : undefined;
 }
 
-export async function findPaymentForBooking(db: Tx, bookingId: number): Promise<PaymentRecord | undefined> {
-  const row = await db('payments').where({ booking_id: bookingId }).orderBy('id', 'desc').first();
+/**
+ * The card payment that paid for the booking: the PaymentIntent that confirmed it. A second payment for the same
+ * booking, or one that came too late, is recorded against the booking too but is never this one.
+ */
+export async function findBookingCardPayment(db: Tx, bookingId: number): Promise<PaymentRecord | undefined> {
+  const row = await db('payments')
+    .join('bookings', 'bookings.stripe_payment_intent_id', 'payments.stripe_payment_intent_id')
+    .where('bookings.id', bookingId)
+    .where('payments.method', 'card')
+    .first('payments.*');
   return row ? toPayment(row) : undefined;
 }
 
@@ -63,7 +76,7 @@ export interface CardPaymentInput {
   sessionId: string;
   balanceTransactionId: string | null;
   paidAt: Date;
-  needsRefund: boolean;
+  refundBecause: RefundBecause | null;
   note?: string;
 }
 
@@ -91,7 +104,8 @@ export async function upsertCardPayment(db: Tx, input: CardPaymentInput, now: Da
     stripe_charge_id: input.chargeId,
     stripe_checkout_session_id: input.sessionId,
     stripe_balance_transaction_id: input.balanceTransactionId,
-    needs_refund: input.needsRefund,
+    needs_refund: input.refundBecause !== null,
+    refund_because: input.refundBecause,
     note: input.note ?? null,
     paid_at: toDbTime(input.paidAt),
     created_at: toDbTime(now),
@@ -125,6 +139,10 @@ export interface RefundRecord {
   initiatedBy: RefundInitiator;
   attendeeIds: number[];
   attempts: number;
+  /** The email the buyer gets once Stripe confirms the refund. */
+  notice: RefundNotice | null;
+  /** Why Stripe has not taken it yet (the last attempt's error). */
+  lastError: string | null;
   createdAt: Date;
 }
 
@@ -141,12 +159,23 @@ function toRefund(row: Row): RefundRecord {
     initiatedBy: row.initiated_by as RefundInitiator,
     attendeeIds: row.attendee_ids ? String(row.attendee_ids).split(',').map(Number) : [],
     attempts: Number(row.attempts),
+    notice: (row.notice as RefundNotice | null) ?? null,
+    lastError: (row.last_error as string | null) ?? null,
     createdAt: fromDbTime(row.created_at),
   };
 }
 
 export async function listRefundsForBooking(db: Tx, bookingId: number): Promise<RefundRecord[]> {
   return (await db('refunds').where({ booking_id: bookingId }).orderBy('id')).map(toRefund);
+}
+
+export async function listRefundsForPayment(db: Tx, paymentId: number): Promise<RefundRecord[]> {
+  return (await db('refunds').where({ payment_id: paymentId }).orderBy('id')).map(toRefund);
+}
+
+/** What counts as refunded: every refund but those Stripe failed or cancelled (a `requested` one counts: it is promised). */
+export function refundedSoFar(refunds: RefundRecord[]): number {
+  return refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((s, r) => s + r.amount, 0);
 }
 
 export async function findRefund(db: Tx, id: number): Promise<RefundRecord | undefined> {
@@ -164,6 +193,7 @@ export interface NewRefund {
   initiatedBy: RefundInitiator;
   attendeeIds: number[];
   stripeRefundId?: string;
+  notice?: RefundNotice | null;
 }
 
 export async function insertRefund(db: Tx, refund: NewRefund, now: Date): Promise<number> {
@@ -178,6 +208,7 @@ export async function insertRefund(db: Tx, refund: NewRefund, now: Date): Promis
       reason: refund.reason,
       initiated_by: refund.initiatedBy,
       attendee_ids: refund.attendeeIds.join(',') || null,
+      notice: refund.notice ?? null,
       created_at: toDbTime(now),
       updated_at: toDbTime(now),
     })

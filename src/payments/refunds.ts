@@ -1,149 +1,140 @@
-import { findBookingById, listAttendees } from '../bookings/queries';
-import { promoteWaitlist } from '../bookings/waitlist';
-import { findEventById } from '../events/queries';
-import { getBookingForHolder, loadBookingView, type BookingView } from '../bookings/service';
+import type { Knex } from 'knex';
+import { cancelBookingSeats, cancelSeats, lockBooking, setRefundedTotal, type RefundNotice, type RefundRequest } from '../bookings';
 import type { ServiceContext } from '../context';
-import { lockRow, writeTransaction } from '../db/dialect';
-import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
-import { formatInstant, toDbTime } from '../lib/time';
+import { writeTransaction } from '../db/dialect';
+import { ConflictError, ValidationError } from '../lib/errors';
+import { errorFields } from '../lib/logger';
 import { formatMoney } from '../lib/money';
-import { cancelSeats } from './fulfil';
+import type { RefundBecause } from './decide';
+import { queueRefundConfirmed } from './fulfil';
 import {
   clearNeedsRefund,
-  hasOpenDispute,
-  findPaymentForBooking,
+  findBookingCardPayment,
   findRefund,
+  hasOpenDispute,
   insertRefund,
   listPaymentsNeedingRefund,
-  listRefundsForBooking,
+  listRefundsForPayment,
   listRequestedRefunds,
+  refundedSoFar,
   setPaymentRefunded,
   updateRefund,
 } from './queries';
-import { stripeOf, syncBookingWithStripe } from './sync';
-import type { RefundInitiator } from './types';
 
-export interface RefundRequest {
-  bookingId: number;
-  /** Minor units; at most what is left unrefunded. */
-  amount: number;
-  /** The seats this refund gives up; they are cancelled and sent a calendar CANCEL. */
-  attendeeIds: number[];
-  reason: string;
-  initiatedBy: RefundInitiator;
+/**
+ * Records a refund of the booking's card payment inside the caller's transaction (no network): `requested` until
+ * Stripe confirms it. The payment's and the booking's refunded totals count it at once, so nothing can be refunded
+ * twice; they can never exceed what was paid (checked here, and by the database).
+ * Throws ConflictError `no_card_payment`, `payment_disputed`; ValidationError on `amount`.
+ */
+export async function recordRefund(trx: Knex.Transaction, ctx: ServiceContext, request: RefundRequest): Promise<number> {
+  const now = ctx.clock.now();
+  const { booking } = await lockBooking(trx, request.bookingId);
+  const payment = await findBookingCardPayment(trx, request.bookingId);
+  if (!payment || !payment.stripePaymentIntentId) throw new ConflictError('no_card_payment', 'This booking has no card payment to refund.');
+  // Stripe refuses to refund a charge under dispute: the dispute's outcome settles the money.
+  if (await hasOpenDispute(trx, payment.id)) throw new ConflictError('payment_disputed', 'This payment is disputed with the card issuer, so it cannot be refunded until the dispute is closed.');
+  const refunded = refundedSoFar(await listRefundsForPayment(trx, payment.id));
+  const left = payment.amount - refunded;
+  if (!Number.isInteger(request.amount) || request.amount < 0 || request.amount > left) {
+    throw new ValidationError([{ path: 'amount', message: `must be between 0 and ${formatMoney(left, payment.currency)}` }]);
+  }
+  const id = await insertRefund(
+    trx,
+    {
+      paymentId: payment.id,
+      bookingId: request.bookingId,
+      amount: request.amount,
+      currency: payment.currency,
+      status: request.amount === 0 ? 'succeeded' : 'requested',
+      reason: request.reason,
+      initiatedBy: request.initiatedBy,
+      attendeeIds: request.attendeeIds,
+      notice: request.notice,
+    },
+    now,
+  );
+  await setPaymentRefunded(trx, payment.id, refunded + request.amount, payment.amount, now);
+  await setRefundedTotal(trx, request.bookingId, Math.min(booking.total, booking.refundedTotal + request.amount));
+  return id;
 }
 
 /**
- * Records a refund and its effect on the booking in one transaction, then asks Stripe for it after
- * the commit. If Stripe cannot be reached the refund stays 'requested' and the payments job retries it.
+ * Asks Stripe for a recorded refund; the idempotency key `refund-<id>` makes a retry after a timeout safe. Stripe's
+ * answer and the buyer's email (only now: the refund is confirmed) commit together. Throws when Stripe cannot be
+ * reached or refuses; the refund stays `requested` with the error recorded, for the retry job.
  */
-export async function requestRefund(ctx: ServiceContext, request: RefundRequest): Promise<number> {
-  const now = ctx.clock.now();
-  const refundId = await writeTransaction(ctx.db, async (trx) => {
-    const found = await findBookingById(trx, request.bookingId);
-    if (!found) throw new NotFoundError('No such booking.', 'booking_not_found');
-    await lockRow(trx, 'events', found.eventId);
-    const payment = await findPaymentForBooking(trx, request.bookingId);
-    if (!payment || payment.method !== 'card' || !payment.stripePaymentIntentId) throw new ConflictError('no_card_payment', 'This booking has no card payment to refund.');
-    // Stripe refuses to refund a charge under dispute: the dispute's outcome settles the money.
-    if (await hasOpenDispute(trx, payment.id)) throw new ConflictError('payment_disputed', 'This payment is disputed with the card issuer, so it cannot be refunded until the dispute is closed.');
-    const refunded = (await listRefundsForBooking(trx, request.bookingId)).filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((s, r) => s + r.amount, 0);
-    if (!Number.isInteger(request.amount) || request.amount < 0 || request.amount > payment.amount - refunded) {
-      throw new ValidationError([{ path: 'amount', message: `must be between 0 and ${formatMoney(payment.amount - refunded, payment.currency)}` }]);
-    }
-    const id = await insertRefund(
-      trx,
-      { paymentId: payment.id, bookingId: request.bookingId, amount: request.amount, currency: payment.currency, status: request.amount === 0 ? 'succeeded' : 'requested', reason: request.reason, initiatedBy: request.initiatedBy, attendeeIds: request.attendeeIds },
-      now,
-    );
-    await setPaymentRefunded(trx, payment.id, refunded + request.amount, payment.amount, now);
-    await trx('bookings').where({ id: request.bookingId }).update({ refunded_total: refunded + request.amount });
-    if (request.attendeeIds.length) await cancelSeats(trx, ctx, request.bookingId, request.attendeeIds, now);
-    return id;
-  });
-  ctx.kickOutbox();
-  await sendRefundToStripe(ctx, refundId).catch(() => undefined);
-  return refundId;
-}
-
-/** Asks Stripe for a recorded refund; the idempotency key makes a retry after a timeout safe. */
 export async function sendRefundToStripe(ctx: ServiceContext, refundId: number): Promise<void> {
-  const now = ctx.clock.now();
   const refund = await findRefund(ctx.db, refundId);
-  if (!refund || refund.status !== 'requested' || refund.stripeRefundId || refund.amount === 0) return;
-  const payment = await findPaymentForBooking(ctx.db, refund.bookingId!);
-  if (!payment?.stripePaymentIntentId) return;
+  if (!refund || refund.status !== 'requested' || refund.stripeRefundId || refund.amount === 0 || refund.paymentId === null) return;
+  const payment = await ctx.db('payments').where({ id: refund.paymentId }).first('stripe_payment_intent_id');
+  if (!payment?.stripe_payment_intent_id) return;
+  if (!ctx.stripe) throw new Error('Stripe is not configured: the refund stays requested');
   try {
-    const created = await stripeOf(ctx).refunds.create(
+    const created = await ctx.stripe.refunds.create(
       {
-        payment_intent: payment.stripePaymentIntentId,
+        payment_intent: String(payment.stripe_payment_intent_id),
         amount: refund.amount,
         reason: 'requested_by_customer',
         metadata: { booking_id: String(refund.bookingId), refund_id: String(refund.id), attendee_ids: refund.attendeeIds.join(','), reason: (refund.reason ?? '').slice(0, 450) },
       },
       { idempotencyKey: `refund-${refund.id}` },
     );
-    await updateRefund(ctx.db, refund.id, { stripeRefundId: created.id, status: created.status === 'succeeded' ? 'succeeded' : 'pending', lastError: null, attempted: true }, now);
+    const status = created.status === 'succeeded' ? 'succeeded' : created.status === 'failed' || created.status === 'canceled' ? created.status : 'pending';
+    await writeTransaction(ctx.db, async (trx) => {
+      const current = await findRefund(trx, refund.id);
+      if (!current || current.status !== 'requested') return;
+      await updateRefund(trx, refund.id, { stripeRefundId: created.id, status, lastError: null, attempted: true }, ctx.clock.now());
+      if (status === 'pending' || status === 'succeeded') await queueRefundConfirmed(trx, ctx, current);
+    });
+    ctx.kickOutbox();
   } catch (error) {
-    await updateRefund(ctx.db, refund.id, { lastError: error instanceof Error ? error.message : String(error), attempted: true }, now);
+    await updateRefund(ctx.db, refund.id, { lastError: error instanceof Error ? error.message : String(error), attempted: true }, ctx.clock.now());
     throw error;
   }
 }
 
-/** Refunds what is left of a booking's card payment and cancels all its seats (an event cancelled by staff). */
-export async function refundBookingInFull(ctx: ServiceContext, bookingId: number, reason: string): Promise<void> {
-  const payment = await findPaymentForBooking(ctx.db, bookingId);
-  if (!payment) throw new ConflictError('no_card_payment', 'This booking has no card payment to refund.');
-  const attendees = (await listAttendees(ctx.db, bookingId)).filter((a) => a.status === 'active');
-  const refunded = (await listRefundsForBooking(ctx.db, bookingId)).filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((s, r) => s + r.amount, 0);
-  await requestRefund(ctx, { bookingId, amount: payment.amount - refunded, attendeeIds: attendees.map((a) => a.id), reason, initiatedBy: 'staff' });
-}
-
-export interface RefundPolicy {
-  allowed: boolean;
-  amount: number;
-  fee: number;
-  deadlineLabel: string | null;
-  contactEmail: string | null;
-}
-
-/** What cancelling through the manage link would refund now: the total less the fee kept, before the deadline. */
-export function refundPolicyFor(view: BookingView, now: Date): RefundPolicy {
-  const { booking, event } = view;
-  const withinDeadline = event.refundDeadlineAt === null || now < event.refundDeadlineAt;
-  const left = booking.total - booking.refundedTotal;
-  const fee = Math.min(event.refundFee, left);
-  return {
-    allowed: booking.status === 'confirmed' && booking.paymentMethod === 'stripe' && withinDeadline && now < event.startsAt,
-    amount: left - fee,
-    fee,
-    deadlineLabel: event.refundDeadlineAt ? formatInstant(event.refundDeadlineAt, event.timezone) : null,
-    contactEmail: event.contactEmail,
-  };
-}
-
-/** The attendee cancels a paid booking through the manage link, within the refund policy. */
-export async function cancelPaidBookingAsHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
-  const view = await getBookingForHolder(ctx, reference, token);
-  if (view.booking.status === 'cancelled') return view;
-  const policy = refundPolicyFor(view, ctx.clock.now());
-  if (!policy.allowed) {
-    throw new ConflictError('refund_not_available', `This booking can no longer be cancelled online. Please contact ${policy.contactEmail ?? 'the organisers'}.`);
+/** The gateway's "send after commit": a failure is recorded on the refund and logged, and the refunds job retries it. */
+export async function sendRefundLogged(ctx: ServiceContext, refundId: number): Promise<void> {
+  try {
+    await sendRefundToStripe(ctx, refundId);
+  } catch (error) {
+    ctx.logger.warn('refund not yet accepted by Stripe; it stays requested and is retried', { refundId, ...errorFields(error) });
   }
-  const attendees = view.attendees.filter((a) => a.status === 'active');
-  await requestRefund(ctx, {
-    bookingId: view.booking.id,
-    amount: policy.amount,
-    attendeeIds: attendees.map((a) => a.id),
-    reason: policy.fee > 0 ? `Cancelled by the buyer; ${formatMoney(policy.fee, view.booking.currency)} kept under the refund policy` : 'Cancelled by the buyer',
-    initiatedBy: 'attendee',
+}
+
+const NOTICE_FOR: Record<RefundBecause, RefundNotice> = {
+  late: 'refunded_after_expiry',
+  duplicate: 'refunded_duplicate',
+  event_cancelled: 'refunded_event_cancelled',
+  booking_cancelled: 'refund_issued',
+};
+
+/**
+ * The staff side of refunds: refunds `amount` of the booking's card payment, giving up `attendeeIds` (their seats are
+ * cancelled and sent a calendar CANCEL). The refund, the seats and `within` (the audit entry) commit together; Stripe
+ * is asked after the commit. Throws as recordRefund; and when Stripe refuses or cannot be reached, rethrows after
+ * recording the failure (the refund stays requested and is retried).
+ */
+export async function requestRefund(
+  ctx: ServiceContext,
+  request: Omit<RefundRequest, 'notice'> & { notice?: RefundNotice | null; within?: (trx: Knex.Transaction, refundId: number) => Promise<void> },
+): Promise<number> {
+  const refundId = await writeTransaction(ctx.db, async (trx) => {
+    const id = await recordRefund(trx, ctx, { ...request, notice: request.notice === undefined ? 'refund_issued' : request.notice });
+    if (request.attendeeIds.length) await cancelSeats(trx, ctx, request.bookingId, request.reason, request.attendeeIds);
+    await request.within?.(trx, id);
+    return id;
   });
-  return loadBookingView(ctx.db, view.booking.id);
+  ctx.kickOutbox();
+  await sendRefundToStripe(ctx, refundId);
+  return refundId;
 }
 
 /**
- * The payments job: retries refunds Stripe has not taken yet, and refunds payments that arrived too
- * late to keep their seats. Each step is recorded before Stripe is asked, so nothing is refunded twice.
+ * The payments job: refunds payments we keep nothing of (late, duplicate, for a cancelled event or booking), and
+ * retries refunds Stripe has not taken yet. Each refund is recorded before Stripe is asked, so nothing is refunded
+ * twice. Returns how many refunds it created or sent.
  */
 export async function processPendingRefunds(ctx: ServiceContext): Promise<number> {
   let done = 0;
@@ -152,9 +143,21 @@ export async function processPendingRefunds(ctx: ServiceContext): Promise<number
       const fresh = await trx('payments').where({ id: payment.id, needs_refund: true }).first('id');
       if (!fresh) return null;
       await clearNeedsRefund(trx, payment.id, ctx.clock.now());
+      const refunded = refundedSoFar(await listRefundsForPayment(trx, payment.id));
+      if (refunded >= payment.amount) return null;
       const id = await insertRefund(
         trx,
-        { paymentId: payment.id, bookingId: payment.bookingId!, amount: payment.amount - payment.amountRefunded, currency: payment.currency, status: 'requested', reason: 'Paid after the hold expired and the seats were gone', initiatedBy: 'system', attendeeIds: [] },
+        {
+          paymentId: payment.id,
+          bookingId: payment.bookingId!,
+          amount: payment.amount - refunded,
+          currency: payment.currency,
+          status: 'requested',
+          reason: payment.refundBecause ? `Refunded automatically: ${payment.refundBecause.replace('_', ' ')}` : 'Refunded automatically',
+          initiatedBy: 'system',
+          attendeeIds: [],
+          notice: NOTICE_FOR[payment.refundBecause ?? 'late'],
+        },
         ctx.clock.now(),
       );
       await setPaymentRefunded(trx, payment.id, payment.amount, payment.amount, ctx.clock.now());
@@ -163,34 +166,23 @@ export async function processPendingRefunds(ctx: ServiceContext): Promise<number
     if (refundId) done++;
   }
   for (const refund of await listRequestedRefunds(ctx.db, 20)) {
-    await sendRefundToStripe(ctx, refund.id).then(
-      () => done++,
-      () => undefined,
-    );
+    try {
+      await sendRefundToStripe(ctx, refund.id);
+      done++;
+    } catch (error) {
+      ctx.logger.warn('refund retry failed; it stays requested', { refundId: refund.id, attempts: refund.attempts + 1, ...errorFields(error) });
+    }
   }
   return done;
 }
 
-
 /**
- * The buyer gives up a hold before paying: the Stripe session is expired first so it can no longer
- * be paid; if a payment slipped in meanwhile, fulfilment confirms the booking instead.
+ * Refunds what is left of a booking's card payment and cancels all its seats (an event cancelled by staff). Throws
+ * when Stripe did not take the refund (it stays requested and the refunds job retries it), so the caller can list it.
  */
-export async function cancelPendingBookingAsHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
-  const view = await getBookingForHolder(ctx, reference, token);
-  const sessionId = view.booking.stripeCheckoutSessionId;
-  if (sessionId) {
-    await stripeOf(ctx).checkout.sessions.expire(sessionId).catch(() => undefined);
-    await syncBookingWithStripe(ctx, view.booking.id);
-  }
-  const now = ctx.clock.now();
-  await writeTransaction(ctx.db, async (trx) => {
-    await lockRow(trx, 'events', view.booking.eventId);
-    const changed = await trx('bookings')
-      .where({ id: view.booking.id, status: 'pending_payment' })
-      .update({ status: 'cancelled', cancelled_at: toDbTime(now), cancel_reason: 'Cancelled by the buyer before paying', updated_at: toDbTime(now) });
-    if (changed) await promoteWaitlist(trx, ctx, (await findEventById(trx, view.booking.eventId))!);
-  });
-  ctx.kickOutbox();
-  return loadBookingView(ctx.db, view.booking.id);
+export async function refundBookingInFull(ctx: ServiceContext, bookingId: number, reason: string): Promise<void> {
+  const { outcome } = await cancelBookingSeats(ctx, bookingId, { refund: 'full', reason, initiatedBy: 'staff', notice: 'refunded_event_cancelled' });
+  if (outcome.refundId === undefined) return;
+  const refund = await findRefund(ctx.db, outcome.refundId);
+  if (refund?.status === 'requested') throw new Error(refund.lastError ?? 'Stripe has not taken the refund yet');
 }

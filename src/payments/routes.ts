@@ -1,61 +1,75 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { manageUrl } from '../lib/links';
-import { referenceSchema } from '../bookings/schemas';
-import { findBookingByReference } from '../bookings/queries';
+import { getBookingForHolder, referenceSchema, tokenSchema } from '../bookings';
 import type { ServiceContext } from '../context';
 import { NotFoundError } from '../lib/errors';
+import { manageUrl } from '../lib/links';
+import { errorFields } from '../lib/logger';
 import { formatInstant } from '../lib/time';
-import { findEventById } from '../events/queries';
 import type { Views } from '../web/views';
-import { stripeOf, syncBookingWithStripe } from './sync';
+import { findOurSession } from './checkout-sessions';
+import { syncSessionWithStripe } from './sync';
 
-const sessionIdSchema = z.string().regex(/^cs_[A-Za-z0-9_]{8,200}$/);
+const returnSchema = z.object({
+  session_id: z.string().regex(/^cs_[A-Za-z0-9_]{8,200}$/).optional(),
+  reference: referenceSchema,
+  token: tokenSchema,
+});
+
+/** The booking named in a Stripe return URL, for the holder of its manage token; unknown and wrong alike answer 404. */
+async function holderOf(ctx: ServiceContext, query: unknown) {
+  const parsed = returnSchema.safeParse(query);
+  if (!parsed.success) throw new NotFoundError('We could not find that booking. Use the link in your booking email.', 'booking_not_found');
+  const view = await getBookingForHolder(ctx, parsed.data.reference, parsed.data.token);
+  return { view, sessionId: parsed.data.session_id, token: parsed.data.token };
+}
 
 export function checkoutPageRoutes(ctx: ServiceContext, views: Views): Router {
   const router = Router();
 
   /**
-   * Stripe sends the buyer here after paying. The page confirms from Stripe's own record, so a buyer
-   * who arrives before the webhook still sees "confirmed". Knowing the session id is the proof: only
-   * the buyer's browser and Stripe have it.
+   * Stripe sends the buyer here after paying, with the booking's manage token in the return URL. The page confirms
+   * from Stripe's own record of that session (ours, for this booking), so a buyer who arrives before the webhook
+   * still sees "confirmed"; a second payment for a booking already paid shows the booking too.
    */
   router.get('/checkout/success', async (req, res) => {
-    const parsed = sessionIdSchema.safeParse(req.query.session_id);
-    if (!parsed.success) throw new NotFoundError('We could not find that payment.', 'session_not_found');
-    const row = await ctx.db('bookings').where({ stripe_checkout_session_id: parsed.data }).first('id', 'reference');
-    if (!row) throw new NotFoundError('We could not find a booking for that payment. If you were charged, please contact us.', 'session_not_found');
-    try {
-      await syncBookingWithStripe(ctx, Number(row.id));
-    } catch {
-      // Stripe unreachable: the webhook and the sweeper will confirm it; the manage page says so.
+    const { view, sessionId } = await holderOf(ctx, req.query);
+    const ours = sessionId ? await findOurSession(ctx.db, sessionId) : undefined;
+    if (ours && ours.bookingId === view.booking.id) {
+      try {
+        await syncSessionWithStripe(ctx, ours.sessionId);
+      } catch (error) {
+        // Stripe unreachable: the webhook and the sweeper will confirm it; the manage page says we are confirming.
+        ctx.logger.warn('success page could not read the session from Stripe', { requestId: res.locals.requestId, booking: view.booking.reference, ...errorFields(error) });
+      }
     }
-    const manage = new URL(manageUrl(ctx.config, row.reference));
-    res.redirect(303, `${manage.pathname}${manage.search}&paid=1`);
+    const manage = new URL(manageUrl(ctx.config, view.booking.reference));
+    res.set('Cache-Control', 'no-store').redirect(303, `${manage.pathname}${manage.search}&paid=1`);
   });
 
   /** The buyer left the payment page without paying: say what happens to their held places. */
   router.get('/checkout/cancelled', async (req, res) => {
-    const reference = referenceSchema.safeParse(req.query.reference);
-    const booking = reference.success ? await findBookingByReference(ctx.db, reference.data) : undefined;
-    if (!booking) throw new NotFoundError('We could not find that booking.', 'booking_not_found');
-    const event = (await findEventById(ctx.db, booking.eventId))!;
-    let resumeUrl: string | null = null;
-    if (booking.status === 'pending_payment' && booking.stripeCheckoutSessionId) {
-      const session = await stripeOf(ctx).checkout.sessions.retrieve(booking.stripeCheckoutSessionId).catch(() => null);
-      resumeUrl = session?.status === 'open' ? session.url : null;
-    }
-    res.type('html').send(
-      views.render('bookings/checkout-cancelled', {
-        title: 'Payment not completed',
-        event: { title: event.title, slug: event.slug },
-        reference: booking.reference,
-        isHeld: booking.status === 'pending_payment',
-        isConfirmed: booking.status === 'confirmed',
-        heldUntil: booking.holdExpiresAt ? formatInstant(booking.holdExpiresAt, event.timezone) : null,
-        resumeUrl,
-      }),
-    );
+    const { view, token } = await holderOf(ctx, req.query);
+    const { booking, event } = view;
+    const isProcessing = booking.status === 'pending_payment' && booking.paymentProcessingSince !== null;
+    const isHeld = booking.status === 'pending_payment' && !isProcessing;
+    res
+      .set('Cache-Control', 'no-store')
+      .set('Referrer-Policy', 'no-referrer')
+      .type('html')
+      .send(
+        views.render('bookings/checkout-cancelled', {
+          title: 'Payment not completed',
+          event: { title: event.title, slug: event.slug },
+          reference: booking.reference,
+          isHeld,
+          isProcessing,
+          isConfirmed: booking.status === 'confirmed',
+          heldUntil: booking.holdExpiresAt ? formatInstant(booking.holdExpiresAt, event.timezone) : null,
+          resumeUrl: isHeld ? `/bookings/${booking.reference}/pay?token=${encodeURIComponent(token)}` : null,
+          manageUrl: `/bookings/${booking.reference}?token=${encodeURIComponent(token)}`,
+        }),
+      );
   });
 
   return router;

@@ -1,70 +1,53 @@
 import express, { Router } from 'express';
-import type Stripe from 'stripe';
-import { z } from 'zod';
 import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
-import { AppError } from '../lib/errors';
+import { AppError, ValidationError } from '../lib/errors';
+import { errorFields } from '../lib/logger';
+import { findOurSession, findOurSessionByIntent } from './checkout-sessions';
 import { applyStripeState } from './fulfil';
 import { recordStripeEvent } from './queries';
-import { fetchStripeState } from './stripe-state';
-import { stripeOf } from './sync';
 import { processPendingRefunds } from './refunds';
-
-const bookingIdSchema = z.coerce.number().int().positive();
-const idOf = (value: unknown): string | null => (typeof value === 'string' ? value : value && typeof value === 'object' && 'id' in value ? String((value as { id: string }).id) : null);
+import { fetchStripeState } from './stripe-state';
+import { parseStripeEvent, type EventSubject, type ParsedStripeEvent } from './stripe-payloads';
+import { stripeOf } from './sync';
 
 interface Target {
   bookingId: number;
   sessionId: string;
 }
 
-async function bookingBySession(ctx: ServiceContext, sessionId: string, metadataBookingId?: string): Promise<Target | null> {
-  const byId = bookingIdSchema.safeParse(metadataBookingId);
-  const row = byId.success
-    ? await ctx.db('bookings').where({ id: byId.data }).first('id', 'stripe_checkout_session_id')
-    : await ctx.db('bookings').where({ stripe_checkout_session_id: sessionId }).first('id', 'stripe_checkout_session_id');
-  if (!row) return null;
-  // A booking tied to another session ignores this one's news, unless it never saved its own.
-  if (row.stripe_checkout_session_id && row.stripe_checkout_session_id !== sessionId) return null;
-  return { bookingId: Number(row.id), sessionId };
-}
-
-/** Finds the booking a PaymentIntent paid for: from our payments, our bookings, or Stripe's metadata. */
-async function bookingByPaymentIntent(ctx: ServiceContext, paymentIntentId: string): Promise<Target | null> {
-  const row =
-    (await ctx.db('payments').join('bookings', 'bookings.id', 'payments.booking_id').where('payments.stripe_payment_intent_id', paymentIntentId).first('bookings.id', 'bookings.stripe_checkout_session_id')) ??
-    (await ctx.db('bookings').where({ stripe_payment_intent_id: paymentIntentId }).first('id', 'stripe_checkout_session_id'));
-  if (row?.stripe_checkout_session_id) return { bookingId: Number(row.id), sessionId: String(row.stripe_checkout_session_id) };
-  const sessions = await stripeOf(ctx).checkout.sessions.list({ payment_intent: paymentIntentId, limit: 1 });
+/**
+ * Which of our bookings an event concerns, if any. A Stripe object is ours only if we created it for that booking:
+ * its Checkout Session is one we recorded, or its PaymentIntent came from one (recorded, or found by asking Stripe
+ * which session made it). Metadata is never trusted. May ask Stripe, so it runs before the transaction.
+ */
+async function targetOf(ctx: ServiceContext, subject: EventSubject): Promise<Target | null> {
+  if (subject.kind === 'session') {
+    const ours = await findOurSession(ctx.db, subject.sessionId);
+    return ours ? { bookingId: ours.bookingId, sessionId: ours.sessionId } : null;
+  }
+  if (subject.kind !== 'payment_intent' || !subject.paymentIntentId) return null;
+  const known = await findOurSessionByIntent(ctx.db, subject.paymentIntentId);
+  if (known) return { bookingId: known.bookingId, sessionId: known.sessionId };
+  const sessions = await stripeOf(ctx).checkout.sessions.list({ payment_intent: subject.paymentIntentId, limit: 1 });
   const session = sessions.data[0];
-  return session ? bookingBySession(ctx, session.id, session.metadata?.booking_id) : null;
+  const ours = session ? await findOurSession(ctx.db, session.id) : undefined;
+  return ours ? { bookingId: ours.bookingId, sessionId: ours.sessionId } : null;
 }
 
-/** Which booking an event concerns, if any. May ask Stripe, so it runs before the transaction. */
-async function targetOf(ctx: ServiceContext, event: Stripe.Event): Promise<Target | null> {
-  const object = event.data.object as unknown as Record<string, unknown>;
-  if (event.type.startsWith('checkout.session.')) {
-    const session = event.data.object as Stripe.Checkout.Session;
-    return bookingBySession(ctx, session.id, session.metadata?.booking_id);
-  }
-  if (event.type.startsWith('charge.') || event.type.startsWith('refund.') || event.type.startsWith('payment_intent.')) {
-    const paymentIntentId = event.type.startsWith('payment_intent.') ? idOf(object.id) : idOf(object.payment_intent);
-    return paymentIntentId ? bookingByPaymentIntent(ctx, paymentIntentId) : null;
-  }
-  return null;
-}
-
+/** `processed` changed a booking of ours (or confirmed nothing needed changing); `ignored`: not ours, or not a kind we act on. */
 export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored';
 
 /**
- * Processes one verified event exactly once: its id is recorded in the same transaction as its
- * effect, so a repeat finds it and changes nothing, and a failure rolls both back for Stripe to retry.
- * The effect is always "bring the booking in line with Stripe's current state", so order does not matter.
+ * Processes one verified, parsed event exactly once: its id is recorded in the same transaction as its effect, so a
+ * repeat finds it and changes nothing, and a failure rolls both back for Stripe to retry. The effect is always "bring
+ * the booking in line with Stripe's current state of our session", so order does not matter. An event about a Stripe
+ * object we did not create is recorded and changes nothing: the treasurer sees its money as a payment with no booking.
  */
-export async function handleStripeEvent(ctx: ServiceContext, event: Stripe.Event): Promise<WebhookOutcome> {
+export async function handleStripeEvent(ctx: ServiceContext, event: ParsedStripeEvent, subject: EventSubject): Promise<WebhookOutcome> {
   const seen = await ctx.db('stripe_events').where({ id: event.id }).first('id');
   if (seen) return 'duplicate';
-  const target = await targetOf(ctx, event);
+  const target = await targetOf(ctx, subject);
   const state = target ? await fetchStripeState(stripeOf(ctx), target.sessionId) : null;
   const outcome = await writeTransaction(ctx.db, async (trx) => {
     if (!(await recordStripeEvent(trx, event, target?.bookingId ?? null, ctx.clock.now()))) return { result: 'duplicate' as const, needsRefund: false };
@@ -73,7 +56,10 @@ export async function handleStripeEvent(ctx: ServiceContext, event: Stripe.Event
     return { result: 'processed' as const, needsRefund: applied.needsRefund };
   });
   ctx.kickOutbox();
-  if (outcome.needsRefund) await processPendingRefunds(ctx).catch(() => undefined);
+  if (outcome.needsRefund) {
+    // The refund is recorded as needed; if this first try fails, the refunds job tries again.
+    await processPendingRefunds(ctx).catch((error: unknown) => ctx.logger.warn('automatic refund deferred to the refunds job', { event: event.id, ...errorFields(error) }));
+  }
   return outcome.result;
 }
 
@@ -84,13 +70,22 @@ export function webhookRoutes(ctx: ServiceContext): Router {
     if (!ctx.stripe || !secret) throw new AppError('webhooks_disabled', 503, 'Stripe webhooks are not configured.');
     const signature = req.get('stripe-signature');
     if (!signature || !Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError('invalid_signature', 400, 'Missing Stripe signature or body.');
-    let event: Stripe.Event;
+    let raw: unknown;
     try {
-      event = ctx.stripe.webhooks.constructEvent(req.body, signature, secret);
-    } catch {
+      raw = ctx.stripe.webhooks.constructEvent(req.body, signature, secret);
+    } catch (error) {
+      ctx.logger.warn('webhook signature did not verify', { requestId: res.locals.requestId, ip: req.ip, ...errorFields(error) });
       throw new AppError('invalid_signature', 400, 'The Stripe signature did not verify.');
     }
-    const outcome = await handleStripeEvent(ctx, event);
+    let parsed: ReturnType<typeof parseStripeEvent>;
+    try {
+      parsed = parseStripeEvent(raw);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      ctx.logger.warn('signed webhook with a malformed payload refused', { requestId: res.locals.requestId, details: error.details });
+      throw new AppError('malformed_event', 400, 'The event does not have the shape of a Stripe event.', error.details);
+    }
+    const outcome = await handleStripeEvent(ctx, parsed.event, parsed.subject);
     res.json({ received: true, outcome });
   });
   return router;

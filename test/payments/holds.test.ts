@@ -96,7 +96,9 @@ describe('holding seats while people pay', () => {
     const [refund] = await t.db('refunds').where({ booking_id: booking.id });
     expect(refund).toMatchObject({ amount: 5000, initiated_by: 'system' });
     expect(['succeeded', 'pending']).toContain(refund.status);
-    const intent = await t.stripe.paymentIntents.retrieve(booking.stripe_payment_intent_id, { expand: ['latest_charge'] });
+    const payment = await t.db('payments').where({ booking_id: booking.id }).first();
+    expect(payment).toMatchObject({ amount: 5000, refund_because: 'late' });
+    const intent = await t.stripe.paymentIntents.retrieve(payment.stripe_payment_intent_id, { expand: ['latest_charge'] });
     expect((intent.latest_charge as { amount_refunded: number }).amount_refunded).toBe(5000);
     await t.sendMail();
     const told = t.smtp.messages.find((m) => m.subject?.startsWith('Your payment has been refunded') && JSON.stringify(m.to).includes(person('too-late').email));

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { buildEvent, person } from '../support/factories';
 import { inviteOf } from '../support/ical';
-import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
+import { paidEvent, sessionIdOf, successPathOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 
 let t: PaymentsTestApp;
 
@@ -72,7 +72,12 @@ describe('paying by card through Stripe Checkout', () => {
     const sessionId = sessionIdOf(res.body.booking.checkoutUrl);
     t.sandbox.setDelivery({ hold: true });
     t.sandbox.pay(sessionId);
-    const page = await request(t.baseUrl).get(`/checkout/success?session_id=${sessionId}`);
+    const successPath = await successPathOf(t.stripe, sessionId);
+    expect(successPath).toContain(`reference=${res.body.booking.reference}`);
+    // The reference alone, or with a wrong token, shows nothing: the manage token is the proof.
+    expect((await request(t.baseUrl).get(`/checkout/success?session_id=${sessionId}&reference=${res.body.booking.reference}`)).status).toBe(404);
+    expect((await request(t.baseUrl).get(successPath.replace(/token=[^&]+/, 'token=wrongwrongwrongwrongwrongwrongwrongwrong123'))).status).toBe(404);
+    const page = await request(t.baseUrl).get(successPath);
     expect(page.status).toBe(303);
     const manage = await request(t.baseUrl).get(page.headers.location);
     expect(manage.text).toContain('Payment received');

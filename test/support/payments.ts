@@ -77,3 +77,10 @@ export function paidEvent(ticketTypes?: Array<{ name: string; price: number; mem
 export function sessionIdOf(checkoutUrl: string): string {
   return checkoutUrl.split('/').pop()!;
 }
+
+/** Where Stripe sends the buyer back after paying: the session's success_url with its id filled in, as a path. */
+export async function successPathOf(stripe: { checkout: { sessions: { retrieve(id: string): Promise<{ success_url?: string | null }> } } }, sessionId: string): Promise<string> {
+  const session = await stripe.checkout.sessions.retrieve(sessionId);
+  const url = new URL(String(session.success_url).replace('{CHECKOUT_SESSION_ID}', sessionId));
+  return `${url.pathname}${url.search}`;
+}

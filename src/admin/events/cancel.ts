@@ -1,7 +1,5 @@
 import { publicHost } from '../../lib/links';
-import { bookingEmails } from '../../bookings/notifications';
-import { cancelAttendees, updateBookingStatus } from '../../bookings/queries';
-import type { BookingRecord } from '../../bookings/types';
+import { bookingEmails, cancelSeats, releaseHold, type BookingRecord } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { lockRow, writeTransaction } from '../../db/dialect';
 import { findEventById, findEventBySlug } from '../../events/queries';
@@ -49,7 +47,7 @@ function noteFor(booking: BookingRecord, reason: string): string {
 export async function cancelEvent(ctx: ServiceContext, actor: Actor, slug: string, reason: string, logger: Logger): Promise<CancellationOutcome> {
   const now = ctx.clock.now();
   const host = publicHost(ctx.config);
-  const { outcome, toRefund, sessions } = await writeTransaction(ctx.db, async (trx) => {
+  const { outcome, toRefund, releasedHolds } = await writeTransaction(ctx.db, async (trx) => {
     const found = await findEventBySlug(trx, slug);
     if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
     await lockRow(trx, 'events', found.id);
@@ -60,13 +58,13 @@ export async function cancelEvent(ctx: ServiceContext, actor: Actor, slug: strin
 
     const result: CancellationOutcome = { event, cancelled: 0, notified: 0, refunded: [], refundFailures: [], invoices: [], holds: 0 };
     const toRefund: BookingRecord[] = [];
-    const sessions: string[] = [];
+    const releasedHolds: number[] = [];
     for (const { booking, attendees } of await listBookingsWithAttendees(trx, event.id, ['confirmed', 'waitlisted', 'pending_payment'])) {
       if (booking.status === 'pending_payment') {
         // An unpaid hold is released now; its Stripe session is expired after the commit, and a payment
         // that still slips through is refunded by fulfilment (a cancelled event never confirms).
-        await updateBookingStatus(trx, booking.id, ['pending_payment'], 'cancelled', now, { cancel_reason: `Event cancelled: ${reason}`.slice(0, 300) });
-        if (booking.stripeCheckoutSessionId) sessions.push(booking.stripeCheckoutSessionId);
+        await releaseHold(trx, ctx, booking.id, `Event cancelled: ${reason}`);
+        releasedHolds.push(booking.id);
         result.holds++;
         continue;
       }
@@ -76,18 +74,18 @@ export async function cancelEvent(ctx: ServiceContext, actor: Actor, slug: strin
         toRefund.push(booking);
         continue;
       }
-      await updateBookingStatus(trx, booking.id, ['confirmed', 'waitlisted'], 'cancelled', now, { cancel_reason: `Event cancelled: ${reason}`.slice(0, 300) });
-      await cancelAttendees(trx, booking.id, now);
+      await cancelSeats(trx, ctx, booking.id, `Event cancelled: ${reason}`);
       if (isInvoiced(booking)) {
         result.invoices.push({ reference: booking.reference, amount: formatMoney(booking.total, booking.currency), organisation: booking.buyerOrganisation });
         await recordAudit(trx, actor, { action: 'invoice_booking_cancelled', targetType: 'booking', targetId: booking.id, details: { reference: booking.reference, total: booking.total, purchaseOrder: booking.purchaseOrder, note: 'Event cancelled: cancel or credit the invoice' } }, now);
       } else result.cancelled++;
     }
     await recordAudit(trx, actor, { action: 'event_cancelled', targetType: 'event', targetId: event.id, details: { slug, reason, cancelled: result.cancelled, toRefund: toRefund.map((b) => b.reference), invoices: result.invoices.map((i) => i.reference), holds: result.holds } }, now);
-    return { outcome: result, toRefund, sessions };
+    return { outcome: result, toRefund, releasedHolds };
   });
   ctx.kickOutbox();
-  for (const sessionId of sessions) await ctx.stripe?.checkout.sessions.expire(sessionId).catch(() => undefined);
+  // Released holds can no longer be paid for; a payment that slipped in meanwhile is refunded (the event is cancelled).
+  for (const bookingId of releasedHolds) await ctx.payments.closeCheckout(bookingId);
 
   for (const booking of toRefund) {
     const amount = formatMoney(booking.total, booking.currency);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { promoteWaitlist } from '../../bookings/service';
+import { promoteWaitlist } from '../../bookings';
+import { whereBookedOrWaiting } from '../../bookings/holds';
 import type { ServiceContext } from '../../context';
 import { lockRow, writeTransaction } from '../../db/dialect';
 import { isUniqueViolation } from '../../db/errors';
@@ -91,7 +92,7 @@ export async function unpublishEvent(ctx: ServiceContext, actor: Actor, slug: st
   return writeTransaction(ctx.db, async (trx) => {
     const event = await lockedEvent(trx, slug);
     if (event.status !== 'published') return event;
-    const held = await trx('bookings').where({ event_id: event.id }).where((q) => q.whereIn('status', ['confirmed', 'waitlisted']).orWhere((p) => p.where('status', 'pending_payment').where('hold_expires_at', '>', toDbTime(now)))).count({ n: '*' }).first();
+    const held = await trx('bookings').where({ event_id: event.id }).where((q) => whereBookedOrWaiting(q, now)).count({ n: '*' }).first();
     if (Number(held?.n ?? 0) > 0) {
       throw new ConflictError('has_bookings', 'People have already booked this event, so it cannot go back to draft. Cancel it instead, and they will be told.');
     }

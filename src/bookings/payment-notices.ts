@@ -1,12 +1,12 @@
 import { manageUrl } from '../lib/links';
-import { eventSummary } from '../bookings/notifications';
-import type { BookingRecord } from '../bookings/types';
+import { eventSummary } from './notifications';
+import type { BookingRecord } from './types';
 import type { ServiceContext } from '../context';
 import type { EventRecord } from '../events/types';
 import { formatMoney } from '../lib/money';
 import type { OutgoingEmail } from '../mail/outbox';
 
-export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'payment_failed' | 'refund_issued' | 'invoice_paid';
+export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'refunded_duplicate' | 'payment_failed' | 'refund_issued' | 'invoice_paid';
 
 interface NoticeInput {
   kind: PaymentNoticeKind;
@@ -22,6 +22,7 @@ const SUBJECTS: Record<PaymentNoticeKind, (title: string, ref: string) => string
   pro_forma: (t, r) => `Pro-forma invoice for booking ${r}: ${t}`,
   refunded_after_expiry: (t) => `Your payment has been refunded: ${t}`,
   refunded_event_cancelled: (t) => `Your payment has been refunded: ${t}`,
+  refunded_duplicate: (t, r) => `Second payment refunded for booking ${r}: ${t}`,
   payment_failed: (t) => `Your payment did not go through: ${t}`,
   refund_issued: (t, r) => `Refund for booking ${r}: ${t}`,
   invoice_paid: (t, r) => `Payment received for booking ${r}: ${t}`,
@@ -49,6 +50,7 @@ export function paymentNotice(ctx: ServiceContext, input: NoticeInput): Outgoing
     isProForma: input.kind === 'pro_forma',
     isRefundedAfterExpiry: input.kind === 'refunded_after_expiry',
     isRefundedEventCancelled: input.kind === 'refunded_event_cancelled',
+    isRefundedDuplicate: input.kind === 'refunded_duplicate',
     isPaymentFailed: input.kind === 'payment_failed',
     isRefundIssued: input.kind === 'refund_issued',
     isInvoicePaid: input.kind === 'invoice_paid',

@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import type { ServiceContext } from '../context';
+import { writeTransaction } from '../db/dialect';
+import { ConflictError, ValidationError } from '../lib/errors';
+import { formatMoney } from '../lib/money';
+import { cancelSeats, lockBooking, releaseHold } from './lifecycle';
+import type { RefundInitiator, RefundNotice } from './payment-gateway';
+import { refundPolicyFor } from './rules';
+import type { AttendeeRecord } from './types';
+import { getBookingForHolder, loadBookingView, type BookingView } from './view';
+
+/** How a cancelled card payment is refunded: under the event's refund policy (deadline, fee kept), in full, or not at all. */
+export type RefundChoice = 'policy' | 'full' | 'none';
+
+export interface CancelRequest {
+  /** The seats to cancel; all active seats when omitted. */
+  attendeeIds?: number[];
+  refund: RefundChoice;
+  reason: string;
+  initiatedBy: RefundInitiator;
+  /** The email the buyer gets once the refund is confirmed (default: `refund_issued`). */
+  notice?: RefundNotice;
+  /** Runs in the cancellation's transaction (an audit entry commits with the change, or neither does). */
+  within?: (trx: Knex.Transaction, outcome: CancelOutcome) => Promise<void>;
+}
+
+export interface CancelOutcome {
+  cancelled: AttendeeRecord[];
+  /** Minor units refunded (requested from Stripe; confirmed later). */
+  refundAmount: number;
+  /** Minor units kept under the refund policy. */
+  feeKept: number;
+  refundId?: number;
+}
+
+/**
+ * Cancels a booking, or some of its seats, and refunds a card payment as chosen. The seats, the refund record and
+ * the `within` hook commit in one transaction; Stripe is asked after the commit (a failure there keeps the refund
+ * `requested` for the retry job). A hold is closed at Stripe first, so it can no longer be paid.
+ * Throws ValidationError on `attendeeIds` (not active seats of this booking), ConflictError `booking_cancelled`, and
+ * the gateway's `no_card_payment` / `payment_disputed`.
+ */
+export async function cancelBookingSeats(ctx: ServiceContext, bookingId: number, request: CancelRequest): Promise<{ view: BookingView; outcome: CancelOutcome }> {
+  const before = await loadBookingView(ctx.db, bookingId);
+  if (before.booking.status === 'pending_payment') {
+    // Nothing may be paid once the hold is gone; a payment that already slipped in confirms the booking instead.
+    await ctx.payments.closeCheckout(bookingId);
+  }
+  const now = ctx.clock.now();
+  const outcome = await writeTransaction(ctx.db, async (trx) => {
+    const { booking, event, attendees } = await lockBooking(trx, bookingId);
+    if (booking.status === 'cancelled' || booking.status === 'expired') throw new ConflictError('booking_cancelled', 'This booking is already cancelled.');
+    if (before.booking.status === 'pending_payment' && booking.status !== 'pending_payment') {
+      // The payment arrived while the hold was being closed: the booking is now paid, and cancelling it is a new decision.
+      throw new ConflictError('payment_arrived', 'The payment for this booking has just arrived, so it is now confirmed. Look at the booking again before cancelling it.');
+    }
+    const active = attendees.filter((a) => a.status === 'active');
+    const unknown = (request.attendeeIds ?? []).filter((id) => !active.some((a) => a.id === id));
+    if (unknown.length) throw new ValidationError([{ path: 'attendeeIds', message: `Not an active place of booking ${booking.reference}: ${unknown.join(', ')}` }]);
+    const ids = request.attendeeIds && request.attendeeIds.length < active.length ? request.attendeeIds : undefined;
+    const result: CancelOutcome = { cancelled: [], refundAmount: 0, feeKept: 0 };
+    if (booking.status === 'pending_payment' && !ids) {
+      await releaseHold(trx, ctx, bookingId, request.reason);
+      result.cancelled = active;
+    } else {
+      const payment = booking.status === 'confirmed' && booking.paymentMethod === 'stripe' ? await ctx.payments.cardPayment(trx, bookingId) : undefined;
+      if (payment && request.refund !== 'none') {
+        const left = payment.amount - payment.refunded;
+        const chosen = ids ? active.filter((a) => ids.includes(a.id)) : active;
+        const price = ids ? Math.min(left, chosen.reduce((s, a) => s + a.unitPrice, 0)) : left;
+        if (request.refund === 'full') result.refundAmount = price;
+        else {
+          const policy = refundPolicyFor({ booking, event, attendees }, now, ids);
+          result.feeKept = policy.allowed ? Math.min(event.refundFee, price) : price;
+          result.refundAmount = price - result.feeKept;
+        }
+      }
+      result.cancelled = await cancelSeats(trx, ctx, bookingId, request.reason, ids);
+      if (result.refundAmount > 0) {
+        result.refundId = await ctx.payments.recordRefund(trx, {
+          bookingId,
+          amount: result.refundAmount,
+          attendeeIds: result.cancelled.map((a) => a.id),
+          reason: result.feeKept > 0 ? `${request.reason}; ${formatMoney(result.feeKept, booking.currency)} kept under the refund policy` : request.reason,
+          initiatedBy: request.initiatedBy,
+          notice: request.notice ?? 'refund_issued',
+        });
+      }
+    }
+    await request.within?.(trx, result);
+    return result;
+  });
+  ctx.kickOutbox();
+  if (outcome.refundId !== undefined) await ctx.payments.sendRefund(outcome.refundId);
+  return { view: await loadBookingView(ctx.db, bookingId), outcome };
+}
+
+/**
+ * Cancels through the manage link: a free place or waitlist entry at once, an unpaid hold released, a card booking
+ * within the refund policy. Cancelling again changes nothing. Throws 409 `event_past` (the event has started),
+ * `refund_not_available` (a paid booking outside its policy, or an invoice booking: the organisers handle those).
+ */
+export async function cancelAsHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
+  const view = await getBookingForHolder(ctx, reference, token);
+  const { booking, event } = view;
+  const now = ctx.clock.now();
+  if (booking.status === 'cancelled' || booking.status === 'expired') return view;
+  if (booking.status !== 'pending_payment' && now >= event.startsAt) {
+    throw new ConflictError('event_past', 'This event has already started, so the booking can no longer be cancelled here.');
+  }
+  const isPaid = booking.total > 0 && booking.status === 'confirmed';
+  if (isPaid && !refundPolicyFor(view, now).allowed) {
+    throw new ConflictError('refund_not_available', `This booking can no longer be cancelled online. Please contact ${event.contactEmail ?? 'the organisers'}.`);
+  }
+  const reason = booking.status === 'pending_payment' ? 'Cancelled by the buyer before paying' : isPaid ? 'Cancelled by the buyer' : 'Cancelled by the attendee';
+  const { view: after } = await cancelBookingSeats(ctx, booking.id, { refund: 'policy', reason, initiatedBy: 'attendee' }).catch((error: unknown) => {
+    // Two taps, or a payment confirming meanwhile: the booking as it now stands is the answer.
+    if (error instanceof ConflictError && error.code === 'booking_cancelled') return { view: undefined };
+    throw error;
+  });
+  return after ?? loadBookingView(ctx.db, booking.id);
+}

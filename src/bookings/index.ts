@@ -1,0 +1,20 @@
+/**
+ * The public surface of bookings/: other folders import from here, not from inside. bookings/ owns the booking's
+ * whole life (placing, holds, the lifecycle transitions, the waitlist, seats, cancelling) and reaches the card payment
+ * provider only through the PaymentGateway port on the service context.
+ */
+export type { AttendeeRecord, AttendeeStatus, BookingRecord, BookingStatus, PaymentMethod } from './types';
+export { BOOKING_STATUSES } from './types';
+export type { CardPaymentSummary, CheckoutLine, CheckoutRequest, PaymentGateway, RefundInitiator, RefundNotice, RefundRequest } from './payment-gateway';
+export { cancelSeats, confirmHold, expireHold, lockBooking, markPaymentProcessing, releaseHold, setRefundedTotal, type ConfirmOutcome, type LockedBooking } from './lifecycle';
+export { isHoldLive, whereBookedOrWaiting, whereSeatsHeld } from './holds';
+export { queueBookingNotice, queueMoneyNotice, queueNoticeFor } from './notify';
+export { findBookingById, findBookingByReference, listAttendees, toAttendee, toBooking } from './queries';
+export { getBookingForHolder, loadBookingView, type BookingView, type CreatedBooking } from './view';
+export { referenceSchema, tokenSchema, type BookingRequest } from './schemas';
+export { grantWaitlistPlace, promoteWaitlist } from './waitlist';
+export { BOOKING_NOTICE_TEMPLATE, bookingEmails, eventSummary, renderBookingNotice, type BookingNotice, type BookingNoticePayload } from './notifications';
+export { paymentNotice, type PaymentNoticeKind } from './payment-notices';
+export { cancelAsHolder, cancelBookingSeats, type CancelOutcome, type CancelRequest, type RefundChoice } from './cancel';
+export { priceLines, refundPolicyFor, type RefundPolicy } from './rules';
+export { bookingApiRoutes, bookingPageRoutes } from './routes';

@@ -1,0 +1,81 @@
+import type { Knex } from 'knex';
+
+/** One line of a checkout: a ticket type's name, its unit price (minor units) and how many seats. */
+export interface CheckoutLine {
+  name: string;
+  unitAmount: number;
+  quantity: number;
+}
+
+/** What a checkout asks the payment provider for; amounts in minor units, `expiresAt` a UTC instant. */
+export interface CheckoutRequest {
+  bookingId: number;
+  reference: string;
+  /** The booking's attempt number; each attempt has its own idempotency key (alf.io #1254). */
+  attempt: number;
+  currency: string;
+  buyerEmail: string;
+  description: string;
+  lines: CheckoutLine[];
+  /** The hold's expiry: Stripe closes the session then (Checkout's `expires_at`, 30 minutes to 24 hours ahead). */
+  expiresAt: Date;
+  /** Where the buyer comes back to; both carry the booking's manage token. */
+  successUrl: string;
+  cancelUrl: string;
+}
+
+export type RefundInitiator = 'attendee' | 'staff' | 'dashboard' | 'system';
+
+/** Which email the buyer gets once the provider confirms a refund; none for refunds made in the provider's dashboard. */
+export type RefundNotice = 'refund_issued' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'refunded_duplicate';
+
+export interface RefundRequest {
+  bookingId: number;
+  /** Minor units; at most what is left unrefunded of the booking's card payment. */
+  amount: number;
+  /** The seats this refund gives up (already cancelled by the caller, or to be). */
+  attendeeIds: number[];
+  reason: string;
+  initiatedBy: RefundInitiator;
+  notice: RefundNotice | null;
+}
+
+/** A booking's card payment as the payments side records it; amounts in minor units. */
+export interface CardPaymentSummary {
+  amount: number;
+  currency: string;
+  /** Refunded or requested (not failed): what cannot be refunded again. */
+  refunded: number;
+  isDisputed: boolean;
+}
+
+/**
+ * The port through which bookings/ reaches the card payment provider (Stripe). bookings/ never imports payments/;
+ * payments/ implements this and reports what Stripe says back through the booking lifecycle.
+ *
+ * Errors: `startCheckout` and `openCheckoutUrl` throw AppError `payment_unavailable` (503) when the provider cannot
+ * be reached or no provider is configured; `recordRefund` throws ConflictError `no_card_payment`, `payment_disputed`,
+ * or ValidationError on `amount` (above what is left).
+ */
+export interface PaymentGateway {
+  /** False when no Stripe key is configured: card bookings are refused with `payment_unavailable`. */
+  readonly isAvailable: boolean;
+  /** Creates a Checkout Session for a held booking and records it as ours. Network; never inside a transaction. */
+  startCheckout(request: CheckoutRequest): Promise<{ sessionId: string; url: string }>;
+  /** The payment page of a session that is still open, or undefined when it is closed. Network. */
+  openCheckoutUrl(sessionId: string): Promise<string | undefined>;
+  /**
+   * Closes the booking's open sessions so nothing more can be paid, then brings the booking in line with what the
+   * provider says (a payment that slipped in confirms it). Network, then its own transaction.
+   */
+  closeCheckout(bookingId: number): Promise<void>;
+  /** The booking's card payment, if it has one. */
+  cardPayment(db: Knex | Knex.Transaction, bookingId: number): Promise<CardPaymentSummary | undefined>;
+  /** Records a refund inside the caller's transaction (no network); returns its id. Send it with sendRefund after the commit. */
+  recordRefund(trx: Knex.Transaction, request: RefundRequest): Promise<number>;
+  /**
+   * Asks the provider for a recorded refund. A failure keeps the refund `requested` for the retry job and is logged,
+   * not thrown: the refund is recorded, so nothing is lost.
+   */
+  sendRefund(refundId: number): Promise<void>;
+}

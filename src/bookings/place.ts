@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { ServiceContext } from '../context';
+import { remainingSeats, seatsFit } from '../events/availability';
+import type { EventRecord, TicketTypeRecord } from '../events/types';
+import { ConflictError, NotFoundError } from '../lib/errors';
+import { manageTokenHash, publicHost } from '../lib/links';
+import { newReference } from '../lib/tokens';
+import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
+import { queueMoneyNotice, queueNoticeFor } from './notify';
+import { findEmailsAlreadyBooked, insertAttendees, insertBooking, waitlistPosition, type NewBooking } from './queries';
+import { assertBookable, checkInvoiceDetails, checkMembership, checkPrices, resolveTicketTypes, wantedSeats } from './rules';
+import type { BookingRequest } from './schemas';
+import type { AttendeeRecord, BookingRecord, BookingStatus } from './types';
+import type { BookingView } from './view';
+
+/**
+ * Placing a booking: the first transition of its life, in the caller's write transaction under the event's lock
+ * (shared by the bookings for one event that arrive together: group commit).
+ */
+
+export interface LockedEvent {
+  event: EventRecord;
+  types: TicketTypeRecord[];
+  itemTypes: TicketTypeRecord[];
+}
+
+/** Locks the event for a booking, checks it takes bookings now, and works out each item's ticket type. Throws 404 `event_not_found`, 409 state codes, 422. */
+export async function lockEventForBooking(trx: Knex.Transaction, slug: string, request: BookingRequest, now: Date): Promise<LockedEvent> {
+  const found = await lockEventBySlug(trx, slug);
+  if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
+  const { event, types } = found;
+  assertBookable(event, now);
+  return { event, types, itemTypes: resolveTicketTypes(request, types, now) };
+}
+
+/** Inserts a booking with a fresh reference, drawing again in the rare case the random one is taken. */
+async function insertBookingWithReference(trx: Knex.Transaction, ctx: ServiceContext, make: (reference: string, tokenHash: string) => NewBooking): Promise<BookingRecord> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const reference = newReference();
+    const booking = await insertBooking(trx, make(reference, manageTokenHash(ctx.config, reference)));
+    if (booking) return booking;
+  }
+  throw new Error('Could not draw an unused booking reference');
+}
+
+/** One attendee row per requested place, at its ticket type's price now, each with its own calendar UID. */
+function insertSeats(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, request: BookingRequest, itemTypes: TicketTypeRecord[], now: Date): Promise<AttendeeRecord[]> {
+  const host = publicHost(ctx.config);
+  const seats = request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid: `${randomUUID()}@${host}` }));
+  return insertAttendees(trx, booking.id, booking.eventId, seats, now);
+}
+
+async function refuseDuplicates(trx: Knex.Transaction, event: EventRecord, request: BookingRequest, now: Date, message: string): Promise<void> {
+  if ((await findEmailsAlreadyBooked(trx, event.id, request.items.map((i) => i.attendee.email), now)).length > 0) {
+    throw new ConflictError('already_booked', message);
+  }
+}
+
+/** A free registration: confirmed while there is room, waitlisted after. Throws 409 `already_booked`. */
+export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date): Promise<BookingView> {
+  const { event, types, itemTypes } = locked;
+  await refuseDuplicates(trx, event, request, now, 'This email address is already registered for this event.');
+  const wanted = wantedSeats(itemTypes);
+  const status: BookingStatus = seatsFit(event, types, await seatsTaken(trx, event, now), wanted) ? 'confirmed' : 'waitlisted';
+  if (status === 'confirmed') takeSeats(trx, event, wanted);
+  const booking = await insertBookingWithReference(trx, ctx, (reference, tokenHash) => ({
+    reference,
+    eventId: event.id,
+    status,
+    buyer: request.buyer,
+    total: 0,
+    currency: event.currency,
+    paymentMethod: 'none',
+    manageTokenHash: tokenHash,
+    now,
+  }));
+  const attendees = await insertSeats(trx, ctx, booking, request, itemTypes, now);
+  const view: BookingView = { booking, attendees, event, waitlistPosition: status === 'waitlisted' ? await waitlistPosition(trx, booking) : undefined };
+  await queueNoticeFor(trx, ctx, status === 'confirmed' ? 'confirmed' : 'waitlisted', view);
+  return view;
+}
+
+/**
+ * A paid booking: a card booking holds its seats as `pending_payment` until the hold expires (its checkout is started
+ * after the commit), an invoice booking is confirmed at once with the invoice outstanding, and a full event takes a
+ * waitlist. Throws 409 `price_changed`, `membership_required`, `invoice_not_available`, `already_booked`, `sold_out`,
+ * `payment_unavailable` (503, card payments not configured); 422 for missing invoice details.
+ */
+export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date): Promise<BookingView> {
+  const { event, types, itemTypes } = locked;
+  const isInvoice = request.paymentMethod === 'invoice';
+  checkPrices(request, itemTypes);
+  checkInvoiceDetails(request, event);
+  await checkMembership(trx, request, itemTypes, event, now);
+  await refuseDuplicates(trx, event, request, now, 'One of these email addresses already has a place at this event.');
+  const counts = await seatsTaken(trx, event, now);
+  const wanted = wantedSeats(itemTypes);
+  const fits = seatsFit(event, types, counts, wanted);
+  // A full event takes a waitlist (offered a place to pay for when one frees); a sold-out ticket type does not.
+  const waitlist = !fits && remainingSeats(event, counts) < itemTypes.length;
+  if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');
+  if (fits) takeSeats(trx, event, wanted);
+
+  const booking = await insertBookingWithReference(trx, ctx, (reference, manageTokenHash) => ({
+    reference,
+    eventId: event.id,
+    status: waitlist ? 'waitlisted' : isInvoice ? 'confirmed' : 'pending_payment',
+    buyer: request.buyer,
+    total: itemTypes.reduce((sum, t) => sum + t.price, 0),
+    currency: event.currency,
+    paymentMethod: isInvoice ? 'invoice' : 'stripe',
+    holdExpiresAt: isInvoice || waitlist ? undefined : new Date(now.getTime() + ctx.config.holdMinutes * 60_000),
+    purchaseOrder: request.purchaseOrder,
+    billingContact: request.billingContact,
+    manageTokenHash,
+    now,
+  }));
+  const attendees = await insertSeats(trx, ctx, booking, request, itemTypes, now);
+  const view: BookingView = { booking, attendees, event, waitlistPosition: waitlist ? await waitlistPosition(trx, booking) : undefined };
+  if (waitlist) {
+    await queueNoticeFor(trx, ctx, 'waitlisted', view);
+  } else if (isInvoice) {
+    await queueNoticeFor(trx, ctx, 'confirmed', view);
+    await queueMoneyNotice(trx, ctx, 'pro_forma', booking.id);
+  }
+  return view;
+}

@@ -1,0 +1,153 @@
+import type { Knex } from 'knex';
+import { bookingState, isOnSale } from '../events/availability';
+import type { EventRecord, TicketTypeRecord } from '../events/types';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { formatInstant } from '../lib/time';
+import { todayIn } from '../members/dates';
+import { emailsWithoutCurrentMembership } from '../members/queries';
+import type { BookingRequest } from './schemas';
+import type { AttendeeRecord, BookingRecord } from './types';
+
+/** The booking rules: who may book what, at what price, and what cancelling gives back. Pure, or reads only. */
+
+const STATE_ERRORS = {
+  cancelled: () => new ConflictError('event_cancelled', 'This event has been cancelled.'),
+  started: () => new ConflictError('event_past', 'This event has already taken place, so it no longer takes bookings.'),
+  not_yet_open: () => new ConflictError('booking_not_open', 'Booking for this event has not opened yet.'),
+  closed: () => new ConflictError('booking_closed', 'Booking for this event has closed.'),
+  unpublished: () => new NotFoundError('No event with that address.', 'event_not_found'),
+};
+
+/** Throws the event's state as a booking error (`event_cancelled`, `event_past`, `booking_not_open`, `booking_closed`, 404). */
+export function assertBookable(event: EventRecord, now: Date): void {
+  const state = bookingState(event, now);
+  if (state !== 'open') throw STATE_ERRORS[state]();
+}
+
+/** Works out each item's ticket type; a free event with one registration type needs none named. Throws ValidationError. */
+export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRecord[], now: Date): TicketTypeRecord[] {
+  const onSale = types.filter((t) => isOnSale(t, now));
+  const problems: Array<{ path: string; message: string }> = [];
+  const resolved = request.items.map((item, index) => {
+    if (item.ticketTypeId === undefined) {
+      const defaults = onSale.filter((t) => !t.membersOnly);
+      if (defaults.length === 1) return defaults[0];
+      problems.push({ path: `items.${index}.ticketTypeId`, message: 'Choose a ticket type' });
+      return undefined;
+    }
+    const type = types.find((t) => t.id === item.ticketTypeId);
+    if (!type) problems.push({ path: `items.${index}.ticketTypeId`, message: 'No such ticket type for this event' });
+    else if (!isOnSale(type, now)) problems.push({ path: `items.${index}.ticketTypeId`, message: `${type.name} tickets are not on sale now` });
+    return type;
+  });
+  if (problems.length) throw new ValidationError(problems);
+  return resolved as TicketTypeRecord[];
+}
+
+/** Seats asked for, by ticket type id. */
+export function wantedSeats(types: TicketTypeRecord[]): Map<number, number> {
+  const wanted = new Map<number, number>();
+  for (const t of types) wanted.set(t.id, (wanted.get(t.id) ?? 0) + 1);
+  return wanted;
+}
+
+/** Seats held by these attendees, by ticket type id. */
+export function seatsOf(attendees: AttendeeRecord[]): Map<number, number> {
+  const seats = new Map<number, number>();
+  for (const a of attendees) seats.set(a.ticketTypeId, (seats.get(a.ticketTypeId) ?? 0) + 1);
+  return seats;
+}
+
+/** A booking snapshots its prices: if one changed under the buyer, the booking is refused (pretix `price_changed`, 409). */
+export function checkPrices(request: BookingRequest, types: TicketTypeRecord[]): void {
+  const changed = request.items
+    .map((item, index) => ({ item, index, type: types[index] }))
+    .filter(({ item, type }) => item.expectedPrice !== undefined && item.expectedPrice !== type.price);
+  if (changed.length) {
+    throw new ConflictError(
+      'price_changed',
+      'A price has changed since the page was loaded. Please check the new prices and book again.',
+      changed.map(({ index, type }) => ({ path: `items.${index}.expectedPrice`, message: `${type.name} now costs ${type.price} (minor units)` })),
+    );
+  }
+}
+
+/** Members-only prices need a current membership on the imported member list, on the event's local date (409 `membership_required`). */
+export async function checkMembership(trx: Knex.Transaction, request: BookingRequest, types: TicketTypeRecord[], event: EventRecord, now: Date): Promise<void> {
+  const memberItems = request.items.map((item, index) => ({ item, index })).filter(({ index }) => types[index].membersOnly);
+  if (memberItems.length === 0) return;
+  const missing = new Set(await emailsWithoutCurrentMembership(trx, memberItems.map(({ item }) => item.attendee.email), todayIn(now, event.timezone)));
+  const problems = memberItems.filter(({ item }) => missing.has(item.attendee.email));
+  if (problems.length) {
+    throw new ConflictError(
+      'membership_required',
+      'Member prices are for current HSUG members. We could not find a current membership for the email address given; choose the non-member ticket, or contact us if you think this is wrong.',
+      problems.map(({ index, item }) => ({ path: `items.${index}.attendee.email`, message: `${item.attendee.email} is not on the current member list` })),
+    );
+  }
+}
+
+/** An invoice booking needs the event to allow invoices (409 `invoice_not_available`) and an organisation, PO and billing contact (422). */
+export function checkInvoiceDetails(request: BookingRequest, event: EventRecord): void {
+  if (request.paymentMethod !== 'invoice') return;
+  if (!event.allowsInvoice) throw new ConflictError('invoice_not_available', 'This event cannot be paid by invoice; please pay by card.');
+  const problems = [
+    !request.buyer.organisation && { path: 'buyer.organisation', message: 'Enter the organisation to invoice' },
+    !request.purchaseOrder && { path: 'purchaseOrder', message: 'Enter the purchase order number' },
+    !request.billingContact && { path: 'billingContact', message: 'Enter who should receive the invoice (name and email)' },
+  ].filter((p): p is { path: string; message: string } => !!p);
+  if (problems.length) throw new ValidationError(problems);
+}
+
+export interface PriceLine {
+  label: string;
+  /** Minor units: unit price × quantity. */
+  amount: number;
+  quantity: number;
+  /** Minor units. */
+  unitPrice: number;
+  ticketTypeId: number;
+}
+
+/** One line per ticket type, from the seats' own snapshotted prices. */
+export function priceLines(seats: Array<{ ticketTypeId: number; unitPrice: number }>, types: TicketTypeRecord[]): PriceLine[] {
+  const lines = new Map<number, PriceLine>();
+  for (const seat of seats) {
+    const line = lines.get(seat.ticketTypeId) ?? { label: types.find((t) => t.id === seat.ticketTypeId)?.name ?? 'Ticket', amount: 0, quantity: 0, unitPrice: seat.unitPrice, ticketTypeId: seat.ticketTypeId };
+    line.quantity += 1;
+    line.amount += seat.unitPrice;
+    lines.set(seat.ticketTypeId, line);
+  }
+  return [...lines.values()];
+}
+
+export interface RefundPolicy {
+  /** Whether the holder may cancel and be refunded online now. */
+  allowed: boolean;
+  /** What cancelling now refunds, minor units. */
+  amount: number;
+  /** What the event's policy keeps, minor units. */
+  fee: number;
+  deadlineLabel: string | null;
+  contactEmail: string | null;
+}
+
+/**
+ * What cancelling these seats through the manage link refunds now: their prices less the event's fee (kept once per
+ * cancellation), never more than is left unrefunded; nothing after the deadline or once the event has started.
+ */
+export function refundPolicyFor(view: { booking: BookingRecord; event: EventRecord; attendees: AttendeeRecord[] }, now: Date, attendeeIds?: number[]): RefundPolicy {
+  const { booking, event } = view;
+  const withinDeadline = event.refundDeadlineAt === null || now < event.refundDeadlineAt;
+  const seats = view.attendees.filter((a) => a.status === 'active' && (!attendeeIds || attendeeIds.includes(a.id)));
+  const left = booking.total - booking.refundedTotal;
+  const price = attendeeIds ? Math.min(left, seats.reduce((s, a) => s + a.unitPrice, 0)) : left;
+  const fee = Math.min(event.refundFee, price);
+  return {
+    allowed: booking.status === 'confirmed' && booking.paymentMethod === 'stripe' && withinDeadline && now < event.startsAt,
+    amount: price - fee,
+    fee,
+    deadlineLabel: event.refundDeadlineAt ? formatInstant(event.refundDeadlineAt, event.timezone) : null,
+    contactEmail: event.contactEmail,
+  };
+}

@@ -1,0 +1,84 @@
+import type Stripe from 'stripe';
+import type { CardPaymentSummary, CheckoutRequest, PaymentGateway } from '../bookings';
+import type { ServiceContext } from '../context';
+import { AppError } from '../lib/errors';
+import { errorFields } from '../lib/logger';
+import { listOurSessions, recordOurSession } from './checkout-sessions';
+import { findBookingCardPayment, hasOpenDispute, listRefundsForPayment, refundedSoFar } from './queries';
+import { recordRefund, sendRefundLogged } from './refunds';
+import { syncSessionWithStripe } from './sync';
+
+const UNAVAILABLE = () => new AppError('payment_unavailable', 503, 'Card payments are not available at the moment.');
+
+/**
+ * The PaymentGateway port (bookings/payment-gateway.ts) on Stripe Checkout, through the official SDK. With no Stripe
+ * key, card payments are unavailable: starting one answers 503 `payment_unavailable`; refunds can still be recorded
+ * (they wait, `requested`, until a key is configured).
+ */
+export function createStripeGateway(ctx: ServiceContext): PaymentGateway {
+  return {
+    get isAvailable() {
+      return ctx.stripe !== undefined;
+    },
+
+    async startCheckout(request: CheckoutRequest) {
+      if (!ctx.stripe) throw UNAVAILABLE();
+      const metadata = { booking_id: String(request.bookingId), booking_reference: request.reference };
+      const params: Stripe.Checkout.SessionCreateParams = {
+        mode: 'payment',
+        line_items: request.lines.map((line) => ({
+          quantity: line.quantity,
+          price_data: { currency: request.currency.toLowerCase(), unit_amount: line.unitAmount, product_data: { name: line.name } },
+        })),
+        client_reference_id: request.reference,
+        customer_email: request.buyerEmail,
+        metadata,
+        payment_intent_data: { metadata, description: request.description },
+        expires_at: Math.floor(request.expiresAt.getTime() / 1000),
+        success_url: request.successUrl,
+        cancel_url: request.cancelUrl,
+      };
+      // Each attempt has its own key: reusing a key after a failure would replay the failure (alf.io #1254).
+      const session = await ctx.stripe.checkout.sessions.create(params, { idempotencyKey: `checkout-${request.reference}-${request.attempt}` });
+      await recordOurSession(ctx.db, { bookingId: request.bookingId, sessionId: session.id, attempt: request.attempt }, ctx.clock.now());
+      if (!session.url) throw new AppError('payment_unavailable', 503, 'The payment page could not be opened. Please try again.');
+      return { sessionId: session.id, url: session.url };
+    },
+
+    async openCheckoutUrl(sessionId: string) {
+      if (!ctx.stripe) throw UNAVAILABLE();
+      try {
+        const session = await ctx.stripe.checkout.sessions.retrieve(sessionId);
+        return session.status === 'open' && session.url ? session.url : undefined;
+      } catch (error) {
+        // A new attempt follows, which reports the outage to the buyer if Stripe is really down.
+        ctx.logger.warn('could not read a checkout session; starting a new attempt', { sessionId, ...errorFields(error) });
+        return undefined;
+      }
+    },
+
+    async closeCheckout(bookingId: number) {
+      if (!ctx.stripe) return;
+      for (const session of await listOurSessions(ctx.db, bookingId)) {
+        try {
+          const current = await ctx.stripe.checkout.sessions.retrieve(session.sessionId);
+          if (current.status === 'open') await ctx.stripe.checkout.sessions.expire(session.sessionId);
+        } catch (error) {
+          // Expiring is a courtesy (the hold is released anyway); a payment that still slips through is refunded.
+          ctx.logger.warn('could not expire a checkout session', { bookingId, sessionId: session.sessionId, ...errorFields(error) });
+          continue;
+        }
+        await syncSessionWithStripe(ctx, session.sessionId);
+      }
+    },
+
+    async cardPayment(db, bookingId): Promise<CardPaymentSummary | undefined> {
+      const payment = await findBookingCardPayment(db, bookingId);
+      if (!payment) return undefined;
+      return { amount: payment.amount, currency: payment.currency, refunded: refundedSoFar(await listRefundsForPayment(db, payment.id)), isDisputed: await hasOpenDispute(db, payment.id) };
+    },
+
+    recordRefund: (trx, request) => recordRefund(trx, ctx, request),
+    sendRefund: (refundId) => sendRefundLogged(ctx, refundId),
+  };
+}
