@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { adminRoutes } from './admin/routes';
+import { bookingNoticeTemplate } from './bookings/notice-template';
 import { bookingApiRoutes, bookingPageRoutes } from './bookings/routes';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
@@ -12,6 +13,7 @@ import { eventApiRoutes, publicEventRoutes } from './events/routes';
 import { systemClock, type Clock } from './lib/clock';
 import { groupCommit } from './db/group-commit';
 import { createEmailComposer } from './mail/compose';
+import { createTemplateRegistry } from './mail/templates';
 import { consoleLogger, type Logger } from './lib/logger';
 import { errorHandler, notFound } from './web/error-handler';
 import { createViews, type Views } from './web/views';
@@ -62,6 +64,8 @@ export function createApp(deps: AppDeps): AppHandle {
     stripe: deps.stripe,
     groupCommit: groupCommit(deps.db),
     emails: createEmailComposer(views, deps.config),
+    // Every kind of email that is queued to be rendered when sent; each feature exports its own.
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate]),
     kickOutbox: () => signals.emit('outbox'),
   };
 

@@ -5,6 +5,7 @@ import type { GroupCommit } from './db/group-commit';
 import type { Clock } from './lib/clock';
 import type { Logger } from './lib/logger';
 import type { EmailComposer } from './mail/compose';
+import type { TemplateRegistry } from './mail/templates';
 
 /** What services need; routes build it once in createApp and pass it down. */
 export interface ServiceContext {
@@ -14,6 +15,8 @@ export interface ServiceContext {
   logger: Logger;
   config: Config;
   emails: EmailComposer;
+  /** The renderers of deferred emails, by template name: the outbox sender renders each queued email with them. */
+  emailTemplates: TemplateRegistry<ServiceContext>;
   stripe?: Stripe;
   /** Write transactions shared by bookings for one event that arrive together: see db/group-commit.ts. */
   groupCommit: GroupCommit;
