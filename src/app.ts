@@ -17,6 +17,7 @@ import { createTemplateRegistry } from './mail/templates';
 import { consoleLogger, type Logger } from './lib/logger';
 import { errorHandler, notFound } from './web/error-handler';
 import { createViews, type Views } from './web/views';
+import { paymentNoticeTemplate } from './payments/notices';
 import { checkoutPageRoutes } from './payments/routes';
 import { webhookRoutes } from './payments/webhooks';
 
@@ -65,7 +66,7 @@ export function createApp(deps: AppDeps): AppHandle {
     groupCommit: groupCommit(deps.db),
     emails: createEmailComposer(views, deps.config),
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
-    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate]),
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate]),
     kickOutbox: () => signals.emit('outbox'),
   };
 
