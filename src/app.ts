@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { adminRoutes } from './admin/routes';
+import { staffMessageTemplate } from './admin/messages/template';
 import { bookingNoticeTemplate } from './bookings/notice-template';
 import { bookingApiRoutes, bookingPageRoutes } from './bookings/routes';
 import type { Config } from './config';
@@ -66,7 +67,7 @@ export function createApp(deps: AppDeps): AppHandle {
     groupCommit: groupCommit(deps.db),
     emails: createEmailComposer(views, deps.config),
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
-    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate]),
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate]),
     kickOutbox: () => signals.emit('outbox'),
   };
 
