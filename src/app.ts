@@ -5,13 +5,15 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { adminRoutes } from './admin/routes';
-import { bookingApiRoutes, bookingPageRoutes } from './bookings';
+import { staffMessageTemplate } from './admin/messages/template';
+import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoticeTemplate } from './bookings';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
 import { eventApiRoutes, publicEventRoutes } from './events/routes';
 import { systemClock, type Clock } from './lib/clock';
 import { groupCommit } from './db/group-commit';
 import { createEmailComposer } from './mail/compose';
+import { createTemplateRegistry } from './mail/templates';
 import { consoleLogger, type Logger } from './lib/logger';
 import { errorHandler, notFound } from './web/error-handler';
 import { createViews, type Views } from './web/views';
@@ -63,6 +65,8 @@ export function createApp(deps: AppDeps): AppHandle {
     stripe: deps.stripe,
     groupCommit: groupCommit(deps.db),
     emails: createEmailComposer(views, deps.config),
+    // Every kind of email that is queued to be rendered when sent; each feature exports its own.
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate]),
     kickOutbox: () => signals.emit('outbox'),
     // Replaced just below: the gateway reports back through the context it is part of.
     payments: undefined as unknown as ServiceContext['payments'],

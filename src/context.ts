@@ -6,6 +6,7 @@ import type { GroupCommit } from './db/group-commit';
 import type { Clock } from './lib/clock';
 import type { Logger } from './lib/logger';
 import type { EmailComposer } from './mail/compose';
+import type { TemplateRegistry } from './mail/templates';
 
 /** What services need; routes build it once in createApp and pass it down. */
 export interface ServiceContext {
@@ -15,6 +16,8 @@ export interface ServiceContext {
   logger: Logger;
   config: Config;
   emails: EmailComposer;
+  /** The renderers of deferred emails, by template name: the outbox sender renders each queued email with them. */
+  emailTemplates: TemplateRegistry<ServiceContext>;
   /** The Stripe client, for payments/ and finance/ only: bookings/ reaches Stripe through `payments`. */
   stripe?: Stripe;
   /** The card payment provider behind a port (bookings/payment-gateway.ts); "unavailable" when no Stripe key is set. */

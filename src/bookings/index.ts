@@ -14,7 +14,8 @@ export { getBookingForHolder, loadBookingView, type BookingView, type CreatedBoo
 export { referenceSchema, tokenSchema, type BookingRequest } from './schemas';
 export { grantWaitlistPlace, promoteWaitlist } from './waitlist';
 export { BOOKING_NOTICE_TEMPLATE, bookingEmails, eventSummary, renderBookingNotice, type BookingNotice, type BookingNoticePayload } from './notifications';
-export { paymentNotice, type PaymentNoticeKind } from './payment-notices';
+export { paymentNotice, paymentNoticeTemplate, type PaymentNoticeKind } from './payment-notices';
+export { bookingNoticeTemplate } from './notice-template';
 export { cancelAsHolder, cancelBookingSeats, type CancelOutcome, type CancelRequest, type RefundChoice } from './cancel';
 export { priceLines, refundPolicyFor, type RefundPolicy } from './rules';
 export { bookingApiRoutes, bookingPageRoutes } from './routes';

@@ -1,10 +1,14 @@
+import { z } from 'zod';
 import { manageUrl } from '../lib/links';
 import { eventSummary } from './notifications';
+import { findBookingById } from './queries';
 import type { BookingRecord } from './types';
 import type { ServiceContext } from '../context';
+import { findEventById } from '../events/queries';
 import type { EventRecord } from '../events/types';
 import { formatMoney } from '../lib/money';
-import type { OutgoingEmail } from '../mail/outbox';
+import type { EmailContent, OutgoingEmail } from '../mail/outbox';
+import { defineTemplate } from '../mail/templates';
 
 export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'refunded_duplicate' | 'payment_failed' | 'refund_issued' | 'invoice_paid';
 
@@ -28,33 +32,43 @@ const SUBJECTS: Record<PaymentNoticeKind, (title: string, ref: string) => string
   invoice_paid: (t, r) => `Payment received for booking ${r}: ${t}`,
 };
 
-/** Emails to the buyer about money: receipts, pro-formas, refunds and failed payments. */
-export function paymentNotice(ctx: ServiceContext, input: NoticeInput): OutgoingEmail {
+export const PAYMENT_NOTICE_TEMPLATE = 'payment_notice';
+
+const minor = z.number().int();
+
+/**
+ * What the outbox keeps of a payment notice: the money, as it was when the notice was decided (the lines
+ * and total of a receipt, the amount refunded or received). The buyer's name, the event's details and the
+ * bank details are read when it is sent.
+ */
+const payloadSchema = z.object({
+  kind: z.enum(Object.keys(SUBJECTS) as [PaymentNoticeKind, ...PaymentNoticeKind[]]),
+  bookingId: z.number().int(),
+  eventId: z.number().int(),
+  currency: z.string().min(3),
+  lines: z.array(z.object({ label: z.string(), amount: minor })),
+  total: minor,
+  amount: minor.optional(),
+});
+
+export type PaymentNoticePayload = z.infer<typeof payloadSchema>;
+
+/**
+ * Emails to the buyer about money: receipts, pro-formas, refunds and failed payments. Queued in the
+ * caller's transaction to be rendered when sent, so nothing is rendered while the event is locked.
+ */
+export function paymentNotice(_ctx: ServiceContext, input: NoticeInput): OutgoingEmail {
   const { booking, event } = input;
-  const money = (n: number) => formatMoney(n, booking.currency);
-  const body = ctx.emails.render('payment-notice', {
+  const payload: PaymentNoticePayload = {
     kind: input.kind,
-    name: booking.buyerName,
-    reference: booking.reference,
-    event: eventSummary(ctx, event),
-    lines: input.lines.map((l) => ({ label: l.label, amount: money(l.amount) })),
-    total: money(booking.total),
-    amount: input.amount !== undefined ? money(input.amount) : null,
-    purchaseOrder: booking.purchaseOrder,
-    organisation: booking.buyerOrganisation,
-    billingContact: booking.billingContact,
-    bank: ctx.config.bank,
-    contactEmail: event.contactEmail,
-    manageUrl: manageUrl(ctx.config, booking.reference),
-    isReceipt: input.kind === 'receipt',
-    isProForma: input.kind === 'pro_forma',
-    isRefundedAfterExpiry: input.kind === 'refunded_after_expiry',
-    isRefundedEventCancelled: input.kind === 'refunded_event_cancelled',
-    isRefundedDuplicate: input.kind === 'refunded_duplicate',
-    isPaymentFailed: input.kind === 'payment_failed',
-    isRefundIssued: input.kind === 'refund_issued',
-    isInvoicePaid: input.kind === 'invoice_paid',
-  });
+    bookingId: booking.id,
+    eventId: event.id,
+    currency: booking.currency,
+    // Only the label and amount: callers may pass richer line objects that do not belong in the outbox.
+    lines: input.lines.map((l) => ({ label: l.label, amount: l.amount })),
+    total: booking.total,
+    amount: input.amount,
+  };
   return {
     dedupeKey: `booking:${booking.id}:${input.kind}${input.dedupeSuffix ? `:${input.dedupeSuffix}` : ''}`,
     kind: input.kind,
@@ -63,6 +77,43 @@ export function paymentNotice(ctx: ServiceContext, input: NoticeInput): Outgoing
     to: booking.buyerEmail,
     toName: booking.buyerName,
     subject: SUBJECTS[input.kind](event.title, booking.reference),
-    ...body,
+    deferred: { template: PAYMENT_NOTICE_TEMPLATE, payload },
   };
 }
+
+/** Renders a queued payment notice with the booking and event as they are now. */
+export async function renderPaymentNotice(ctx: ServiceContext, payload: PaymentNoticePayload): Promise<EmailContent> {
+  const booking = await findBookingById(ctx.db, payload.bookingId);
+  const event = await findEventById(ctx.db, payload.eventId);
+  if (!booking || !event) throw new Error(`booking ${payload.bookingId} or event ${payload.eventId} is gone: the ${payload.kind} notice cannot be rendered`);
+  const money = (n: number) => formatMoney(n, payload.currency);
+  return ctx.emails.render('payment-notice', {
+    kind: payload.kind,
+    name: booking.buyerName,
+    reference: booking.reference,
+    event: eventSummary(ctx, event),
+    lines: payload.lines.map((l) => ({ label: l.label, amount: money(l.amount) })),
+    total: money(payload.total),
+    amount: payload.amount !== undefined ? money(payload.amount) : null,
+    purchaseOrder: booking.purchaseOrder,
+    organisation: booking.buyerOrganisation,
+    billingContact: booking.billingContact,
+    bank: ctx.config.bank,
+    contactEmail: event.contactEmail,
+    manageUrl: manageUrl(ctx.config, booking.reference),
+    isReceipt: payload.kind === 'receipt',
+    isProForma: payload.kind === 'pro_forma',
+    isRefundedAfterExpiry: payload.kind === 'refunded_after_expiry',
+    isRefundedEventCancelled: payload.kind === 'refunded_event_cancelled',
+    isRefundedDuplicate: payload.kind === 'refunded_duplicate',
+    isPaymentFailed: payload.kind === 'payment_failed',
+    isRefundIssued: payload.kind === 'refund_issued',
+    isInvoicePaid: payload.kind === 'invoice_paid',
+  });
+}
+
+export const paymentNoticeTemplate = defineTemplate<ServiceContext, PaymentNoticePayload>({
+  name: PAYMENT_NOTICE_TEMPLATE,
+  schema: payloadSchema,
+  render: renderPaymentNotice,
+});

@@ -1,7 +1,5 @@
 import type { EventEmitter } from 'node:events';
 import type { ServiceContext } from '../context';
-import { BOOKING_NOTICE_TEMPLATE, renderBookingNotice, type BookingNoticePayload } from '../bookings/notifications';
-import type { DeferredContent } from '../mail/outbox';
 import { sendDueEmails, type SenderDeps } from '../mail/sender';
 import type { Mailer } from '../mail/transport';
 import type { Logger } from '../lib/logger';
@@ -61,13 +59,7 @@ export function startJobs(jobs: Job[], logger: Logger): JobRunner {
   };
 }
 
-/** Renders an email queued for rendering at send time, by its template. */
-function renderDeferred(ctx: ServiceContext, deferred: DeferredContent) {
-  if (deferred.template === BOOKING_NOTICE_TEMPLATE) return renderBookingNotice(ctx, deferred.payload as unknown as BookingNoticePayload);
-  throw new Error(`unknown email template ${deferred.template}`);
-}
-
-/** What the outbox sender needs, from the app's context. */
+/** What the outbox sender needs, from the app's context: deferred emails are rendered by the app's template registry. */
 export function outboxSenderDeps(ctx: ServiceContext, mailer: Mailer): SenderDeps {
   return {
     db: ctx.db,
@@ -75,7 +67,7 @@ export function outboxSenderDeps(ctx: ServiceContext, mailer: Mailer): SenderDep
     clock: ctx.clock,
     from: ctx.config.mail.from,
     leaseMs: ctx.config.outboxLeaseSeconds * 1000,
-    render: (deferred) => renderDeferred(ctx, deferred),
+    render: (deferred) => ctx.emailTemplates.render(ctx, deferred),
   };
 }
 

@@ -27,7 +27,7 @@ interface EmailHeader {
   subject: string;
 }
 
-/** Either rendered already, or deferred: rendered by the sender (booking notices, queued in the booking's transaction). */
+/** Either rendered already, or deferred: rendered by the sender from a template and payload (booking, payment and staff emails). */
 export type OutgoingEmail = EmailHeader & (EmailContent | { deferred: DeferredContent });
 
 export type QueuedEmail = OutgoingEmail & {

@@ -14,7 +14,7 @@ export interface SenderDeps {
   from: string;
   /** How long a claim lasts (OUTBOX_LEASE_SECONDS); default two minutes. */
   leaseMs?: number;
-  /** Renders a deferred email (a booking notice) from its template's payload. */
+  /** Renders a deferred email from its template's payload (the app's template registry, see templates.ts). */
   render?: (deferred: DeferredContent) => Promise<EmailContent>;
   /** Once aborted (the process is stopping), no further batch is claimed. */
   signal?: AbortSignal;

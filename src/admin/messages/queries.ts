@@ -5,6 +5,7 @@ export type Audience = 'attendees' | 'waitlist';
 
 export interface StaffMessageRecord {
   id: number;
+  eventId: number;
   audience: Audience;
   subject: string;
   body: string;
@@ -13,17 +14,27 @@ export interface StaffMessageRecord {
   createdAt: Date;
 }
 
-export async function listStaffMessages(db: Tx, eventId: number): Promise<StaffMessageRecord[]> {
-  const rows = await db('staff_messages').select('*').where({ event_id: eventId }).orderBy('id', 'desc');
-  return rows.map((r: Record<string, unknown>) => ({
+function toStaffMessage(r: Record<string, unknown>): StaffMessageRecord {
+  return {
     id: Number(r.id),
+    eventId: Number(r.event_id),
     audience: r.audience as Audience,
     subject: String(r.subject),
     body: String(r.body),
     recipients: Number(r.recipients),
     sentBy: String(r.sent_by),
     createdAt: fromDbTime(r.created_at),
-  }));
+  };
+}
+
+export async function listStaffMessages(db: Tx, eventId: number): Promise<StaffMessageRecord[]> {
+  const rows = await db('staff_messages').select('*').where({ event_id: eventId }).orderBy('id', 'desc');
+  return rows.map(toStaffMessage);
+}
+
+export async function findStaffMessage(db: Tx, id: number): Promise<StaffMessageRecord | undefined> {
+  const row = await db('staff_messages').select('*').where({ id }).first();
+  return row ? toStaffMessage(row) : undefined;
 }
 
 export async function insertStaffMessage(

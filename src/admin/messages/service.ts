@@ -1,5 +1,4 @@
 import { publicHost } from '../../lib/links';
-import { eventSummary } from '../../bookings/notifications';
 import type { ServiceContext } from '../../context';
 import { writeTransaction } from '../../db/dialect';
 import { findEventBySlug } from '../../events/queries';
@@ -8,11 +7,13 @@ import { enqueueEmail } from '../../mail/outbox';
 import { recordAudit, type Actor } from '../audit/log';
 import { insertStaffMessage, listRecipients, setRecipientCount } from './queries';
 import type { MessageInput } from './schemas';
+import { STAFF_MESSAGE_TEMPLATE, type StaffMessagePayload } from './template';
 
 /**
  * Emails everyone in the audience, one email each, through the outbox in one transaction: either the
- * whole message is queued and recorded, or none of it. The dedupe key (message, person) means a person
- * booked twice under one address gets it once.
+ * whole message is queued and recorded, or none of it. Each email is rendered when it is sent, from the
+ * recorded message. The dedupe key (message, person) means a person booked twice under one address gets
+ * it once.
  */
 export async function sendStaffMessage(ctx: ServiceContext, actor: Actor, slug: string, input: MessageInput): Promise<{ recipients: number }> {
   const now = ctx.clock.now();
@@ -21,12 +22,11 @@ export async function sendStaffMessage(ctx: ServiceContext, actor: Actor, slug: 
     if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
     const id = await insertStaffMessage(trx, { eventId: event.id, userId: actor.id, sentBy: actor.email, ...input }, now);
     const people = await listRecipients(trx, event.id, input.audience);
-    const summary = eventSummary(ctx, event);
     for (const person of people) {
-      const body = ctx.emails.render('staff-message', { name: person.name, message: input.body, event: summary });
+      const payload: StaffMessagePayload = { messageId: id, name: person.name };
       await enqueueEmail(
         trx,
-        { dedupeKey: `staff-message:${id}:${person.key}`, kind: 'staff_message', eventId: event.id, to: person.email, toName: person.name, subject: input.subject, ...body },
+        { dedupeKey: `staff-message:${id}:${person.key}`, kind: 'staff_message', eventId: event.id, to: person.email, toName: person.name, subject: input.subject, deferred: { template: STAFF_MESSAGE_TEMPLATE, payload } },
         now,
         publicHost(ctx.config),
       );
