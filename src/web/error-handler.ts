@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { translateDbError } from '../db/errors/index';
 import { AppError, NotFoundError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { Views } from './views';
@@ -24,8 +25,9 @@ function clientError(err: unknown): AppError | undefined {
 
 export function errorHandler(views: Views, logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = err instanceof AppError ? err : clientError(err);
+    const known = err instanceof AppError ? err : (clientError(err) ?? translateDbError(err));
     const requestId = String(res.locals.requestId ?? '');
+    if (known && !(err instanceof AppError) && known.status !== 400) logger.warn('database refused a change', { requestId, path: req.path, code: known.code, error: err instanceof Error ? err.message : String(err) });
     if (!known) logger.error('unhandled error', { requestId, path: req.path, error: err instanceof Error ? err.stack : String(err) });
     const status = known?.status ?? 500;
     const code = known?.code ?? 'internal_error';

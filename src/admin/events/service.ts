@@ -3,7 +3,7 @@ import { promoteWaitlist } from '../../bookings';
 import { whereBookedOrWaiting } from '../../bookings/holds';
 import type { ServiceContext } from '../../context';
 import { lockRow, writeTransaction } from '../../db/dialect';
-import { isUniqueViolation } from '../../db/errors';
+import { isUniqueViolation } from '../../db/errors/index';
 import { countSeatsTaken, findEventById, findEventBySlug } from '../../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
