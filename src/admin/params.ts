@@ -2,17 +2,14 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { slugSchema } from '../events/schemas';
 import { NotFoundError } from '../lib/errors';
+import { parseRequest } from '../web/validate';
 
 export function slugParam(req: Request): string {
-  const parsed = slugSchema.safeParse(req.params.slug);
-  if (!parsed.success) throw new NotFoundError('No event with that address.', 'event_not_found');
-  return parsed.data;
+  return parseRequest(req, { params: z.object({ slug: slugSchema }), notFound: () => new NotFoundError('No event with that address.', 'event_not_found') }).params.slug;
 }
 
 export function idParam(req: Request, name: string): number {
-  const parsed = z.coerce.number().int().positive().max(2 ** 31 - 1).safeParse(req.params[name]);
-  if (!parsed.success) throw new NotFoundError('Not found.');
-  return parsed.data;
+  return parseRequest(req, { params: z.object({ [name]: z.coerce.number().int().positive().max(2 ** 31 - 1) }) }).params[name] as number;
 }
 
 export function formBody(req: Request): Record<string, unknown> {

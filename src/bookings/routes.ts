@@ -7,7 +7,7 @@ import { toEventPage } from '../events/present';
 import { slugSchema } from '../events/schemas';
 import { getPublicEvent } from '../events/service';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors';
-import { fieldErrors, parseInput } from '../web/validate';
+import { fieldErrors, parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
 import { toApiBooking, toBookPage, toManagePage, type SeatChoice } from './present';
@@ -27,16 +27,15 @@ function bearerOrQueryToken(req: Request): string | undefined {
   return token && tokenSchema.safeParse(token).success ? token : undefined;
 }
 
-function parseReference(value: unknown): string {
-  const parsed = referenceSchema.safeParse(value);
-  if (!parsed.success) throw new NotFoundError('We could not find that booking. Check the link in your confirmation email.', 'booking_not_found');
-  return parsed.data;
+const bookingNotFound = () => new NotFoundError('We could not find that booking. Check the link in your confirmation email.', 'booking_not_found');
+const eventNotFound = () => new NotFoundError('No event with that address.', 'event_not_found');
+
+function parseReference(req: Request): string {
+  return parseRequest(req, { params: z.object({ reference: referenceSchema }), notFound: bookingNotFound }).params.reference;
 }
 
-function parseSlug(value: unknown): string {
-  const parsed = slugSchema.safeParse(value);
-  if (!parsed.success) throw new NotFoundError('No event with that address.', 'event_not_found');
-  return parsed.data;
+function parseSlug(req: Request): string {
+  return parseRequest(req, { params: z.object({ slug: slugSchema }), notFound: eventNotFound }).params.slug;
 }
 
 export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
@@ -58,7 +57,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   }
 
   router.post('/events/:slug/register', async (req, res) => {
-    const slug = parseSlug(req.params.slug);
+    const slug = parseSlug(req);
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {
       const person = parseInput(registrationFormSchema, form);
@@ -71,7 +70,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   router.post('/events/:slug/resend', async (req, res) => {
-    const slug = parseSlug(req.params.slug);
+    const slug = parseSlug(req);
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {
       const { email } = parseInput(resendSchema, form);
@@ -96,7 +95,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   }
 
   router.get('/events/:slug/book', async (req, res) => {
-    const slug = parseSlug(req.params.slug);
+    const slug = parseSlug(req);
     try {
       const wanted = parseQuantities(req.query as Record<string, unknown>);
       const seats = wanted.flatMap((w) => Array.from({ length: w.quantity }, () => ({ ticketTypeId: w.ticketTypeId })));
@@ -108,7 +107,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   router.post('/events/:slug/book', async (req, res) => {
-    const slug = parseSlug(req.params.slug);
+    const slug = parseSlug(req);
     const form = (req.body ?? {}) as Record<string, unknown>;
     const request = bookingRequestFromForm(form);
     const seats = request.items.map((item) => ({ ticketTypeId: item.ticketTypeId ?? 0 }));
@@ -124,7 +123,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   router.get('/bookings/:reference', async (req, res) => {
-    const reference = parseReference(req.params.reference);
+    const reference = parseReference(req);
     const token = bearerOrQueryToken(req);
     const view = await getBookingForHolder(ctx, reference, token);
     res
@@ -136,7 +135,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
 
   /** The payment link for a held place (an offer from the waitlist, or a buyer coming back to pay). */
   router.get('/bookings/:reference/pay', async (req, res) => {
-    const reference = parseReference(req.params.reference);
+    const reference = parseReference(req);
     const token = bearerOrQueryToken(req);
     try {
       res.redirect(303, await resumePayment(ctx, reference, token));
@@ -147,7 +146,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   router.post('/bookings/:reference/cancel', async (req, res) => {
-    const reference = parseReference(req.params.reference);
+    const reference = parseReference(req);
     const token = z.object({ token: tokenSchema }).safeParse(req.body ?? {}).data?.token;
     const view = await cancelAsHolder(ctx, reference, token);
     res
@@ -158,7 +157,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   router.get('/bookings/:reference/attendees/:attendeeId/invite.ics', async (req, res) => {
-    const reference = parseReference(req.params.reference);
+    const reference = parseReference(req);
     const view = await getBookingForHolder(ctx, reference, bearerOrQueryToken(req));
     const attendee = view.attendees.find((a) => String(a.id) === req.params.attendeeId && a.status === 'active');
     if (!attendee || view.booking.status !== 'confirmed') throw new NotFoundError('There is no calendar entry for that place.');
@@ -173,19 +172,19 @@ export function bookingApiRoutes(ctx: ServiceContext): Router {
   const router = Router();
 
   router.post('/events/:slug/bookings', async (req, res) => {
-    const slug = parseSlug(req.params.slug);
-    const request = parseInput(bookingRequestSchema, req.body ?? {});
+    const { params, body: request } = parseRequest(req, { params: z.object({ slug: slugSchema }), body: bookingRequestSchema, notFound: eventNotFound });
+    const slug = params.slug;
     const created = await createBooking(ctx, slug, request);
     res.status(201).json({ booking: toApiBooking(created, ctx.config, { checkoutUrl: created.checkoutUrl }) });
   });
 
   router.get('/bookings/:reference', async (req, res) => {
-    const view = await getBookingForHolder(ctx, parseReference(req.params.reference), bearerOrQueryToken(req));
+    const view = await getBookingForHolder(ctx, parseReference(req), bearerOrQueryToken(req));
     res.set('Cache-Control', 'no-store').json({ booking: toApiBooking(view, ctx.config) });
   });
 
   router.post('/bookings/:reference/cancel', async (req, res) => {
-    const view = await cancelAsHolder(ctx, parseReference(req.params.reference), bearerOrQueryToken(req));
+    const view = await cancelAsHolder(ctx, parseReference(req), bearerOrQueryToken(req));
     res.json({ booking: toApiBooking(view, ctx.config) });
   });
 

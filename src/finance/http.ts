@@ -1,11 +1,11 @@
 import type { Request, Response } from 'express';
-import { referenceSchema } from '../bookings/schemas';
+import { z } from 'zod';
+import { referenceSchema } from '../bookings';
 import { NotFoundError } from '../lib/errors';
+import { parseRequest } from '../web/validate';
 
 export function referenceParam(req: Request): string {
-  const parsed = referenceSchema.safeParse(req.params.reference);
-  if (!parsed.success) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
-  return parsed.data;
+  return parseRequest(req, { params: z.object({ reference: referenceSchema }), notFound: () => new NotFoundError('No booking with that reference.', 'booking_not_found') }).params.reference;
 }
 
 /** Financial records: a download, never cached. */
