@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
-import type { PaymentGateway } from './bookings/payment-gateway';
+import type { PaymentGateway } from './bookings';
 import type { Config } from './config';
 import type { GroupCommit } from './db/group-commit';
 import type { Clock } from './lib/clock';

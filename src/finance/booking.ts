@@ -1,5 +1,4 @@
-import { findBookingByReference, listAttendees } from '../bookings/queries';
-import type { AttendeeRecord, BookingRecord } from '../bookings/types';
+import { findBookingByReference, listAttendees, type AttendeeRecord, type BookingRecord } from '../bookings';
 import type { ServiceContext } from '../context';
 import { findEventById } from '../events/queries';
 import type { EventRecord } from '../events/types';

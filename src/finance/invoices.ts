@@ -4,7 +4,7 @@ import { enqueueEmail } from '../mail/outbox';
 import { paymentNotice } from '../bookings';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../admin/audit/log';
-import { findBookingByReference } from '../bookings/queries';
+import { findBookingByReference } from '../bookings';
 import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';

@@ -123,6 +123,18 @@ function stillClaimed(db: Tx, id: number, attempt?: number) {
   return attempt === undefined ? query : query.where('attempts', attempt);
 }
 
+/**
+ * Renews this sender's claim on one email just before it goes to the relay, and says whether the claim still holds:
+ * false when the lease lapsed and another instance took the email over (it sends it, not us). With the claim renewed
+ * per email, only a single send slower than the whole lease could overlap another instance's.
+ */
+export async function renewClaim(db: Tx, id: number, now: Date, leaseMs: number, attempt: number): Promise<boolean> {
+  const changed = await stillClaimed(db, id, attempt)
+    .where('locked_until', '>', toDbTime(now))
+    .update({ locked_until: toDbTime(new Date(now.getTime() + leaseMs)) });
+  return changed === 1;
+}
+
 export async function markSent(db: Tx, id: number, now: Date, attempt?: number): Promise<void> {
   await stillClaimed(db, id, attempt).update({ status: 'sent', sent_at: toDbTime(now), locked_until: null, last_error: null });
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../lib/clock';
-import { claimDueEmails, markFailedAttempt, markSent, type DeferredContent, type EmailContent, type QueuedEmail } from './outbox';
+import { claimDueEmails, markFailedAttempt, markSent, renewClaim, type DeferredContent, type EmailContent, type QueuedEmail } from './outbox';
 import type { Mailer } from './transport';
 
 /** Backoff after each failed attempt; after the last, the email is marked failed for a person to look at. */
@@ -52,7 +52,10 @@ export async function sendDueEmails(deps: SenderDeps, batchSize = 20): Promise<{
       // risk sending one twice. They are claimed again (here or there) when the lease lapses.
       if (deps.clock.now().getTime() >= claimedAt + leaseMs * 0.75) return { sent, failed };
       try {
-        await deps.mailer.send(toMessage(email, await contentOf(email, deps), deps.from));
+        const content = await contentOf(email, deps);
+        // Rendering reads the database and may be slow under load: renew the claim after it, right before sending.
+        if (!(await renewClaim(deps.db, email.id, deps.clock.now(), leaseMs, email.attempts))) continue;
+        await deps.mailer.send(toMessage(email, content, deps.from));
         await markSent(deps.db, email.id, deps.clock.now(), email.attempts);
         sent++;
       } catch (error) {

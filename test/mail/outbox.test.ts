@@ -129,6 +129,25 @@ describe('the outbox sender', () => {
     expect(received('orphan@example.org')).toHaveLength(1);
   });
 
+  it('when another instance took an email over while this sender was rendering, then this sender does not send it too', async () => {
+    // Arrange: a sender whose render is slow; while it renders, its lease lapses and another instance claims the row
+    await t.db.transaction((trx) => enqueueEmail(trx, { ...anEmail('slow-render'), deferred: { template: 'slow', payload: {} } } as OutgoingEmail, t.clock.now(), 'events.test'));
+    const base = outboxSenderDeps(t.ctx, createMailer({ smtpUrl: t.smtp.url, dir: '' }));
+    const render = async () => {
+      t.clock.advance(50_000);
+      await t.db('outbox_emails').where({ dedupe_key: 'slow-render' }).update({ attempts: 2, locked_until: toDbTime(new Date(t.clock.now().getTime() + 120_000)) });
+      return { text: 'rendered', html: '<p>rendered</p>' };
+    };
+
+    // Act: the first sender renders (taking the time the other needs to claim it), then would send
+    const outcome = await sendDueEmails({ ...base, leaseMs: 60_000, render });
+
+    // Assert: it sent nothing; the row is the other instance's, still 'sending' under its claim
+    expect(outcome.sent).toBe(0);
+    expect(received('slow-render@example.org')).toHaveLength(0);
+    expect(await t.db('outbox_emails').where({ dedupe_key: 'slow-render' }).first('status', 'attempts')).toMatchObject({ status: 'sending', attempts: 2 });
+  });
+
   it('when a booking notice waits in the outbox, then it is rendered when sent: a venue moved meanwhile shows in the email and its invitation', async () => {
     // Arrange: a registration queues the confirmation; the venue changes before the sender runs
     const event = await buildEvent(t.db);

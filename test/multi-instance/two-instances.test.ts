@@ -60,7 +60,7 @@ beforeAll(async () => {
     DATABASE_URL: testDb.url,
     SESSION_SECRET: 'multi-instance-test-secret-of-at-least-32-characters',
     MAIL_FROM: 'HSUG Events <events@hsug.test>',
-    OUTBOX_LEASE_SECONDS: '2',
+    OUTBOX_LEASE_SECONDS: '5',
   };
   // An event first, so that neither instance loads the demo events into an empty database.
   await buildEvent(testDb.db, { slug: 'placeholder', startsAt: new Date(Date.now() + 60 * DAY).toISOString() });

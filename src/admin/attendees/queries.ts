@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Tx } from '../../db/connect';
-import type { BookingStatus, PaymentMethod } from '../../bookings/types';
+import { type BookingStatus, type PaymentMethod } from '../../bookings';
 import { fromDbTime, fromDbTimeOrNull } from '../../lib/time';
 
 export const LIST_STATUSES = ['confirmed', 'waitlisted', 'pending_payment', 'cancelled', 'expired'] as const;

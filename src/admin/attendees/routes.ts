@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../../lib/errors';
 import { formatRange } from '../../lib/time';
 import { parseInput } from '../../web/validate';
 import type { Views } from '../../web/views';
-import { referenceSchema } from '../../bookings/schemas';
+import { referenceSchema } from '../../bookings';
 import { staffOf } from '../auth/middleware';
 import { can } from '../auth/roles';
 import { findStaffEvent } from '../events/read';

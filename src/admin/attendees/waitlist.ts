@@ -1,5 +1,4 @@
-import { findBookingByReference } from '../../bookings/queries';
-import { grantWaitlistPlace } from '../../bookings/waitlist';
+import { findBookingByReference, grantWaitlistPlace } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { lockRow, writeTransaction } from '../../db/dialect';
 import { seatsFit } from '../../events/availability';

@@ -1,6 +1,5 @@
 import type { Tx } from '../../db/connect';
-import { toAttendee, toBooking } from '../../bookings/queries';
-import type { AttendeeRecord, BookingRecord, BookingStatus } from '../../bookings/types';
+import { toAttendee, toBooking, type AttendeeRecord, type BookingRecord, type BookingStatus } from '../../bookings';
 
 export interface BookingWithAttendees {
   booking: BookingRecord;

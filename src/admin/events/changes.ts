@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { publicHost } from '../../lib/links';
-import { bookingEmails } from '../../bookings/notifications';
+import { bookingEmails } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import type { EventRecord } from '../../events/types';
 import { formatInstant } from '../../lib/time';

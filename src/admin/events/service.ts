@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { promoteWaitlist } from '../../bookings';
-import { whereBookedOrWaiting } from '../../bookings/holds';
+import { whereBookedOrWaiting } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { lockRow, writeTransaction } from '../../db/dialect';
 import { isUniqueViolation } from '../../db/errors/index';

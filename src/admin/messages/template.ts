@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventSummary } from '../../bookings/notifications';
+import { eventSummary } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { findEventById } from '../../events/queries';
 import type { EmailContent } from '../../mail/outbox';
