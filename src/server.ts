@@ -2,8 +2,6 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { financeJobs } from './finance/jobs';
 import { paymentJobs } from './payments/jobs';
-import { startLocalSandbox } from './payments/local-sandbox';
-import type { Sandbox } from './payments/sandbox';
 import { createStripeClient } from './payments/stripe-client';
 import { connect } from './db/connect';
 import { migrateLatest } from './db/migrate';
@@ -12,6 +10,19 @@ import { systemClock } from './lib/clock';
 import { createMailer } from './mail/transport';
 import { consoleLogger } from './lib/logger';
 import { isDatabaseEmpty, seedDemo } from '../seeds/demo';
+
+/** The part of the local payments sandbox the server uses; the sandbox itself lives outside src/. */
+interface LocalSandbox {
+  url: string;
+  stripe: Config['stripe'];
+  close(): Promise<void>;
+}
+
+/** Loaded only when it is started, so production (which insists on a Stripe key) never loads the sandbox. */
+async function startLocalSandbox(port: number): Promise<LocalSandbox> {
+  const local: { startLocalSandbox(appPort: number): Promise<LocalSandbox> } = await import('../sandbox/src/local');
+  return local.startLocalSandbox(port);
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -32,9 +43,10 @@ async function main(): Promise<void> {
     logger.info(`loaded ${count} demo events into the empty database`);
   }
 
-  let sandbox: Sandbox | undefined;
+  let sandbox: LocalSandbox | undefined;
   if (!config.stripe.secretKey && config.env !== 'production') {
-    ({ sandbox, config } = await startLocalSandbox(config));
+    sandbox = await startLocalSandbox(config.port);
+    config = Object.freeze({ ...config, stripe: sandbox.stripe });
     logger.info(`no STRIPE_SECRET_KEY: card payments go to the local payments sandbox at ${sandbox.url} (test payments only)`);
   }
   const stripe = config.stripe.secretKey ? createStripeClient(config) : undefined;

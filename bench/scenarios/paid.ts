@@ -1,4 +1,4 @@
-import { signatureHeader } from '../../src/payments/sandbox';
+import { signatureHeader } from '../../sandbox/src';
 import { measure, percentile } from '../lib/load';
 import type { ServerProcess } from '../lib/processes';
 import { round, skipped, type ScenarioResult } from '../lib/report';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { signatureHeader } from '../../src/payments/sandbox';
+import { signatureHeader } from '../../sandbox/src';
 import { buildEvent, person } from '../support/factories';
 import { WEBHOOK_SECRET, paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import { fixedClock } from '../../src/lib/clock';
 import { createStripeClient } from '../../src/payments/stripe-client';
-import { startSandbox, type Sandbox } from '../../src/payments/sandbox';
+import { startSandbox, type Sandbox } from '../../sandbox/src';
 import { TEST_NOW, assembleTestApp, testConfig, type TestApp } from './app';
 import { createTestDatabase } from './db';
 import { startTestSmtp } from './smtp';

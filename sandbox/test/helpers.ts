@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { type Sandbox, type StartSandboxOptions, startSandbox, stripeConfigFor } from '../../../src/payments/sandbox';
+import { type Sandbox, type StartSandboxOptions, startSandbox, stripeConfigFor } from '../src';
 
 export const WEBHOOK_SECRET = 'whsec_test_sandbox_secret';
 

@@ -1,6 +1,6 @@
-import { decodeForm } from '../../../src/payments/sandbox/form-decode';
-import { StripeApiError } from '../../../src/payments/sandbox/errors';
-import { computeFee, formatMoney } from '../../../src/payments/sandbox';
+import { decodeForm } from '../src/form-decode';
+import { StripeApiError } from '../src/errors';
+import { computeFee, formatMoney } from '../src';
 
 describe('payments sandbox: form decoding and money', () => {
   test('when keys use brackets, then they nest into objects and indexed arrays', () => {

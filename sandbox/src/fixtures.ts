@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+// Stripe's MIT-licensed example objects, trimmed: source, licence and changes under "Attribution" in ../README.md.
 import fixtures from './fixtures.json';
 
 /** An event as the sandbox stores and sends it (Stripe.Event is a closed union we can't build generically). */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
-import { signatureHeader } from '../../../src/payments/sandbox';
+import { signatureHeader } from '../src';
 import { startTestSandbox, stripeFor, TICKET_SESSION, useSandbox, WEBHOOK_SECRET } from './helpers';
 
 describe('payments sandbox: webhook signing and delivery control', () => {

@@ -1,6 +1,6 @@
 /**
  * Runs the sandbox on its own, for demos or an app in another process:
- *   npx tsx src/payments/sandbox/cli.ts
+ *   npx tsx sandbox/src/cli.ts
  * Env: SANDBOX_PORT (default 12111, stripe-mock's port), SANDBOX_HOST, STRIPE_WEBHOOK_SECRET,
  * SANDBOX_WEBHOOK_URL, SANDBOX_PUBLIC_URL.
  */
