@@ -10,8 +10,10 @@ import { migrateLatest } from './db/migrate';
 import { outboxJob, startJobs, wireSignals } from './jobs/runner';
 import { systemClock } from './lib/clock';
 import { createMailer } from './mail/transport';
-import { consoleLogger } from './lib/logger';
+import { createLogger, errorFields } from './lib/logger';
 import { isDatabaseEmpty, seedDemo } from '../seeds/demo';
+
+const logger = createLogger();
 
 async function main(): Promise<void> {
   let config: Config;
@@ -24,7 +26,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = consoleLogger;
   const db = connect(config.database);
   await migrateLatest(db);
   if (config.env !== 'production' && (await isDatabaseEmpty(db))) {
@@ -62,6 +63,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  logger.error('hsug-events stopped: it could not start or keep running', errorFields(error));
   process.exit(1);
 });
