@@ -72,7 +72,7 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
 
   routes.post('/finance/sync', 'finance:manage', async (_req, res) => {
     if (!ctx.stripe) throw new ConflictError('stripe_not_configured', 'Stripe is not configured on this server, so there is nothing to sync.');
-    const report = await syncStripe({ db: ctx.db, clock: ctx.clock, stripe: ctx.stripe });
+    const report = await syncStripe({ db: ctx.db, clock: ctx.clock, stripe: ctx.stripe, logger: ctx.logger });
     res.redirect(303, `/admin/finance?notice=${report.skipped ? 'sync_running' : 'synced'}`);
   });
 }
