@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const databaseLabel = args.pg ? 'postgresql' : 'sqlite';
   const appLogCopy = path.join(RESULTS_DIR, `app-${databaseLabel}.log`);
   let appErrors = 0;
-  let appIdleRssMb = 0;
+  let appIdleRssMb: number;
   try {
     log(`fresh ${databaseLabel} database for the app, fresh SQLite file for the baseline, in ${tmpDir}`);
     const appDb: BenchDatabase = args.pg ? await freshPostgres() : await freshSqlite(tmpDir, 'app');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from './lib/time';
 
 const port = z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
 const url = z.url({ protocol: /^https?$/ });
@@ -22,7 +23,7 @@ const envSchema = z.object({
   INVOICE_ACCOUNT_NAME: z.string().min(2).max(100).optional(),
   INVOICE_SORT_CODE: z.string().regex(/^\d{2}-\d{2}-\d{2}$/, 'must look like 12-34-56').optional(),
   INVOICE_ACCOUNT_NUMBER: z.string().regex(/^\d{8}$/, 'must be 8 digits').optional(),
-  TIMEZONE: z.string().refine(isValidZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
+  TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -49,15 +50,6 @@ export interface Config {
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
-
-function isValidZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }
 

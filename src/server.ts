@@ -5,11 +5,14 @@ import { paymentJobs } from './payments/jobs';
 import { createStripeClient } from './payments/stripe-client';
 import { connect } from './db/connect';
 import { migrateLatest } from './db/migrate';
-import { outboxJob, startJobs, wireSignals } from './jobs/runner';
+import { startJobs, wireSignals } from './jobs/runner';
+import { outboxJob } from './mail/jobs';
 import { systemClock } from './lib/clock';
 import { createMailer } from './mail/transport';
-import { consoleLogger } from './lib/logger';
+import { createLogger, errorFields } from './lib/logger';
 import { isDatabaseEmpty, seedDemo } from '../seeds/demo';
+
+const logger = createLogger();
 
 /** The part of the local payments sandbox the server uses; the sandbox itself lives outside src/. */
 interface LocalSandbox {
@@ -35,7 +38,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = consoleLogger;
   const db = connect(config.database);
   await migrateLatest(db);
   if (config.env !== 'production' && (await isDatabaseEmpty(db))) {
@@ -74,6 +76,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  logger.error('hsug-events stopped: it could not start or keep running', errorFields(error));
   process.exit(1);
 });

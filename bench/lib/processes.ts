@@ -29,17 +29,20 @@ export async function freePort(): Promise<number> {
 
 export async function waitForHealth(url: string, child: ChildProcess, healthPath = '/healthz', timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: the process exited with code ${child.exitCode} before it was ready`);
     try {
       const res = await fetch(`${url}${healthPath}`);
       if (res.ok) return;
-    } catch {
-      // not listening yet
+    } catch (error) {
+      // Not listening yet, most likely; kept so that a timeout says what the last attempt met.
+      lastError = error;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url}${healthPath} did not answer within ${timeoutMs} ms`);
+  const last = lastError instanceof Error ? ` (last attempt: ${lastError.message})` : '';
+  throw new Error(`${url}${healthPath} did not answer within ${timeoutMs} ms${last}`, { cause: lastError });
 }
 
 function readRssMb(pid: number | undefined): number {
@@ -48,8 +51,10 @@ function readRssMb(pid: number | undefined): number {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     return kb / 1024;
-  } catch {
-    return 0;
+  } catch (error) {
+    // The process has exited: it holds no memory.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
   }
 }
 
@@ -79,7 +84,7 @@ export async function startServer(options: {
     await waitForHealth(url, child, options.healthPath);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
+    throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`, { cause: error });
   }
   return {
     name: options.name,

@@ -9,13 +9,12 @@ export type PostOutcome = { status: number } | { error: string };
  */
 export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostOutcome> {
   return new Promise((resolve) => {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
+    // The outcome is returned to the caller, which records each delivery attempt: a bad URL is one.
+    if (!URL.canParse(url)) {
       resolve({ error: `invalid webhook URL: ${url}` });
       return;
     }
+    const target = new URL(url);
     const transport = target.protocol === 'https:' ? https : http;
     const req = transport.request(
       target,

@@ -2,6 +2,7 @@ import readline from 'node:readline';
 import { ConfigError, loadConfig } from '../config';
 import { connect } from '../db/connect';
 import { migrateLatest } from '../db/migrate';
+import { createLogger, type Logger } from '../lib/logger';
 import { commands } from './registry';
 import type { CliIo } from './types';
 
@@ -26,11 +27,13 @@ const io: CliIo = {
   },
 };
 
+const stderrLogger = createLogger({ destination: 2 });
+
 function usage(): string {
   return ['Usage: npm run cli -- <command> [options]', '', ...commands.map((c) => `  ${c.usage.padEnd(48)} ${c.summary}`)].join('\n');
 }
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, cliIo: CliIo = io): Promise<number> {
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, cliIo: CliIo = io, logger: Logger = stderrLogger): Promise<number> {
   const [name, ...args] = argv;
   const command = commands.find((c) => c.name === name);
   if (!command) {
@@ -51,7 +54,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   const db = connect(config.database);
   try {
     await migrateLatest(db);
-    return await command.run(args, { db, config, io: cliIo, env });
+    return await command.run(args, { db, config, io: cliIo, env, logger });
   } finally {
     await db.destroy();
   }

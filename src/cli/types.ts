@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import type { Logger } from '../lib/logger';
 
 export interface CliIo {
   out(line: string): void;
@@ -13,6 +14,8 @@ export interface CliContext {
   config: Config;
   io: CliIo;
   env: NodeJS.ProcessEnv;
+  /** JSON log lines on stderr, for failures inside the services a command runs (stdout stays the command's output). */
+  logger: Logger;
 }
 
 export interface CliCommand {

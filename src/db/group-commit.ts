@@ -51,6 +51,7 @@ export function groupCommit(db: Knex, maxGroup = MAX_GROUP): GroupCommit {
         for (const unit of group) values.push(await unit.work(trx));
         return values;
       });
+      // eslint-disable-next-line hsug/no-swallowed-catch -- not lost: each unit runs again alone, and the one that failed rejects its own caller with its own error.
     } catch {
       for (const unit of group) await alone(unit);
       return;

@@ -8,5 +8,5 @@ export const SYNC_INTERVAL_MS = 15 * 60_000;
 export function financeJobs(ctx: ServiceContext): Job[] {
   const stripe = ctx.stripe;
   if (!stripe) return [];
-  return [{ name: 'stripe-sync', intervalMs: SYNC_INTERVAL_MS, run: () => syncStripe({ db: ctx.db, clock: ctx.clock, stripe }) }];
+  return [{ name: 'stripe-sync', intervalMs: SYNC_INTERVAL_MS, run: () => syncStripe({ db: ctx.db, clock: ctx.clock, stripe, logger: ctx.logger }) }];
 }

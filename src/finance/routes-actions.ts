@@ -21,8 +21,9 @@ import { syncStripe } from './sync';
 export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter): void {
   const zone = ctx.config.timezone;
 
-  const rerender = async (req: Request, res: Response, form: FinanceFormName, error: unknown) => {
-    if (!(error instanceof ValidationError) && !(error instanceof ConflictError)) throw error;
+  /** A form's own problem: re-rendered beside the form. Anything else goes to the error handler. */
+  const isFormProblem = (error: unknown): error is ValidationError | ConflictError => error instanceof ValidationError || error instanceof ConflictError;
+  const rerender = async (req: Request, res: Response, form: FinanceFormName, error: ValidationError | ConflictError) => {
     const view = await getFinanceBooking(ctx, referenceParam(req));
     const posted = { form, body: formBody(req), errors: error instanceof ValidationError ? fieldErrors(error) : {}, problem: error instanceof ConflictError ? error.message : null };
     renderAdmin(views, res, 'finance/booking', bookingPageModel(view, zone, todayIn(ctx.clock.now(), zone), posted, true), error.status);
@@ -36,6 +37,7 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
       await refundAsStaff(ctx, staffOf(res), reference, parseInput(refundFormSchema, formBody(req)));
       done(res, reference, 'refunded');
     } catch (error) {
+      if (!isFormProblem(error)) throw error;
       await rerender(req, res, 'refundForm', error);
     }
   });
@@ -46,6 +48,7 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
       await recordInvoicePayment(ctx, staffOf(res), reference, parseInput(invoicePaymentFormSchema, formBody(req)));
       done(res, reference, 'invoice_paid');
     } catch (error) {
+      if (!isFormProblem(error)) throw error;
       await rerender(req, res, 'invoiceForm', error);
     }
   });
@@ -56,6 +59,7 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
       await writeOffInvoice(ctx, staffOf(res), reference, parseInput(writeOffFormSchema, formBody(req)).reason);
       done(res, reference, 'written_off');
     } catch (error) {
+      if (!isFormProblem(error)) throw error;
       await rerender(req, res, 'writeOffForm', error);
     }
   });
@@ -66,13 +70,14 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
       await refreshBookingFromStripe(ctx, staffOf(res), reference);
       done(res, reference, 'refreshed');
     } catch (error) {
+      if (!isFormProblem(error)) throw error;
       await rerender(req, res, 'refundForm', error);
     }
   });
 
   routes.post('/finance/sync', 'finance:manage', async (_req, res) => {
     if (!ctx.stripe) throw new ConflictError('stripe_not_configured', 'Stripe is not configured on this server, so there is nothing to sync.');
-    const report = await syncStripe({ db: ctx.db, clock: ctx.clock, stripe: ctx.stripe });
+    const report = await syncStripe({ db: ctx.db, clock: ctx.clock, stripe: ctx.stripe, logger: ctx.logger });
     res.redirect(303, `/admin/finance?notice=${report.skipped ? 'sync_running' : 'synced'}`);
   });
 }

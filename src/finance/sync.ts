@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { writeTransaction } from '../db/dialect';
 import type { Clock } from '../lib/clock';
+import { errorFields, type Logger } from '../lib/logger';
 import { balanceTransactionRow, payoutRow } from './stripe-objects';
 import { linkRecordsToBalance } from './sync-link';
 import { syncPayoutLines, recheckPayouts } from './sync-payouts';
@@ -13,6 +14,7 @@ export interface SyncDeps {
   db: Knex;
   clock: Clock;
   stripe: Stripe;
+  logger: Logger;
 }
 
 export interface SyncOptions {
@@ -71,7 +73,10 @@ export async function syncStripe(deps: SyncDeps, options: SyncOptions = {}): Pro
     await releaseSyncLease(deps.db, owner, deps.clock.now(), null);
     return report;
   } catch (error) {
-    await releaseSyncLease(deps.db, owner, deps.clock.now(), error instanceof Error ? error.message.slice(0, 1000) : String(error)).catch(() => undefined);
+    // The sync's own failure is what the caller must see; a lease that cannot be released expires by itself.
+    await releaseSyncLease(deps.db, owner, deps.clock.now(), error instanceof Error ? error.message.slice(0, 1000) : String(error)).catch((releaseError) =>
+      deps.logger.error('stripe sync failed and its lease could not be released; it expires by itself', { owner, syncError: errorFields(error).error, ...errorFields(releaseError) }),
+    );
     throw error;
   }
 }

@@ -1,7 +1,4 @@
 import type { EventEmitter } from 'node:events';
-import type { ServiceContext } from '../context';
-import { sendDueEmails, type SenderDeps } from '../mail/sender';
-import type { Mailer } from '../mail/transport';
 import type { Logger } from '../lib/logger';
 
 export interface Job {
@@ -57,23 +54,6 @@ export function startJobs(jobs: Job[], logger: Logger): JobRunner {
       await Promise.all(running.values());
     },
   };
-}
-
-/** What the outbox sender needs, from the app's context: deferred emails are rendered by the app's template registry. */
-export function outboxSenderDeps(ctx: ServiceContext, mailer: Mailer): SenderDeps {
-  return {
-    db: ctx.db,
-    mailer,
-    clock: ctx.clock,
-    from: ctx.config.mail.from,
-    leaseMs: ctx.config.outboxLeaseSeconds * 1000,
-    render: (deferred) => ctx.emailTemplates.render(ctx, deferred),
-  };
-}
-
-export function outboxJob(ctx: ServiceContext, mailer: Mailer): Job {
-  const deps = outboxSenderDeps(ctx, mailer);
-  return { name: 'outbox', intervalMs: 2000, run: (signal) => sendDueEmails({ ...deps, signal }) };
 }
 
 export function wireSignals(signals: EventEmitter, runner: JobRunner): void {

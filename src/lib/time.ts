@@ -1,4 +1,9 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
+
+/** A time zone name this runtime knows, such as Europe/London (luxon asks Intl, so nothing is thrown to catch). */
+export function isTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
 
 /** The one codec for instants in the database: ISO-8601 UTC text in, Date out (SQLite text, PostgreSQL timestamptz). */
 export function toDbTime(date: Date): string {

@@ -68,6 +68,23 @@ describe('staff sign-in', () => {
     expect((await agent.get('/admin')).status).toBe(303);
   });
 
+  it('when the stored password hash is damaged, then sign-in fails with a 500 quoting a reference, and the fault is logged under that reference rather than taken for a wrong password', async () => {
+    const user = await createStaff(t, 'organiser');
+    await t.db('users').where({ id: user.id }).update({ password_hash: 'not-an-argon2-hash' });
+    const agent = request.agent(server);
+    const form = await agent.get('/admin/sign-in');
+    t.logged.length = 0;
+
+    const res = await agent.post('/admin/sign-in').type('form').send({ _csrf: csrfFrom(form.text), email: user.email, password: PASSWORD });
+
+    expect(res.status).toBe(500);
+    const reference = /quote reference ([0-9a-f]{8})/.exec(res.text)?.[1];
+    expect(reference).toBeDefined();
+    expect(res.text).not.toContain('do not match a staff account');
+    expect(t.logged).toEqual([{ level: 'error', msg: 'unhandled error', extra: expect.objectContaining({ requestId: reference, path: '/admin/sign-in' }) }]);
+    expect(await t.db('sign_in_failures').where({ email_normalised: user.email }).select('id')).toEqual([]);
+  });
+
   it('when the form is empty or the email malformed, then 422 with errors beside the fields', async () => {
     const agent = request.agent(server);
     const form = await agent.get('/admin/sign-in');

@@ -36,7 +36,7 @@ export async function invoiceBooking(t: PaymentsTestApp, event: { slug: string; 
 }
 
 export function sync(t: PaymentsTestApp, options: SyncOptions = {}) {
-  return syncStripe({ db: t.db, clock: t.clock, stripe: t.stripe }, options);
+  return syncStripe({ db: t.db, clock: t.clock, stripe: t.stripe, logger: t.ctx.logger }, options);
 }
 
 /** Everything Stripe's balance holds, read back through the SDK. */

@@ -84,6 +84,28 @@ describe('the Stripe sync', () => {
     await t.db('stripe_sync_state').where({ name: 'lease' }).update({ lease_owner: null, lease_until: null });
   });
 
+  it('when a sync fails and its lease cannot be released either, then the caller gets the sync\'s own error and the release failure is logged', async () => {
+    await paidBooking(t, await financeEvent(t));
+    t.logged.length = 0;
+    // The lease row lives in stripe_sync_state: with the table out of the way, releasing the lease fails too.
+    const failing = sync(t, {
+      afterPage: async () => {
+        await t.db.schema.renameTable('stripe_sync_state', 'stripe_sync_state_away');
+        throw new Error('the treasurer pulled the plug');
+      },
+    });
+    try {
+      await expect(failing).rejects.toThrow('the treasurer pulled the plug');
+    } finally {
+      await t.db.schema.renameTable('stripe_sync_state_away', 'stripe_sync_state');
+      await t.db('stripe_sync_state').where({ name: 'lease' }).update({ lease_owner: null, lease_until: null });
+    }
+
+    expect(t.logged).toEqual([
+      { level: 'error', msg: 'stripe sync failed and its lease could not be released; it expires by itself', extra: expect.objectContaining({ owner: expect.any(String), syncError: 'the treasurer pulled the plug', error: expect.stringContaining('stripe_sync_state') }) },
+    ]);
+  });
+
   it('when a payout is pending at first and paid later, then a later sync updates it and fetches its transactions', async () => {
     const event = await financeEvent(t);
     await paidBooking(t, event);

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { toDbTime } from '../../src/lib/time';
 import { enqueueEmail, type OutgoingEmail } from '../../src/mail/outbox';
 import { RETRY_DELAYS_MS, sendDueEmails } from '../../src/mail/sender';
-import { outboxSenderDeps } from '../../src/jobs/runner';
+import { outboxSenderDeps } from '../../src/mail/jobs';
 import { createMailer } from '../../src/mail/transport';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent, freeBookingBody, person } from '../support/factories';

@@ -111,6 +111,9 @@ describe('members:import on the command line', () => {
     const missing = captureIo();
     expect(await runCli(['members:import', path.join(dir, 'nope.csv')], env, missing)).toBe(1);
     expect(missing.errors.join('\n')).toContain('no such file');
+
+    // Any other read failure is not dressed up as a missing file: it reaches the CLI's own error report (status 1).
+    await expect(runCli(['members:import', dir], env, captureIo())).rejects.toThrow(/EISDIR/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

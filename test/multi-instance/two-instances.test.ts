@@ -25,8 +25,10 @@ let gates: MailGate[] = [];
 let instances: Instance[] = [];
 
 interface Answer {
+  /** 0 when no answer came (the instance was killed mid-request). */
   status: number;
   bookingStatus?: string;
+  error?: string;
 }
 
 async function register(instance: Instance, slug: string, n: string): Promise<Answer> {
@@ -34,8 +36,8 @@ async function register(instance: Instance, slug: string, n: string): Promise<An
     const res = await fetch(`${instance.url}/api/v1/events/${slug}/bookings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(freeBookingBody(n)) });
     const body = (await res.json()) as { booking?: { status: string } };
     return { status: res.status, bookingStatus: body.booking?.status };
-  } catch {
-    return { status: 0 };
+  } catch (error) {
+    return { status: 0, error: String(error) };
   }
 }
 

@@ -5,7 +5,7 @@ import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import type { ServiceContext } from '../../src/context';
 import { fixedClock } from '../../src/lib/clock';
-import { outboxSenderDeps } from '../../src/jobs/runner';
+import { outboxSenderDeps } from '../../src/mail/jobs';
 import { sendDueEmails } from '../../src/mail/sender';
 import { createMailer } from '../../src/mail/transport';
 import type { Logger } from '../../src/web/error-handler';

@@ -9,12 +9,12 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, PARAMS);
 }
 
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
-  try {
-    return await verify(stored, password);
-  } catch {
-    return false;
-  }
+/**
+ * False for a wrong password. A stored hash that cannot be read (a damaged row) throws: that is a fault for the
+ * error handler to log, not a wrong password that would lock the person out without anyone knowing why.
+ */
+export function verifyPassword(stored: string, password: string): Promise<boolean> {
+  return verify(stored, password);
 }
 
 let dummy: Promise<string> | undefined;

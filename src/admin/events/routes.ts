@@ -39,12 +39,6 @@ function parseNewEvent(body: Record<string, unknown>, defaultZone: string): { in
   return { input, ticket };
 }
 
-/** Re-throws anything but a validation error; the caller re-renders its form with these. */
-function formErrors(error: unknown): Record<string, string> {
-  if (error instanceof ValidationError) return fieldErrors(error);
-  throw error;
-}
-
 export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter, logger: Logger): void {
   const renderEventForm = (res: Response, model: Record<string, unknown>, status = 200) => {
     const form = model.form as Record<string, unknown>;
@@ -73,7 +67,8 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       const event = await createEvent(ctx, staffOf(res), input, ticket);
       res.redirect(303, `/admin/events/${event.slug}?notice=created`);
     } catch (error) {
-      renderEventForm(res, { title: 'New event', isNew: true, form: body, errors: formErrors(error) }, 422);
+      if (!(error instanceof ValidationError)) throw error;
+      renderEventForm(res, { title: 'New event', isNew: true, form: body, errors: fieldErrors(error) }, 422);
     }
   });
 
@@ -93,8 +88,9 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       const result = await updateEvent(ctx, staffOf(res), slug, parseInput(eventFormSchema, body));
       res.redirect(303, `/admin/events/${result.event.slug}?notice=updated&notified=${result.notified}&promoted=${result.promoted}`);
     } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
       const event = await findStaffEvent(ctx, slug);
-      renderEventForm(res, { title: `Edit ${event.title}`, slug, form: body, errors: formErrors(error) }, 422);
+      renderEventForm(res, { title: `Edit ${event.title}`, slug, form: body, errors: fieldErrors(error) }, 422);
     }
   });
 
@@ -125,8 +121,9 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       renderAdmin(views, res, 'event-cancelled', { title: `Cancelled: ${outcome.event.title}`, slug: outcome.event.slug, eventTitle: outcome.event.title, outcome });
     } catch (error) {
       if (error instanceof AppError && error.code === 'already_cancelled') return renderEventPage(res, slug, { problem: error.message }, 409);
+      if (!(error instanceof ValidationError)) throw error;
       const detail = await getStaffEvent(ctx, slug);
-      renderAdmin(views, res, 'event-cancel', { title: `Cancel ${detail.event.title}`, event: toStaffEventPage(detail), form: body, errors: formErrors(error) }, 422);
+      renderAdmin(views, res, 'event-cancel', { title: `Cancel ${detail.event.title}`, event: toStaffEventPage(detail), form: body, errors: fieldErrors(error) }, 422);
     }
   });
 
@@ -142,7 +139,8 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       await createTicketType(ctx, staffOf(res), event.slug, parseInput(ticketFormSchema(event.timezone), body));
       res.redirect(303, `/admin/events/${event.slug}?notice=ticket_saved`);
     } catch (error) {
-      renderAdmin(views, res, 'ticket-form', { title: 'New ticket type', slug: event.slug, eventTitle: event.title, isNew: true, timezone: event.timezone, form: body, errors: formErrors(error), hasErrors: true }, 422);
+      if (!(error instanceof ValidationError)) throw error;
+      renderAdmin(views, res, 'ticket-form', { title: 'New ticket type', slug: event.slug, eventTitle: event.title, isNew: true, timezone: event.timezone, form: body, errors: fieldErrors(error), hasErrors: true }, 422);
     }
   });
 
@@ -162,7 +160,8 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       await updateTicketType(ctx, staffOf(res), event.slug, id, parseInput(ticketFormSchema(event.timezone), body));
       res.redirect(303, `/admin/events/${event.slug}?notice=ticket_saved`);
     } catch (error) {
-      const model = { title: 'Edit ticket type', slug: event.slug, eventTitle: event.title, ticketId: id, timezone: event.timezone, form: body, errors: formErrors(error), hasErrors: true };
+      if (!(error instanceof ValidationError)) throw error;
+      const model = { title: 'Edit ticket type', slug: event.slug, eventTitle: event.title, ticketId: id, timezone: event.timezone, form: body, errors: fieldErrors(error), hasErrors: true };
       renderAdmin(views, res, 'ticket-form', model, 422);
     }
   });

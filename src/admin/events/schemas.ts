@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EVENT_KINDS, REGIONS } from '../../events/types';
 import { parseMoney } from '../../lib/money';
-import { parseLocalDateTime } from '../../lib/time';
+import { isTimeZone, parseLocalDateTime } from '../../lib/time';
 
 const text = (max: number) => z.string({ message: 'Enter some text' }).trim().max(max, `Must be at most ${max} characters`);
 const required = (max: number, message: string) => text(max).min(1, message);
@@ -24,15 +24,6 @@ const wholeNumber = (message: string, min: number, max: number) =>
 
 const optionalWholeNumber = (message: string) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().regex(/^\d{1,6}$/, message).transform(Number).optional());
-
-function isZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,119}$/;
 
@@ -71,7 +62,7 @@ export const eventFormSchema = z
     venue: optionalText(300),
     address: optionalText(500),
     onlineUrl: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'Enter a web address starting with https://' }).max(500)])),
-    timezone: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().refine(isZone, 'Enter an IANA time zone, like Europe/London')),
+    timezone: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().refine(isTimeZone, 'Enter an IANA time zone, like Europe/London')),
     startsAt: localTime,
     endsAt: localTime,
     capacity: wholeNumber('Enter the number of places, from 1 to 100000', 1, 100000),

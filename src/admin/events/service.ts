@@ -7,7 +7,6 @@ import { isUniqueViolation } from '../../db/errors/index';
 import { countSeatsTaken, findEventById, findEventBySlug } from '../../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import { toDbTime } from '../../lib/time';
 import { recordAudit, type Actor } from '../audit/log';
 import { describeChanges, queueUpdatedInvitations } from './changes';
 import { changeEventStatus, countAttendeesByTicketType, insertEvent, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';

@@ -18,7 +18,9 @@ export const importMembersCommand: CliCommand = {
     try {
       text = await fs.readFile(path.resolve(file), 'utf8');
     } catch (error) {
-      io.err(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+      // A mistyped path is the usual mistake: say so plainly. Anything else reaches the CLI's own error report.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      io.err(`Cannot read ${file}: no such file`);
       return 1;
     }
     const report = await importMembers(db, CLI_ACTOR, text, new Date(), `cli ${path.basename(file)}`);

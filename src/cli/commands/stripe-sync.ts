@@ -7,7 +7,7 @@ export const stripeSyncCommand: CliCommand = {
   name: 'stripe:sync',
   usage: 'stripe:sync',
   summary: "pull Stripe's balance transactions and payouts now (the service also does this every 15 minutes)",
-  async run(args, { db, config, io }) {
+  async run(args, { db, config, io, logger }) {
     if (args.length) {
       io.err('stripe:sync takes no options.');
       return 2;
@@ -17,7 +17,7 @@ export const stripeSyncCommand: CliCommand = {
       return 1;
     }
     const report = await syncStripe(
-      { db, clock: systemClock, stripe: createStripeClient(config) },
+      { db, clock: systemClock, stripe: createStripeClient(config), logger },
       { afterPage: (page) => io.out(`  stored ${page.count} ${page.stream.replace(/_/g, ' ')}`) },
     );
     if (report.skipped) {

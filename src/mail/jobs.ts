@@ -1,0 +1,23 @@
+import type { ServiceContext } from '../context';
+import type { Job } from '../jobs/runner';
+import { sendDueEmails, type SenderDeps } from './sender';
+import type { Mailer } from './transport';
+
+/** What the outbox sender needs, from the app's context: deferred emails are rendered by the app's template registry. */
+export function outboxSenderDeps(ctx: ServiceContext, mailer: Mailer): SenderDeps {
+  return {
+    db: ctx.db,
+    mailer,
+    clock: ctx.clock,
+    from: ctx.config.mail.from,
+    leaseMs: ctx.config.outboxLeaseSeconds * 1000,
+    render: (deferred) => ctx.emailTemplates.render(ctx, deferred),
+  };
+}
+
+/** The outbox sender, registered with the job runner by the server like every feature's jobs. */
+export function outboxJob(ctx: ServiceContext, mailer: Mailer): Job {
+  const deps = outboxSenderDeps(ctx, mailer);
+  return { name: 'outbox', intervalMs: 2000, run: (signal) => sendDueEmails({ ...deps, signal }) };
+}
+
