@@ -99,8 +99,16 @@ describe('a staff refund while Stripe cannot be reached', () => {
 describe('the refunded total is checked by the database', () => {
   it('when anything sets a payment’s refunded amount above what was paid, then the database refuses it', async () => {
     const { payment } = await paidBooking('refund-cap');
-    await expect(t.db('payments').where({ id: payment.id }).update({ amount_refunded: payment.amount + 1 })).rejects.toThrow();
-    await expect(t.db('payments').where({ id: payment.id }).update({ amount_refunded: -1 })).rejects.toThrow();
+    const refusal = (amountRefunded: number) =>
+      t.db('payments')
+        .where({ id: payment.id })
+        .update({ amount_refunded: amountRefunded })
+        .then(
+          () => 'accepted',
+          (error: unknown) => String((error as { message?: string })?.message ?? error),
+        );
+    expect(await refusal(payment.amount + 1)).toMatch(/payments_refund_cap/);
+    expect(await refusal(-1)).toMatch(/payments_refund_cap/);
     expect((await t.db('payments').where({ id: payment.id }).first()).amount_refunded).toBe(0);
     await t.db('payments').where({ id: payment.id }).update({ amount_refunded: payment.amount });
     expect((await t.db('payments').where({ id: payment.id }).first()).amount_refunded).toBe(payment.amount);
