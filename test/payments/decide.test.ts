@@ -6,6 +6,7 @@ function facts(changes: {
   status?: BookingStatus;
   currentSession?: string | null;
   processing?: boolean;
+  isHoldLive?: boolean;
   isEventCancelled?: boolean;
   sessionId?: string;
   sessionStatus?: FulfilFacts['state']['sessionStatus'];
@@ -20,6 +21,7 @@ function facts(changes: {
       status: changes.status ?? 'pending_payment',
       stripeCheckoutSessionId: changes.currentSession === undefined ? 'cs_current' : changes.currentSession,
       paymentProcessingSince: changes.processing ? new Date('2026-03-02T12:05:00Z') : null,
+      isHoldLive: changes.isHoldLive ?? true,
     },
     isEventCancelled: changes.isEventCancelled ?? false,
     state: {
@@ -39,8 +41,9 @@ describe('decideFulfilment: a paid session', () => {
     expect(decideFulfilment(facts())).toEqual({ kind: 'confirm' });
   });
 
-  it('when an expired booking is paid late, then it is confirmed (the lifecycle takes the seats back if they are still free, or refunds)', () => {
-    expect(decideFulfilment(facts({ status: 'expired' }))).toEqual({ kind: 'confirm' });
+  it('when a lapsed hold or an expired booking is paid late, then it is confirmed (the lifecycle takes the seats back if they are still free, or refunds)', () => {
+    expect(decideFulfilment(facts({ isHoldLive: false }))).toEqual({ kind: 'confirm' });
+    expect(decideFulfilment(facts({ status: 'expired', isHoldLive: false }))).toEqual({ kind: 'confirm' });
   });
 
   it('when a hold whose bank debit was processing is paid, then it is confirmed', () => {
@@ -93,10 +96,11 @@ describe('decideFulfilment: a session that is not paid', () => {
     expect(decideFulfilment(unpaid({ sessionId: 'cs_older' }))).toEqual({ kind: 'processing' });
   });
 
-  it('when the current session’s delayed payment failed, then the hold is released and the buyer told', () => {
+  it('when the current session’s delayed payment failed, then the hold is released and the buyer told, whatever time the hold had left', () => {
     for (const failed of ['requires_payment_method', 'canceled']) {
       expect(decideFulfilment(unpaid({ paymentIntentStatus: failed, processing: true }))).toEqual({ kind: 'expire', reason: 'The payment failed', notifyFailed: true });
       expect(decideFulfilment(unpaid({ paymentIntentStatus: failed }))).toEqual({ kind: 'expire', reason: 'The payment failed', notifyFailed: true });
+      expect(decideFulfilment(unpaid({ paymentIntentStatus: failed, isHoldLive: false }))).toEqual({ kind: 'expire', reason: 'The payment failed', notifyFailed: true });
     }
   });
 
@@ -112,13 +116,21 @@ describe('decideFulfilment: a session that is not paid', () => {
     expect(decideFulfilment(unpaid({ sessionId: 'cs_older', paymentIntentStatus: 'requires_payment_method' }))).toEqual({ kind: 'nothing' });
   });
 
-  it('when the current session expired unpaid, then the hold is expired without telling the buyer about a failure', () => {
-    expect(decideFulfilment(unpaid({ sessionStatus: 'expired', paymentIntentStatus: null }))).toEqual({ kind: 'expire', reason: 'Not paid before the hold expired', notifyFailed: false });
+  it('when the current session expired unpaid and the hold has lapsed, then the hold is expired without telling the buyer about a failure', () => {
+    expect(decideFulfilment(unpaid({ sessionStatus: 'expired', paymentIntentStatus: null, isHoldLive: false }))).toEqual({
+      kind: 'expire',
+      reason: 'Not paid before the hold expired',
+      notifyFailed: false,
+    });
+  });
+
+  it('when the current session was closed while the hold still had time (the buyer is cancelling it), then nothing: the cancellation decides', () => {
+    expect(decideFulfilment(unpaid({ sessionStatus: 'expired', paymentIntentStatus: null, isHoldLive: true }))).toEqual({ kind: 'nothing' });
   });
 
   it('when an older session expired, or the current one expired while a payment is processing, then nothing happens', () => {
-    expect(decideFulfilment(unpaid({ sessionStatus: 'expired', sessionId: 'cs_older', paymentIntentStatus: null }))).toEqual({ kind: 'nothing' });
-    expect(decideFulfilment(unpaid({ sessionStatus: 'expired', processing: true, paymentIntentStatus: null }))).toEqual({ kind: 'nothing' });
+    expect(decideFulfilment(unpaid({ sessionStatus: 'expired', sessionId: 'cs_older', paymentIntentStatus: null, isHoldLive: false }))).toEqual({ kind: 'nothing' });
+    expect(decideFulfilment(unpaid({ sessionStatus: 'expired', processing: true, paymentIntentStatus: null, isHoldLive: false }))).toEqual({ kind: 'nothing' });
   });
 
   it('when the session is still open (even after a declined card), then nothing happens', () => {
