@@ -1,4 +1,8 @@
 import request from 'supertest';
+import { writeTransaction } from '../../src/db/dialect';
+import { findMismatches } from '../../src/finance/mismatches';
+import { applyStripeState } from '../../src/payments/fulfil';
+import { fetchStripeState } from '../../src/payments/stripe-state';
 import { buildEvent, person } from '../support/factories';
 import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 
@@ -94,5 +98,29 @@ describe('the pay link while Stripe’s news is on its way', () => {
     const page = await request(t.baseUrl).get(again.headers.location).expect(200);
     expect(page.text).toContain('Payment processing');
     expect(page.text).not.toContain('Pay now');
+  });
+});
+
+describe('news from Stripe that arrives out of date', () => {
+  it('when a webhook read the dispute while it was open but is applied after the dispute closed as lost, then the dispute stays lost (never reopened)', async () => {
+    const event = await seminar();
+    const buyer = await book(event.slug, event.ticketTypeIds[0], 'stale-dispute');
+    t.sandbox.pay(buyer.sessionId);
+    await t.sandbox.flush();
+    const booking = await t.db('bookings').where({ reference: buyer.reference }).first();
+    const payment = await t.db('payments').where({ booking_id: booking.id }).first();
+    const dispute = t.sandbox.dispute(payment.stripe_charge_id);
+    await t.sandbox.flush();
+    // One webhook handler reads Stripe's state (the dispute open) and is slow to apply it; meanwhile the dispute
+    // closes and that news is applied first.
+    const readWhileOpen = await fetchStripeState(t.stripe, buyer.sessionId);
+    t.sandbox.closeDispute(dispute.id, 'lost');
+    await t.sandbox.flush();
+    expect((await t.db('disputes').where({ stripe_dispute_id: dispute.id }).first()).status).toBe('lost');
+
+    await writeTransaction(t.db, (trx) => applyStripeState(trx, t.ctx, booking.id, readWhileOpen));
+
+    expect((await t.db('disputes').where({ stripe_dispute_id: dispute.id }).first()).status).toBe('lost');
+    expect(await findMismatches(t.ctx)).not.toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dispute_open' })]));
   });
 });
