@@ -68,6 +68,27 @@ describe('the buyer gives up before paying', () => {
   });
 });
 
+describe('the buyer while a bank debit is processing', () => {
+  it('when the buyer asks the API to cancel while their bank debit is processing, then 409 payment_processing, as the page offers no cancel, and the places stay held until it settles', async () => {
+    const event = await seminar(1);
+    const buyer = await book(event.slug, event.ticketTypeIds[0], 'cancel-while-debit');
+    t.sandbox.pay(buyer.sessionId, { async: 'succeed', deferSettlement: true });
+    await t.sandbox.flush();
+
+    const res = await request(t.baseUrl).post(`/api/v1/bookings/${buyer.reference}/cancel`).set('Authorization', `Bearer ${buyer.token}`);
+
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('payment_processing');
+    expect((await t.db('bookings').where({ reference: buyer.reference }).first()).status).toBe('pending_payment');
+    expect((await request(t.baseUrl).get(`/api/v1/events/${event.slug}`)).body.event.remaining).toBe(0);
+    t.sandbox.settleAsyncPayment(buyer.sessionId, 'succeed');
+    await t.sandbox.flush();
+    const booking = await t.db('bookings').where({ reference: buyer.reference }).first();
+    expect(booking.status).toBe('confirmed');
+    expect(await t.db('refunds').where({ booking_id: booking.id })).toHaveLength(0);
+  });
+});
+
 describe('the pay link while Stripe’s news is on its way', () => {
   it('when the buyer has paid but the webhook is late and they open the pay link again, then no second checkout is started and the link shows the booking, confirmed', async () => {
     const event = await seminar();
