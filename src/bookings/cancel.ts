@@ -98,13 +98,18 @@ export async function cancelBookingSeats(ctx: ServiceContext, bookingId: number,
 /**
  * Cancels through the manage link: a free place or waitlist entry at once, an unpaid hold released, a card booking
  * within the refund policy. Cancelling again changes nothing. Throws 409 `event_past` (the event has started),
- * `refund_not_available` (a paid booking outside its policy, or an invoice booking: the organisers handle those).
+ * `refund_not_available` (a paid booking outside its policy, or an invoice booking: the organisers handle those),
+ * `payment_processing` (a bank debit is in flight: the page offers no cancel either).
  */
 export async function cancelAsHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
   const view = await getBookingForHolder(ctx, reference, token);
   const { booking, event } = view;
   const now = ctx.clock.now();
   if (booking.status === 'cancelled' || booking.status === 'expired') return view;
+  if (booking.status === 'pending_payment' && booking.paymentProcessingSince) {
+    // The debit cannot be stopped from here: releasing the places now would only refund it (less Stripe's fee) later.
+    throw new ConflictError('payment_processing', 'Your payment is being processed by your bank, so the booking cannot be cancelled until it completes. We will email you either way.');
+  }
   if (booking.status !== 'pending_payment' && now >= event.startsAt) {
     throw new ConflictError('event_past', 'This event has already started, so the booking can no longer be cancelled here.');
   }

@@ -62,7 +62,11 @@ export interface PaymentGateway {
   readonly isAvailable: boolean;
   /** Creates a Checkout Session for a held booking and records it as ours. Network; never inside a transaction. */
   startCheckout(request: CheckoutRequest): Promise<{ sessionId: string; url: string }>;
-  /** The payment page of a session that is still open, or undefined when it is closed. Network. */
+  /**
+   * The payment page of a session that is still open, or undefined when it is closed. A session that has completed is
+   * first brought in line with the provider (its payment confirms the booking, or marks it processing), so a caller
+   * that then starts a new attempt is refused by beginCheckoutAttempt rather than taking a second payment. Network.
+   */
   openCheckoutUrl(sessionId: string): Promise<string | undefined>;
   /**
    * Closes the booking's open sessions so nothing more can be paid, then brings the booking in line with what the

@@ -66,6 +66,8 @@ export function toManagePage(view: BookingView, token: string, now: Date) {
     isWaitlisted: booking.status === 'waitlisted',
     isCancelled: booking.status === 'cancelled',
     hadPlace: booking.confirmedAt !== null,
+    // A hold given up before paying: never confirmed, but it held places (a waitlist entry never had a hold).
+    wasHold: booking.status === 'cancelled' && booking.confirmedAt === null && booking.holdExpiresAt !== null,
     waitlistPosition: view.waitlistPosition,
     canCancel: (isActive && (booking.total === 0 || booking.status === 'waitlisted') && now < event.startsAt) || policy.allowed || (booking.status === 'pending_payment' && !isProcessing),
     isPaid: booking.total > 0,

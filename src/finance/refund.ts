@@ -24,26 +24,19 @@ export async function refundAsStaff(ctx: ServiceContext, actor: Actor, reference
   if (view.hasOpenDispute) throw new ConflictError('dispute_open', 'This payment is disputed. Stripe takes no refund while a dispute is open: respond to the dispute in the Stripe dashboard instead.');
   const active = new Set(view.attendees.filter((a) => a.status === 'active').map((a) => a.id));
   if (input.attendeeIds.some((id) => !active.has(id))) throw new ValidationError([{ path: 'attendeeIds', message: 'Choose places that are still booked' }]);
-  let recorded: number | undefined;
-  try {
-    return await requestRefund(ctx, {
-      bookingId: view.booking.id,
-      amount: input.amount,
-      attendeeIds: input.attendeeIds,
-      reason: input.reason,
-      initiatedBy: 'staff',
-      notice: 'refund_issued',
-      within: async (trx, refundId) => {
-        recorded = refundId;
-        await recordAudit(trx, actor, { action: 'refund_requested', targetType: 'booking', targetId: view.booking.id, details: { reference, refundId, amount: input.amount, reason: input.reason, attendeeIds: input.attendeeIds } }, ctx.clock.now());
-      },
-    });
-  } catch (error) {
-    // Recorded but not yet taken by Stripe: it stays requested and the refunds job retries it; the buyer hears once Stripe confirms.
-    if (recorded === undefined) throw error;
-    ctx.logger.warn('staff refund recorded; Stripe has not taken it yet', { refundId: recorded, booking: reference, error: error instanceof Error ? error.message : String(error) });
-    return recorded;
-  }
+  // A refund Stripe has not taken yet is recorded and stays requested (requestRefund logs it; the refunds job retries
+  // it); anything thrown here means nothing was committed, neither the refund nor its audit entry.
+  return requestRefund(ctx, {
+    bookingId: view.booking.id,
+    amount: input.amount,
+    attendeeIds: input.attendeeIds,
+    reason: input.reason,
+    initiatedBy: 'staff',
+    notice: 'refund_issued',
+    within: async (trx, refundId) => {
+      await recordAudit(trx, actor, { action: 'refund_requested', targetType: 'booking', targetId: view.booking.id, details: { reference, refundId, amount: input.amount, reason: input.reason, attendeeIds: input.attendeeIds } }, ctx.clock.now());
+    },
+  });
 }
 
 /**

@@ -3,7 +3,13 @@ import type { StripeState } from './types';
 
 /** What fulfilment knows when it decides: the booking, its event, Stripe's state of one of our sessions, and our payments. */
 export interface FulfilFacts {
-  booking: { status: BookingStatus; stripeCheckoutSessionId: string | null; paymentProcessingSince: Date | null };
+  booking: {
+    status: BookingStatus;
+    stripeCheckoutSessionId: string | null;
+    paymentProcessingSince: Date | null;
+    /** The hold still has time left (bookings/holds.ts isHoldLive): a session closed before then was closed by us, to cancel or release it. */
+    isHoldLive: boolean;
+  };
   isEventCancelled: boolean;
   state: Pick<StripeState, 'sessionId' | 'sessionStatus' | 'paymentStatus' | 'paymentIntentId' | 'paymentIntentStatus'>;
   /** This session's PaymentIntent is already recorded as one of our payments. */
@@ -54,6 +60,10 @@ export function decideFulfilment(facts: FulfilFacts): FulfilDecision {
   const hasFailed = state.sessionStatus === 'complete' && state.paymentIntentStatus !== null && FAILED_INTENT.has(state.paymentIntentStatus);
   if (hasFailed && (isCurrent || booking.paymentProcessingSince !== null)) return { kind: 'expire', reason: 'The payment failed', notifyFailed: true };
   if (state.sessionStatus === 'complete' && state.paymentStatus === 'unpaid' && !hasFailed) return { kind: 'processing' };
-  if (state.sessionStatus === 'expired' && isCurrent && booking.paymentProcessingSince === null) return { kind: 'expire', reason: 'Not paid before the hold expired', notifyFailed: false };
+  // Only a lapsed hold expires with its session: one closed while the hold is live was closed by whoever is cancelling
+  // or releasing the hold, and that transition (not "expired, not paid in time") is theirs to make.
+  if (state.sessionStatus === 'expired' && isCurrent && booking.paymentProcessingSince === null && !booking.isHoldLive) {
+    return { kind: 'expire', reason: 'Not paid before the hold expired', notifyFailed: false };
+  }
   return { kind: 'nothing' };
 }

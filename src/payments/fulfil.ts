@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { cancelSeats, confirmHold, expireHold, lockBooking, markPaymentProcessing, queueMoneyNotice, releaseHold, setRefundedTotal, type BookingRecord } from '../bookings';
+import { cancelSeats, confirmHold, expireHold, isHoldLive, lockBooking, markPaymentProcessing, queueMoneyNotice, releaseHold, setRefundedTotal, type BookingRecord } from '../bookings';
 import type { ServiceContext } from '../context';
 import { noteSessionIntent } from './checkout-sessions';
 import { decideFulfilment, type RefundBecause } from './decide';
@@ -35,7 +35,7 @@ export async function applyStripeState(trx: Knex.Transaction, ctx: ServiceContex
   if (intent) await noteSessionIntent(trx, state.sessionId, intent);
   const known = intent ? await findPaymentByIntent(trx, intent) : undefined;
   const decision = decideFulfilment({
-    booking,
+    booking: { ...booking, isHoldLive: isHoldLive(booking, now) },
     isEventCancelled: event.status === 'cancelled',
     state,
     isKnownPayment: known !== undefined,

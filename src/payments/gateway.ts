@@ -49,6 +49,9 @@ export function createStripeGateway(ctx: ServiceContext): PaymentGateway {
       if (!ctx.stripe) throw UNAVAILABLE();
       try {
         const session = await ctx.stripe.checkout.sessions.retrieve(sessionId);
+        // Completed, but its webhook has not reached us yet: take its news now (a payment confirms the booking, a bank
+        // debit marks it processing), so the caller's next attempt is refused instead of charging the buyer twice.
+        if (session.status === 'complete') await syncSessionWithStripe(ctx, sessionId);
         return session.status === 'open' && session.url ? session.url : undefined;
       } catch (error) {
         // A new attempt follows, which reports the outage to the buyer if Stripe is really down.

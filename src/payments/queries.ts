@@ -237,6 +237,9 @@ export async function upsertDispute(
 ): Promise<void> {
   const existing = await db('disputes').where({ stripe_dispute_id: dispute.id }).first();
   const values = { amount: dispute.amount, currency: dispute.currency, status: dispute.status, reason: dispute.reason, updated_at: toDbTime(now) };
+  // A closed dispute (won, lost) is final at Stripe: an older reading of it, applied late, never reopens it.
+  const isStale = existing && !OPEN_DISPUTE_STATUSES.includes(String(existing.status)) && OPEN_DISPUTE_STATUSES.includes(dispute.status);
+  if (existing && isStale) return;
   if (existing) await db('disputes').where({ id: existing.id }).update(values);
   else
     await db('disputes').insert({

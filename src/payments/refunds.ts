@@ -112,9 +112,10 @@ const NOTICE_FOR: Record<RefundBecause, RefundNotice> = {
 
 /**
  * The staff side of refunds: refunds `amount` of the booking's card payment, giving up `attendeeIds` (their seats are
- * cancelled and sent a calendar CANCEL). The refund, the seats and `within` (the audit entry) commit together; Stripe
- * is asked after the commit. Throws as recordRefund; and when Stripe refuses or cannot be reached, rethrows after
- * recording the failure (the refund stays requested and is retried).
+ * cancelled and sent a calendar CANCEL). The refund, the seats and `within` (the audit entry) commit together, or none
+ * of them does; Stripe is asked after the commit. Throws as recordRefund, and whatever stops the commit. When Stripe
+ * refuses or cannot be reached, the refund is recorded: it stays requested with the error kept on it, is logged, and
+ * the refunds job retries it (the buyer hears once Stripe confirms), so that is not thrown.
  */
 export async function requestRefund(
   ctx: ServiceContext,
@@ -127,7 +128,7 @@ export async function requestRefund(
     return id;
   });
   ctx.kickOutbox();
-  await sendRefundToStripe(ctx, refundId);
+  await sendRefundLogged(ctx, refundId);
   return refundId;
 }
 

@@ -86,8 +86,8 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
     const reference = referenceSchema.safeParse(req.params.reference);
     if (!reference.success) throw new NotFoundError('No such booking for this event.', 'booking_not_found');
     try {
-      await offerWaitlistPlace(ctx, staffOf(res), slug, reference.data);
-      res.redirect(303, `/admin/events/${slug}/attendees?notice=offered#waitlist`);
+      const outcome = await offerWaitlistPlace(ctx, staffOf(res), slug, reference.data);
+      res.redirect(303, `/admin/events/${slug}/attendees?notice=${outcome === 'offered' ? 'offered_hold' : 'offered'}#waitlist`);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       renderAdmin(views, res, 'problem', { title: 'Could not offer the place', message: error.message, back: `/admin/events/${slug}/attendees#waitlist` }, 409);

@@ -10,11 +10,11 @@ import { listBookingsWithAttendees } from '../events/affected';
 /**
  * An organiser gives a place to one person on the waitlist (not necessarily the first: they may know
  * who most needs it). If the seats fit, a free or invoice booking is confirmed at once and a card booking
- * is held for them with a payment link: the same emails as automatic promotion sends.
+ * is held for them with a payment link: the same emails as automatic promotion sends. Returns which of the two.
  */
-export async function offerWaitlistPlace(ctx: ServiceContext, actor: Actor, slug: string, reference: string): Promise<void> {
+export async function offerWaitlistPlace(ctx: ServiceContext, actor: Actor, slug: string, reference: string): Promise<'confirmed' | 'offered' | null> {
   const now = ctx.clock.now();
-  await writeTransaction(ctx.db, async (trx) => {
+  const granted = await writeTransaction(ctx.db, async (trx) => {
     const found = await findEventBySlug(trx, slug);
     if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
     await lockRow(trx, 'events', found.id);
@@ -34,6 +34,8 @@ export async function offerWaitlistPlace(ctx: ServiceContext, actor: Actor, slug
     // Free and invoice places are confirmed at once; a card booking is held for them with a payment link.
     const outcome = await grantWaitlistPlace(trx, ctx, booking, event);
     await recordAudit(trx, actor, { action: 'waitlist_place_offered', targetType: 'booking', targetId: booking.id, details: { event: slug, reference, outcome } }, now);
+    return outcome;
   });
   ctx.kickOutbox();
+  return granted;
 }

@@ -23,6 +23,9 @@ export function noticeText(query: Record<string, unknown>): string | null {
       return `Message queued for ${n('recipients')} ${n('recipients') === 1 ? 'person' : 'people'}.`;
     case 'offered':
       return 'Place offered: the booking is confirmed and the person has been emailed.';
+    case 'offered_hold':
+      // A card booking is not confirmed until it is paid: the place is a hold with a payment link (bookings/waitlist.ts).
+      return 'Place offered: it is held for them for 24 hours (or until the event starts, if sooner) and they have been emailed a payment link. The booking is confirmed once they pay; unpaid, the place goes to the next person waiting.';
     default:
       return null;
   }
