@@ -24,10 +24,9 @@ import { offerWaitlistPlace } from './waitlist';
 function cancelLinks(row: AttendeeListRow, role: Role) {
   const isAllowed = can(role, 'bookings:cancel') && cancelRefusal(role, { total: row.bookingTotal }, 'none') === null;
   const isLive = ['confirmed', 'waitlisted', 'pending_payment'].includes(row.bookingStatus);
-  const base = `/admin/bookings/${row.reference}/cancel`;
   return {
-    cancelBookingHref: isAllowed && isLive ? base : null,
-    cancelSeatHref: isAllowed && !row.isCancelledSeat && (row.bookingStatus === 'confirmed' || row.bookingStatus === 'waitlisted') ? `${base}?seat=${row.id}` : null,
+    canCancelBooking: isAllowed && isLive,
+    canCancelSeat: isAllowed && !row.isCancelledSeat && (row.bookingStatus === 'confirmed' || row.bookingStatus === 'waitlisted'),
   };
 }
 
