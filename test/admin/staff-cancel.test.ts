@@ -169,7 +169,7 @@ describe('the staff API', () => {
     expect(res.body.booking.status).toBe('confirmed');
     expect(res.body.booking.attendees).toEqual([expect.objectContaining({ id: stays.id, status: 'active' }), expect.objectContaining({ id: leaves.id, status: 'cancelled' })]);
     expect(res.body.cancellation).toMatchObject({ attendeeIds: [leaves.id], refundAmount: 8500, feeKept: 1000 });
-    expect(await t.db('refunds').where({ booking_id: bookingId }).sum({ total: 'amount' }).first()).toEqual({ total: 8500 });
+    expect((await t.db('refunds').where({ booking_id: bookingId }).select('amount')).map((r) => Number(r.amount))).toEqual([8500]);
   });
 
   it('when the input is wrong, then a clear 4xx names it and nothing is cancelled', async () => {
