@@ -60,6 +60,8 @@ export function bookingPageView(view: FinanceBooking, zone: string, chosenAttend
     hasOpenDispute: view.hasOpenDispute,
     isCard: booking.stripeCheckoutSessionId !== null,
     isInvoiceOutstanding: isInvoice && booking.invoiceStatus === 'outstanding',
+    /** A paid booking that still holds places: the treasurer may cancel it (or a place of it) from here. */
+    isCancellable: booking.total > 0 && ['confirmed', 'waitlisted', 'pending_payment'].includes(booking.status),
   };
 }
 

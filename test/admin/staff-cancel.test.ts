@@ -252,6 +252,8 @@ describe('who may cancel what', () => {
     const { reference, event } = await cardBooking(['treasurer-links']);
     const list = await as.treasurer.agent.get(`/admin/events/${event.slug}/attendees`).expect(200);
     expect(list.text).toContain(`href="/admin/bookings/${reference}/cancel"`);
+    const finance = await as.treasurer.agent.get(`/admin/finance/bookings/${reference}`).expect(200);
+    expect(finance.text).toContain(`<a href="/admin/bookings/${reference}/cancel">Cancel this booking</a>`);
     const page = await as.admin.agent.get(`/admin/bookings/${reference}/cancel`).expect(200);
     expect(page.text).toMatch(/id="refund-full" type="radio" name="refund" value="full">/);
     const res = await api('admin', reference, { refund: 'full' });

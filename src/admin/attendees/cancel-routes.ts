@@ -43,30 +43,30 @@ export function cancelRoutes(ctx: ServiceContext, views: Views, routes: GuardedR
     }
   });
 
+  /** A form that fails its own checks comes back with the errors beside the fields; any other refusal is a problem page. */
+  const answerRefusal = async (res: Response, reference: string, body: Record<string, unknown>, error: unknown) => {
+    if (!(error instanceof ConflictError) && !(error instanceof ValidationError)) throw error;
+    const isFormError = error instanceof ValidationError && (error.details ?? []).every((d) => ['refund', 'reason'].includes(d.path));
+    if (!isFormError) return renderProblem(res, reference, error);
+    const seat = typeof body.seat === 'string' && /^\d{1,9}$/.test(body.seat) ? Number(body.seat) : undefined;
+    const typed = { refund: typeof body.refund === 'string' ? body.refund : undefined, reason: typeof body.reason === 'string' ? body.reason : undefined };
+    try {
+      await renderPage(res, reference, seat, typed, fieldErrors(error), 422);
+    } catch (pageError) {
+      if (!(pageError instanceof ConflictError) && !(pageError instanceof ValidationError)) throw pageError;
+      renderProblem(res, reference, pageError);
+    }
+  };
+
   routes.post('/bookings/:reference/cancel', 'bookings:cancel', async (req, res) => {
     const reference = referenceParam(req);
     const body = formBody(req);
-    const typed = { refund: typeof body.refund === 'string' ? body.refund : undefined, reason: typeof body.reason === 'string' ? body.reason : undefined };
-    const seatText = typeof body.seat === 'string' && /^\d{1,9}$/.test(body.seat) ? Number(body.seat) : undefined;
-    let input;
     try {
-      input = parseInput(staffCancelFormSchema, body);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      try {
-        await renderPage(res, reference, seatText, typed, fieldErrors(error), 422);
-      } catch (pageError) {
-        if (!(pageError instanceof ConflictError) && !(pageError instanceof ValidationError)) throw pageError;
-        renderProblem(res, reference, pageError);
-      }
-      return;
-    }
-    try {
+      const input = parseInput(staffCancelFormSchema, body);
       const { view, outcome } = await cancelAsStaff(ctx, staffOf(res), reference, { attendeeIds: input.seat === undefined ? undefined : [input.seat], refund: input.refund, reason: input.reason });
       res.redirect(303, cancelNoticeQuery(view, outcome));
     } catch (error) {
-      if (!(error instanceof ConflictError) && !(error instanceof ValidationError)) throw error;
-      renderProblem(res, reference, error);
+      await answerRefusal(res, reference, body, error);
     }
   });
 }
