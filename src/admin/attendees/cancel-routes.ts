@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { referenceSchema, toApiBooking } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import { fieldErrors, parseInput } from '../../web/validate';
+import { fieldErrors, parseRequest } from '../../web/validate';
 import type { Views } from '../../web/views';
 import { staffOf } from '../auth/middleware';
 import { formBody } from '../params';
@@ -12,10 +13,11 @@ import { cancelAsStaff, previewStaffCancel } from './cancel';
 import { cancelNoticeQuery, cancelPageView } from './cancel-present';
 import { cancelPageQuerySchema, staffCancelApiSchema, staffCancelFormSchema } from './schemas';
 
+const bookingParams = z.object({ reference: referenceSchema });
+const noBooking = () => new NotFoundError('No booking with that reference.', 'booking_not_found');
+
 function referenceParam(req: Request): string {
-  const parsed = referenceSchema.safeParse(req.params.reference);
-  if (!parsed.success) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
-  return parsed.data;
+  return parseRequest(req, { params: bookingParams, notFound: noBooking }).params.reference;
 }
 
 /** "Cancel this booking" / "Cancel this seat": a confirmation page with the refund choices and their amounts, then the form. */
@@ -35,7 +37,7 @@ export function cancelRoutes(ctx: ServiceContext, views: Views, routes: GuardedR
   routes.get('/bookings/:reference/cancel', 'bookings:cancel', async (req, res) => {
     const reference = referenceParam(req);
     try {
-      const { seat } = parseInput(cancelPageQuerySchema, req.query);
+      const { seat } = parseRequest(req, { query: cancelPageQuerySchema }).query;
       await renderPage(res, reference, seat, {});
     } catch (error) {
       if (!(error instanceof ConflictError) && !(error instanceof ValidationError)) throw error;
@@ -62,7 +64,7 @@ export function cancelRoutes(ctx: ServiceContext, views: Views, routes: GuardedR
     const reference = referenceParam(req);
     const body = formBody(req);
     try {
-      const input = parseInput(staffCancelFormSchema, body);
+      const input = parseRequest(req, { body: staffCancelFormSchema }).body;
       const { view, outcome } = await cancelAsStaff(ctx, staffOf(res), reference, { attendeeIds: input.seat === undefined ? undefined : [input.seat], refund: input.refund, reason: input.reason });
       res.redirect(303, cancelNoticeQuery(view, outcome));
     } catch (error) {
@@ -74,9 +76,8 @@ export function cancelRoutes(ctx: ServiceContext, views: Views, routes: GuardedR
 /** POST /api/v1/admin/bookings/:reference/cancel: the same for scripts; answers the booking as it now stands. */
 export function cancelApiRoutes(ctx: ServiceContext, routes: GuardedRouter): void {
   routes.post('/bookings/:reference/cancel', 'bookings:cancel', async (req, res) => {
-    const reference = referenceParam(req);
-    const input = parseInput(staffCancelApiSchema, req.body ?? {});
-    const { view, outcome } = await cancelAsStaff(ctx, staffOf(res), reference, input);
+    const { params, body: input } = parseRequest(req, { params: bookingParams, body: staffCancelApiSchema, notFound: noBooking });
+    const { view, outcome } = await cancelAsStaff(ctx, staffOf(res), params.reference, input);
     res.json({
       booking: toApiBooking(view, ctx.config),
       cancellation: {
