@@ -7,6 +7,7 @@ import { financeActionRoutes } from '../finance/routes-actions';
 import { toDbTime } from '../lib/time';
 import type { Logger } from '../lib/logger';
 import type { Views } from '../web/views';
+import { cancelApiRoutes, cancelRoutes } from './attendees/cancel-routes';
 import { attendeeApiRoutes, attendeeRoutes } from './attendees/routes';
 import { auditRoutes } from './audit/routes';
 import { authenticateApi, loadStaffSession, requireApi, requirePage, verifyCsrf } from './auth/middleware';
@@ -43,6 +44,7 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   const html = new GuardedRouter(table, '/admin', 'html', requirePage);
   eventRoutes(ctx, views, html, logger);
   attendeeRoutes(ctx, views, html);
+  cancelRoutes(ctx, views, html);
   checkInRoutes(ctx, views, html);
   messageRoutes(ctx, views, html);
   memberRoutes(ctx, views, html);
@@ -63,6 +65,7 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
     res.json({ events: rows.map((r: Record<string, unknown>) => ({ slug: r.slug, title: r.title, status: r.status, startsAt: new Date(r.starts_at as string).toISOString(), endsAt: new Date(r.ends_at as string).toISOString(), timezone: r.timezone, capacity: Number(r.capacity) })) });
   });
   attendeeApiRoutes(ctx, json);
+  cancelApiRoutes(ctx, json);
   financeApiRoutes(ctx, json);
   api.use(json.router);
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
+import type { EventRecord } from '../events/types';
 import { ConflictError, ValidationError } from '../lib/errors';
 import { formatMoney } from '../lib/money';
 import { cancelSeats, lockBooking, releaseHold } from './lifecycle';
@@ -12,14 +13,40 @@ import { getBookingForHolder, loadBookingView, type BookingView } from './view';
 /** How a cancelled card payment is refunded: under the event's refund policy (deadline, fee kept), in full, or not at all. */
 export type RefundChoice = 'policy' | 'full' | 'none';
 
+/** A credit that lowers what an invoice booking's invoice asks for; amounts in minor units. */
+export interface InvoiceCredit {
+  bookingId: number;
+  amount: number;
+  currency: string;
+  /** What the refund policy kept on these seats. */
+  feeKept: number;
+  /** The seats given up. */
+  attendeeIds: number[];
+  reason: string;
+}
+
+/**
+ * How cancelling an invoice booking lowers its invoice. finance/ owns invoices (what one still asks for, and the
+ * credits); bookings/ works out the amount with the same rules as a card refund and calls this in its transaction.
+ */
+export interface InvoiceCreditHook {
+  /** What the invoice still asks for (total − credits − payments received), minor units; 0 once it is settled. */
+  outstanding(trx: Knex.Transaction, bookingId: number): Promise<number>;
+  /** Records the credit in the cancellation's transaction. */
+  record(trx: Knex.Transaction, credit: InvoiceCredit): Promise<void>;
+}
+
 export interface CancelRequest {
   /** The seats to cancel; all active seats when omitted. */
   attendeeIds?: number[];
+  /** A card booking: how its payment is refunded. An invoice booking: how its invoice is credited (same rules). */
   refund: RefundChoice;
   reason: string;
   initiatedBy: RefundInitiator;
   /** The email the buyer gets once the refund is confirmed (default: `refund_issued`). */
   notice?: RefundNotice;
+  /** Needed to cancel a confirmed invoice booking with a refund other than `none`. */
+  invoiceCredit?: InvoiceCreditHook;
   /** Runs in the cancellation's transaction (an audit entry commits with the change, or neither does). */
   within?: (trx: Knex.Transaction, outcome: CancelOutcome) => Promise<void>;
 }
@@ -28,9 +55,41 @@ export interface CancelOutcome {
   cancelled: AttendeeRecord[];
   /** Minor units refunded (requested from Stripe; confirmed later). */
   refundAmount: number;
+  /** Minor units credited to an invoice booking's invoice. */
+  creditAmount: number;
   /** Minor units kept under the refund policy. */
   feeKept: number;
   refundId?: number;
+}
+
+export interface CancellationMoney {
+  /** What is given back: refunded to the card, or credited to the invoice (minor units). */
+  amount: number;
+  /** What the refund policy keeps (minor units). */
+  feeKept: number;
+}
+
+/** `attendeeIds` naming every active seat is the whole booking; undefined means the whole booking too. */
+function someSeats(active: AttendeeRecord[], attendeeIds?: number[]): number[] | undefined {
+  return attendeeIds && attendeeIds.length < active.length ? attendeeIds : undefined;
+}
+
+/**
+ * What cancelling these seats (the whole booking when omitted) gives back out of `left`, what there is to give back
+ * (a card payment less its refunds, or what an invoice still asks for): the seats' prices, or all that is left for the
+ * whole booking; under the policy less the event's fee, and nothing once its refund deadline or its start has passed.
+ * Pure: the staff confirmation page shows it before anything is done.
+ */
+export function cancellationMoney(view: { event: EventRecord; attendees: AttendeeRecord[] }, left: number, refund: RefundChoice, now: Date, attendeeIds?: number[]): CancellationMoney {
+  if (refund === 'none' || left <= 0) return { amount: 0, feeKept: 0 };
+  const { event } = view;
+  const active = view.attendees.filter((a) => a.status === 'active');
+  const ids = someSeats(active, attendeeIds);
+  const price = ids ? Math.min(left, active.filter((a) => ids.includes(a.id)).reduce((s, a) => s + a.unitPrice, 0)) : left;
+  if (refund === 'full') return { amount: price, feeKept: 0 };
+  const isInTime = (event.refundDeadlineAt === null || now < event.refundDeadlineAt) && now < event.startsAt;
+  const feeKept = isInTime ? Math.min(event.refundFee, price) : price;
+  return { amount: price - feeKept, feeKept };
 }
 
 /**
@@ -57,25 +116,31 @@ export async function cancelBookingSeats(ctx: ServiceContext, bookingId: number,
     const active = attendees.filter((a) => a.status === 'active');
     const unknown = (request.attendeeIds ?? []).filter((id) => !active.some((a) => a.id === id));
     if (unknown.length) throw new ValidationError([{ path: 'attendeeIds', message: `Not an active place of booking ${booking.reference}: ${unknown.join(', ')}` }]);
-    const ids = request.attendeeIds && request.attendeeIds.length < active.length ? request.attendeeIds : undefined;
-    const result: CancelOutcome = { cancelled: [], refundAmount: 0, feeKept: 0 };
+    const ids = someSeats(active, request.attendeeIds);
+    const result: CancelOutcome = { cancelled: [], refundAmount: 0, creditAmount: 0, feeKept: 0 };
     if (booking.status === 'pending_payment' && !ids) {
       await releaseHold(trx, ctx, bookingId, request.reason);
       result.cancelled = active;
     } else {
       const payment = booking.status === 'confirmed' && booking.paymentMethod === 'stripe' ? await ctx.payments.cardPayment(trx, bookingId) : undefined;
-      if (payment && request.refund !== 'none') {
-        const left = payment.amount - payment.refunded;
-        const chosen = ids ? active.filter((a) => ids.includes(a.id)) : active;
-        const price = ids ? Math.min(left, chosen.reduce((s, a) => s + a.unitPrice, 0)) : left;
-        if (request.refund === 'full') result.refundAmount = price;
-        else {
-          const policy = refundPolicyFor({ booking, event, attendees }, now, ids);
-          result.feeKept = policy.allowed ? Math.min(event.refundFee, price) : price;
-          result.refundAmount = price - result.feeKept;
-        }
-      }
+      const isInvoiced = booking.status === 'confirmed' && booking.paymentMethod === 'invoice' && booking.total > 0;
+      if (isInvoiced && request.refund !== 'none' && !request.invoiceCredit) throw new Error(`cancelling invoice booking ${booking.reference} with a credit needs an invoiceCredit hook`);
+      const left = payment ? payment.amount - payment.refunded : isInvoiced && request.invoiceCredit ? await request.invoiceCredit.outstanding(trx, bookingId) : 0;
+      const money = cancellationMoney({ event, attendees }, left, request.refund, now, ids);
+      result.feeKept = money.feeKept;
+      if (payment) result.refundAmount = money.amount;
+      else result.creditAmount = money.amount;
       result.cancelled = await cancelSeats(trx, ctx, bookingId, request.reason, ids);
+      if (result.creditAmount > 0) {
+        await request.invoiceCredit!.record(trx, {
+          bookingId,
+          amount: result.creditAmount,
+          currency: booking.currency,
+          feeKept: result.feeKept,
+          attendeeIds: result.cancelled.map((a) => a.id),
+          reason: request.reason,
+        });
+      }
       if (result.refundAmount > 0) {
         result.refundId = await ctx.payments.recordRefund(trx, {
           bookingId,

@@ -16,6 +16,7 @@ export { grantWaitlistPlace, promoteWaitlist } from './waitlist';
 export { BOOKING_NOTICE_TEMPLATE, bookingEmails, eventSummary, renderBookingNotice, type BookingNotice, type BookingNoticePayload } from './notifications';
 export { paymentNotice, paymentNoticeTemplate, type PaymentNoticeKind } from './payment-notices';
 export { bookingNoticeTemplate } from './notice-template';
-export { cancelAsHolder, cancelBookingSeats, type CancelOutcome, type CancelRequest, type RefundChoice } from './cancel';
+export { cancelAsHolder, cancelBookingSeats, cancellationMoney, type CancellationMoney, type CancelOutcome, type CancelRequest, type InvoiceCredit, type InvoiceCreditHook, type RefundChoice } from './cancel';
+export { toApiBooking } from './present';
 export { priceLines, refundPolicyFor, type RefundPolicy } from './rules';
 export { bookingApiRoutes, bookingPageRoutes } from './routes';

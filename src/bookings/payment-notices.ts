@@ -10,7 +10,7 @@ import { formatMoney } from '../lib/money';
 import type { EmailContent, OutgoingEmail } from '../mail/outbox';
 import { defineTemplate } from '../mail/templates';
 
-export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'refunded_duplicate' | 'payment_failed' | 'refund_issued' | 'invoice_paid';
+export type PaymentNoticeKind = 'receipt' | 'pro_forma' | 'refunded_after_expiry' | 'refunded_event_cancelled' | 'refunded_duplicate' | 'payment_failed' | 'refund_issued' | 'invoice_paid' | 'invoice_credited';
 
 interface NoticeInput {
   kind: PaymentNoticeKind;
@@ -18,6 +18,8 @@ interface NoticeInput {
   booking: BookingRecord;
   lines: Array<{ label: string; amount: number }>;
   amount?: number;
+  /** Invoice notices: what the invoice still asks for after this payment or credit (minor units). */
+  outstanding?: number;
   dedupeSuffix?: string;
 }
 
@@ -30,6 +32,7 @@ const SUBJECTS: Record<PaymentNoticeKind, (title: string, ref: string) => string
   payment_failed: (t) => `Your payment did not go through: ${t}`,
   refund_issued: (t, r) => `Refund for booking ${r}: ${t}`,
   invoice_paid: (t, r) => `Payment received for booking ${r}: ${t}`,
+  invoice_credited: (t, r) => `Invoice credited for booking ${r}: ${t}`,
 };
 
 export const PAYMENT_NOTICE_TEMPLATE = 'payment_notice';
@@ -49,6 +52,8 @@ const payloadSchema = z.object({
   lines: z.array(z.object({ label: z.string(), amount: minor })),
   total: minor,
   amount: minor.optional(),
+  /** What the invoice still asks for after an `invoice_paid` or `invoice_credited` notice; absent on older rows. */
+  outstanding: minor.optional(),
 });
 
 export type PaymentNoticePayload = z.infer<typeof payloadSchema>;
@@ -68,6 +73,7 @@ export function paymentNotice(_ctx: ServiceContext, input: NoticeInput): Outgoin
     lines: input.lines.map((l) => ({ label: l.label, amount: l.amount })),
     total: booking.total,
     amount: input.amount,
+    ...(input.outstanding !== undefined ? { outstanding: input.outstanding } : {}),
   };
   return {
     dedupeKey: `booking:${booking.id}:${input.kind}${input.dedupeSuffix ? `:${input.dedupeSuffix}` : ''}`,
@@ -95,6 +101,10 @@ export async function renderPaymentNotice(ctx: ServiceContext, payload: PaymentN
     lines: payload.lines.map((l) => ({ label: l.label, amount: money(l.amount) })),
     total: money(payload.total),
     amount: payload.amount !== undefined ? money(payload.amount) : null,
+    outstanding: payload.outstanding !== undefined ? money(payload.outstanding) : null,
+    // "Nothing more is due" only when the notice knows that nothing is.
+    isSettled: payload.outstanding === 0,
+    hasOutstanding: payload.outstanding !== undefined && payload.outstanding > 0,
     purchaseOrder: booking.purchaseOrder,
     organisation: booking.buyerOrganisation,
     billingContact: booking.billingContact,
@@ -109,6 +119,7 @@ export async function renderPaymentNotice(ctx: ServiceContext, payload: PaymentN
     isPaymentFailed: payload.kind === 'payment_failed',
     isRefundIssued: payload.kind === 'refund_issued',
     isInvoicePaid: payload.kind === 'invoice_paid',
+    isInvoiceCredited: payload.kind === 'invoice_credited',
   });
 }
 

@@ -44,7 +44,7 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
 
 function paymentLabel({ booking }: BookingView): string | null {
   if (booking.total === 0) return null;
-  if (booking.paymentMethod === 'invoice') return booking.invoiceStatus === 'paid' ? 'Invoice paid' : 'Invoice to be paid';
+  if (booking.paymentMethod === 'invoice') return booking.invoiceStatus === 'paid' ? 'Invoice paid' : booking.invoiceStatus === 'credited' ? 'Invoice credited: nothing to pay' : 'Invoice to be paid';
   if (booking.status === 'pending_payment') return booking.paymentProcessingSince ? 'Payment processing' : 'Awaiting card payment';
   if (booking.refundedTotal >= booking.total) return 'Paid by card, refunded';
   if (booking.refundedTotal > 0) return 'Paid by card, partly refunded';

@@ -26,7 +26,8 @@ export interface BookingRecord {
   refundedTotal: number;
   /** Set while a delayed payment (bank debit, Pay by Bank) is in flight: the hold stays live until Stripe settles it. */
   paymentProcessingSince: Date | null;
-  invoiceStatus: 'outstanding' | 'paid' | 'written_off' | null;
+  /** An invoice booking's invoice: open (`outstanding`), or closed by payment, by credits (`credited`) or written off. */
+  invoiceStatus: 'outstanding' | 'paid' | 'credited' | 'written_off' | null;
   createdAt: Date;
 }
 

@@ -26,6 +26,9 @@ export function bookingPageView(view: FinanceBooking, zone: string, chosenAttend
       method: isInvoice ? 'Invoice' : booking.paymentMethod === 'stripe' ? 'Card' : 'None (free)',
       invoiceStatus: booking.invoiceStatus ? label(booking.invoiceStatus) : null,
       invoicePaidAt: view.invoicePaidAt ? shortDate(view.invoicePaidAt, zone) : null,
+      credited: isInvoice && view.invoice.credited ? money(view.invoice.credited, c) : null,
+      received: isInvoice && view.invoice.received ? money(view.invoice.received, c) : null,
+      outstanding: isInvoice && booking.invoiceStatus === 'outstanding' ? money(view.invoice.outstanding, c) : null,
       bookedAt: dateTime(booking.createdAt, zone),
     },
     event: { title: event.title, slug: event.slug, when: formatRange(event.startsAt, event.endsAt, event.timezone) },
@@ -41,6 +44,14 @@ export function bookingPageView(view: FinanceBooking, zone: string, chosenAttend
       bankReference: p.bankReference,
       note: p.note,
     })),
+    credits: view.credits.map((cr) => ({
+      amount: money(cr.amount, cr.currency),
+      feeKept: cr.feeKept ? money(cr.feeKept, cr.currency) : null,
+      reason: cr.reason,
+      by: cr.createdBy,
+      date: dateTime(cr.createdAt, zone),
+      seats: cr.attendeeIds.map((id) => view.attendees.find((a) => a.id === id)?.name ?? `#${id}`).join(', '),
+    })),
     refunds: view.refunds.map((r) => ({ amount: money(r.amount, r.currency), status: label(r.status), reason: r.reason, by: r.initiatedBy, stripeRefundId: r.stripeRefundId, payoutId: r.payoutId, lastError: r.lastError, date: dateTime(r.createdAt, zone) })),
     disputes: view.disputes.map((d) => ({ id: d.stripeDisputeId, amount: money(d.amount, d.currency), status: label(d.status), reason: d.reason, date: dateTime(d.createdAt, zone), isOpen: OPEN_DISPUTE_STATUSES.includes(d.status) })),
     attendees: view.attendees.map((a) => ({ id: a.id, name: a.name, email: a.email, price: money(a.unitPrice, a.currency), isActive: a.status === 'active', isChosen: chosenAttendeeIds.has(String(a.id)) })),
@@ -49,6 +60,8 @@ export function bookingPageView(view: FinanceBooking, zone: string, chosenAttend
     hasOpenDispute: view.hasOpenDispute,
     isCard: booking.stripeCheckoutSessionId !== null,
     isInvoiceOutstanding: isInvoice && booking.invoiceStatus === 'outstanding',
+    /** A paid booking that still holds places: the treasurer may cancel it (or a place of it) from here. */
+    isCancellable: booking.total > 0 && ['confirmed', 'waitlisted', 'pending_payment'].includes(booking.status),
   };
 }
 
@@ -75,14 +88,14 @@ export function bookingForms(view: FinanceBooking, today: string, posted?: Poste
   const writeOff = mine('writeOffForm');
   return {
     refundForm: refund ? { amount: asText(refund.body.amount), reason: asText(refund.body.reason) } : { amount: decimalAmount(view.refundable), reason: '' },
-    invoiceForm: invoice ? { paidOn: asText(invoice.body.paidOn), amount: asText(invoice.body.amount), bankReference: asText(invoice.body.bankReference) } : { paidOn: today, amount: decimalAmount(view.booking.total), bankReference: '' },
+    invoiceForm: invoice ? { paidOn: asText(invoice.body.paidOn), amount: asText(invoice.body.amount), bankReference: asText(invoice.body.bankReference) } : { paidOn: today, amount: decimalAmount(view.invoice.outstanding), bankReference: '' },
     writeOffForm: { reason: asText(writeOff?.body.reason) },
     refundErrors: errorsOf(refund?.errors ?? {}),
     invoiceErrors: errorsOf(invoice?.errors ?? {}),
     writeOffErrors: errorsOf(writeOff?.errors ?? {}),
     problem: posted?.problem ?? null,
     refundHint: `Up to ${money(view.refundable, c)} is left to refund; as filled in, this is a full refund. Change it for a partial one.`,
-    invoiceHint: `The invoice is for ${money(view.booking.total, c)}. A different amount is accepted and listed as a mismatch.`,
+    invoiceHint: `${money(view.invoice.outstanding, c)} is outstanding (the invoice total less credits and payments received). A smaller payment leaves the rest outstanding; a larger one is refused.`,
     chosenAttendeeIds: chosen,
   };
 }

@@ -93,38 +93,3 @@ export async function findInvoicePaidAt(db: Tx, bookingId: number): Promise<Date
   const row = await db('bookings').where({ id: bookingId }).first('invoice_paid_at');
   return fromDbTimeOrNull(row?.invoice_paid_at);
 }
-
-export interface OutstandingInvoice {
-  reference: string;
-  eventTitle: string;
-  eventSlug: string;
-  bookingStatus: string;
-  buyerName: string;
-  organisation: string | null;
-  purchaseOrder: string | null;
-  billingContact: string | null;
-  total: number;
-  currency: string;
-  bookedAt: Date;
-}
-
-export async function listOutstandingInvoices(db: Tx): Promise<OutstandingInvoice[]> {
-  const rows = await db('bookings as b')
-    .join('events as e', 'e.id', 'b.event_id')
-    .where({ 'b.payment_method': 'invoice', 'b.invoice_status': 'outstanding' })
-    .orderBy('b.created_at')
-    .select('b.reference', 'e.title', 'e.slug', 'b.status', 'b.buyer_name', 'b.buyer_organisation', 'b.purchase_order', 'b.billing_contact', 'b.total', 'b.currency', 'b.created_at');
-  return rows.map((r: Row) => ({
-    reference: String(r.reference),
-    eventTitle: String(r.title),
-    eventSlug: String(r.slug),
-    bookingStatus: String(r.status),
-    buyerName: String(r.buyer_name),
-    organisation: text(r.buyer_organisation),
-    purchaseOrder: text(r.purchase_order),
-    billingContact: text(r.billing_contact),
-    total: Number(r.total),
-    currency: String(r.currency),
-    bookedAt: fromDbTime(r.created_at),
-  }));
-}

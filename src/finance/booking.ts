@@ -5,6 +5,8 @@ import type { EventRecord } from '../events/types';
 import { NotFoundError } from '../lib/errors';
 import { findInvoicePaidAt, listDisputesOfBooking, listPaymentsOfBooking, listRefundsOfBooking, type FinanceDispute, type FinancePayment, type FinanceRefund } from './booking-queries';
 import { OPEN_DISPUTE_STATUSES } from './categories';
+import { listCreditsOfBooking, type CreditRecord } from './credits';
+import { invoiceBalance, type InvoiceBalance } from './outstanding';
 
 export interface FinanceBooking {
   booking: BookingRecord;
@@ -14,6 +16,10 @@ export interface FinanceBooking {
   refunds: FinanceRefund[];
   disputes: FinanceDispute[];
   invoicePaidAt: Date | null;
+  /** Credits on an invoice booking's invoice, oldest first. */
+  credits: CreditRecord[];
+  /** An invoice booking's figures: total, credited, received, outstanding. */
+  invoice: InvoiceBalance;
   /** What a card refund may still return: the card payment less refunds not failed. */
   refundable: number;
   hasOpenDispute: boolean;
@@ -22,13 +28,15 @@ export interface FinanceBooking {
 export async function getFinanceBooking(ctx: ServiceContext, reference: string): Promise<FinanceBooking> {
   const booking = await findBookingByReference(ctx.db, reference);
   if (!booking) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
-  const [event, attendees, payments, refunds, disputes, invoicePaidAt] = await Promise.all([
+  const [event, attendees, payments, refunds, disputes, invoicePaidAt, credits, invoice] = await Promise.all([
     findEventById(ctx.db, booking.eventId),
     listAttendees(ctx.db, booking.id),
     listPaymentsOfBooking(ctx.db, booking.id),
     listRefundsOfBooking(ctx.db, booking.id),
     listDisputesOfBooking(ctx.db, booking.id),
     findInvoicePaidAt(ctx.db, booking.id),
+    listCreditsOfBooking(ctx.db, booking.id),
+    invoiceBalance(ctx.db, booking.id),
   ]);
   const card = payments.filter((p) => p.method === 'card').at(-1);
   const refunded = refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((s, r) => s + r.amount, 0);
@@ -40,6 +48,8 @@ export async function getFinanceBooking(ctx: ServiceContext, reference: string):
     refunds,
     disputes,
     invoicePaidAt,
+    credits,
+    invoice,
     refundable: card ? Math.max(0, card.amount - refunded) : 0,
     hasOpenDispute: disputes.some((d) => OPEN_DISPUTE_STATUSES.includes(d.status)),
   };

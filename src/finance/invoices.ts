@@ -1,16 +1,18 @@
-import { publicHost } from '../lib/links';
-import { findEventById } from '../events/queries';
-import { enqueueEmail } from '../mail/outbox';
-import { paymentNotice } from '../bookings';
+import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../admin/audit/log';
-import { findBookingByReference } from '../bookings';
+import { findBookingByReference, paymentNotice, type BookingRecord } from '../bookings';
 import type { ServiceContext } from '../context';
-import { writeTransaction } from '../db/dialect';
+import type { Tx } from '../db/connect';
+import { lockRow, writeTransaction } from '../db/dialect';
+import { findEventById } from '../events/queries';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { publicHost } from '../lib/links';
+import { formatMoney } from '../lib/money';
 import { toDbTime } from '../lib/time';
+import { enqueueEmail } from '../mail/outbox';
+import { invoiceBalance, listOutstandingInvoices, type InvoiceBalance, type OutstandingInvoice } from './outstanding';
 import { daysSince } from './period';
-import { listOutstandingInvoices, type OutstandingInvoice } from './booking-queries';
 
 export interface InvoicePaymentInput {
   paidOn: string;
@@ -18,34 +20,55 @@ export interface InvoicePaymentInput {
   bankReference: string;
 }
 
-async function outstandingInvoiceBooking(trx: Parameters<typeof findBookingByReference>[0], reference: string) {
-  const booking = await findBookingByReference(trx, reference);
-  if (!booking) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
-  if (booking.paymentMethod !== 'invoice') throw new ConflictError('not_invoiced', 'This booking is not paid by invoice.');
-  return booking;
+/**
+ * The invoice booking with its figures, under the event's lock (the lock staff cancellations and credits take too, so
+ * a payment and a credit never both count the same pounds). Throws 404 `booking_not_found`, 409 `not_invoiced`,
+ * 409 `invoice_not_outstanding`.
+ */
+async function openInvoiceBooking(trx: Knex.Transaction, reference: string): Promise<{ booking: BookingRecord; balance: InvoiceBalance }> {
+  const found = await findBookingByReference(trx, reference);
+  if (!found) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
+  if (found.paymentMethod !== 'invoice') throw new ConflictError('not_invoiced', 'This booking is not paid by invoice.');
+  await lockRow(trx, 'events', found.eventId);
+  const booking = (await findBookingByReference(trx, reference))!;
+  const balance = await invoiceBalance(trx, booking.id);
+  if (balance.status !== 'outstanding') throw new ConflictError('invoice_not_outstanding', 'This invoice is no longer outstanding: it has been paid, credited or written off already.');
+  return { booking, balance };
 }
 
-/** Marks the invoice paid only if it is still outstanding, so two treasurers cannot both record it. */
-async function closeInvoice(trx: Parameters<typeof findBookingByReference>[0], bookingId: number, status: 'paid' | 'written_off', paidAt: Date | null, now: Date) {
+/** Closes the invoice only if it is still open, so two treasurers cannot both close it. */
+async function closeInvoice(trx: Tx, bookingId: number, status: 'paid' | 'written_off', paidAt: Date | null, now: Date) {
   const changed = await trx('bookings')
     .where({ id: bookingId, invoice_status: 'outstanding' })
     .update({ invoice_status: status, invoice_paid_at: paidAt ? toDbTime(paidAt) : null, updated_at: toDbTime(now) });
-  if (changed !== 1) throw new ConflictError('invoice_not_outstanding', 'This invoice is no longer outstanding: it has been paid or written off already.');
+  if (changed !== 1) throw new ConflictError('invoice_not_outstanding', 'This invoice is no longer outstanding: it has been paid, credited or written off already.');
+}
+
+/** "£95.00 (the invoice of £120.00, less £25.00 credited)": how an amount due came about, for error messages. */
+function dueExplained(balance: InvoiceBalance, currency: string): string {
+  const money = (n: number) => formatMoney(n, currency);
+  const parts = [balance.credited ? `less ${money(balance.credited)} credited` : '', balance.received ? `less ${money(balance.received)} already received` : ''].filter(Boolean);
+  return `${money(balance.outstanding)}${parts.length ? ` (the invoice of ${money(balance.total)}, ${parts.join(' and ')})` : ''}`;
 }
 
 /**
- * A bank transfer for an invoice: a payments row (method invoice) and the booking's invoice marked
- * paid. An amount that is not the booking total is accepted and shows up as a mismatch.
+ * A bank transfer for an invoice: a payments row (method invoice). The invoice is paid when nothing is left to pay; a
+ * smaller payment leaves the rest outstanding, and the buyer's email says how much. A payment above what is outstanding
+ * is refused (422 on `amount`): nothing is recorded. Returns what is still outstanding.
  */
-export async function recordInvoicePayment(ctx: ServiceContext, actor: Actor, reference: string, input: InvoicePaymentInput): Promise<void> {
+export async function recordInvoicePayment(ctx: ServiceContext, actor: Actor, reference: string, input: InvoicePaymentInput): Promise<{ outstanding: number }> {
   const now = ctx.clock.now();
   const zone = ctx.config.timezone;
   const paidOn = DateTime.fromISO(input.paidOn, { zone }).startOf('day');
   if (paidOn > DateTime.fromJSDate(now, { zone }).endOf('day')) throw new ValidationError([{ path: 'paidOn', message: 'The payment date cannot be in the future' }]);
   const paidAt = paidOn.toJSDate();
-  await writeTransaction(ctx.db, async (trx) => {
-    const booking = await outstandingInvoiceBooking(trx, reference);
-    await closeInvoice(trx, booking.id, 'paid', paidAt, now);
+  const outstanding = await writeTransaction(ctx.db, async (trx) => {
+    const { booking, balance } = await openInvoiceBooking(trx, reference);
+    if (input.amount > balance.outstanding) {
+      throw new ValidationError([{ path: 'amount', message: `This is more than the ${dueExplained(balance, booking.currency)} outstanding. Record at most that; repay anything above it to the buyer.` }]);
+    }
+    const left = balance.outstanding - input.amount;
+    if (left === 0) await closeInvoice(trx, booking.id, 'paid', paidAt, now);
     await trx('payments').insert({
       booking_id: booking.id,
       method: 'invoice',
@@ -60,24 +83,29 @@ export async function recordInvoicePayment(ctx: ServiceContext, actor: Actor, re
       created_at: toDbTime(now),
       updated_at: toDbTime(now),
     });
-    await recordAudit(trx, actor, { action: 'invoice_payment_recorded', targetType: 'booking', targetId: booking.id, details: { reference, amount: input.amount, paidOn: input.paidOn, bankReference: input.bankReference, total: booking.total } }, now);
+    await recordAudit(trx, actor, { action: 'invoice_payment_recorded', targetType: 'booking', targetId: booking.id, details: { reference, amount: input.amount, paidOn: input.paidOn, bankReference: input.bankReference, total: booking.total, credited: balance.credited, outstanding: left } }, now);
     const event = (await findEventById(trx, booking.eventId))!;
-    await enqueueEmail(trx, paymentNotice(ctx, { kind: 'invoice_paid', event, booking, lines: [], amount: input.amount }), now, publicHost(ctx.config));
+    const paymentNumber = (await trx('payments').where({ booking_id: booking.id, method: 'invoice' }).count({ n: '*' }).first())?.n;
+    // The first payment keeps the original dedupe key; each later one (an instalment) gets its own.
+    const dedupeSuffix = Number(paymentNumber) > 1 ? `payment-${Number(paymentNumber)}` : undefined;
+    await enqueueEmail(trx, paymentNotice(ctx, { kind: 'invoice_paid', event, booking, lines: [], amount: input.amount, outstanding: left, dedupeSuffix }), now, publicHost(ctx.config));
+    return left;
   });
   ctx.kickOutbox();
+  return { outstanding };
 }
 
-/** Gives up on an invoice; the reason is kept on a written-off payments row and in the audit log. */
+/** Gives up on what an invoice still asks for; the amount and reason are kept on a written-off payments row and in the audit log. */
 export async function writeOffInvoice(ctx: ServiceContext, actor: Actor, reference: string, reason: string): Promise<void> {
   const now = ctx.clock.now();
   await writeTransaction(ctx.db, async (trx) => {
-    const booking = await outstandingInvoiceBooking(trx, reference);
+    const { booking, balance } = await openInvoiceBooking(trx, reference);
     await closeInvoice(trx, booking.id, 'written_off', null, now);
     await trx('payments').insert({
       booking_id: booking.id,
       method: 'invoice',
       status: 'written_off',
-      amount: booking.total,
+      amount: balance.outstanding,
       currency: booking.currency,
       amount_refunded: 0,
       note: reason,
@@ -85,7 +113,7 @@ export async function writeOffInvoice(ctx: ServiceContext, actor: Actor, referen
       created_at: toDbTime(now),
       updated_at: toDbTime(now),
     });
-    await recordAudit(trx, actor, { action: 'invoice_written_off', targetType: 'booking', targetId: booking.id, details: { reference, amount: booking.total, reason } }, now);
+    await recordAudit(trx, actor, { action: 'invoice_written_off', targetType: 'booking', targetId: booking.id, details: { reference, amount: balance.outstanding, total: booking.total, credited: balance.credited, received: balance.received, reason } }, now);
   });
 }
 

@@ -44,7 +44,7 @@ export interface AmountIssue extends BookingIssue {
   method: string;
 }
 
-/** Payments whose amount is not the booking's total, or (cards) not what Stripe charged. */
+/** Card payments whose amount is not the booking's total or not what Stripe charged. */
 export async function listAmountDifferences(db: Tx): Promise<AmountIssue[]> {
   const rows = await db('payments as p')
     .join('bookings as b', 'b.id', 'p.booking_id')
@@ -53,7 +53,9 @@ export async function listAmountDifferences(db: Tx): Promise<AmountIssue[]> {
       this.on('bt.charge_id', '=', 'p.stripe_charge_id').andOnIn('bt.type', ['charge', 'payment']);
     })
     .whereIn('p.status', RECEIVED_STATUSES)
-    .where((q) => q.whereRaw('p.amount <> b.total').orWhereRaw('bt.amount is not null and bt.amount <> p.amount'))
+    // An invoice may be paid in instalments, and a payment above what it asks for is refused, so only a card payment
+    // is compared with the booking total.
+    .where((q) => q.whereRaw("p.method = 'card' and p.amount <> b.total").orWhereRaw('bt.amount is not null and bt.amount <> p.amount'))
     .select('b.reference', 'e.title', 'p.amount', 'p.currency', 'p.paid_at', 'p.method', 'b.total', 'bt.amount as stripe_amount');
   return rows.map((r: Row) => ({
     reference: String(r.reference),

@@ -29,7 +29,7 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
     renderAdmin(views, res, 'finance/booking', bookingPageModel(view, zone, todayIn(ctx.clock.now(), zone), posted, true), error.status);
   };
 
-  const done = (res: Response, reference: string, notice: 'refunded' | 'invoice_paid' | 'written_off' | 'refreshed') => res.redirect(303, `/admin/finance/bookings/${reference}?notice=${notice}`);
+  const done = (res: Response, reference: string, notice: 'refunded' | 'invoice_paid' | 'invoice_part_paid' | 'written_off' | 'refreshed') => res.redirect(303, `/admin/finance/bookings/${reference}?notice=${notice}`);
 
   routes.post('/finance/bookings/:reference/refund', 'finance:manage', async (req, res) => {
     const reference = referenceParam(req);
@@ -45,8 +45,8 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
   routes.post('/finance/bookings/:reference/invoice-payment', 'finance:manage', async (req, res) => {
     const reference = referenceParam(req);
     try {
-      await recordInvoicePayment(ctx, staffOf(res), reference, parseInput(invoicePaymentFormSchema, formBody(req)));
-      done(res, reference, 'invoice_paid');
+      const { outstanding } = await recordInvoicePayment(ctx, staffOf(res), reference, parseInput(invoicePaymentFormSchema, formBody(req)));
+      done(res, reference, outstanding === 0 ? 'invoice_paid' : 'invoice_part_paid');
     } catch (error) {
       if (!isFormProblem(error)) throw error;
       await rerender(req, res, 'invoiceForm', error);

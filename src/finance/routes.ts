@@ -25,6 +25,7 @@ import { summariseFinance } from './summary';
 export const NOTICES: Record<string, string> = {
   refunded: 'Refund recorded and requested from Stripe. It shows as "requested" until Stripe confirms it, and the buyer is emailed only then.',
   invoice_paid: 'Bank payment recorded; the invoice is paid.',
+  invoice_part_paid: 'Bank payment recorded; the rest of the invoice is still outstanding, as shown under Money.',
   written_off: 'Invoice written off.',
   refreshed: 'Brought up to date from Stripe: refunds and disputes made in the Stripe dashboard are now recorded.',
   synced: 'Stripe sync finished.',
@@ -77,12 +78,21 @@ export function financeRoutes(ctx: ServiceContext, views: Views, routes: Guarded
 
   routes.get('/finance/invoices', 'finance:read', async (_req, res) => {
     const invoices = await listInvoicesOutstanding(ctx);
-    const total = invoices.reduce((s, i) => s + i.total, 0);
+    const outstanding = invoices.reduce((s, i) => s + i.outstanding, 0);
     page(res, 'invoices', {
       title: 'Invoices outstanding',
       nav: { invoices: true },
-      invoices: invoices.map((i) => ({ ...i, total: money(i.total, i.currency), bookedAt: shortDate(i.bookedAt, zone), isCancelled: i.bookingStatus === 'cancelled', isOld: i.ageDays > 30 })),
-      total: money(total),
+      invoices: invoices.map((i) => ({
+        ...i,
+        total: money(i.total, i.currency),
+        credited: i.credited ? money(i.credited, i.currency) : null,
+        received: i.received ? money(i.received, i.currency) : null,
+        outstanding: money(i.outstanding, i.currency),
+        bookedAt: shortDate(i.bookedAt, zone),
+        isCancelled: i.bookingStatus === 'cancelled',
+        isOld: i.ageDays > 30,
+      })),
+      total: money(outstanding),
       count: invoices.length,
     });
   });

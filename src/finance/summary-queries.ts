@@ -1,6 +1,7 @@
 import type { Tx } from '../db/connect';
 import { fromDbTime, toDbTime } from '../lib/time';
 import { RECEIVED_STATUSES } from './categories';
+import { sumOutstandingByEvent } from './outstanding';
 
 export interface InvoicePaymentLine {
   amount: number;
@@ -39,7 +40,7 @@ export interface EventFigures {
   invoicesOutstandingCount: number;
 }
 
-/** Events that starts in the period and sold something, with seats paid for and invoices still owed. */
+/** Events that start in the period and sold something, with seats paid for and what their invoices still ask for (`outstanding.ts`). */
 export async function listEventFigures(db: Tx, eventIds: number[], start: Date, end: Date): Promise<EventFigures[]> {
   const events = await db('events as e')
     .where((q) => {
@@ -61,22 +62,15 @@ export async function listEventFigures(db: Tx, eventIds: number[], start: Date, 
     .groupBy('b.event_id')
     .select('b.event_id')
     .count('a.id as n');
-  const invoices = await db('bookings as b')
-    .whereIn('b.event_id', ids)
-    .where({ 'b.payment_method': 'invoice', 'b.invoice_status': 'outstanding', 'b.status': 'confirmed' })
-    .groupBy('b.event_id')
-    .select('b.event_id')
-    .sum('b.total as total')
-    .count('b.id as n');
+  const owedOf = await sumOutstandingByEvent(db, ids);
   const seatsOf = new Map(seats.map((s: Record<string, unknown>) => [Number(s.event_id), Number(s.n)]));
-  const owedOf = new Map(invoices.map((s: Record<string, unknown>) => [Number(s.event_id), { total: Number(s.total), n: Number(s.n) }]));
   return events.map((e: Record<string, unknown>) => ({
     id: Number(e.id),
     slug: String(e.slug),
     title: String(e.title),
     startsAt: fromDbTime(e.starts_at),
     paidSeats: seatsOf.get(Number(e.id)) ?? 0,
-    invoicesOutstanding: owedOf.get(Number(e.id))?.total ?? 0,
-    invoicesOutstandingCount: owedOf.get(Number(e.id))?.n ?? 0,
+    invoicesOutstanding: owedOf.get(Number(e.id))?.amount ?? 0,
+    invoicesOutstandingCount: owedOf.get(Number(e.id))?.count ?? 0,
   }));
 }

@@ -55,7 +55,8 @@ describe('the staff role matrix', () => {
     const html = routes().filter((r) => r.surface === 'html');
     const api = routes().filter((r) => r.surface === 'api');
     expect(html.length).toBeGreaterThanOrEqual(20);
-    expect(api.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/v1/admin/events/:slug/attendees.:format', '/api/v1/admin/events/:slug/attendees']));
+    expect(api.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/v1/admin/events/:slug/attendees.:format', '/api/v1/admin/events/:slug/attendees', '/api/v1/admin/bookings/:reference/cancel']));
+    expect(html.map((r) => `${r.method} ${r.path} ${r.permission}`)).toEqual(expect.arrayContaining(['get /admin/bookings/:reference/cancel bookings:cancel', 'post /admin/bookings/:reference/cancel bookings:cancel']));
   });
 
   it('when an anonymous visitor opens any staff page or posts any staff form, then they are sent to sign in', async () => {

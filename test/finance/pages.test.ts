@@ -112,22 +112,20 @@ describe('bad input', () => {
     expect(await t.db('refunds').where({ booking_id: big.bookingId })).toHaveLength(0);
   });
 
-  it('when an invoice payment is dated in the future, then 422; when recorded twice, then the second is refused', async () => {
+  it('when an invoice payment is dated in the future, then 422; when the invoice is paid and a payment is recorded again, then it is refused', async () => {
     const event = await financeEvent(t);
     const { reference } = await invoiceBooking(t, event);
     const url = `/admin/finance/bookings/${reference}/invoice-payment`;
     const future = await as.treasurer.agent.post(url).type('form').send({ _csrf: as.treasurer.csrf, paidOn: '2027-01-01', amount: '95.00', bankReference: 'BACS' });
     expect(future.status).toBe(422);
     expect(future.text).toContain('cannot be in the future');
-    await as.treasurer.agent.post(url).type('form').send({ _csrf: as.treasurer.csrf, paidOn: '2026-03-01', amount: '90.00', bankReference: 'BACS' }).expect(303);
+    await as.treasurer.agent.post(url).type('form').send({ _csrf: as.treasurer.csrf, paidOn: '2026-03-01', amount: '95.00', bankReference: 'BACS' }).expect(303);
     const again = await as.treasurer.agent.post(url).type('form').send({ _csrf: as.treasurer.csrf, paidOn: '2026-03-01', amount: '95.00', bankReference: 'BACS' });
     expect(again.status).toBe(409);
     expect(again.text).toContain('no longer outstanding');
+    expect(await t.db('payments').where({ method: 'invoice', bank_reference: 'BACS' }).whereIn('booking_id', t.db('bookings').select('id').where({ reference }))).toHaveLength(1);
     const mismatch = await request(t.server).get('/api/v1/admin/finance/mismatches').set('Authorization', `Bearer ${tokens.treasurer}`);
-    expect(mismatch.body.mismatches).toEqual([expect.objectContaining({ kind: 'amount_differs', bookingReference: reference, amount: 9000 })]);
-    await t.sendMail();
-    const thanks = t.smtp.messages.find((m) => m.subject?.startsWith(`Payment received for booking ${reference}:`));
-    expect(thanks?.text).toContain('bank payment of £90.00');
+    expect(mismatch.body.mismatches.filter((m: { bookingReference: string }) => m.bookingReference === reference)).toEqual([]);
   });
 
   it('when an invoice is written off, then it leaves the outstanding list and the reason is audited', async () => {

@@ -26,7 +26,8 @@ async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeLis
       batch
         .map((row) => {
           const r = toExportRecord(row);
-          return JSON.stringify({ ...r, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null });
+          // `id` names the seat for the staff API (cancelling one place).
+          return JSON.stringify({ id: row.id, ...r, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null });
         })
         .join(','),
     tail: ']}',

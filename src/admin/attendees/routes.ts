@@ -6,7 +6,8 @@ import { parseInput } from '../../web/validate';
 import type { Views } from '../../web/views';
 import { referenceSchema } from '../../bookings';
 import { staffOf } from '../auth/middleware';
-import { can } from '../auth/roles';
+import { can, type Role } from '../auth/roles';
+import { cancelRefusal } from './cancel';
 import { findStaffEvent } from '../events/read';
 import { noticeText } from '../events/notices';
 import { renderAdmin } from '../render';
@@ -14,10 +15,20 @@ import type { GuardedRouter } from '../route-table';
 import { slugParam } from '../params';
 import { sendAttendeeDownload, type DownloadFormat } from './downloads';
 import { bySurname, STATUS_LABELS, toAttendeeView } from './present';
-import { listExpected, LIST_STATUSES } from './queries';
+import { listExpected, LIST_STATUSES, type AttendeeListRow } from './queries';
 import { loadAttendeeList } from './read';
 import { attendeeQuerySchema, exportFormatSchema } from './schemas';
 import { offerWaitlistPlace } from './waitlist';
+
+/** The cancel links of one row: organisers may cancel any booking, the treasurer paid ones (`cancel.ts`). */
+function cancelLinks(row: AttendeeListRow, role: Role) {
+  const isAllowed = can(role, 'bookings:cancel') && cancelRefusal(role, { total: row.bookingTotal }, 'none') === null;
+  const isLive = ['confirmed', 'waitlisted', 'pending_payment'].includes(row.bookingStatus);
+  return {
+    canCancelBooking: isAllowed && isLive,
+    canCancelSeat: isAllowed && !row.isCancelledSeat && (row.bookingStatus === 'confirmed' || row.bookingStatus === 'waitlisted'),
+  };
+}
 
 function downloadQuery(query: { q?: string; status?: string; ticket?: number }, page?: number): string {
   const params = new URLSearchParams();
@@ -42,14 +53,16 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
     const query = parseInput(attendeeQuerySchema, req.query);
     const list = await loadAttendeeList(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, query.page);
     const zone = event.timezone;
-    const canManage = can(staffOf(res).role, 'attendees:manage');
+    const role = staffOf(res).role;
+    const canManage = can(role, 'attendees:manage');
     renderAdmin(views, res, 'attendees', {
       title: `Attendees: ${event.title}`,
       event: { slug: event.slug, title: event.title, when: formatRange(event.startsAt, event.endsAt, zone), isFree: list.ticketTypes.every((t) => t.price === 0) },
       query: { ...query, downloads: downloadQuery(query) },
       statuses: LIST_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], selected: query.status === s })),
       ticketTypes: list.ticketTypes.map((t) => ({ value: t.id, label: t.name, selected: query.ticket === t.id })),
-      attendees: list.rows.map((r) => toAttendeeView(r, zone)),
+      attendees: list.rows.map((r) => ({ ...toAttendeeView(r, zone), ...cancelLinks(r, role) })),
+      canCancel: can(role, 'bookings:cancel'),
       total: list.total,
       page: query.page,
       pages: list.pages,

@@ -11,3 +11,31 @@ export const attendeeQuerySchema = z.object({
 });
 
 export const exportFormatSchema = z.enum(['json', 'csv', 'xlsx'], { message: 'Use .json, .csv or .xlsx' });
+
+const refundChoice = z.enum(['policy', 'full', 'none'], { message: 'Choose the refund: policy, full or none' });
+const cancelReason = z.string().trim().max(300, 'Keep the reason under 300 characters').optional().transform((s) => (s ? s : undefined));
+const attendeeId = z.number({ message: 'An attendee id is a whole number' }).int('An attendee id is a whole number').positive('An attendee id is a whole number').max(2 ** 31 - 1);
+
+/** POST /api/v1/admin/bookings/:reference/cancel. The same seat named twice counts once. */
+export const staffCancelApiSchema = z.object({
+  attendeeIds: z
+    .array(attendeeId, { message: 'List the attendee ids to cancel, like [12, 13]' })
+    .min(1, 'Name at least one attendee, or leave attendeeIds out to cancel the whole booking')
+    .max(1000)
+    .transform((ids) => [...new Set(ids)])
+    .optional(),
+  refund: refundChoice,
+  reason: cancelReason,
+});
+
+/** ?seat= on the confirmation page: one place, or the whole booking when absent. */
+export const cancelPageQuerySchema = z.object({
+  seat: z.preprocess(blank, z.coerce.number({ message: 'Not a place of this booking' }).int().positive().max(2 ** 31 - 1).optional()),
+});
+
+/** The confirmation form: the refund chosen, the seat (when one), and an optional reason. */
+export const staffCancelFormSchema = z.object({
+  refund: z.preprocess(blank, refundChoice),
+  seat: z.preprocess(blank, z.coerce.number({ message: 'Not a place of this booking' }).int().positive().max(2 ** 31 - 1).optional()),
+  reason: z.preprocess(blank, cancelReason),
+});

@@ -8,6 +8,8 @@ export type Permission =
   | 'events:manage'
   | 'attendees:read'
   | 'attendees:manage'
+  /** Reach the cancel-a-booking-or-seat page and API; who may cancel what, and refund how, is checked by the service. */
+  | 'bookings:cancel'
   | 'checkin'
   | 'messages:send'
   | 'members:manage'
@@ -15,13 +17,13 @@ export type Permission =
   | 'finance:read'
   | 'finance:manage';
 
-const ORGANISER: Permission[] = ['staff', 'events:read', 'events:manage', 'attendees:read', 'attendees:manage', 'checkin', 'messages:send', 'members:manage'];
+const ORGANISER: Permission[] = ['staff', 'events:read', 'events:manage', 'attendees:read', 'attendees:manage', 'bookings:cancel', 'checkin', 'messages:send', 'members:manage'];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set<Permission>([...ORGANISER, 'audit:read', 'finance:read', 'finance:manage']),
   organiser: new Set(ORGANISER),
-  // The treasurer reads attendee lists; finance has its own area and its own permissions.
-  treasurer: new Set<Permission>(['staff', 'events:read', 'attendees:read', 'finance:read', 'finance:manage']),
+  // The treasurer reads attendee lists and cancels paid bookings; finance has its own area and its own permissions.
+  treasurer: new Set<Permission>(['staff', 'events:read', 'attendees:read', 'bookings:cancel', 'finance:read', 'finance:manage']),
 };
 
 export function can(role: Role, permission: Permission): boolean {

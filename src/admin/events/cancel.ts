@@ -8,6 +8,8 @@ import { ConflictError, NotFoundError } from '../../lib/errors';
 import { formatMoney } from '../../lib/money';
 import { toDbTime } from '../../lib/time';
 import { enqueueEmail } from '../../mail/outbox';
+import { invoiceBalance } from '../../finance/outstanding';
+import { recordCredit } from '../../finance/credits';
 import { refundBookingInFull } from '../../payments/refunds';
 import type { Logger } from '../../lib/logger';
 import { recordAudit, type Actor } from '../audit/log';
@@ -22,7 +24,8 @@ export interface CancellationOutcome {
   notified: number;
   refunded: Array<{ reference: string; amount: string }>;
   refundFailures: Array<{ reference: string; amount: string; error: string }>;
-  invoices: Array<{ reference: string; amount: string; organisation: string | null }>;
+  /** Invoice bookings cancelled, each credited with what its invoice still asked for; `received` is money to repay. */
+  invoices: Array<{ reference: string; amount: string; organisation: string | null; received: string | null }>;
   /** Unpaid holds released; a payment that still arrives for one is refunded automatically. */
   holds: number;
 }
@@ -33,14 +36,15 @@ const isInvoiced = (b: BookingRecord) => b.total > 0 && b.paymentMethod === 'inv
 function noteFor(booking: BookingRecord, reason: string): string {
   const why = `Reason: ${reason}`;
   if (isCardPaid(booking)) return `${why} Your payment of ${formatMoney(booking.total, booking.currency)} will be refunded in full to the card you paid with.`;
-  if (isInvoiced(booking)) return `${why} Your invoice for ${formatMoney(booking.total, booking.currency)} is cancelled; if you have already paid it, our treasurer will refund you.`;
+  if (isInvoiced(booking)) return `${why} Your invoice for ${formatMoney(booking.total, booking.currency)} is cancelled, so nothing more is due; if you have already paid some of it, our treasurer will repay you.`;
   if (booking.status === 'waitlisted') return `${why} You were on the waitlist, so there is nothing more to do.`;
   return why;
 }
 
 /**
  * Cancels the event: every active attendee gets a calendar CANCEL (waitlisted people a plain note), free
- * bookings and invoice bookings are cancelled, all in one transaction. Card payments are refunded in full
+ * bookings and invoice bookings are cancelled and each invoice is credited with all it still asks for, all in one
+ * transaction. Card payments are refunded in full
  * after the commit, one booking at a time; a refund that fails is logged and listed, never thrown, so
  * one failure does not leave the rest unrefunded.
  */
@@ -74,10 +78,15 @@ export async function cancelEvent(ctx: ServiceContext, actor: Actor, slug: strin
         toRefund.push(booking);
         continue;
       }
-      await cancelSeats(trx, ctx, booking.id, `Event cancelled: ${reason}`);
+      const seats = await cancelSeats(trx, ctx, booking.id, `Event cancelled: ${reason}`);
       if (isInvoiced(booking)) {
-        result.invoices.push({ reference: booking.reference, amount: formatMoney(booking.total, booking.currency), organisation: booking.buyerOrganisation });
-        await recordAudit(trx, actor, { action: 'invoice_booking_cancelled', targetType: 'booking', targetId: booking.id, details: { reference: booking.reference, total: booking.total, purchaseOrder: booking.purchaseOrder, note: 'Event cancelled: cancel or credit the invoice' } }, now);
+        // Nothing stays owed for an event that did not happen: what the invoice still asks for is credited in full.
+        const { outstanding, received } = await invoiceBalance(trx, booking.id);
+        if (outstanding > 0) {
+          await recordCredit(trx, ctx, actor, { bookingId: booking.id, amount: outstanding, currency: booking.currency, feeKept: 0, attendeeIds: seats.map((a) => a.id), reason: `Event cancelled: ${reason}` }, { notify: false });
+        }
+        result.invoices.push({ reference: booking.reference, amount: formatMoney(outstanding, booking.currency), organisation: booking.buyerOrganisation, received: received > 0 ? formatMoney(received, booking.currency) : null });
+        await recordAudit(trx, actor, { action: 'invoice_booking_cancelled', targetType: 'booking', targetId: booking.id, details: { reference: booking.reference, total: booking.total, credited: outstanding, received, purchaseOrder: booking.purchaseOrder, note: received > 0 ? 'Event cancelled: invoice credited; repay what was received' : 'Event cancelled: invoice credited in full' } }, now);
       } else result.cancelled++;
     }
     await recordAudit(trx, actor, { action: 'event_cancelled', targetType: 'event', targetId: event.id, details: { slug, reason, cancelled: result.cancelled, toRefund: toRefund.map((b) => b.reference), invoices: result.invoices.map((i) => i.reference), holds: result.holds } }, now);

@@ -1,3 +1,5 @@
+import { formatMoney } from '../../lib/money';
+
 /** Messages shown once after a redirect (?notice=…), so a reload does not repeat the action. */
 export function noticeText(query: Record<string, unknown>): string | null {
   const n = (key: string) => Number(typeof query[key] === 'string' ? query[key] : 0) || 0;
@@ -21,6 +23,16 @@ export function noticeText(query: Record<string, unknown>): string | null {
       return 'Ticket type saved.';
     case 'message_sent':
       return `Message queued for ${n('recipients')} ${n('recipients') === 1 ? 'person' : 'people'}.`;
+    case 'cancelled': {
+      const seats = n('seats');
+      const refund = n('refund');
+      const credit = n('credit');
+      return [
+        `${seats} ${seats === 1 ? 'place' : 'places'} cancelled; each person has been sent a calendar cancellation, and a freed place goes to the waitlist.`,
+        refund > 0 ? `A refund of ${formatMoney(refund, 'GBP')} has been requested from Stripe; the buyer is emailed once Stripe confirms it.` : '',
+        credit > 0 ? `${formatMoney(credit, 'GBP')} has been credited to the invoice, and the buyer told what is still due.` : '',
+      ].filter(Boolean).join(' ');
+    }
     case 'offered':
       return 'Place offered: the booking is confirmed and the person has been emailed.';
     case 'offered_hold':
