@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     const app: ServerProcess = await startServer({ name: 'app', entry: 'src/server.ts', env: appEnv, logDir: tmpDir, nodeArgs, port });
     cleanup.unshift(() => app.stop());
-    const baseline = await startServer({ name: 'baseline', entry: 'bench/baseline/server.ts', env: { BASELINE_DB: path.join(tmpDir, 'baseline.sqlite') }, logDir: tmpDir });
+    const baseline = await startServer({ name: 'baseline', entry: 'bench/baseline/server.ts', env: { BASELINE_DB: path.join(tmpDir, 'baseline.sqlite'), PUBLIC_URL: appEnv.PUBLIC_URL }, logDir: tmpDir });
     cleanup.unshift(() => baseline.stop());
     appIdleRssMb = Math.round(app.rssMb());
     log(`app on ${app.url} (pid ${app.child.pid}, ${appIdleRssMb} MB), baseline on ${baseline.url} (pid ${baseline.child.pid})`);
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const report: BenchReport = {
     machine: machineInfo(),
     database: databaseLabel,
-    baseline: 'Express 5 + better-sqlite3 (SQLite, one prepared statement per answer), same data, same run',
+    baseline: 'Express 5 + better-sqlite3 (SQLite, one prepared statement per answer, nothing aggregated per request), same data, same run',
     startedAt: new Date(started).toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),
     appIdleRssMb,
