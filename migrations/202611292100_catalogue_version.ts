@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * A counter on each event that the database itself bumps whenever something the public catalogue shows about the
  * event changes: the event or its ticket types, a seat taken or given back (attendees), a booking changing status, a
- * hold brought forward. The catalogue cache (src/events/catalogue.ts) reads the sum of the counters to learn, with
+ * hold brought forward, a payment starting or ending its time in flight (which keeps a hold live past its expiry). The catalogue cache (src/events/catalogue.ts) reads the sum of the counters to learn, with
  * one cheap query, that it must rebuild. Triggers rather than application code, so that every writer is covered:
  * each instance, the CLI, code written later.
  *
@@ -11,7 +11,11 @@ import type { Knex } from 'knex';
  * SQLite), so bumping the event row adds no lock. Extending a hold (checkout, Stripe's 30-minute minimum) does not
  * bump: the seat stays taken, and the cache rebuilds at the old expiry anyway.
  */
-const BOOKING_CHANGED_SQLITE = 'OLD.status IS NOT NEW.status OR NEW.hold_expires_at < OLD.hold_expires_at';
+const BOOKING_CHANGED_SQLITE =
+  'OLD.status IS NOT NEW.status OR NEW.hold_expires_at < OLD.hold_expires_at OR OLD.payment_processing_since IS NOT NEW.payment_processing_since';
+const BOOKING_CHANGED_PG =
+  'OLD.status IS DISTINCT FROM NEW.status OR NEW.hold_expires_at < OLD.hold_expires_at OR OLD.payment_processing_since IS DISTINCT FROM NEW.payment_processing_since';
+const BOOKING_COLUMNS = 'status, hold_expires_at, payment_processing_since';
 
 function sqliteTriggers(): string[] {
   const bump = (eventId: string) => `UPDATE events SET catalogue_version = catalogue_version + 1 WHERE id = ${eventId};`;
@@ -25,7 +29,7 @@ function sqliteTriggers(): string[] {
     `CREATE TRIGGER catalogue_seat_changed AFTER UPDATE OF status, event_id, ticket_type_id, booking_id ON attendees
        BEGIN ${bump('OLD.event_id')} ${bump('NEW.event_id')} END`,
     `CREATE TRIGGER catalogue_seat_removed AFTER DELETE ON attendees BEGIN ${bump('OLD.event_id')} END`,
-    `CREATE TRIGGER catalogue_booking_changed AFTER UPDATE OF status, hold_expires_at ON bookings WHEN ${BOOKING_CHANGED_SQLITE}
+    `CREATE TRIGGER catalogue_booking_changed AFTER UPDATE OF ${BOOKING_COLUMNS} ON bookings WHEN ${BOOKING_CHANGED_SQLITE}
        BEGIN ${bump('NEW.event_id')} END`,
   ];
 }
@@ -52,8 +56,8 @@ const PG_TRIGGERS = [
   'CREATE TRIGGER catalogue_ticket_type_changed AFTER INSERT OR UPDATE OR DELETE ON ticket_types FOR EACH ROW EXECUTE FUNCTION catalogue_row_changed()',
   'CREATE TRIGGER catalogue_seat_added_or_removed AFTER INSERT OR DELETE ON attendees FOR EACH ROW EXECUTE FUNCTION catalogue_row_changed()',
   'CREATE TRIGGER catalogue_seat_changed AFTER UPDATE OF status, event_id, ticket_type_id, booking_id ON attendees FOR EACH ROW EXECUTE FUNCTION catalogue_row_changed()',
-  `CREATE TRIGGER catalogue_booking_changed AFTER UPDATE OF status, hold_expires_at ON bookings FOR EACH ROW
-     WHEN (OLD.status IS DISTINCT FROM NEW.status OR NEW.hold_expires_at < OLD.hold_expires_at) EXECUTE FUNCTION catalogue_row_changed()`,
+  `CREATE TRIGGER catalogue_booking_changed AFTER UPDATE OF ${BOOKING_COLUMNS} ON bookings FOR EACH ROW
+     WHEN (${BOOKING_CHANGED_PG}) EXECUTE FUNCTION catalogue_row_changed()`,
 ];
 
 const TRIGGER_TABLES: Array<[string, string]> = [

@@ -147,8 +147,13 @@ export async function readCatalogueVersion(db: Tx): Promise<string> {
   return `${Number(row?.n ?? 0)}:${Number(row?.v ?? 0)}`;
 }
 
-/** When the first hold still counted at `now` lapses: places left go up then without any write. */
+/** When the first hold live at `now` lapses (one whose payment is in flight does not): places left go up then without any write. */
 export async function nextHoldExpiry(db: Tx, now: Date): Promise<Date | null> {
-  const row = (await db('bookings').where('status', 'pending_payment').where('hold_expires_at', '>', toDbTime(now)).min({ at: 'hold_expires_at' }).first()) as Row | undefined;
+  const row = (await db('bookings')
+    .where('status', 'pending_payment')
+    .whereNull('payment_processing_since')
+    .where('hold_expires_at', '>', toDbTime(now))
+    .min({ at: 'hold_expires_at' })
+    .first()) as Row | undefined;
   return fromDbTimeOrNull(row?.at);
 }
