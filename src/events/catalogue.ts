@@ -12,6 +12,11 @@ import type { EventKind, Region } from './types';
 export const RECHECK_MS = 250;
 /** A backstop: a snapshot is read again after this long even if nothing says it changed. */
 const MAX_AGE_MS = 60_000;
+/**
+ * How far back a snapshot also holds events that have ended, so that the API's `from=<today>` (the group's website
+ * asks for the events of the day and after) is answered from memory too.
+ */
+const LOOKBACK_MS = 7 * 86_400_000;
 /** Bodies kept per snapshot; the API's free-form date filters could otherwise make any number of them. */
 const MAX_BODIES = 1000;
 
@@ -23,8 +28,10 @@ export interface CatalogueOptions {
 export interface CatalogueSnapshot {
   /** The clock's time when it was read. */
   readAt: Date;
-  /** Published and cancelled events that had not ended at readAt, soonest first, with places left. */
+  /** Published and cancelled events that had not ended at `coversFrom`, soonest first, with places left. */
   items: EventWithAvailability[];
+  /** A week before readAt: a list starting earlier is read from the database. */
+  coversFrom: Date;
   bySlug: Map<string, EventWithAvailability>;
   /**
    * The body stored under `key` for this snapshot, rendered by `render` the first time it is asked for. Whatever
@@ -69,11 +76,12 @@ function nextChange(items: EventWithAvailability[], now: Date, holdLapses: Date 
   return next;
 }
 
-function snapshotOf(items: EventWithAvailability[], readAt: Date, version: string, holdLapses: Date | null): Snapshot {
+function snapshotOf(items: EventWithAvailability[], readAt: Date, coversFrom: Date, version: string, holdLapses: Date | null): Snapshot {
   const bodies = new Map<string, TaggedBody>();
   return {
     readAt,
     items,
+    coversFrom,
     bySlug: new Map(items.map((item) => [item.event.slug, item])),
     version,
     validUntil: nextChange(items, readAt, holdLapses),
@@ -110,8 +118,9 @@ export function createCatalogue(ctx: ServiceContext, options: CatalogueOptions =
     const version = await readCatalogueVersion(ctx.db);
     const now = ctx.clock.now();
     if (!snapshot || snapshot.version !== version || !isCurrent(snapshot, now)) {
-      const [items, holdLapses] = await Promise.all([listUpcomingEvents(ctx, { from: now }), nextHoldExpiry(ctx.db, now)]);
-      snapshot = snapshotOf(items, now, version, holdLapses);
+      const coversFrom = new Date(now.getTime() - LOOKBACK_MS);
+      const [items, holdLapses] = await Promise.all([listUpcomingEvents(ctx, { from: coversFrom }), nextHoldExpiry(ctx.db, now)]);
+      snapshot = snapshotOf(items, now, coversFrom, version, holdLapses);
     }
     confirmedAt = asked;
     return snapshot;
@@ -138,12 +147,12 @@ export interface UpcomingFilter {
 }
 
 /**
- * The snapshot's events that listUpcomingEvents would give for this filter. A `from` before the snapshot was read
- * reaches events that had ended by then, which it does not hold: the caller reads those from the database.
+ * The snapshot's events that listUpcomingEvents would give for this filter (`from` defaults to the snapshot's time).
+ * A `from` before `coversFrom` reaches events the snapshot does not hold: the caller reads those from the database.
  */
 export function selectUpcoming(snapshot: CatalogueSnapshot, filter: UpcomingFilter): EventWithAvailability[] {
   const from = filter.from ?? snapshot.readAt;
-  if (from < snapshot.readAt) throw new Error('selectUpcoming: "from" is before the snapshot was read');
+  if (from < snapshot.coversFrom) throw new Error('selectUpcoming: "from" is before what the snapshot holds');
   return snapshot.items.filter(({ event }) =>
     (filter.includeCancelled !== false || event.status === 'published') &&
     (!filter.kind || event.kind === filter.kind) &&

@@ -38,8 +38,8 @@ function filterOptions(selected: { kind?: string; region?: string }) {
 const withoutStamps = (ics: string) => ics.replace(/^DTSTAMP:.*$/gm, '');
 
 /**
- * One event's body under `key`: from the catalogue snapshot while the event is upcoming, otherwise (it has ended)
- * read and rendered for this request. A draft or an unknown address is a 404 either way.
+ * One event's body under `key`: from the catalogue snapshot while the event is in it (upcoming, or ended in the past
+ * week), otherwise read and rendered for this request. A draft or an unknown address is a 404 either way.
  */
 async function eventBody(
   ctx: ServiceContext,
@@ -122,8 +122,8 @@ export function eventApiRoutes(ctx: ServiceContext, catalogue: Catalogue): Route
       to: query.to ? parseDateBound(query.to, zone, 'end') : undefined,
     };
     const snapshot = await catalogue.current();
-    // Events that ended before the snapshot was read are not in it: a "from" that far back is read from the database.
-    const list = filter.from && filter.from < snapshot.readAt
+    // The snapshot holds the past week's events too; a "from" further back is read from the database.
+    const list = filter.from && filter.from < snapshot.coversFrom
       ? tagBody(apiBody(ctx, await listUpcomingEvents(ctx, filter)))
       : snapshot.cached(`api:${filter.kind ?? ''}:${filter.region ?? ''}:${filter.from?.toISOString() ?? ''}:${filter.to?.toISOString() ?? ''}`, () => apiBody(ctx, selectUpcoming(snapshot, filter)));
     sendCatalogueBody(req, res, 'json', list);
