@@ -76,6 +76,12 @@ async function main(): Promise<void> {
     const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     const app: ServerProcess = await startServer({ name: 'app', entry: 'src/server.ts', env: appEnv, logDir: tmpDir, nodeArgs, port });
     cleanup.unshift(() => app.stop());
+    // Last, once the app has stopped, and also when a scenario failed: its log is what says why.
+    cleanup.push(async () => {
+      fs.copyFileSync(app.logFile, appLogCopy);
+      appErrors = fs.readFileSync(appLogCopy, 'utf8').split('\n').filter((l) => l.includes('"level":"error"')).length;
+      if (appErrors > 0) log(`the app logged ${appErrors} errors: see ${path.relative(ROOT, appLogCopy)}`);
+    });
     const baseline = await startServer({ name: 'baseline', entry: 'bench/baseline/server.ts', env: { BASELINE_DB: path.join(tmpDir, 'baseline.sqlite'), PUBLIC_URL: appEnv.PUBLIC_URL }, logDir: tmpDir });
     cleanup.unshift(() => baseline.stop());
     appIdleRssMb = Math.round(app.rssMb());
@@ -95,11 +101,6 @@ async function main(): Promise<void> {
     for (const [key, scenario] of plan) if (!only || only.includes(key)) scenarios.push(...(await scenario(ctx)));
 
     if (args.profile) log(`CPU profile written to ${profileDir} when the app exits`);
-    cleanup.push(async () => {
-      fs.copyFileSync(app.logFile, appLogCopy);
-      appErrors = fs.readFileSync(appLogCopy, 'utf8').split('\n').filter((l) => l.includes('"level":"error"')).length;
-      if (appErrors > 0) log(`the app logged ${appErrors} errors: see ${path.relative(ROOT, appLogCopy)}`);
-    });
   } finally {
     for (const step of cleanup) await step().catch((error) => log(`cleanup: ${(error as Error).message}`));
     fs.rmSync(tmpDir, { recursive: true, force: true });
