@@ -9,6 +9,7 @@ import { staffMessageTemplate } from './admin/messages/template';
 import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoticeTemplate } from './bookings';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
+import { createCatalogue, type CatalogueOptions } from './events/catalogue';
 import { eventApiRoutes, publicEventRoutes } from './events/routes';
 import { systemClock, type Clock } from './lib/clock';
 import { groupCommit } from './db/group-commit';
@@ -28,6 +29,8 @@ export interface AppDeps {
   stripe?: Stripe;
   views?: Views;
   logger?: Logger;
+  /** How the public catalogue is cached (events/catalogue.ts); the tests ask the database on every request. */
+  catalogue?: CatalogueOptions;
 }
 
 export interface AppHandle {
@@ -73,6 +76,8 @@ export function createApp(deps: AppDeps): AppHandle {
   };
   ctx.payments = createStripeGateway(ctx);
 
+  const catalogue = createCatalogue(ctx, deps.catalogue);
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
@@ -94,9 +99,9 @@ export function createApp(deps: AppDeps): AppHandle {
   app.locals.staffRoutes = admin.table;
   app.use('/admin', admin.pages);
   app.use('/api/v1/admin', admin.api);
-  app.use('/api/v1', eventApiRoutes(ctx));
+  app.use('/api/v1', eventApiRoutes(ctx, catalogue));
   app.use('/api/v1', bookingApiRoutes(ctx));
-  app.use(publicEventRoutes(ctx, views));
+  app.use(publicEventRoutes(ctx, views, catalogue));
   app.use(bookingPageRoutes(ctx, views));
   app.use(checkoutPageRoutes(ctx, views));
 

@@ -2,6 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toDbTime } from '../../src/lib/time';
 
+const KINDS = ['evening_meeting', 'evening_meeting', 'evening_meeting', 'seminar', 'conference'] as const;
+const TOPICS = ['waiting times', 'cancer survival', 'GP workforce', 'A&E attendances', 'mental health services', 'maternity outcomes', 'social care', 'prescribing data', 'mortality indicators', 'health inequalities'];
+
+function fillerSlug(i: number): string {
+  return `${KINDS[i % KINDS.length].replace('_', '-')}-${TOPICS[i % TOPICS.length].replace(/[^a-z]+/gi, '-').toLowerCase()}-${i + 1}`;
+}
+
 /** Slugs the scenarios book against; every other upcoming event only fills the list. */
 export const BENCH_SLUGS = {
   /** Free, capacity far beyond what a run can book, so every registration confirms; numbered 1…OPEN_EVENTS. */
@@ -12,6 +19,8 @@ export const BENCH_SLUGS = {
   paid: 'bench-paid-seminar',
   /** Ended conference with 10,000 attendees: the export. */
   export: 'bench-export-conference-archive',
+  /** The event page measured: the first of the filler events, an evening meeting in London with a few hundred booked. */
+  page: fillerSlug(0),
 } as const;
 
 export const RUSH_CAPACITY = 100;
@@ -21,14 +30,12 @@ export const UPCOMING_EVENTS = 50;
 export const SPREAD_ATTENDEES = 10_000;
 export const EXPORT_ATTENDEES = 10_000;
 
-const KINDS = ['evening_meeting', 'evening_meeting', 'evening_meeting', 'seminar', 'conference'] as const;
 const REGIONS = ['london', 'london', 'scotland', 'north_west'] as const;
 const VENUES = {
   london: ['Royal Statistical Society', '12 Errol Street, London EC1Y 8LX'],
   scotland: ['Public Health Scotland, Gyle Square', '1 South Gyle Crescent, Edinburgh EH12 9EB'],
   north_west: ['University of Manchester, Alliance MBS', 'Booth Street West, Manchester M15 6PB'],
 } as const;
-const TOPICS = ['waiting times', 'cancer survival', 'GP workforce', 'A&E attendances', 'mental health services', 'maternity outcomes', 'social care', 'prescribing data', 'mortality indicators', 'health inequalities'];
 const ORGS = ['NHS England', 'Public Health Scotland', 'Office for National Statistics', 'Nuffield Trust', 'The King\'s Fund', 'Manchester University NHS FT', 'UKHSA', null];
 const DIETS = [null, null, null, null, 'Vegetarian', 'Vegan', 'Gluten free', 'No nuts'];
 
@@ -79,7 +86,7 @@ function planEvents(now: Date): PlannedEvent[] {
     const region = REGIONS[i % REGIONS.length];
     const attendees = Math.floor(SPREAD_ATTENDEES / filler) + (i < SPREAD_ATTENDEES % filler ? 1 : 0);
     plan.push({
-      slug: `${kind.replace('_', '-')}-${TOPICS[i % TOPICS.length].replace(/[^a-z]+/gi, '-').toLowerCase()}-${i + 1}`,
+      slug: fillerSlug(i),
       kind,
       title: `${TOPICS[i % TOPICS.length][0].toUpperCase()}${TOPICS[i % TOPICS.length].slice(1)}: what the statistics say (${i + 1})`,
       region,

@@ -30,12 +30,25 @@ function createApiToken(ctx: BenchContext): { token?: string; problem?: string }
   return token ? { token } : { problem: 'tokens:create printed no token' };
 }
 
+/**
+ * One GET, sent again once if the app closed the kept-alive connection fetch reused for it: the CLI calls before it
+ * take longer than the server's keep-alive timeout (5 s), and the close can cross the request on the wire.
+ */
+async function getOnce(url: string, headers: Record<string, string>): Promise<Response> {
+  try {
+    return await fetch(url, { headers });
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return fetch(url, { headers });
+  }
+}
+
 /** Attendee CSV and XLSX of a 10,000-person event, one download at a time, against the raw query + csv-stringify. */
 export async function exportScenarios(ctx: BenchContext): Promise<ScenarioResult[]> {
   const { token, problem } = createApiToken(ctx);
   const exportPath = (ext: string) => `/api/v1/admin/events/${BENCH_SLUGS.export}/attendees.${ext}`;
   const headers = { authorization: `Bearer ${token}` };
-  const probe = token ? await fetch(`${ctx.app.url}${exportPath('csv')}`, { headers }) : undefined;
+  const probe = token ? await getOnce(`${ctx.app.url}${exportPath('csv')}`, headers) : undefined;
   const reason = problem ?? (probe && probe.status !== 200 ? `export endpoint not built yet (GET attendees.csv answered ${probe.status})` : undefined);
   if (reason || !probe) return [skipped('attendees.csv (10,000 rows)', CSV_TARGET, reason ?? 'no token'), skipped('attendees.xlsx (10,000 rows)', XLSX_TARGET, reason ?? 'no token')];
 

@@ -136,3 +136,24 @@ export async function countSeatsTaken(db: Tx, eventIds: number[], now: Date): Pr
   }
   return counts;
 }
+
+/**
+ * A stamp that changes whenever anything the public catalogue shows changes: the database bumps a counter on the
+ * event for every such write (migrations/202611292100_catalogue_version.ts), and counters only go up, so their sum
+ * (with the number of events, for an event added or removed) moves with every committed change.
+ */
+export async function readCatalogueVersion(db: Tx): Promise<string> {
+  const row = (await db('events').count({ n: '*' }).sum({ v: 'catalogue_version' }).first()) as Row | undefined;
+  return `${Number(row?.n ?? 0)}:${Number(row?.v ?? 0)}`;
+}
+
+/** When the first hold live at `now` lapses (one whose payment is in flight does not): places left go up then without any write. */
+export async function nextHoldExpiry(db: Tx, now: Date): Promise<Date | null> {
+  const row = (await db('bookings')
+    .where('status', 'pending_payment')
+    .whereNull('payment_processing_since')
+    .where('hold_expires_at', '>', toDbTime(now))
+    .min({ at: 'hold_expires_at' })
+    .first()) as Row | undefined;
+  return fromDbTimeOrNull(row?.at);
+}

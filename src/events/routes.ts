@@ -2,11 +2,14 @@ import { Router } from 'express';
 import { buildFeed } from '../calendar/ics';
 import { calendarContext } from '../calendar/context';
 import type { ServiceContext } from '../context';
+import { tagBody, type TaggedBody } from '../lib/etag';
 import { eventUrl, publicHost } from '../lib/links';
 import { NotFoundError } from '../lib/errors';
 import { parseDateBound } from '../lib/time';
+import { sendCatalogueBody } from '../web/cached';
 import { parseInput } from '../web/validate';
 import type { Views } from '../web/views';
+import { selectUpcoming, type Catalogue, type CatalogueSnapshot } from './catalogue';
 import { eventDates } from './dates';
 import { toApiEvent, toEventCard, toEventPage } from './present';
 import { listQuerySchema, slugSchema } from './schemas';
@@ -31,16 +34,46 @@ function filterOptions(selected: { kind?: string; region?: string }) {
   };
 }
 
-export function publicEventRoutes(ctx: ServiceContext, views: Views): Router {
+/** What a calendar file says, leaving out DTSTAMP (when the file was made), so that a rebuilt feed keeps its ETag. */
+const withoutStamps = (ics: string) => ics.replace(/^DTSTAMP:.*$/gm, '');
+
+/**
+ * One event's body under `key`: from the catalogue snapshot while the event is in it (upcoming, or ended in the past
+ * week), otherwise read and rendered for this request. A draft or an unknown address is a 404 either way.
+ */
+async function eventBody(
+  ctx: ServiceContext,
+  catalogue: Catalogue,
+  rawSlug: unknown,
+  key: string,
+  render: (item: EventWithAvailability, now: Date) => string,
+  etagBasis?: (body: string) => string,
+): Promise<TaggedBody> {
+  const slug = slugSchema.safeParse(rawSlug);
+  if (!slug.success) throw new NotFoundError('No event with that address.', 'event_not_found');
+  const snapshot = await catalogue.current();
+  const item = snapshot.bySlug.get(slug.data);
+  if (item) return snapshot.cached(`${key}:${slug.data}`, () => render(item, snapshot.readAt), etagBasis);
+  const body = render(await getPublicEvent(ctx, slug.data), ctx.clock.now());
+  return tagBody(body, etagBasis?.(body));
+}
+
+function feedOf(ctx: ServiceContext, snapshot: CatalogueSnapshot): string {
+  const events = selectUpcoming(snapshot, { includeCancelled: false }).map((i) => i.event);
+  return buildFeed(events, { ...calendarContext(ctx), now: snapshot.readAt }, publicHost(ctx.config), `${ctx.config.orgName} events`);
+}
+
+export function publicEventRoutes(ctx: ServiceContext, views: Views, catalogue: Catalogue): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
     const query = parseInput(listQuerySchema, req.query);
-    const items = await listUpcomingEvents(ctx, { kind: query.kind, region: query.region });
-    const now = ctx.clock.now();
-    res.type('html').send(
-      views.render('events/list', { title: 'Upcoming events', months: groupByMonth(items, now), isFiltered: !!(query.kind || query.region), ...filterOptions(query) }),
-    );
+    const snapshot = await catalogue.current();
+    const page = snapshot.cached(`home:${query.kind ?? ''}:${query.region ?? ''}`, () => {
+      const months = groupByMonth(selectUpcoming(snapshot, { kind: query.kind, region: query.region }), snapshot.readAt);
+      return views.render('events/list', { title: 'Upcoming events', months, isFiltered: !!(query.kind || query.region), ...filterOptions(query) });
+    });
+    sendCatalogueBody(req, res, 'html', page);
   });
 
   router.get('/events/past', async (req, res) => {
@@ -50,51 +83,55 @@ export function publicEventRoutes(ctx: ServiceContext, views: Views): Router {
     res.type('html').send(views.render('events/past', { title: 'Past events', events: items.map((i) => toEventCard(i, now)), ...filterOptions(query) }));
   });
 
-  router.get('/calendar.ics', async (_req, res) => {
-    const items = await listUpcomingEvents(ctx, {}, false);
-    const body = buildFeed(items.map((i) => i.event), calendarContext(ctx), publicHost(ctx.config), `${ctx.config.orgName} events`);
-    res.type('text/calendar; charset=utf-8').set('Content-Disposition', 'inline; filename="hsug-events.ics"').send(body);
+  router.get('/calendar.ics', async (req, res) => {
+    const snapshot = await catalogue.current();
+    const feed = snapshot.cached('feed', () => feedOf(ctx, snapshot), withoutStamps);
+    res.set('Content-Disposition', 'inline; filename="hsug-events.ics"');
+    sendCatalogueBody(req, res, 'text/calendar; charset=utf-8', feed);
   });
 
   router.get('/events/:slug/event.ics', async (req, res) => {
-    const slug = slugSchema.safeParse(req.params.slug);
-    if (!slug.success) throw new NotFoundError('No event with that address.', 'event_not_found');
-    const { event } = await getPublicEvent(ctx, slug.data);
-    const body = buildFeed([event], calendarContext(ctx), publicHost(ctx.config));
-    res.type('text/calendar; charset=utf-8').set('Content-Disposition', `attachment; filename="${event.slug}.ics"`).send(body);
+    const ics = await eventBody(ctx, catalogue, req.params.slug, 'ics', ({ event }, now) => buildFeed([event], { ...calendarContext(ctx), now }, publicHost(ctx.config)), withoutStamps);
+    res.set('Content-Disposition', `attachment; filename="${req.params.slug}.ics"`);
+    sendCatalogueBody(req, res, 'text/calendar; charset=utf-8', ics);
   });
 
   router.get('/events/:slug', async (req, res) => {
-    const slug = slugSchema.safeParse(req.params.slug);
-    if (!slug.success) throw new NotFoundError('No event with that address.', 'event_not_found');
-    const item = await getPublicEvent(ctx, slug.data);
-    const page = toEventPage(item, eventUrl(ctx.config, item.event.slug), ctx.clock.now());
-    res.type('html').send(views.render('events/show', { title: item.event.title, event: page, form: {}, errors: {} }));
+    const page = await eventBody(ctx, catalogue, req.params.slug, 'page', (item, now) =>
+      views.render('events/show', { title: item.event.title, event: toEventPage(item, eventUrl(ctx.config, item.event.slug), now), form: {}, errors: {} }),
+    );
+    sendCatalogueBody(req, res, 'html', page);
   });
 
   return router;
 }
 
-export function eventApiRoutes(ctx: ServiceContext): Router {
+const apiBody = (ctx: ServiceContext, items: EventWithAvailability[]) =>
+  JSON.stringify({ events: items.map((i) => toApiEvent(i, eventUrl(ctx.config, i.event.slug))) });
+
+export function eventApiRoutes(ctx: ServiceContext, catalogue: Catalogue): Router {
   const router = Router();
 
   router.get('/events', async (req, res) => {
     const query = parseInput(listQuerySchema, req.query);
     const zone = ctx.config.timezone;
-    const items = await listUpcomingEvents(ctx, {
+    const filter = {
       kind: query.kind,
       region: query.region,
       from: query.from ? parseDateBound(query.from, zone, 'start') : undefined,
       to: query.to ? parseDateBound(query.to, zone, 'end') : undefined,
-    });
-    res.json({ events: items.map((i) => toApiEvent(i, eventUrl(ctx.config, i.event.slug))) });
+    };
+    const snapshot = await catalogue.current();
+    // The snapshot holds the past week's events too; a "from" further back is read from the database.
+    const list = filter.from && filter.from < snapshot.coversFrom
+      ? tagBody(apiBody(ctx, await listUpcomingEvents(ctx, filter)))
+      : snapshot.cached(`api:${filter.kind ?? ''}:${filter.region ?? ''}:${filter.from?.toISOString() ?? ''}:${filter.to?.toISOString() ?? ''}`, () => apiBody(ctx, selectUpcoming(snapshot, filter)));
+    sendCatalogueBody(req, res, 'json', list);
   });
 
   router.get('/events/:slug', async (req, res) => {
-    const slug = slugSchema.safeParse(req.params.slug);
-    if (!slug.success) throw new NotFoundError('No event with that address.', 'event_not_found');
-    const item = await getPublicEvent(ctx, slug.data);
-    res.json({ event: toApiEvent(item, eventUrl(ctx.config, item.event.slug)) });
+    const event = await eventBody(ctx, catalogue, req.params.slug, 'api', (item) => JSON.stringify({ event: toApiEvent(item, eventUrl(ctx.config, item.event.slug)) }));
+    sendCatalogueBody(req, res, 'json', event);
   });
 
   return router;

@@ -217,6 +217,22 @@ describe('GET /api/v1/events', () => {
     expect(onlyKnown(res.body.events.map((e: { slug: string }) => e.slug))).toEqual(['gp-data']);
   });
 
+  it('when "from" reaches back into the past, then events that have ended since are listed too, however far back', async () => {
+    // Ended two days before TEST_NOW (kept in the catalogue's memory) and three weeks before (read from the database).
+    const lastWeek = await buildEvent(t.db, { slug: 'ended-this-week', startsAt: '2026-02-28T18:00:00Z' });
+    const slugsFrom = async (query: string) => (await request(t.app).get(`/api/v1/events?${query}`)).body.events.map((e: { slug: string }) => e.slug) as string[];
+
+    const thisWeek = await slugsFrom('from=2026-02-27');
+    expect(thisWeek).toEqual(expect.arrayContaining([lastWeek.slug, 'march-meeting']));
+    expect(thisWeek).not.toContain(past.slug);
+    expect(await slugsFrom('')).not.toContain(lastWeek.slug);
+
+    const february = await slugsFrom('from=2026-02-01&to=2026-03-01');
+    expect(february).toEqual(expect.arrayContaining([past.slug, lastWeek.slug]));
+    expect(february).not.toContain('march-meeting');
+    expect(february.indexOf(past.slug)).toBeLessThan(february.indexOf(lastWeek.slug));
+  });
+
   it('when "from" is not a date, then 422 with a detail for the path "from"', async () => {
     const res = await request(t.app).get('/api/v1/events?from=next-week');
     expect(res.status).toBe(422);

@@ -22,13 +22,11 @@ function moduleIn(folder: string, fromDir: string): string {
   return specifier.startsWith('.') ? specifier : `./${specifier}`;
 }
 
-/** The Stripe sandbox: the top-level sandbox/ once it has moved there, src/payments/sandbox/ until then. */
+/** The Stripe sandbox's code: the top-level sandbox/src/. */
 function sandboxFolder(): string {
-  for (const candidate of ['sandbox/src', 'sandbox', 'src/payments/sandbox']) {
-    const dir = path.join(ROOT, candidate);
-    if (fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.ts'))) return candidate;
-  }
-  throw new Error('no sandbox folder found');
+  const dir = path.join(ROOT, 'sandbox/src');
+  if (!fs.existsSync(dir) || !fs.readdirSync(dir).some((f) => f.endsWith('.ts'))) throw new Error('no sandbox folder found');
+  return 'sandbox/src';
 }
 
 interface Case {

@@ -4,6 +4,7 @@ import type Stripe from 'stripe';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import type { ServiceContext } from '../../src/context';
+import type { CatalogueOptions } from '../../src/events/catalogue';
 import { fixedClock } from '../../src/lib/clock';
 import { outboxSenderDeps } from '../../src/mail/jobs';
 import { sendDueEmails } from '../../src/mail/sender';
@@ -40,12 +41,19 @@ export function testConfig(database: Config['database'], extra: Record<string, s
   });
 }
 
+/**
+ * Tests change the database between requests and look at once, so by default the catalogue asks the database on
+ * every request whether anything changed (still serving from its cache when nothing did);
+ * test/events/freshness.test.ts runs with the interval the service uses.
+ */
+const CHECK_EVERY_REQUEST: CatalogueOptions = { recheckMs: 0 };
+
 /** The app and its test plumbing over a database, SMTP server and clock that the caller started. */
-export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; config: Config; clock: ReturnType<typeof fixedClock>; stripe?: Stripe }): TestApp {
+export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; config: Config; clock: ReturnType<typeof fixedClock>; stripe?: Stripe; catalogue?: CatalogueOptions }): TestApp {
   const { testDb, smtp, config, clock } = parts;
   const logged: TestApp['logged'] = [];
   const logger: Logger = { info: () => undefined, warn: (msg, extra) => logged.push({ level: 'warn', msg, extra }), error: (msg, extra) => logged.push({ level: 'error', msg, extra }) };
-  const { app, ctx } = createApp({ db: testDb.db, config, clock, logger, stripe: parts.stripe });
+  const { app, ctx } = createApp({ db: testDb.db, config, clock, logger, stripe: parts.stripe, catalogue: parts.catalogue ?? CHECK_EVERY_REQUEST });
   const mailer = createMailer({ smtpUrl: smtp.url, dir: '' });
   return {
     app,
@@ -65,9 +73,9 @@ export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; c
   };
 }
 
-export async function startTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { now?: string; env?: Record<string, string>; catalogue?: CatalogueOptions } = {}): Promise<TestApp> {
   const testDb = await createTestDatabase();
   const smtp = await startTestSmtp();
   const config = testConfig(testDb.database, { SMTP_URL: smtp.url, ...options.env });
-  return assembleTestApp({ testDb, smtp, config, clock: fixedClock(options.now ?? TEST_NOW) });
+  return assembleTestApp({ testDb, smtp, config, clock: fixedClock(options.now ?? TEST_NOW), catalogue: options.catalogue });
 }

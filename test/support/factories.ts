@@ -94,3 +94,28 @@ export function freeBookingBody(n: number | string) {
   const p = person(n);
   return { buyer: { name: p.name, email: p.email }, items: [{ attendee: p }] };
 }
+
+/**
+ * A booking holding `seats` places while its buyer pays, as a paid booking does before Stripe answers, inserted
+ * directly: for a hold that lapses within a test's real time (the service holds for HOLD_MINUTES, at least 30).
+ */
+export async function buildHold(db: Knex, event: BuiltEvent, options: { seats: number; holdExpiresAt: Date; now?: Date }): Promise<{ id: number; reference: string }> {
+  counter += 1;
+  const reference = `HOLD-${counter}-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+  const stamp = toDbTime(options.now ?? new Date());
+  const buyer = person(`hold-${reference}`);
+  const [row] = await db('bookings')
+    .insert({
+      reference, event_id: event.id, status: 'pending_payment', buyer_name: buyer.name, buyer_email: buyer.email, buyer_email_normalised: buyer.email,
+      total: 0, currency: 'GBP', payment_method: 'stripe', hold_expires_at: toDbTime(options.holdExpiresAt), manage_token_hash: reference, created_at: stamp, updated_at: stamp,
+    })
+    .returning('id');
+  const id = Number(typeof row === 'object' ? row.id : row);
+  await db('attendees').insert(
+    Array.from({ length: options.seats }, (_, i) => {
+      const p = person(`hold-${reference}-${i}`);
+      return { booking_id: id, event_id: event.id, ticket_type_id: event.ticketTypeIds[0], status: 'active', name: p.name, email: p.email, email_normalised: p.email, unit_price: 0, currency: 'GBP', ical_uid: `${reference}-${i}@hsug.test`, created_at: stamp };
+    }),
+  );
+  return { id, reference };
+}

@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
+import type { CatalogueOptions } from '../../src/events/catalogue';
 import { fixedClock } from '../../src/lib/clock';
 import { createStripeClient } from '../../src/payments/stripe-client';
 import { startSandbox, type Sandbox } from '../../sandbox/src';
@@ -22,7 +23,7 @@ export interface PaymentsTestApp extends TestApp {
  * its signed webhooks back to the app. The sandbox shares the app's test clock, as Stripe and we
  * share real time.
  */
-export async function startPaymentsTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<PaymentsTestApp> {
+export async function startPaymentsTestApp(options: { now?: string; env?: Record<string, string>; catalogue?: CatalogueOptions } = {}): Promise<PaymentsTestApp> {
   const testDb = await createTestDatabase();
   const smtp = await startTestSmtp();
   const clock = fixedClock(options.now ?? TEST_NOW);
@@ -42,7 +43,7 @@ export async function startPaymentsTestApp(options: { now?: string; env?: Record
     ...options.env,
   });
   const stripe = createStripeClient(config);
-  const base = assembleTestApp({ testDb, smtp, config, clock, stripe });
+  const base = assembleTestApp({ testDb, smtp, config, clock, stripe, catalogue: options.catalogue });
   handler = base.app;
   sandbox.setWebhookUrl(`${baseUrl}/webhooks/stripe`);
   return {
