@@ -17,7 +17,7 @@ function headerParam(header: string, name: string): string | undefined {
 /** Splits a multipart/form-data body into text fields and files. Small forms only (the member import). */
 export function parseMultipart(body: Buffer, contentType: string): { fields: Record<string, string>; files: UploadedFile[] } {
   const boundary = headerParam(contentType, 'boundary');
-  if (!boundary) throw new AppError('bad_request', 400, 'The upload could not be read.');
+  if (!boundary) throw new AppError('bad_request', 'The upload could not be read.');
   const delimiter = Buffer.from(`--${boundary}`);
   const fields: Record<string, string> = {};
   const files: UploadedFile[] = [];

@@ -5,7 +5,7 @@ import { NotFoundError } from '../lib/errors';
 import { parseRequest } from '../web/validate';
 
 export function slugParam(req: Request): string {
-  return parseRequest(req, { params: z.object({ slug: slugSchema }), notFound: () => new NotFoundError('No event with that address.', 'event_not_found') }).params.slug;
+  return parseRequest(req, { params: z.object({ slug: slugSchema }), notFound: () => new NotFoundError('event_not_found', 'No event with that address.') }).params.slug;
 }
 
 export function idParam(req: Request, name: string): number {

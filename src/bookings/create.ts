@@ -20,7 +20,7 @@ export async function createBooking(ctx: ServiceContext, slug: string, request: 
     const locked = await lockEventForBooking(trx, slug, request, now);
     if (isFreeEvent(locked.types)) return registerFreeBooking(trx, ctx, locked, request, now);
     if (options.freeOnly) throw new ConflictError('payment_required', 'This event is charged; book it with payment.');
-    if (request.paymentMethod !== 'invoice' && !ctx.payments.isAvailable) throw new AppError('payment_unavailable', 503, 'Card payments are not available at the moment.');
+    if (request.paymentMethod !== 'invoice' && !ctx.payments.isAvailable) throw new AppError('payment_unavailable', 'Card payments are not available at the moment.');
     return holdPaidBooking(trx, ctx, locked, request, now);
   });
   ctx.kickOutbox();

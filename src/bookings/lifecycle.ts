@@ -36,7 +36,7 @@ export interface LockedBooking {
 /** Locks the booking's event for the rest of the transaction and reads the booking afresh. Throws NotFoundError `booking_not_found`. */
 export async function lockBooking(trx: Knex.Transaction, bookingId: number): Promise<LockedBooking> {
   const found = await findBookingById(trx, bookingId);
-  if (!found) throw new NotFoundError('No such booking.', 'booking_not_found');
+  if (!found) throw new NotFoundError('booking_not_found', 'No such booking.');
   await lockRow(trx, 'events', found.eventId);
   const booking = (await findBookingById(trx, bookingId))!;
   const event = (await findEventById(trx, booking.eventId))!;
@@ -164,7 +164,7 @@ export async function beginCheckoutAttempt(ctx: ServiceContext, bookingId: numbe
   return writeTransaction(ctx.db, async (trx) => {
     const { booking } = await lockBooking(trx, bookingId);
     if (booking.status === 'pending_payment' && booking.paymentProcessingSince) {
-      throw new AppError('payment_processing', 409, 'A payment for this booking is already being processed. We will email you when it completes.');
+      throw new AppError('payment_processing', 'A payment for this booking is already being processed. We will email you when it completes.');
     }
     const [row] = await trx('bookings')
       .where({ id: bookingId, status: 'pending_payment' })
@@ -178,7 +178,7 @@ export async function beginCheckoutAttempt(ctx: ServiceContext, bookingId: numbe
         updated_at: toDbTime(now),
       })
       .returning(['checkout_attempts', 'hold_expires_at']);
-    if (!row) throw new AppError('not_awaiting_payment', 409, 'This booking is no longer waiting for payment.');
+    if (!row) throw new AppError('not_awaiting_payment', 'This booking is no longer waiting for payment.');
     return { attempt: Number(row.checkout_attempts), holdExpiresAt: fromDbTime(row.hold_expires_at) };
   });
 }

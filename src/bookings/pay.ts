@@ -45,10 +45,10 @@ export async function startPayment(ctx: ServiceContext, bookingId: number, optio
     });
   } catch (error) {
     ctx.logger.warn('checkout could not be started', { booking: booking.reference, attempt, error: error instanceof Error ? error.message : String(error) });
-    if (!options.releaseOnFailure) throw new AppError('payment_unavailable', 503, UNREACHABLE_KEPT);
+    if (!options.releaseOnFailure) throw new AppError('payment_unavailable', UNREACHABLE_KEPT);
     await writeTransaction(ctx.db, (trx) => releaseHold(trx, ctx, bookingId, 'The card payment provider could not be reached'));
     ctx.kickOutbox();
-    throw new AppError('payment_unavailable', 503, UNREACHABLE_RELEASED);
+    throw new AppError('payment_unavailable', UNREACHABLE_RELEASED);
   }
   await recordCheckoutSession(ctx, bookingId, started.sessionId);
   return started.url;

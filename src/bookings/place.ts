@@ -28,7 +28,7 @@ export interface LockedEvent {
 /** Locks the event for a booking, checks it takes bookings now, and works out each item's ticket type. Throws 404 `event_not_found`, 409 state codes, 422. */
 export async function lockEventForBooking(trx: Knex.Transaction, slug: string, request: BookingRequest, now: Date): Promise<LockedEvent> {
   const found = await lockEventBySlug(trx, slug);
-  if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
+  if (!found) throw new NotFoundError('event_not_found', 'No event with that address.');
   const { event, types } = found;
   assertBookable(event, now);
   return { event, types, itemTypes: resolveTicketTypes(request, types, now) };

@@ -27,8 +27,8 @@ function bearerOrQueryToken(req: Request): string | undefined {
   return token && tokenSchema.safeParse(token).success ? token : undefined;
 }
 
-const bookingNotFound = () => new NotFoundError('We could not find that booking. Check the link in your confirmation email.', 'booking_not_found');
-const eventNotFound = () => new NotFoundError('No event with that address.', 'event_not_found');
+const bookingNotFound = () => new NotFoundError('booking_not_found', 'We could not find that booking. Check the link in your confirmation email.');
+const eventNotFound = () => new NotFoundError('event_not_found', 'No event with that address.');
 
 function parseReference(req: Request): string {
   return parseRequest(req, { params: z.object({ reference: referenceSchema }), notFound: bookingNotFound }).params.reference;
@@ -160,7 +160,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const reference = parseReference(req);
     const view = await getBookingForHolder(ctx, reference, bearerOrQueryToken(req));
     const attendee = view.attendees.find((a) => String(a.id) === req.params.attendeeId && a.status === 'active');
-    if (!attendee || view.booking.status !== 'confirmed') throw new NotFoundError('There is no calendar entry for that place.');
+    if (!attendee || view.booking.status !== 'confirmed') throw new NotFoundError('not_found', 'There is no calendar entry for that place.');
     const body = buildPersonalCopy({ event: view.event, uid: attendee.icalUid, attendee, sequence: view.event.sequence }, calendarContext(ctx));
     res.set('Cache-Control', 'no-store').type('text/calendar; charset=utf-8').set('Content-Disposition', `attachment; filename="${view.event.slug}.ics"`).send(body);
   });

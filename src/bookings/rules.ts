@@ -15,7 +15,7 @@ const STATE_ERRORS = {
   started: () => new ConflictError('event_past', 'This event has already taken place, so it no longer takes bookings.'),
   not_yet_open: () => new ConflictError('booking_not_open', 'Booking for this event has not opened yet.'),
   closed: () => new ConflictError('booking_closed', 'Booking for this event has closed.'),
-  unpublished: () => new NotFoundError('No event with that address.', 'event_not_found'),
+  unpublished: () => new NotFoundError('event_not_found', 'No event with that address.'),
 };
 
 /** Throws the event's state as a booking error (`event_cancelled`, `event_past`, `booking_not_open`, `booking_closed`, 404). */

@@ -8,7 +8,7 @@ import { findActiveBookingForEmail } from './queries';
 /** Sends the booking's confirmation again to whoever asks with a registered email; silent otherwise. Throws 404 `event_not_found`. */
 export async function resendConfirmation(ctx: ServiceContext, slug: string, email: string): Promise<void> {
   const event = await findEventBySlug(ctx.db, slug);
-  if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
+  if (!event) throw new NotFoundError('event_not_found', 'No event with that address.');
   const booking = await findActiveBookingForEmail(ctx.db, event.id, email);
   if (!booking) return;
   const now = ctx.clock.now();

@@ -24,9 +24,9 @@ export interface CreatedBooking extends BookingView {
 /** Throws NotFoundError `booking_not_found` / `event_not_found`. */
 export async function loadBookingView(db: Knex | Knex.Transaction, bookingId: number): Promise<BookingView> {
   const booking = await findBookingById(db, bookingId);
-  if (!booking) throw new NotFoundError('No such booking.', 'booking_not_found');
+  if (!booking) throw new NotFoundError('booking_not_found', 'No such booking.');
   const event = await findEventById(db, booking.eventId);
-  if (!event) throw new NotFoundError('No such event.', 'event_not_found');
+  if (!event) throw new NotFoundError('event_not_found', 'No such event.');
   const attendees = await listAttendees(db, bookingId);
   const position = booking.status === 'waitlisted' ? await waitlistPosition(db, booking) : undefined;
   return { booking, attendees, event, waitlistPosition: position };
@@ -37,10 +37,10 @@ export async function loadBookingView(db: Knex | Knex.Transaction, bookingId: nu
  * Throws UnauthorizedError `token_required` (no token), NotFoundError `booking_not_found`.
  */
 export async function getBookingForHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
-  if (!token) throw new UnauthorizedError('This link needs its private token. Use the link from your confirmation email.', 'token_required');
+  if (!token) throw new UnauthorizedError('token_required', 'This link needs its private token. Use the link from your confirmation email.');
   const booking = await findBookingByReference(ctx.db, reference);
   if (!booking || !tokenMatches(token, booking.manageTokenHash)) {
-    throw new NotFoundError('We could not find that booking. Check the link in your confirmation email.', 'booking_not_found');
+    throw new NotFoundError('booking_not_found', 'We could not find that booking. Check the link in your confirmation email.');
   }
   return loadBookingView(ctx.db, booking.id);
 }

@@ -50,7 +50,7 @@ async function eventBody(
   etagBasis?: (body: string) => string,
 ): Promise<TaggedBody> {
   const slug = slugSchema.safeParse(rawSlug);
-  if (!slug.success) throw new NotFoundError('No event with that address.', 'event_not_found');
+  if (!slug.success) throw new NotFoundError('event_not_found', 'No event with that address.');
   const snapshot = await catalogue.current();
   const item = snapshot.bySlug.get(slug.data);
   if (item) return snapshot.cached(`${key}:${slug.data}`, () => render(item, snapshot.readAt), etagBasis);

@@ -54,7 +54,7 @@ export async function listPastEvents(ctx: ServiceContext, query: Pick<UpcomingQu
 /** A published or cancelled event; drafts are invisible to the public. */
 export async function getPublicEvent(ctx: ServiceContext, slug: string): Promise<EventWithAvailability> {
   const event = await findEventBySlug(ctx.db, slug);
-  if (!event || event.status === 'draft') throw new NotFoundError('No event with that address.', 'event_not_found');
+  if (!event || event.status === 'draft') throw new NotFoundError('event_not_found', 'No event with that address.');
   const [found] = await withAvailability(ctx, [event]);
   return found;
 }

@@ -27,7 +27,7 @@ export interface FinanceBooking {
 
 export async function getFinanceBooking(ctx: ServiceContext, reference: string): Promise<FinanceBooking> {
   const booking = await findBookingByReference(ctx.db, reference);
-  if (!booking) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
+  if (!booking) throw new NotFoundError('booking_not_found', 'No booking with that reference.');
   const [event, attendees, payments, refunds, disputes, invoicePaidAt, credits, invoice] = await Promise.all([
     findEventById(ctx.db, booking.eventId),
     listAttendees(ctx.db, booking.id),

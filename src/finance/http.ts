@@ -5,7 +5,7 @@ import { NotFoundError } from '../lib/errors';
 import { parseRequest } from '../web/validate';
 
 export function referenceParam(req: Request): string {
-  return parseRequest(req, { params: z.object({ reference: referenceSchema }), notFound: () => new NotFoundError('No booking with that reference.', 'booking_not_found') }).params.reference;
+  return parseRequest(req, { params: z.object({ reference: referenceSchema }), notFound: () => new NotFoundError('booking_not_found', 'No booking with that reference.') }).params.reference;
 }
 
 /** Financial records: a download, never cached. */

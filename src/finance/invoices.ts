@@ -27,7 +27,7 @@ export interface InvoicePaymentInput {
  */
 async function openInvoiceBooking(trx: Knex.Transaction, reference: string): Promise<{ booking: BookingRecord; balance: InvoiceBalance }> {
   const found = await findBookingByReference(trx, reference);
-  if (!found) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
+  if (!found) throw new NotFoundError('booking_not_found', 'No booking with that reference.');
   if (found.paymentMethod !== 'invoice') throw new ConflictError('not_invoiced', 'This booking is not paid by invoice.');
   await lockRow(trx, 'events', found.eventId);
   const booking = (await findBookingByReference(trx, reference))!;

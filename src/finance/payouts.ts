@@ -56,7 +56,7 @@ export async function listPayoutSummaries(ctx: ServiceContext, period: Period): 
 /** One payout taken apart: by event and by reporting category, each adding up to the payout amount. */
 export async function getPayoutDetail(ctx: ServiceContext, payoutId: string): Promise<PayoutDetail> {
   const payout = await findPayout(ctx.db, payoutId);
-  if (!payout) throw new NotFoundError('No payout with that id has been synced from Stripe.', 'payout_not_found');
+  if (!payout) throw new NotFoundError('payout_not_found', 'No payout with that id has been synced from Stripe.');
   const all = await listBalanceLinesOfPayouts(ctx.db, [payout.id]);
   const lines = all.filter((l) => bucketOf(l.reportingCategory) !== 'payout');
   const total: BreakdownRow = { key: 'total', label: 'Total', count: lines.length, amount: 0, fee: 0, net: 0 };

@@ -57,7 +57,7 @@ export function financeRoutes(ctx: ServiceContext, views: Views, routes: Guarded
 
   routes.get('/finance/payouts/:id', 'finance:read', async (req, res) => {
     const id = payoutIdSchema.safeParse(req.params.id);
-    if (!id.success) throw new NotFoundError('No payout with that id.', 'payout_not_found');
+    if (!id.success) throw new NotFoundError('payout_not_found', 'No payout with that id.');
     const detail = await getPayoutDetail(ctx, id.data);
     const c = detail.payout.currency;
     page(res, 'payout', {

@@ -5,20 +5,88 @@ export interface ErrorDetail {
   message: string;
 }
 
+/**
+ * The one catalogue of error codes the service answers with (`{error:{code,message,details?}}`), each with its HTTP
+ * status and what it means. Codes are stable snake_case ids: scripts and the group's website may branch on them.
+ * The README's table of API error codes is generated from this (`npm run docs:errors`), and a test checks it.
+ */
+export const ERROR_CODES = {
+  already_booked: { status: 409, meaning: 'One of the email addresses already has a place (or a waitlist place) at this event.' },
+  already_cancelled: { status: 409, meaning: 'This event is already cancelled.' },
+  already_exists: { status: 409, meaning: 'That already exists.' },
+  bad_request: { status: 400, meaning: 'The request could not be read (an upload, a body of the wrong type).' },
+  body_too_large: { status: 413, meaning: 'The request body is too large.' },
+  booking_cancelled: { status: 409, meaning: 'The booking is already cancelled.' },
+  booking_closed: { status: 409, meaning: 'Booking for this event has closed.' },
+  booking_not_found: { status: 404, meaning: 'No booking with that reference (or the link\'s token does not match).' },
+  booking_not_open: { status: 409, meaning: 'Booking for this event has not opened yet.' },
+  booking_pending_payment: { status: 409, meaning: 'The booking is waiting for payment: cancel the hold, not a paid booking.' },
+  constraint_failed: { status: 409, meaning: 'That change would break a rule of the records (for example, refunding more than was paid), so nothing was changed.' },
+  csrf_failed: { status: 403, meaning: 'A staff form expired or did not come from this site; nothing was changed.' },
+  dispute_open: { status: 409, meaning: 'This payment is disputed. Stripe takes no refund while a dispute is open: respond to the dispute in the Stripe dashboard instead.' },
+  event_cancelled: { status: 409, meaning: 'The event has been cancelled (it takes no bookings and cannot be published again).' },
+  event_closed: { status: 409, meaning: 'Places can only be offered for a published event that has not started.' },
+  event_not_found: { status: 404, meaning: 'No event with that address.' },
+  event_past: { status: 409, meaning: 'The event has started: it takes no bookings, and bookings can no longer be cancelled online.' },
+  forbidden: { status: 403, meaning: 'Your staff role does not allow that.' },
+  has_bookings: { status: 409, meaning: 'People have already booked this event, so it cannot go back to draft. Cancel it instead, and they will be told.' },
+  internal_error: { status: 500, meaning: 'Something failed on our side; the message quotes a reference for the logs.' },
+  invalid_signature: { status: 400, meaning: 'The Stripe-Signature header is missing or does not verify.' },
+  invoice_not_available: { status: 409, meaning: 'This event cannot be paid by invoice; please pay by card.' },
+  invoice_not_outstanding: { status: 409, meaning: 'The invoice is no longer outstanding (paid, credited or written off).' },
+  malformed_body: { status: 400, meaning: 'The request body is not valid JSON.' },
+  malformed_event: { status: 400, meaning: 'The event does not have the shape of a Stripe event.' },
+  membership_required: { status: 409, meaning: 'Member prices are for current HSUG members. We could not find a current membership for the email address given; choose the non-member ticket, or contact us if you think this is wrong.' },
+  no_card_payment: { status: 409, meaning: 'This booking has no card payment to refund.' },
+  no_room: { status: 409, meaning: 'There is no free place for the person being offered one.' },
+  no_ticket_types: { status: 409, meaning: 'Add a ticket type that is on sale before publishing.' },
+  not_awaiting_payment: { status: 409, meaning: 'This booking is not waiting for a payment.' },
+  not_expected: { status: 409, meaning: 'This person does not hold a confirmed place at this event.' },
+  not_found: { status: 404, meaning: 'Nothing at that address.' },
+  not_invoiced: { status: 409, meaning: 'This booking is not paid by invoice.' },
+  not_waitlisted: { status: 409, meaning: 'The booking is no longer on the waitlist.' },
+  payment_arrived: { status: 409, meaning: 'The payment for this booking has just arrived, so it is now confirmed. Look at the booking again before cancelling it.' },
+  payment_disputed: { status: 409, meaning: 'This payment is disputed with the card issuer, so it cannot be refunded until the dispute is closed.' },
+  payment_processing: { status: 409, meaning: 'A payment for the booking is already being processed by the bank; it settles by itself.' },
+  payment_required: { status: 409, meaning: 'This event is charged; book it with payment.' },
+  payment_unavailable: { status: 503, meaning: 'Card payments cannot be taken now (Stripe unreachable or not configured); nothing was charged.' },
+  payout_not_found: { status: 404, meaning: 'No payout with that id has been synced from Stripe.' },
+  price_changed: { status: 409, meaning: 'A price has changed since the page was loaded. Please check the new prices and book again.' },
+  refund_not_available: { status: 409, meaning: 'This booking can no longer be cancelled online (past the refund deadline, or an invoice booking); contact the organisers.' },
+  sign_in_failed: { status: 401, meaning: 'That email address and password do not match a staff account.' },
+  sold_out: { status: 409, meaning: 'Sorry, there are not enough places of that ticket type left for this booking.' },
+  stripe_not_configured: { status: 409, meaning: 'Stripe is not configured on this server.' },
+  token_required: { status: 401, meaning: 'This link needs its private token. Use the link from your confirmation email.' },
+  too_many_attempts: { status: 429, meaning: 'Too many failed sign-in attempts for one email address; wait and try again.' },
+  unauthorized: { status: 401, meaning: 'Sign in, or send a staff API token (`Authorization: Bearer …`).' },
+  validation_failed: { status: 422, meaning: 'A field is missing or wrong; `details` has one entry per field path.' },
+  webhooks_disabled: { status: 503, meaning: 'Stripe webhooks are not configured.' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+/** The codes whose status is S, so each error class accepts only its own. */
+type CodeWithStatus<S extends number> = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['status'] extends S ? K : never }[ErrorCode];
+
+/**
+ * An error a person or a script is meant to see. Every class takes (code, message, details?) in that order; the
+ * status comes from the catalogue. ValidationError has one code and takes its details first.
+ */
 export class AppError extends Error {
+  readonly status: number;
   constructor(
-    readonly code: string,
-    readonly status: number,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
   ) {
     super(message);
+    this.status = ERROR_CODES[code].status;
   }
 }
 
+/** 422 `validation_failed`: one detail per field path. */
 export class ValidationError extends AppError {
   constructor(details: ErrorDetail[], message = 'Some fields need attention.') {
-    super('validation_failed', 422, message, details);
+    super('validation_failed', message, details);
   }
 
   static fromZod(error: ZodError, prefix: string[] = []): ValidationError {
@@ -29,31 +97,25 @@ export class ValidationError extends AppError {
 }
 
 export class NotFoundError extends AppError {
-  constructor(message = 'Not found.', code = 'not_found') {
-    super(code, 404, message);
+  constructor(code: CodeWithStatus<404>, message: string) {
+    super(code, message);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string, details?: ErrorDetail[]) {
-    super(code, 409, message, details);
+  constructor(code: CodeWithStatus<409>, message: string, details?: ErrorDetail[]) {
+    super(code, message, details);
   }
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(message = 'Authentication required.', code = 'unauthorized') {
-    super(code, 401, message);
+  constructor(code: CodeWithStatus<401>, message: string) {
+    super(code, message);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = 'You do not have permission to do that.', code = 'forbidden') {
-    super(code, 403, message);
-  }
-}
-
-export class BadGatewayError extends AppError {
-  constructor(code: string, message: string) {
-    super(code, 502, message);
+  constructor(code: CodeWithStatus<403>, message: string) {
+    super(code, message);
   }
 }

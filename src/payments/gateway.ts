@@ -8,7 +8,7 @@ import { findBookingCardPayment, hasOpenDispute, listRefundsForPayment, refunded
 import { recordRefund, sendRefundLogged } from './refunds';
 import { syncSessionWithStripe } from './sync';
 
-const UNAVAILABLE = () => new AppError('payment_unavailable', 503, 'Card payments are not available at the moment.');
+const UNAVAILABLE = () => new AppError('payment_unavailable', 'Card payments are not available at the moment.');
 
 /**
  * The PaymentGateway port (bookings/payment-gateway.ts) on Stripe Checkout, through the official SDK. With no Stripe
@@ -41,7 +41,7 @@ export function createStripeGateway(ctx: ServiceContext): PaymentGateway {
       // Each attempt has its own key: reusing a key after a failure would replay the failure (alf.io #1254).
       const session = await ctx.stripe.checkout.sessions.create(params, { idempotencyKey: `checkout-${request.reference}-${request.attempt}` });
       await recordOurSession(ctx.db, { bookingId: request.bookingId, sessionId: session.id, attempt: request.attempt }, ctx.clock.now());
-      if (!session.url) throw new AppError('payment_unavailable', 503, 'The payment page could not be opened. Please try again.');
+      if (!session.url) throw new AppError('payment_unavailable', 'The payment page could not be opened. Please try again.');
       return { sessionId: session.id, url: session.url };
     },
 

@@ -19,7 +19,7 @@ const returnSchema = z.object({
 /** The booking named in a Stripe return URL, for the holder of its manage token; unknown and wrong alike answer 404. */
 async function holderOf(ctx: ServiceContext, query: unknown) {
   const parsed = returnSchema.safeParse(query);
-  if (!parsed.success) throw new NotFoundError('We could not find that booking. Use the link in your booking email.', 'booking_not_found');
+  if (!parsed.success) throw new NotFoundError('booking_not_found', 'We could not find that booking. Use the link in your booking email.');
   const view = await getBookingForHolder(ctx, parsed.data.reference, parsed.data.token);
   return { view, sessionId: parsed.data.session_id, token: parsed.data.token };
 }

@@ -8,7 +8,7 @@ import { fetchStripeState } from './stripe-state';
 
 /** The Stripe client; throws AppError `payment_unavailable` (503) when no key is configured. */
 export function stripeOf(ctx: ServiceContext): Stripe {
-  if (!ctx.stripe) throw new AppError('payment_unavailable', 503, 'Card payments are not available at the moment.');
+  if (!ctx.stripe) throw new AppError('payment_unavailable', 'Card payments are not available at the moment.');
   return ctx.stripe;
 }
 

@@ -67,15 +67,15 @@ export function webhookRoutes(ctx: ServiceContext): Router {
   const router = Router();
   router.post('/webhooks/stripe', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const secret = ctx.config.stripe.webhookSecret;
-    if (!ctx.stripe || !secret) throw new AppError('webhooks_disabled', 503, 'Stripe webhooks are not configured.');
+    if (!ctx.stripe || !secret) throw new AppError('webhooks_disabled', 'Stripe webhooks are not configured.');
     const signature = req.get('stripe-signature');
-    if (!signature || !Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError('invalid_signature', 400, 'Missing Stripe signature or body.');
+    if (!signature || !Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError('invalid_signature', 'Missing Stripe signature or body.');
     let raw: unknown;
     try {
       raw = ctx.stripe.webhooks.constructEvent(req.body, signature, secret);
     } catch (error) {
       ctx.logger.warn('webhook signature did not verify', { requestId: res.locals.requestId, ip: req.ip, ...errorFields(error) });
-      throw new AppError('invalid_signature', 400, 'The Stripe signature did not verify.');
+      throw new AppError('invalid_signature', 'The Stripe signature did not verify.');
     }
     let parsed: ReturnType<typeof parseStripeEvent>;
     try {
@@ -83,7 +83,7 @@ export function webhookRoutes(ctx: ServiceContext): Router {
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       ctx.logger.warn('signed webhook with a malformed payload refused', { requestId: res.locals.requestId, details: error.details });
-      throw new AppError('malformed_event', 400, 'The event does not have the shape of a Stripe event.', error.details);
+      throw new AppError('malformed_event', 'The event does not have the shape of a Stripe event.', error.details);
     }
     const outcome = await handleStripeEvent(ctx, parsed.event, parsed.subject);
     res.json({ received: true, outcome });

@@ -10,7 +10,7 @@ export function wantsJson(path: string): boolean {
   return path.startsWith('/api/') || path.startsWith('/webhooks/');
 }
 
-export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError('Page not found.'));
+export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError('not_found', 'Page not found.'));
 
 /** Body-parser and similar errors carry a 4xx status; they are the client's mistake, not ours. */
 function clientError(err: unknown): AppError | undefined {
@@ -18,7 +18,7 @@ function clientError(err: unknown): AppError | undefined {
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     const code = e.type === 'entity.parse.failed' ? 'malformed_body' : e.type === 'entity.too.large' ? 'body_too_large' : 'bad_request';
     const message = code === 'malformed_body' ? 'The request body is not valid JSON.' : code === 'body_too_large' ? 'The request body is too large.' : 'Bad request.';
-    return new AppError(code, e.status, message);
+    return new AppError(code, message);
   }
   return undefined;
 }

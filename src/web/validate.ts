@@ -40,7 +40,7 @@ export function parseRequest<P extends Schema | undefined = undefined, Q extends
   let params: unknown;
   if (schemas.params) {
     const result = schemas.params.safeParse(req.params);
-    if (!result.success) throw schemas.notFound?.() ?? new NotFoundError('Not found.');
+    if (!result.success) throw schemas.notFound?.() ?? new NotFoundError('not_found', 'Not found.');
     params = result.data;
   }
   const query = schemas.query ? parseInput(schemas.query, req.query ?? {}, ['query']) : undefined;

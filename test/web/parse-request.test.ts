@@ -25,7 +25,7 @@ describe('parseRequest: one way to read a request', () => {
 
   it('when a param names nothing, then it is 404 (or the route\'s own not-found), not a validation error', () => {
     expect(caught(() => parseRequest({ params: { id: 'abc' }, query: {}, body: {} }, schemas))).toBeInstanceOf(NotFoundError);
-    const own = caught(() => parseRequest({ params: { id: '-1' }, query: {}, body: {} }, { ...schemas, notFound: () => new NotFoundError('No such booking.', 'booking_not_found') }));
+    const own = caught(() => parseRequest({ params: { id: '-1' }, query: {}, body: {} }, { ...schemas, notFound: () => new NotFoundError('booking_not_found', 'No such booking.') }));
     expect(own).toMatchObject({ status: 404, code: 'booking_not_found' });
   });
 

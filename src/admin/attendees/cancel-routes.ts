@@ -14,7 +14,7 @@ import { cancelNoticeQuery, cancelPageView } from './cancel-present';
 import { cancelPageQuerySchema, staffCancelApiSchema, staffCancelFormSchema } from './schemas';
 
 const bookingParams = z.object({ reference: referenceSchema });
-const noBooking = () => new NotFoundError('No booking with that reference.', 'booking_not_found');
+const noBooking = () => new NotFoundError('booking_not_found', 'No booking with that reference.');
 
 function referenceParam(req: Request): string {
   return parseRequest(req, { params: bookingParams, notFound: noBooking }).params.reference;

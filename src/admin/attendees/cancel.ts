@@ -74,7 +74,7 @@ function assertCancellable(booking: BookingRecord, attendeeIds: number[] | undef
 
 async function bookingOf(ctx: ServiceContext, reference: string): Promise<BookingRecord> {
   const booking = await findBookingByReference(ctx.db, reference);
-  if (!booking) throw new NotFoundError('No booking with that reference.', 'booking_not_found');
+  if (!booking) throw new NotFoundError('booking_not_found', 'No booking with that reference.');
   return booking;
 }
 
@@ -121,7 +121,7 @@ export async function previewStaffCancel(ctx: ServiceContext, actor: StaffUser, 
 export async function cancelAsStaff(ctx: ServiceContext, actor: StaffUser, reference: string, input: StaffCancelInput): Promise<{ view: BookingView; outcome: CancelOutcome }> {
   const booking = await bookingOf(ctx, reference);
   const refusal = cancelRefusal(actor.role, booking, input.refund);
-  if (refusal) throw new ForbiddenError(refusal);
+  if (refusal) throw new ForbiddenError('forbidden', refusal);
   assertCancellable(booking, input.attendeeIds);
   const now = ctx.clock.now();
   const reason = input.reason ?? DEFAULT_REASON;

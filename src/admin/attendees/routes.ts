@@ -79,7 +79,7 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
 
   routes.get('/events/:slug/attendees.:format', 'attendees:read', async (req, res) => {
     const format = exportFormatSchema.safeParse(req.params.format);
-    if (!format.success) throw new NotFoundError('Downloads are .csv, .xlsx or .json.');
+    if (!format.success) throw new NotFoundError('not_found', 'Downloads are .csv, .xlsx or .json.');
     await sendDownload(ctx, req, res, format.data);
   });
 
@@ -97,7 +97,7 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
   routes.post('/events/:slug/waitlist/:reference/offer', 'attendees:manage', async (req, res) => {
     const slug = slugParam(req);
     const reference = referenceSchema.safeParse(req.params.reference);
-    if (!reference.success) throw new NotFoundError('No such booking for this event.', 'booking_not_found');
+    if (!reference.success) throw new NotFoundError('booking_not_found', 'No such booking for this event.');
     try {
       const outcome = await offerWaitlistPlace(ctx, staffOf(res), slug, reference.data);
       res.redirect(303, `/admin/events/${slug}/attendees?notice=${outcome === 'offered' ? 'offered_hold' : 'offered'}#waitlist`);
@@ -113,7 +113,7 @@ export function attendeeApiRoutes(ctx: ServiceContext, routes: GuardedRouter): v
 
   routes.get('/events/:slug/attendees.:format', 'attendees:read', async (req, res) => {
     const format = exportFormatSchema.safeParse(req.params.format);
-    if (!format.success) throw new NotFoundError('Use attendees.json, attendees.csv or attendees.xlsx.');
+    if (!format.success) throw new NotFoundError('not_found', 'Use attendees.json, attendees.csv or attendees.xlsx.');
     await sendDownload(ctx, req, res, format.data);
   });
 }

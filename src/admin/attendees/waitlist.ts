@@ -16,11 +16,11 @@ export async function offerWaitlistPlace(ctx: ServiceContext, actor: Actor, slug
   const now = ctx.clock.now();
   const granted = await writeTransaction(ctx.db, async (trx) => {
     const found = await findEventBySlug(trx, slug);
-    if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
+    if (!found) throw new NotFoundError('event_not_found', 'No event with that address.');
     await lockRow(trx, 'events', found.id);
     const event = (await findEventById(trx, found.id))!;
     const booking = await findBookingByReference(trx, reference);
-    if (!booking || booking.eventId !== event.id) throw new NotFoundError('No such booking for this event.', 'booking_not_found');
+    if (!booking || booking.eventId !== event.id) throw new NotFoundError('booking_not_found', 'No such booking for this event.');
     if (booking.status !== 'waitlisted') throw new ConflictError('not_waitlisted', `Booking ${reference} is no longer on the waitlist.`);
     if (event.status !== 'published' || now >= event.startsAt) throw new ConflictError('event_closed', 'Places can only be offered for a published event that has not started.');
     const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];

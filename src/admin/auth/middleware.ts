@@ -20,13 +20,13 @@ export function sessionOf(res: Response): LoadedSession | undefined {
 /** The signed-in person (HTML) or the API token's owner; routes behind a guard always have one. */
 export function staffOf(res: Response): StaffUser {
   const user = res.locals.staffUser as StaffUser | undefined;
-  if (!user) throw new UnauthorizedError();
+  if (!user) throw new UnauthorizedError('unauthorized', 'Authentication required.');
   return user;
 }
 
 export class CsrfError extends ForbiddenError {
   constructor() {
-    super('This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.', 'csrf_failed');
+    super('csrf_failed', 'This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.');
   }
 }
 
@@ -77,7 +77,7 @@ export function requirePage(permission: Permission): RequestHandler {
   return (req, res, next) => {
     const user = res.locals.staffUser as StaffUser | undefined;
     if (!user) return res.redirect(303, signInRedirect(req));
-    if (!can(user.role, permission)) throw new ForbiddenError('Your staff role does not include this page. Ask an administrator if you need it.');
+    if (!can(user.role, permission)) throw new ForbiddenError('forbidden', 'Your staff role does not include this page. Ask an administrator if you need it.');
     next();
   };
 }
@@ -89,7 +89,7 @@ export function authenticateApi(ctx: ServiceContext): RequestHandler {
     const user = token ? await findUserByApiToken(ctx.db, token, ctx.clock.now()) : undefined;
     if (!user) {
       res.set('WWW-Authenticate', 'Bearer realm="hsug-admin"');
-      throw new UnauthorizedError('Send a staff API token as Authorization: Bearer <token>.', 'unauthorized');
+      throw new UnauthorizedError('unauthorized', 'Send a staff API token as Authorization: Bearer <token>.');
     }
     res.locals.staffUser = user;
     next();
@@ -99,7 +99,7 @@ export function authenticateApi(ctx: ServiceContext): RequestHandler {
 export function requireApi(permission: Permission): RequestHandler {
   return (_req, res, next) => {
     const user = staffOf(res);
-    if (!can(user.role, permission)) throw new ForbiddenError('This API token\'s role does not allow that.');
+    if (!can(user.role, permission)) throw new ForbiddenError('forbidden', 'This API token\'s role does not allow that.');
     next();
   };
 }

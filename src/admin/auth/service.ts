@@ -27,7 +27,7 @@ export async function signIn(ctx: ServiceContext, attempt: SignInAttempt): Promi
   const ok = found && found.isActive ? await verifyPassword(found.passwordHash, attempt.password) : await verifyAgainstNobody(attempt.password);
   if (!ok || !found) {
     await writeTransaction(ctx.db, (trx) => recordFailure(trx, attempt.email, attempt.ip, now));
-    throw new UnauthorizedError('That email address and password do not match a staff account.', 'sign_in_failed');
+    throw new UnauthorizedError('sign_in_failed', 'That email address and password do not match a staff account.');
   }
   const user: StaffUser = { id: found.id, email: found.email, name: found.name, role: found.role };
   const session = await writeTransaction(ctx.db, async (trx) => {

@@ -9,7 +9,7 @@ export const WINDOW_MS = 15 * 60_000;
 
 export class TooManyAttemptsError extends AppError {
   constructor() {
-    super('too_many_attempts', 429, 'Too many failed sign-in attempts for this email address. Please wait 15 minutes and try again, or ask an administrator to reset your password.');
+    super('too_many_attempts', 'Too many failed sign-in attempts for this email address. Please wait 15 minutes and try again, or ask an administrator to reset your password.');
   }
 }
 

@@ -53,7 +53,7 @@ export async function cancelEvent(ctx: ServiceContext, actor: Actor, slug: strin
   const host = publicHost(ctx.config);
   const { outcome, toRefund, releasedHolds } = await writeTransaction(ctx.db, async (trx) => {
     const found = await findEventBySlug(trx, slug);
-    if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
+    if (!found) throw new NotFoundError('event_not_found', 'No event with that address.');
     await lockRow(trx, 'events', found.id);
     const before = (await findEventById(trx, found.id)) as EventRecord;
     if (before.status === 'cancelled') throw new ConflictError('already_cancelled', 'This event is already cancelled.');

@@ -30,7 +30,7 @@ export interface StaffEventDetail extends StaffEventSummary {
 
 export async function findStaffEvent(ctx: ServiceContext, slug: string): Promise<EventRecord> {
   const event = await findEventBySlug(ctx.db, slug);
-  if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
+  if (!event) throw new NotFoundError('event_not_found', 'No event with that address.');
   return event;
 }
 

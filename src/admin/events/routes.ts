@@ -147,7 +147,7 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
   routes.get('/events/:slug/tickets/:id/edit', 'events:manage', async (req, res) => {
     const detail = await getStaffEvent(ctx, slugParam(req));
     const type = detail.ticketTypes.find((t) => t.id === idParam(req, 'id'));
-    if (!type) throw new AppError('not_found', 404, 'No such ticket type for this event.');
+    if (!type) throw new AppError('not_found', 'No such ticket type for this event.');
     const model = { title: `Edit ${type.name}`, slug: detail.event.slug, eventTitle: detail.event.title, ticketId: type.id, timezone: detail.event.timezone, form: ticketFormValues(type, detail.event.timezone), errors: {} };
     renderAdmin(views, res, 'ticket-form', model);
   });

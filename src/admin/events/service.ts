@@ -21,7 +21,7 @@ function translateSlugClash(error: unknown): never {
 
 async function lockedEvent(trx: Knex.Transaction, slug: string): Promise<EventRecord> {
   const found = await findEventBySlug(trx, slug);
-  if (!found) throw new NotFoundError('No event with that address.', 'event_not_found');
+  if (!found) throw new NotFoundError('event_not_found', 'No event with that address.');
   await lockRow(trx, 'events', found.id);
   return (await findEventById(trx, found.id)) as EventRecord;
 }
@@ -116,7 +116,7 @@ export async function updateTicketType(ctx: ServiceContext, actor: Actor, slug: 
   await writeTransaction(ctx.db, async (trx) => {
     const event = await lockedEvent(trx, slug);
     const before = (await listAllTicketTypes(trx, event.id)).find((t) => t.id === ticketTypeId);
-    if (!before) throw new NotFoundError('No such ticket type for this event.');
+    if (!before) throw new NotFoundError('not_found', 'No such ticket type for this event.');
     const taken = (await countSeatsTaken(trx, [event.id], now)).get(event.id)?.byTicketType.get(ticketTypeId) ?? 0;
     if (input.quota !== null && input.quota < taken) throw new ValidationError([{ path: 'quota', message: `${taken} places of this type are taken, so the quota cannot be lower than ${taken}` }]);
     const everSold = await countAttendeesByTicketType(trx, ticketTypeId);

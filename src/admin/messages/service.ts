@@ -19,7 +19,7 @@ export async function sendStaffMessage(ctx: ServiceContext, actor: Actor, slug: 
   const now = ctx.clock.now();
   const result = await writeTransaction(ctx.db, async (trx) => {
     const event = await findEventBySlug(trx, slug);
-    if (!event) throw new NotFoundError('No event with that address.', 'event_not_found');
+    if (!event) throw new NotFoundError('event_not_found', 'No event with that address.');
     const id = await insertStaffMessage(trx, { eventId: event.id, userId: actor.id, sentBy: actor.email, ...input }, now);
     const people = await listRecipients(trx, event.id, input.audience);
     for (const person of people) {
