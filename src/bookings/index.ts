@@ -10,7 +10,7 @@ export { cancelSeats, confirmHold, expireHold, lockBooking, markPaymentProcessin
 export { isHoldLive, whereBookedOrWaiting, whereSeatsHeld } from './holds';
 export { queueBookingNotice, queueMoneyNotice, queueNoticeFor } from './notify';
 export { findBookingById, findBookingByReference, listAttendees, toAttendee, toBooking } from './queries';
-export { getBookingForHolder, loadBookingView, type BookingView, type CreatedBooking } from './view';
+export { bookingNotFound, getBookingForHolder, loadBookingView, type BookingView, type CreatedBooking } from './view';
 export { referenceSchema, tokenSchema, type BookingRequest } from './schemas';
 export { grantWaitlistPlace, promoteWaitlist } from './waitlist';
 export { BOOKING_NOTICE_TEMPLATE, bookingEmails, eventSummary, renderBookingNotice, type BookingNotice, type BookingNoticePayload } from './notifications';

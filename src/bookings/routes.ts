@@ -17,7 +17,7 @@ import { createBooking } from './create';
 import { resumePayment } from './pay';
 import { bookingRequestFromForm, formErrors, parseQuantities } from './paid-form';
 import { resendConfirmation } from './service';
-import { getBookingForHolder } from './view';
+import { bookingNotFound, getBookingForHolder } from './view';
 
 function bearerOrQueryToken(req: Request): string | undefined {
   const header = req.get('authorization');
@@ -27,7 +27,6 @@ function bearerOrQueryToken(req: Request): string | undefined {
   return token && tokenSchema.safeParse(token).success ? token : undefined;
 }
 
-const bookingNotFound = () => new NotFoundError('booking_not_found', 'We could not find that booking. Check the link in your confirmation email.');
 const eventNotFound = () => new NotFoundError('event_not_found', 'No event with that address.');
 
 function parseReference(req: Request): string {

@@ -32,6 +32,9 @@ export async function loadBookingView(db: Knex | Knex.Transaction, bookingId: nu
   return { booking, attendees, event, waitlistPosition: position };
 }
 
+/** The one refusal for a booking link: unknown reference, wrong token and malformed link all read the same. */
+export const bookingNotFound = (): NotFoundError => new NotFoundError('booking_not_found', 'We could not find that booking. Check the link in your confirmation email.');
+
 /**
  * The booking, for whoever holds its manage token; the same answer for a wrong token and no booking.
  * Throws UnauthorizedError `token_required` (no token), NotFoundError `booking_not_found`.
@@ -40,7 +43,7 @@ export async function getBookingForHolder(ctx: ServiceContext, reference: string
   if (!token) throw new UnauthorizedError('token_required', 'This link needs its private token. Use the link from your confirmation email.');
   const booking = await findBookingByReference(ctx.db, reference);
   if (!booking || !tokenMatches(token, booking.manageTokenHash)) {
-    throw new NotFoundError('booking_not_found', 'We could not find that booking. Check the link in your confirmation email.');
+    throw bookingNotFound();
   }
   return loadBookingView(ctx.db, booking.id);
 }

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { getBookingForHolder, referenceSchema, tokenSchema } from '../bookings';
+import { bookingNotFound, getBookingForHolder, referenceSchema, tokenSchema } from '../bookings';
 import type { ServiceContext } from '../context';
-import { NotFoundError } from '../lib/errors';
 import { manageUrl } from '../lib/links';
 import { errorFields } from '../lib/logger';
 import { formatInstant } from '../lib/time';
@@ -19,7 +18,7 @@ const returnSchema = z.object({
 /** The booking named in a Stripe return URL, for the holder of its manage token; unknown and wrong alike answer 404. */
 async function holderOf(ctx: ServiceContext, query: unknown) {
   const parsed = returnSchema.safeParse(query);
-  if (!parsed.success) throw new NotFoundError('booking_not_found', 'We could not find that booking. Use the link in your booking email.');
+  if (!parsed.success) throw bookingNotFound();
   const view = await getBookingForHolder(ctx, parsed.data.reference, parsed.data.token);
   return { view, sessionId: parsed.data.session_id, token: parsed.data.token };
 }
