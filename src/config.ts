@@ -91,7 +91,7 @@ export interface Limits {
   bookingsPerEmail: LimitSpec;
   /** The resend-confirmation form, per client address and per email address asked for. */
   resend: LimitSpec;
-  /** Pages behind a private link (manage, pay, cancel, calendar copy; later joining and verification links), per client address. */
+  /** Pages behind a private link (manage, pay, cancel, calendar copy, checkout return pages; later joining and verification links), per client address. */
   links: LimitSpec;
   /** Most live unpaid holds (`pending_payment`) at once, per buyer email and per client address; 0 = no cap. */
   holdsPerEmail: number;

@@ -178,6 +178,18 @@ describe('pages behind a private link', () => {
     expect(Number(api.headers['retry-after'])).toBeGreaterThan(590);
     expect((await request(t.app).get(`${manage.pathname}${manage.search}`).set('X-Forwarded-For', newAddress())).status).toBe(200);
   });
+
+  it('when one client tries link after link with wrong tokens, then each try counts and the checkout return page answers 429 after the limit', async () => {
+    const address = newAddress();
+    const guess = (i: number) => request(t.app).get(`/checkout/cancelled?reference=HSUG-AAAA-AAA${i}&token=${'x'.repeat(40)}`).set('X-Forwarded-For', address);
+    for (let i = 0; i < 4; i++) expect((await guess(i)).status).toBe(404);
+
+    const refused = await guess(4);
+
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(590);
+    expect(textOf(refused.text)).toContain('We have had a lot of requests for private booking links from your internet connection');
+  });
 });
 
 describe('when the store of counts fails', () => {
