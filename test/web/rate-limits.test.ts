@@ -2,6 +2,7 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent, freeBookingBody, person } from '../support/factories';
 import { textOf } from '../support/html';
+import { rateLimitJobs } from '../../src/web/rate-limit';
 import { laterByWallClock } from '../support/wall-clock';
 
 /**
@@ -132,6 +133,22 @@ describe('booking limits', () => {
     expect(keys).toMatch(/^bookings-address:[A-Za-z0-9_-]{22}$/m);
     expect(keys).not.toContain(address);
     expect(keys).not.toContain('attendeestored-keys@example.org');
+  });
+});
+
+describe('keeping the table of counts small', () => {
+  it('when counts have expired, then the rate-limits job deletes them and keeps the live ones', async () => {
+    const now = Date.now();
+    await t.db('rate_limits').insert([
+      { key: 'purge-test:ended', points: 3, expire: now - 1000 },
+      { key: 'purge-test:live', points: 1, expire: now + 60_000 },
+    ]);
+    const [job] = rateLimitJobs(t.ctx);
+
+    await job.run(new AbortController().signal);
+
+    expect(await t.db('rate_limits').where('key', 'like', 'purge-test:%').pluck('key')).toEqual(['purge-test:live']);
+    expect(Number((await t.db('rate_limits').where('expire', '<', now).count({ n: '*' }).first())?.n)).toBe(0);
   });
 });
 
