@@ -17,6 +17,7 @@ import { createEmailComposer } from './mail/compose';
 import { createTemplateRegistry } from './mail/templates';
 import { consoleLogger, type Logger } from './lib/logger';
 import { errorHandler, notFound } from './web/error-handler';
+import { createRateLimits } from './web/rate-limit';
 import { createViews, type Views } from './web/views';
 import { checkoutPageRoutes } from './payments/routes';
 import { webhookRoutes } from './payments/webhooks';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): AppHandle {
     config: deps.config,
     stripe: deps.stripe,
     groupCommit: groupCommit(deps.db),
+    limits: createRateLimits(deps.db, deps.config, logger),
     emails: createEmailComposer(views, deps.config),
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
     emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate]),

@@ -4,6 +4,26 @@ import { isTimeZone } from './lib/time';
 const port = z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
 const url = z.url({ protocol: /^https?$/ });
 
+/** How many requests in how long, written `10/10m`: a count, a slash, and a period in seconds, minutes or hours. */
+export interface LimitSpec {
+  points: number;
+  durationSeconds: number;
+}
+const SECONDS_PER = { s: 1, m: 60, h: 3600 } as const;
+const rate = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,6}\/\d{1,4}[smh]$/, 'must look like 10/10m: a number of requests, a slash, and a period in s, m or h (at most 24h)')
+    .default(fallback)
+    .transform((value): LimitSpec => {
+      const [, count, amount, unit] = /^(\d+)\/(\d+)([smh])$/.exec(value)!;
+      return { points: Number(count), durationSeconds: Number(amount) * SECONDS_PER[unit as keyof typeof SECONDS_PER] };
+    })
+    .refine((spec) => spec.points >= 1 && spec.durationSeconds >= 1 && spec.durationSeconds <= 86_400, 'must allow at least 1 request in a period from 1s to 24h');
+const holdCap = (fallback: number) =>
+  z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 (no cap) or more').max(100, 'must be at most 100').default(fallback);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: port.default(3000),
@@ -24,6 +44,18 @@ const envSchema = z.object({
   INVOICE_SORT_CODE: z.string().regex(/^\d{2}-\d{2}-\d{2}$/, 'must look like 12-34-56').optional(),
   INVOICE_ACCOUNT_NUMBER: z.string().regex(/^\d{8}$/, 'must be 8 digits').optional(),
   TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
+  // Abuse limits (web/rate-limit.ts; defaults and their reasons in README "Security").
+  RATE_LIMITS: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+  RATE_LIMIT_BOOKINGS_PER_ADDRESS: rate('10/10m'),
+  RATE_LIMIT_BOOKINGS_PER_EMAIL: rate('10/1h'),
+  RATE_LIMIT_RESEND: rate('5/1h'),
+  RATE_LIMIT_LINKS: rate('60/10m'),
+  MAX_OPEN_HOLDS_PER_EMAIL: holdCap(2),
+  MAX_OPEN_HOLDS_PER_ADDRESS: holdCap(4),
+  RATE_LIMIT_SIGN_IN_ACCOUNT_ADDRESS: rate('5/15m'),
+  RATE_LIMIT_SIGN_IN_ACCOUNT: rate('20/1h'),
+  RATE_LIMIT_SIGN_IN_ADDRESS: rate('20/15m'),
+  RATE_LIMIT_SIGN_IN_GLOBAL: rate('100/1m'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -45,6 +77,27 @@ export interface Config {
   /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
   bank?: { accountName: string; sortCode: string; accountNumber: string };
   timezone: string;
+  limits: Limits;
+}
+
+/**
+ * The abuse limits. `enabled: false` (RATE_LIMITS=off, for load tests and the test suite) switches off every limit on
+ * public booking traffic, holds caps included; sign-in throttling is always on.
+ */
+export interface Limits {
+  enabled: boolean;
+  /** Booking attempts (API and forms) per client address, and per email address named in the booking. */
+  bookingsPerAddress: LimitSpec;
+  bookingsPerEmail: LimitSpec;
+  /** The resend-confirmation form, per client address and per email address asked for. */
+  resend: LimitSpec;
+  /** Pages behind a private link (manage, pay, cancel, calendar copy, checkout return pages; later joining and verification links), per client address. */
+  links: LimitSpec;
+  /** Most live unpaid holds (`pending_payment`) at once, per buyer email and per client address; 0 = no cap. */
+  holdsPerEmail: number;
+  holdsPerAddress: number;
+  /** Sign-in attempts, counted before the password is checked (successes are given back). */
+  signIn: { accountAddress: LimitSpec; account: LimitSpec; address: LimitSpec; global: LimitSpec };
 }
 
 export class ConfigError extends Error {
@@ -105,5 +158,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ? { accountName: env.INVOICE_ACCOUNT_NAME, sortCode: env.INVOICE_SORT_CODE, accountNumber: env.INVOICE_ACCOUNT_NUMBER }
         : undefined,
     timezone: env.TIMEZONE,
+    limits: {
+      enabled: env.RATE_LIMITS === 'on',
+      bookingsPerAddress: env.RATE_LIMIT_BOOKINGS_PER_ADDRESS,
+      bookingsPerEmail: env.RATE_LIMIT_BOOKINGS_PER_EMAIL,
+      resend: env.RATE_LIMIT_RESEND,
+      links: env.RATE_LIMIT_LINKS,
+      holdsPerEmail: env.MAX_OPEN_HOLDS_PER_EMAIL,
+      holdsPerAddress: env.MAX_OPEN_HOLDS_PER_ADDRESS,
+      signIn: {
+        accountAddress: env.RATE_LIMIT_SIGN_IN_ACCOUNT_ADDRESS,
+        account: env.RATE_LIMIT_SIGN_IN_ACCOUNT,
+        address: env.RATE_LIMIT_SIGN_IN_ADDRESS,
+        global: env.RATE_LIMIT_SIGN_IN_GLOBAL,
+      },
+    },
   });
 }

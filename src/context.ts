@@ -7,6 +7,7 @@ import type { Clock } from './lib/clock';
 import type { Logger } from './lib/logger';
 import type { EmailComposer } from './mail/compose';
 import type { TemplateRegistry } from './mail/templates';
+import type { RateLimits } from './web/rate-limit';
 
 /** What services need; routes build it once in createApp and pass it down. */
 export interface ServiceContext {
@@ -24,6 +25,8 @@ export interface ServiceContext {
   payments: PaymentGateway;
   /** Write transactions shared by bookings for one event that arrive together: see db/group-commit.ts. */
   groupCommit: GroupCommit;
+  /** The abuse limits, shared by every instance through the database (web/rate-limit.ts). */
+  limits: RateLimits;
   /** Wakes the outbox sender after a commit that queued mail, so it goes out at once. */
   kickOutbox(): void;
 }

@@ -10,6 +10,7 @@ import { outboxJob } from './mail/jobs';
 import { systemClock } from './lib/clock';
 import { createMailer } from './mail/transport';
 import { createLogger, errorFields } from './lib/logger';
+import { rateLimitJobs } from './web/rate-limit';
 import { isDatabaseEmpty, seedDemo } from '../seeds/demo';
 
 const logger = createLogger();
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
 
   const { app, ctx, signals } = createApp({ db, config, logger, stripe });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, dir: config.mail.dir });
-  const runner = startJobs([outboxJob(ctx, mailer), ...paymentJobs(ctx), ...financeJobs(ctx)], logger);
+  const runner = startJobs([outboxJob(ctx, mailer), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx)], logger);
   wireSignals(signals, runner);
 
   const server = app.listen(config.port, () => {

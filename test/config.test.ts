@@ -123,3 +123,34 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'everyone!' })).toThrow(/TRUST_PROXY/);
   });
 });
+
+describe('the abuse limits', () => {
+  it('when nothing is set, then the documented defaults apply and the limits are on', () => {
+    expect(loadConfig({}).limits).toEqual({
+      enabled: true,
+      bookingsPerAddress: { points: 10, durationSeconds: 600 },
+      bookingsPerEmail: { points: 10, durationSeconds: 3600 },
+      resend: { points: 5, durationSeconds: 3600 },
+      links: { points: 60, durationSeconds: 600 },
+      holdsPerEmail: 2,
+      holdsPerAddress: 4,
+      signIn: {
+        accountAddress: { points: 5, durationSeconds: 900 },
+        account: { points: 20, durationSeconds: 3600 },
+        address: { points: 20, durationSeconds: 900 },
+        global: { points: 100, durationSeconds: 60 },
+      },
+    });
+  });
+
+  it('when limits are written as count/period, then they are read in seconds, minutes or hours; RATE_LIMITS=off turns the public limits off', () => {
+    const config = loadConfig({ RATE_LIMITS: 'off', RATE_LIMIT_BOOKINGS_PER_ADDRESS: '30/5m', RATE_LIMIT_LINKS: '2/30s', RATE_LIMIT_SIGN_IN_GLOBAL: '500/2h', MAX_OPEN_HOLDS_PER_ADDRESS: '0' });
+    expect(config.limits).toMatchObject({ enabled: false, bookingsPerAddress: { points: 30, durationSeconds: 300 }, links: { points: 2, durationSeconds: 30 }, holdsPerAddress: 0, signIn: { global: { points: 500, durationSeconds: 7200 } } });
+  });
+
+  it('when a limit is malformed, zero or longer than a day, then the boot names each variable', () => {
+    const problems = problemsOf({ RATE_LIMITS: 'maybe', RATE_LIMIT_RESEND: 'five per hour', RATE_LIMIT_LINKS: '0/10m', RATE_LIMIT_SIGN_IN_ADDRESS: '5/25h', MAX_OPEN_HOLDS_PER_EMAIL: '-1' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['MAX_OPEN_HOLDS_PER_EMAIL', 'RATE_LIMITS', 'RATE_LIMIT_LINKS', 'RATE_LIMIT_RESEND', 'RATE_LIMIT_SIGN_IN_ADDRESS']);
+    expect(problems.join('\n')).toContain('RATE_LIMIT_RESEND: must look like 10/10m');
+  });
+});

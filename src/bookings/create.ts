@@ -12,16 +12,17 @@ import { loadBookingView, type CreatedBooking } from './view';
  * waitlists); a charged one holds the seats, and its checkout is started after the commit.
  * Bookings for the same event that arrive together share that transaction (group commit).
  * `freeOnly` is for the plain registration form, which must never start a payment (409 `payment_required`).
+ * `clientKey` is the pseudonym of the client address (web/rate-limit.ts clientKey), for the cap on open holds.
  * A card booking when no card provider is configured: 503 `payment_unavailable`, nothing held.
  */
-export async function createBooking(ctx: ServiceContext, slug: string, request: BookingRequest, options: { freeOnly?: boolean } = {}): Promise<CreatedBooking> {
+export async function createBooking(ctx: ServiceContext, slug: string, request: BookingRequest, options: { freeOnly?: boolean; clientKey?: string } = {}): Promise<CreatedBooking> {
   const now = ctx.clock.now();
   const view = await ctx.groupCommit.run(slug, async (trx) => {
     const locked = await lockEventForBooking(trx, slug, request, now);
     if (isFreeEvent(locked.types)) return registerFreeBooking(trx, ctx, locked, request, now);
     if (options.freeOnly) throw new ConflictError('payment_required', 'This event is charged; book it with payment.');
     if (request.paymentMethod !== 'invoice' && !ctx.payments.isAvailable) throw new AppError('payment_unavailable', 'Card payments are not available at the moment.');
-    return holdPaidBooking(trx, ctx, locked, request, now);
+    return holdPaidBooking(trx, ctx, locked, request, now, options.clientKey);
   });
   ctx.kickOutbox();
   const token = manageToken(ctx.config, view.booking.reference);

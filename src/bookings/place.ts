@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../lib/errors';
 import { manageTokenHash, publicHost } from '../lib/links';
 import { newReference } from '../lib/tokens';
 import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
+import { assertHoldsUnderCap } from './holds';
 import { queueMoneyNotice, queueNoticeFor } from './notify';
 import { findEmailsAlreadyBooked, insertAttendees, insertBooking, waitlistPosition, type NewBooking } from './queries';
 import { assertBookable, checkInvoiceDetails, checkMembership, checkPrices, resolveTicketTypes, wantedSeats } from './rules';
@@ -84,10 +85,11 @@ export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceCon
 /**
  * A paid booking: a card booking holds its seats as `pending_payment` until the hold expires (its checkout is started
  * after the commit), an invoice booking is confirmed at once with the invoice outstanding, and a full event takes a
- * waitlist. Throws 409 `price_changed`, `membership_required`, `invoice_not_available`, `already_booked`, `sold_out`,
- * `payment_unavailable` (503, card payments not configured); 422 for missing invoice details.
+ * waitlist. `clientKey` (the pseudonym of the client address) is kept on a card hold while it is one, for the cap on
+ * open holds. Throws 409 `price_changed`, `membership_required`, `invoice_not_available`, `already_booked`, `sold_out`,
+ * `too_many_holds`, `payment_unavailable` (503, card payments not configured); 422 for missing invoice details.
  */
-export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date): Promise<BookingView> {
+export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date, clientKey?: string): Promise<BookingView> {
   const { event, types, itemTypes } = locked;
   const isInvoice = request.paymentMethod === 'invoice';
   checkPrices(request, itemTypes);
@@ -100,12 +102,15 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
   // A full event takes a waitlist (offered a place to pay for when one frees); a sold-out ticket type does not.
   const waitlist = !fits && remainingSeats(event, counts) < itemTypes.length;
   if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');
+  const isHold = fits && !isInvoice;
+  if (isHold) await assertHoldsUnderCap(trx, ctx.config.limits, { buyerEmail: request.buyer.email, clientKey }, ctx.config.holdMinutes, now);
   if (fits) takeSeats(trx, event, wanted);
 
   const booking = await insertBookingWithReference(trx, ctx, (reference, manageTokenHash) => ({
     reference,
     eventId: event.id,
     status: waitlist ? 'waitlisted' : isInvoice ? 'confirmed' : 'pending_payment',
+    clientKey: isHold ? clientKey : undefined,
     buyer: request.buyer,
     total: itemTypes.reduce((sum, t) => sum + t.price, 0),
     currency: event.currency,

@@ -88,6 +88,8 @@ export interface NewBooking {
   purchaseOrder?: string;
   billingContact?: string;
   manageTokenHash: string;
+  /** The pseudonym of the client address that placed a card hold; kept only while the booking is `pending_payment`. */
+  clientKey?: string;
   now: Date;
 }
 
@@ -113,6 +115,7 @@ export async function insertBooking(db: Tx, b: NewBooking): Promise<BookingRecor
       billing_contact: b.billingContact ?? null,
       invoice_status: b.paymentMethod === 'invoice' && b.status === 'confirmed' ? 'outstanding' : null,
       manage_token_hash: b.manageTokenHash,
+      client_key: b.status === 'pending_payment' ? (b.clientKey ?? null) : null,
       confirmed_at: b.status === 'confirmed' ? toDbTime(b.now) : null,
       created_at: toDbTime(b.now),
       updated_at: toDbTime(b.now),
@@ -191,6 +194,8 @@ export async function updateBookingStatus(
   extra: Row = {},
 ): Promise<boolean> {
   const stamp: Row = { updated_at: toDbTime(now) };
+  // The client address's pseudonym is kept only while the booking is a hold (data minimisation, UK GDPR Art. 5(1)(c)).
+  if (to !== 'pending_payment') stamp.client_key = null;
   if (to === 'confirmed') stamp.confirmed_at = toDbTime(now);
   if (to === 'cancelled') stamp.cancelled_at = toDbTime(now);
   const count = await db('bookings').where({ id }).whereIn('status', from).update({ status: to, ...stamp, ...extra });

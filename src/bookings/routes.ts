@@ -6,12 +6,13 @@ import type { ServiceContext } from '../context';
 import { toEventPage } from '../events/present';
 import { slugSchema } from '../events/schemas';
 import { getPublicEvent } from '../events/service';
-import { AppError, NotFoundError, ValidationError } from '../lib/errors';
+import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../lib/errors';
+import { clientKey, limitBookings, limitLinks, limitResend, withRetryAfter } from '../web/rate-limit';
 import { fieldErrors, parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
 import { toApiBooking, toBookPage, toManagePage, type SeatChoice } from './present';
-import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema } from './schemas';
+import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
 import { cancelAsHolder } from './cancel';
 import { createBooking } from './create';
 import { resumePayment } from './pay';
@@ -33,12 +34,16 @@ function parseReference(req: Request): string {
   return parseRequest(req, { params: z.object({ reference: referenceSchema }), notFound: bookingNotFound }).params.reference;
 }
 
+/** Every email address a booking names: the buyer's and each attendee's (the per-email booking limit counts each). */
+const emailsOf = (request: BookingRequest) => [request.buyer.email, ...request.items.map((item) => item.attendee.email)];
+
 function parseSlug(req: Request): string {
   return parseRequest(req, { params: z.object({ slug: slugSchema }), notFound: eventNotFound }).params.slug;
 }
 
 export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   const router = Router();
+  const links = limitLinks(ctx);
 
   /** Re-renders the event page with the visitor's input and what went wrong. */
   async function renderEventWithProblem(slug: string, form: object, error: AppError) {
@@ -50,7 +55,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       event,
       form,
       errors,
-      problem: error instanceof ValidationError ? null : { code: error.code, message: error.message, isAlreadyBooked: error.code === 'already_booked' },
+      problem: error instanceof ValidationError ? null : { code: error.code, message: error.message, isAlreadyBooked: error.code === 'already_booked', isRateLimited: error instanceof TooManyRequestsError },
       hasErrors: error instanceof ValidationError,
     });
   }
@@ -60,11 +65,12 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {
       const person = parseInput(registrationFormSchema, form);
-      const created = await createBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] }, { freeOnly: true });
+      await limitBookings(ctx, req, res, [person.email]);
+      const created = await createBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] }, { freeOnly: true, clientKey: clientKey(ctx.config, req) });
       res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;
-      res.status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
+      withRetryAfter(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
     }
   });
 
@@ -73,12 +79,13 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {
       const { email } = parseInput(resendSchema, form);
+      await limitResend(ctx, req, res, email);
       await resendConfirmation(ctx, slug, email);
       const item = await getPublicEvent(ctx, slug);
       res.type('html').send(views.render('bookings/resent', { title: 'Confirmation sent again', email, event: { title: item.event.title, slug } }));
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      res.status(422).type('html').send(await renderEventWithProblem(slug, form, error));
+      if (!(error instanceof ValidationError) && !(error instanceof TooManyRequestsError)) throw error;
+      withRetryAfter(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
     }
   });
 
@@ -111,17 +118,19 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const request = bookingRequestFromForm(form);
     const seats = request.items.map((item) => ({ ticketTypeId: item.ticketTypeId ?? 0 }));
     try {
-      const created = await createBooking(ctx, slug, parseInput(bookingRequestSchema, request));
+      const input = parseInput(bookingRequestSchema, request);
+      await limitBookings(ctx, req, res, emailsOf(input));
+      const created = await createBooking(ctx, slug, input, { clientKey: clientKey(ctx.config, req) });
       if (created.checkoutUrl) res.redirect(303, created.checkoutUrl);
       else res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;
       const errors = formErrors(error instanceof ValidationError ? error : new ValidationError(error.details ?? []), form);
-      res.status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
+      withRetryAfter(res, error).status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
     }
   });
 
-  router.get('/bookings/:reference', async (req, res) => {
+  router.get('/bookings/:reference', links, async (req, res) => {
     const reference = parseReference(req);
     const token = bearerOrQueryToken(req);
     const view = await getBookingForHolder(ctx, reference, token);
@@ -133,7 +142,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   /** The payment link for a held place (an offer from the waitlist, or a buyer coming back to pay). */
-  router.get('/bookings/:reference/pay', async (req, res) => {
+  router.get('/bookings/:reference/pay', links, async (req, res) => {
     const reference = parseReference(req);
     const token = bearerOrQueryToken(req);
     try {
@@ -144,7 +153,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     }
   });
 
-  router.post('/bookings/:reference/cancel', async (req, res) => {
+  router.post('/bookings/:reference/cancel', links, async (req, res) => {
     const reference = parseReference(req);
     const token = z.object({ token: tokenSchema }).safeParse(req.body ?? {}).data?.token;
     const view = await cancelAsHolder(ctx, reference, token);
@@ -155,7 +164,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       .send(views.render('bookings/manage', { title: `Booking ${reference}`, booking: toManagePage(view, token!, ctx.clock.now()), justCancelled: true }));
   });
 
-  router.get('/bookings/:reference/attendees/:attendeeId/invite.ics', async (req, res) => {
+  router.get('/bookings/:reference/attendees/:attendeeId/invite.ics', links, async (req, res) => {
     const reference = parseReference(req);
     const view = await getBookingForHolder(ctx, reference, bearerOrQueryToken(req));
     const attendee = view.attendees.find((a) => String(a.id) === req.params.attendeeId && a.status === 'active');
@@ -169,20 +178,22 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
 
 export function bookingApiRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  const links = limitLinks(ctx);
 
   router.post('/events/:slug/bookings', async (req, res) => {
     const { params, body: request } = parseRequest(req, { params: z.object({ slug: slugSchema }), body: bookingRequestSchema, notFound: eventNotFound });
+    await limitBookings(ctx, req, res, emailsOf(request));
     const slug = params.slug;
-    const created = await createBooking(ctx, slug, request);
+    const created = await createBooking(ctx, slug, request, { clientKey: clientKey(ctx.config, req) });
     res.status(201).json({ booking: toApiBooking(created, ctx.config, { checkoutUrl: created.checkoutUrl }) });
   });
 
-  router.get('/bookings/:reference', async (req, res) => {
+  router.get('/bookings/:reference', links, async (req, res) => {
     const view = await getBookingForHolder(ctx, parseReference(req), bearerOrQueryToken(req));
     res.set('Cache-Control', 'no-store').json({ booking: toApiBooking(view, ctx.config) });
   });
 
-  router.post('/bookings/:reference/cancel', async (req, res) => {
+  router.post('/bookings/:reference/cancel', links, async (req, res) => {
     const view = await cancelAsHolder(ctx, parseReference(req), bearerOrQueryToken(req));
     res.json({ booking: toApiBooking(view, ctx.config) });
   });

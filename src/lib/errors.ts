@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   invalid_signature: { status: 400, meaning: 'The Stripe-Signature header is missing or does not verify.' },
   invoice_not_available: { status: 409, meaning: 'This event cannot be paid by invoice; please pay by card.' },
   invoice_not_outstanding: { status: 409, meaning: 'The invoice is no longer outstanding (paid, credited or written off).' },
+  limits_unavailable: { status: 503, meaning: 'The request could not be checked against the abuse limits just now (a database fault), so it was refused; try again in a minute. Only sign-in is refused this way: the booking limits fall back to each instance\'s own count.' },
   malformed_body: { status: 400, meaning: 'The request body is not valid JSON.' },
   malformed_event: { status: 400, meaning: 'The event does not have the shape of a Stripe event.' },
   membership_required: { status: 409, meaning: 'Member prices are for current HSUG members. We could not find a current membership for the email address given; choose the non-member ticket, or contact us if you think this is wrong.' },
@@ -52,12 +53,14 @@ export const ERROR_CODES = {
   payment_unavailable: { status: 503, meaning: 'Card payments cannot be taken now (Stripe unreachable or not configured); nothing was charged.' },
   payout_not_found: { status: 404, meaning: 'No payout with that id has been synced from Stripe.' },
   price_changed: { status: 409, meaning: 'A price has changed since the page was loaded. Please check the new prices and book again.' },
+  rate_limited: { status: 429, meaning: 'Too many requests of this kind from one client address or for one email address in a short time; the `Retry-After` header says how many seconds to wait.' },
   refund_not_available: { status: 409, meaning: 'This booking can no longer be cancelled online (past the refund deadline, or an invoice booking); contact the organisers.' },
   sign_in_failed: { status: 401, meaning: 'That email address and password do not match a staff account.' },
   sold_out: { status: 409, meaning: 'Sorry, there are not enough places of that ticket type left for this booking.' },
   stripe_not_configured: { status: 409, meaning: 'Stripe is not configured on this server.' },
   token_required: { status: 401, meaning: 'This link needs its private token. Use the link from your confirmation email.' },
-  too_many_attempts: { status: 429, meaning: 'Too many failed sign-in attempts for one email address; wait and try again.' },
+  too_many_attempts: { status: 429, meaning: 'Too many sign-in attempts (for one account, from one address, or overall); the `Retry-After` header says how many seconds to wait.' },
+  too_many_holds: { status: 409, meaning: 'This email address (or client address) already has as many unpaid bookings waiting for payment as it may; pay for one or cancel it, or wait until its hold lapses.' },
   unauthorized: { status: 401, meaning: 'Sign in, or send a staff API token (`Authorization: Bearer …`).' },
   validation_failed: { status: 422, meaning: 'A field is missing or wrong; `details` has one entry per field path.' },
   webhooks_disabled: { status: 503, meaning: 'Stripe webhooks are not configured.' },
@@ -110,6 +113,20 @@ export class ConflictError extends AppError {
 
 export class UnauthorizedError extends AppError {
   constructor(code: CodeWithStatus<401>, message: string) {
+    super(code, message);
+  }
+}
+
+/**
+ * 429: a limit was reached (RFC 6585 §4). `retryAfterSeconds` is sent as the `Retry-After` header (RFC 9110 §10.2.3)
+ * and said in words in the message.
+ */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    code: CodeWithStatus<429>,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(code, message);
   }
 }

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../context';
 import { manageUrl } from '../lib/links';
 import { errorFields } from '../lib/logger';
 import { formatInstant } from '../lib/time';
+import { limitLinks } from '../web/rate-limit';
 import type { Views } from '../web/views';
 import { findOurSession } from './checkout-sessions';
 import { syncSessionWithStripe } from './sync';
@@ -25,13 +26,15 @@ async function holderOf(ctx: ServiceContext, query: unknown) {
 
 export function checkoutPageRoutes(ctx: ServiceContext, views: Views): Router {
   const router = Router();
+  // Pages behind a private link, like the manage page; the success page also asks Stripe, which a flood must not reach.
+  const links = limitLinks(ctx);
 
   /**
    * Stripe sends the buyer here after paying, with the booking's manage token in the return URL. The page confirms
    * from Stripe's own record of that session (ours, for this booking), so a buyer who arrives before the webhook
    * still sees "confirmed"; a second payment for a booking already paid shows the booking too.
    */
-  router.get('/checkout/success', async (req, res) => {
+  router.get('/checkout/success', links, async (req, res) => {
     const { view, sessionId } = await holderOf(ctx, req.query);
     const ours = sessionId ? await findOurSession(ctx.db, sessionId) : undefined;
     if (ours && ours.bookingId === view.booking.id) {
@@ -47,7 +50,7 @@ export function checkoutPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   /** The buyer left the payment page without paying: say what happens to their held places. */
-  router.get('/checkout/cancelled', async (req, res) => {
+  router.get('/checkout/cancelled', links, async (req, res) => {
     const { view, token } = await holderOf(ctx, req.query);
     const { booking, event } = view;
     const isProcessing = booking.status === 'pending_payment' && booking.paymentProcessingSince !== null;

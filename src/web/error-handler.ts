@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { translateDbError } from '../db/errors/index';
-import { AppError, NotFoundError } from '../lib/errors';
+import { AppError, NotFoundError, TooManyRequestsError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { Views } from './views';
 
@@ -33,11 +33,12 @@ export function errorHandler(views: Views, logger: Logger): ErrorRequestHandler 
     const code = known?.code ?? 'internal_error';
     const message = known?.message ?? `Something went wrong on our side. Please try again; if it keeps happening, quote reference ${requestId}.`;
     if (res.headersSent) return;
+    if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
     if (wantsJson(req.path)) {
       res.status(status).json({ error: { code, message, ...(known?.details ? { details: known.details } : {}) } });
       return;
     }
-    const title = status === 404 ? 'Not found' : status === 422 ? 'Please check the address' : 'Sorry';
+    const title = status === 404 ? 'Not found' : status === 422 ? 'Please check the address' : status === 429 ? 'Please wait before trying again' : 'Sorry';
     res.status(status).type('html').send(views.render('errors/error', { title, status, code, message, details: known?.details }));
   };
 }

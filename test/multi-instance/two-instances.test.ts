@@ -31,9 +31,14 @@ interface Answer {
   error?: string;
 }
 
+let clients = 0;
+
+/** A registration from a client address of its own (the instances trust X-Forwarded-For from loopback), so the booking limits, on as in production, never refuse the rush. */
 async function register(instance: Instance, slug: string, n: string): Promise<Answer> {
+  clients += 1;
+  const client = `10.0.${Math.floor(clients / 250)}.${(clients % 250) + 1}`;
   try {
-    const res = await fetch(`${instance.url}/api/v1/events/${slug}/bookings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(freeBookingBody(n)) });
+    const res = await fetch(`${instance.url}/api/v1/events/${slug}/bookings`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': client }, body: JSON.stringify(freeBookingBody(n)) });
     const body = (await res.json()) as { booking?: { status: string } };
     return { status: res.status, bookingStatus: body.booking?.status };
   } catch (error) {

@@ -29,6 +29,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * The suite books many times from one address (concurrency tests register hundreds at once), so the public booking
+ * limits are off by default (RATE_LIMITS=off); test/web/rate-limits.test.ts and the tests of the holds cap turn them
+ * on with `env: { RATE_LIMITS: 'on', … }`. Sign-in throttling is always on.
+ */
 export function testConfig(database: Config['database'], extra: Record<string, string> = {}): Config {
   const url = database.client === 'pg' ? database.connectionString : `file:${database.filename}`;
   return loadConfig({
@@ -37,6 +42,7 @@ export function testConfig(database: Config['database'], extra: Record<string, s
     DATABASE_URL: url,
     SESSION_SECRET: 'test-secret-that-is-at-least-32-characters-long',
     MAIL_FROM: 'HSUG Events <events@hsug.test>',
+    RATE_LIMITS: 'off',
     ...extra,
   });
 }

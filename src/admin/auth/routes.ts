@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../../context';
 import { AppError, ValidationError } from '../../lib/errors';
+import { clientAddress, withRetryAfter } from '../../web/rate-limit';
 import { fieldErrors, parseInput } from '../../web/validate';
 import type { Views } from '../../web/views';
 import { renderAdmin } from '../render';
@@ -37,12 +38,13 @@ export function authRoutes(ctx: ServiceContext, views: Views): Router {
     const kept = { email: typeof form.email === 'string' ? form.email : '' };
     try {
       const input = parseInput(signInSchema, form);
-      const { sessionId } = await signIn(ctx, { ...input, ip: req.ip ?? 'unknown', previousSessionId: sessionOf(res)?.id });
+      const { sessionId } = await signIn(ctx, { ...input, ip: clientAddress(req), previousSessionId: sessionOf(res)?.id });
       res.cookie(SESSION_COOKIE, sessionId, cookieOptions(ctx));
       res.redirect(303, nextPathSchema.parse(form.next));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const errors = error instanceof ValidationError ? fieldErrors(error) : {};
+      withRetryAfter(res, error);
       await renderSignIn(req, res, { form: kept, errors, problem: error instanceof ValidationError ? null : error.message }, error.status);
     }
   });

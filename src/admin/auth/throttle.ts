@@ -1,33 +1,80 @@
-import type { Tx } from '../../db/connect';
-import { normaliseEmail } from '../../lib/email';
-import { AppError } from '../../lib/errors';
-import { toDbTime } from '../../lib/time';
+import type { ServiceContext } from '../../context';
+import type { Decision, Limiter } from '../../db/rate-limiter';
+import { pseudonym } from '../../lib/client-key';
+import { TooManyRequestsError } from '../../lib/errors';
+import { waitInWords } from '../../web/rate-limit';
 
-/** Failed sign-ins allowed per email and IP address within the window; kept in the database so every instance sees them. */
-export const MAX_FAILURES = 5;
-export const WINDOW_MS = 15 * 60_000;
+/**
+ * Sign-in throttling (OWASP Authentication Cheat Sheet, "Protect against automated attacks"). Every attempt is counted
+ * *before* the password is checked, in one atomic statement per limit (db/rate-limiter.ts), so attempts sent in
+ * parallel are each counted and at most the limit ever reach argon2. Four limits, most specific first:
+ * - per account and client address (default 5 in 15 minutes): the person mistyping, or one guesser;
+ * - per account, from any address (20 an hour): guessing one account from many addresses;
+ * - per client address, for any account (20 in 15 minutes): one address trying many accounts;
+ * - overall (100 a minute): a cap on the argon2 work (50–90 ms of CPU each) whoever sends it.
+ * A success resets the account-and-address count and gives its point back to the others, so only failures (and
+ * attempts in flight) use them up. The counts live in the database, so every instance shares them. If the store
+ * fails, sign-in is refused (503 `limits_unavailable`) rather than left unlimited.
+ */
 
-export class TooManyAttemptsError extends AppError {
-  constructor() {
-    super('too_many_attempts', 'Too many failed sign-in attempts for this email address. Please wait 15 minutes and try again, or ask an administrator to reset your password.');
+export class TooManyAttemptsError extends TooManyRequestsError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('too_many_attempts', message, retryAfterSeconds);
   }
 }
 
-export async function assertNotThrottled(db: Tx, email: string, ip: string, now: Date): Promise<void> {
-  const row = await db('sign_in_failures')
-    .where({ email_normalised: normaliseEmail(email), ip })
-    .where('at', '>', toDbTime(new Date(now.getTime() - WINDOW_MS)))
-    .count({ n: '*' })
-    .first();
-  if (Number(row?.n ?? 0) >= MAX_FAILURES) throw new TooManyAttemptsError();
+/** What the person is told for each limit, given how long to wait in words. */
+const MESSAGES = {
+  accountAddress: (wait: string) => `Too many failed sign-in attempts for this email address. Please wait ${wait} and try again, or ask an administrator to reset your password.`,
+  account: (wait: string) => `Too many failed sign-in attempts for this email address. Please wait ${wait} and try again, or ask an administrator to reset your password.`,
+  address: (wait: string) => `Too many sign-in attempts from your internet connection. Please wait ${wait} and try again.`,
+  global: (wait: string) => `Too many sign-in attempts are being made just now, so sign-in is paused for a moment. Please wait ${wait} and try again.`,
+};
+
+/** An admitted attempt: say how it ended, so that its counts are settled. Neither method throws. */
+export interface SignInTicket {
+  /** The password was right: the account-and-address count starts again, and the other limits get their point back. */
+  succeeded(): Promise<void>;
+  /** The attempt failed on our side (not a wrong password): every point it took is given back. */
+  abandoned(): Promise<void>;
 }
 
-export async function recordFailure(db: Tx, email: string, ip: string, now: Date): Promise<void> {
-  await db('sign_in_failures').insert({ email_normalised: normaliseEmail(email).slice(0, 254), ip: ip.slice(0, 64), at: toDbTime(now) });
-  // Old rows say nothing any more; clearing them here keeps the table small without a job.
-  await db('sign_in_failures').where('at', '<', toDbTime(new Date(now.getTime() - WINDOW_MS))).delete();
-}
+/**
+ * Counts a sign-in attempt against every limit, before anything is verified. A wrong password needs nothing more: its
+ * points stay counted. Throws 429 `too_many_attempts` (with the wait) when a limit is reached, giving back the points
+ * the refused attempt took from the other limits; 503 `limits_unavailable` when the counts cannot be read.
+ */
+export async function admitSignInAttempt(ctx: ServiceContext, email: string, ip: string): Promise<SignInTicket> {
+  const secret = ctx.config.sessionSecret;
+  const account = pseudonym(secret, 'email', email);
+  const address = pseudonym(secret, 'address', ip);
+  const limits = ctx.limits.signIn;
+  const checks: Array<[keyof typeof MESSAGES, Limiter, string]> = [
+    ['accountAddress', limits.accountAddress, `${account}.${address}`],
+    ['account', limits.account, account],
+    ['address', limits.address, address],
+    ['global', limits.global, 'all'],
+  ];
+  const taken: Array<{ limiter: Limiter; key: string; decision: Decision }> = [];
+  const giveBack = (entries: typeof taken) => Promise.all(entries.map((e) => e.limiter.refund(e.key, e.decision))).then(() => undefined);
 
-export async function clearFailures(db: Tx, email: string, ip: string): Promise<void> {
-  await db('sign_in_failures').where({ email_normalised: normaliseEmail(email), ip }).delete();
+  for (const [which, limiter, key] of checks) {
+    const decision = await limiter.consume(key).catch(async (error: unknown) => {
+      await giveBack(taken);
+      throw error;
+    });
+    if (!decision.allowed) {
+      await giveBack(taken);
+      ctx.logger.warn('sign-in refused: too many attempts', { limit: limiter.name, ip, retryAfterSeconds: decision.retryAfterSeconds });
+      throw new TooManyAttemptsError(MESSAGES[which](waitInWords(decision.retryAfterSeconds)), decision.retryAfterSeconds);
+    }
+    taken.push({ limiter, key, decision });
+  }
+  return {
+    succeeded: async () => {
+      const [first, ...rest] = taken;
+      await Promise.all([first.limiter.reset(first.key), giveBack(rest)]);
+    },
+    abandoned: () => giveBack(taken),
+  };
 }

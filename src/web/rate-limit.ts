@@ -1,0 +1,147 @@
+import type { Knex } from 'knex';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Config } from '../config';
+import type { ServiceContext } from '../context';
+import { createLimiter, purgeExpiredLimits, unlimited, type Limiter } from '../db/rate-limiter';
+import { pseudonym } from '../lib/client-key';
+import { normaliseEmail } from '../lib/email';
+import { TooManyRequestsError } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import type { Job } from '../jobs/runner';
+
+/**
+ * The abuse limits on public traffic, counted in the database so that every instance shares them (db/rate-limiter.ts),
+ * and answered with 429 `rate_limited`, a `Retry-After` header and a message saying in words when to try again.
+ * Limits and their defaults are in config.ts (`config.limits`) and README "Security".
+ *
+ * A new route behind a private link (a joining link, a certificate verification page) takes the links limit in one
+ * line: `router.get('/join/:token', limitLinks(ctx), handler)`.
+ */
+export interface RateLimits {
+  bookingsPerAddress: Limiter;
+  bookingsPerEmail: Limiter;
+  resendPerAddress: Limiter;
+  resendPerEmail: Limiter;
+  links: Limiter;
+  /** Sign-in attempts (admin/auth/throttle.ts): per account and address, per account, per address, and overall. */
+  signIn: { accountAddress: Limiter; account: Limiter; address: Limiter; global: Limiter };
+}
+
+/**
+ * The limiters for one app. With RATE_LIMITS=off the public limits let everything through; sign-in is always limited.
+ * When the store fails, the public limits count in this instance's memory for a while and sign-in refuses (503): see
+ * OnStoreFailure.
+ */
+export function createRateLimits(db: Knex, config: Config, logger: Logger): RateLimits {
+  const limits = config.limits;
+  const soft = (name: string, spec: Config['limits']['links']) => (limits.enabled ? createLimiter(db, { name, spec, logger, onStoreFailure: 'count-in-memory' }) : unlimited(name, spec));
+  const strict = (name: string, spec: Config['limits']['links']) => createLimiter(db, { name, spec, logger, onStoreFailure: 'refuse' });
+  return {
+    bookingsPerAddress: soft('bookings-address', limits.bookingsPerAddress),
+    bookingsPerEmail: soft('bookings-email', limits.bookingsPerEmail),
+    resendPerAddress: soft('resend-address', limits.resend),
+    resendPerEmail: soft('resend-email', limits.resend),
+    links: soft('links-address', limits.links),
+    signIn: {
+      accountAddress: strict('sign-in-account-address', limits.signIn.accountAddress),
+      account: strict('sign-in-account', limits.signIn.account),
+      address: strict('sign-in-address', limits.signIn.address),
+      global: strict('sign-in-global', limits.signIn.global),
+    },
+  };
+}
+
+/** The client's address as Express sees it through the trusted proxies (TRUST_PROXY). */
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** The pseudonym of the client's address, for the limits and the holds cap (lib/client-key.ts). */
+export function clientKey(config: Config, req: Request): string {
+  return pseudonym(config.sessionSecret, 'address', clientAddress(req));
+}
+
+/** "40 seconds", "8 minutes", "about 2 hours": how long to wait, for a person. */
+export function waitInWords(seconds: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (seconds < 60) return plural(Math.max(1, Math.ceil(seconds)), 'second');
+  if (seconds <= 90 * 60) return plural(Math.ceil(seconds / 60), 'minute');
+  return `about ${plural(Math.round(seconds / 3600), 'hour')}`;
+}
+
+/** Sets `Retry-After` (in seconds, RFC 9110 §10.2.3) when the error is a 429; for routes that answer an error themselves. */
+export function withRetryAfter(res: Response, error: unknown): Response {
+  if (error instanceof TooManyRequestsError) res.set('Retry-After', String(error.retryAfterSeconds));
+  return res;
+}
+
+interface Check {
+  limiter: Limiter;
+  key: string;
+  /** What the person is told, given how long to wait in words. */
+  message(wait: string): string;
+}
+
+/** Counts the request against each limit in turn; the first that is reached refuses it (429 `rate_limited`). */
+async function enforce(ctx: ServiceContext, req: Request, res: Response, checks: Check[]): Promise<void> {
+  for (const check of checks) {
+    const decision = await check.limiter.consume(check.key, { requestId: res.locals.requestId });
+    if (decision.allowed) continue;
+    ctx.logger.warn('rate limit reached', { requestId: res.locals.requestId, limit: check.limiter.name, ip: clientAddress(req), path: req.path, retryAfterSeconds: decision.retryAfterSeconds });
+    throw new TooManyRequestsError('rate_limited', check.message(waitInWords(decision.retryAfterSeconds)), decision.retryAfterSeconds);
+  }
+}
+
+const emailKey = (ctx: ServiceContext, email: string) => pseudonym(ctx.config.sessionSecret, 'email', email);
+
+/**
+ * A booking attempt (API, registration form or booking form), once its input is valid: counted per client address and
+ * per email address it names (the buyer's and each attendee's, each once). Throws 429 `rate_limited`.
+ */
+export async function limitBookings(ctx: ServiceContext, req: Request, res: Response, emails: string[]): Promise<void> {
+  const distinct = [...new Map(emails.map((email) => [normaliseEmail(email), email])).values()];
+  await enforce(ctx, req, res, [
+    {
+      limiter: ctx.limits.bookingsPerAddress,
+      key: clientKey(ctx.config, req),
+      message: (wait) => `We have had a lot of bookings from your internet connection in a short time, so we have paused new ones for a while. Nothing was booked this time. Please try again in ${wait}.`,
+    },
+    ...distinct.map((email) => ({
+      limiter: ctx.limits.bookingsPerEmail,
+      key: emailKey(ctx, email),
+      message: (wait: string) => `We have had a lot of bookings for ${email} in a short time, so we have paused new ones for that address for a while. Nothing was booked this time. Please try again in ${wait}.`,
+    })),
+  ]);
+}
+
+/** The resend-confirmation form: counted per client address and per email address asked for. Throws 429 `rate_limited`. */
+export async function limitResend(ctx: ServiceContext, req: Request, res: Response, email: string): Promise<void> {
+  const message = (wait: string) => `We have been asked to resend confirmations many times in a short time, so we have paused this for a while. Please try again in ${wait}, and check your junk mail folder meanwhile.`;
+  await enforce(ctx, req, res, [
+    { limiter: ctx.limits.resendPerAddress, key: clientKey(ctx.config, req), message },
+    { limiter: ctx.limits.resendPerEmail, key: emailKey(ctx, email), message },
+  ]);
+}
+
+/**
+ * Middleware for every page and API route behind a private link (manage, pay, cancel, calendar copy; later the joining
+ * and certificate verification links): counted per client address. Passes 429 `rate_limited` to the error handler,
+ * which answers JSON under /api/ and a page elsewhere.
+ */
+export function limitLinks(ctx: ServiceContext): RequestHandler {
+  return async (req, res, next) => {
+    await enforce(ctx, req, res, [
+      {
+        limiter: ctx.limits.links,
+        key: clientKey(ctx.config, req),
+        message: (wait) => `We have had a lot of requests for private booking links from your internet connection in a short time, so we have paused them for a while. Your booking is not affected. Please try again in ${wait}.`,
+      },
+    ]);
+    next();
+  };
+}
+
+/** Deletes the limits' expired counts every ten minutes, on every instance (a DELETE of dead rows is harmless twice). */
+export function rateLimitJobs(ctx: ServiceContext): Job[] {
+  return [{ name: 'rate-limits', intervalMs: 10 * 60_000, run: () => purgeExpiredLimits(ctx.db) }];
+}
