@@ -10,6 +10,8 @@ import { outboxJob } from './mail/jobs';
 import { systemClock } from './lib/clock';
 import { createMailer } from './mail/transport';
 import { createLogger, errorFields } from './lib/logger';
+import { logConfigWarnings } from './lib/security-events';
+import { createHttpServer, listen } from './web/http-server';
 import { isDatabaseEmpty, seedDemo } from '../seeds/demo';
 
 const logger = createLogger();
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  logConfigWarnings(logger, config.warnings);
   const db = connect(config.database);
   await migrateLatest(db);
   if (config.env !== 'production' && (await isDatabaseEmpty(db))) {
@@ -58,10 +61,9 @@ async function main(): Promise<void> {
   const runner = startJobs([outboxJob(ctx, mailer), ...paymentJobs(ctx), ...financeJobs(ctx)], logger);
   wireSignals(signals, runner);
 
-  const server = app.listen(config.port, () => {
-    logger.info(`hsug-events listening on ${config.publicUrl} (port ${config.port}, ${config.database.client})`);
-    if (!config.mail.smtpUrl) logger.info(`no SMTP_URL: emails are written as .eml files to ${config.mail.dir}`);
-  });
+  const server = await listen(createHttpServer(app, config.http), config.port);
+  logger.info(`hsug-events listening on ${config.publicUrl} (port ${config.port}, ${config.database.client})`);
+  if (!config.mail.smtpUrl) logger.info(`no SMTP_URL: emails are written as .eml files to ${config.mail.dir}`);
 
   const shutdown = async () => {
     server.close();
