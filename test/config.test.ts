@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, DEVELOPMENT_SESSION_SECRET, ENV_VARIABLES, estimateSecretBits, loadConfig, MIN_SECRET_BITS } from '../src/config';
 
@@ -215,15 +216,28 @@ describe('npm start with a bad environment', () => {
     expect(result.stdout).not.toContain('listening');
   });
 
+  it('when the server starts with NODE_ENV unset, then its first log line is a config_warning naming NODE_ENV', () => {
+    // A database under a plain file cannot be created: the boot stops right after the configuration is read and reported.
+    const blocker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hsug-boot-')), 'not-a-directory');
+    fs.writeFileSync(blocker, '');
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: `${blocker}/db.sqlite` };
+
+    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 80_000 });
+
+    const first = JSON.parse(result.stdout.split('\n')[0]) as Record<string, unknown>;
+    expect(first).toMatchObject({ level: 'warn', security: 'config_warning', variable: 'NODE_ENV', msg: expect.stringMatching(/^CONFIGURATION WARNING: NODE_ENV is not set/) });
+    expect(result.status).toBe(1);
+  }, 90_000);
+
   it('when production is started with a low-entropy SESSION_SECRET, then the server names SESSION_SECRET and exits with code 1', () => {
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...PRODUCTION, SESSION_SECRET: 'a'.repeat(32) };
 
-    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 25_000 });
+    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 80_000 });
 
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('SESSION_SECRET: too predictable for production');
     expect(result.stdout).not.toContain('listening');
-  });
+  }, 90_000);
 });
 
 describe('TRUST_PROXY', () => {
