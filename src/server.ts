@@ -6,7 +6,7 @@ import { createStripeClient } from './payments/stripe-client';
 import { connect } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { startJobs, wireSignals } from './jobs/runner';
-import { outboxJob } from './mail/jobs';
+import { mailRetentionJob, outboxJob } from './mail/jobs';
 import { systemClock } from './lib/clock';
 import { createMailer } from './mail/transport';
 import { createLogger, errorFields } from './lib/logger';
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
 
   const { app, ctx, signals } = createApp({ db, config, logger, stripe });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, dir: config.mail.dir });
-  const runner = startJobs([outboxJob(ctx, mailer), ...paymentJobs(ctx), ...financeJobs(ctx)], logger);
+  const runner = startJobs([outboxJob(ctx, mailer), mailRetentionJob(ctx), ...paymentJobs(ctx), ...financeJobs(ctx)], logger);
   wireSignals(signals, runner);
 
   const server = await listen(createHttpServer(app, config.http), config.port);
