@@ -16,8 +16,12 @@ import { groupCommit } from './db/group-commit';
 import { createEmailComposer } from './mail/compose';
 import { createTemplateRegistry } from './mail/templates';
 import { consoleLogger, type Logger } from './lib/logger';
+import { closeAfterUnreadBody, FORM_BODY_LIMIT_BYTES, refuseDeclaredOversize } from './web/body-limits';
 import { errorHandler, notFound } from './web/error-handler';
 import { createRateLimits } from './web/rate-limit';
+import { noStoreForPrivateResponses } from './web/no-store';
+import { securityHeaders } from './web/security-headers';
+import { logRefusedRequests } from './web/security-log';
 import { createViews, type Views } from './web/views';
 import { checkoutPageRoutes } from './payments/routes';
 import { webhookRoutes } from './payments/webhooks';
@@ -42,20 +46,6 @@ export interface AppHandle {
 }
 
 const PUBLIC_DIR = path.resolve(__dirname, '../public');
-
-function securityHeaders(config: Config): express.RequestHandler {
-  // Forms may redirect to the payment page: Stripe's (https) or the local sandbox's origin.
-  const paymentOrigin = config.stripe.apiBase ? ` ${new URL(config.stripe.apiBase).origin}` : '';
-  return (_req, res, next) => {
-    res.set({
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'same-origin',
-      'Content-Security-Policy': `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self' https:${paymentOrigin}; frame-ancestors 'none'`,
-    });
-    next();
-  };
-}
 
 export function createApp(deps: AppDeps): AppHandle {
   const views = deps.views ?? createViews();
@@ -87,12 +77,16 @@ export function createApp(deps: AppDeps): AppHandle {
     res.locals.requestId = randomUUID().slice(0, 8);
     next();
   });
+  app.use(logRefusedRequests(logger));
+  app.use(closeAfterUnreadBody());
   app.use(securityHeaders(deps.config));
+  app.use(noStoreForPrivateResponses());
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
   // The webhook needs the raw body for its signature, so it comes before the JSON parser.
   app.use(webhookRoutes(ctx));
-  app.use(express.json({ limit: '100kb' }));
-  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(refuseDeclaredOversize(FORM_BODY_LIMIT_BYTES));
+  app.use(express.json({ limit: FORM_BODY_LIMIT_BYTES }));
+  app.use(express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT_BYTES }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

@@ -3,6 +3,8 @@ import { isTimeZone } from './lib/time';
 
 const port = z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
 const url = z.url({ protocol: /^https?$/ });
+const seconds = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a whole number of seconds' }).int('must be a whole number of seconds').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 /** How many requests in how long, written `10/10m`: a count, a slash, and a period in seconds, minutes or hours. */
 export interface LimitSpec {
@@ -56,9 +58,16 @@ const envSchema = z.object({
   RATE_LIMIT_SIGN_IN_ACCOUNT: rate('20/1h'),
   RATE_LIMIT_SIGN_IN_ADDRESS: rate('20/15m'),
   RATE_LIMIT_SIGN_IN_GLOBAL: rate('100/1m'),
+  HTTP_HEADERS_TIMEOUT_SECONDS: seconds(1, 300).default(20),
+  HTTP_REQUEST_TIMEOUT_SECONDS: seconds(1, 3600).default(60),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: seconds(1, 300).default(5),
+  MAIL_BODY_RETENTION_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Every variable the service reads; `.env.example` documents each (a test holds the two together). */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as Array<keyof Env>;
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -77,7 +86,27 @@ export interface Config {
   /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
   bank?: { accountName: string; sortCode: string; accountNumber: string };
   timezone: string;
+  /** The HTTP server's limits on slow clients (web/http-server.ts), in milliseconds. */
+  http: HttpTimeouts;
+  /** Sent emails keep their rendered bodies (which hold manage links) this many days; then only the metadata stays. */
+  mailBodyRetentionDays: number;
+  /** What is allowed but worth a person's attention (NODE_ENV unset, …): the server logs each as a security event at boot. */
+  warnings: readonly ConfigWarning[];
   limits: Limits;
+}
+
+export interface HttpTimeouts {
+  /** Time to receive a request's headers (Node's `server.headersTimeout`). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body (Node's `server.requestTimeout`); a slower client gets 408. */
+  requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open (Node's `server.keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+}
+
+export interface ConfigWarning {
+  variable: string;
+  message: string;
 }
 
 /**
@@ -123,12 +152,75 @@ function databaseUrlProblem(value: string | undefined): string | undefined {
   return 'DATABASE_URL: must be a SQLite path (file:PATH or PATH) or a postgres:// URL';
 }
 
-/** What production cannot run without; checked on the raw values so they are reported with any other problem. */
+/** The session secret used when none is set, outside production only. Production refuses it by name. */
+export const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-change-me';
+
+/** Secrets that have been printed in this project's documentation or tests: public, so never a production secret. */
+const PUBLISHED_SECRETS = new Set([DEVELOPMENT_SESSION_SECRET, 'test-secret-that-is-at-least-32-characters-long', 'multi-instance-test-secret-of-at-least-32-characters']);
+
+/** The least estimated strength of a production SESSION_SECRET, in bits (NIST SP 800-131A: 128-bit security for keys). */
+export const MIN_SECRET_BITS = 128;
+
+/**
+ * A rough estimate of a secret's strength in bits: its length times the Shannon entropy of its own characters
+ * (−Σ p·log₂ p over the characters it uses). 32 × "a" scores 0, a repeated pattern scores little, 32 random bytes in
+ * base64url (43 characters) score about 200, and 64 hex digits about 250; 32 hex digits fall just short (about 115).
+ * It catches repeated and patterned secrets; it cannot tell a phrase someone chose from a random string.
+ */
+export function estimateSecretBits(secret: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const length = [...secret].length;
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / length) * Math.log2(n / length);
+  return Math.round(perChar * length);
+}
+
+const GENERATE_SECRET = 'generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"';
+
+/** A hostname that only this machine can reach: localhost, 127.0.0.0/8 or ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1';
+}
+
+/**
+ * What production cannot run with; checked on the raw values so they are reported with any other problem.
+ * Missing keys; the development or a published SESSION_SECRET, or one estimated below MIN_SECRET_BITS; a PUBLIC_URL
+ * on http: other than loopback (staff cookies would not be Secure, and no HSTS could be sent; OWASP ASVS V9.1.1).
+ */
 function productionProblems(env: Record<string, string>): string[] {
   if (env.NODE_ENV !== 'production') return [];
-  return (['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SESSION_SECRET', 'PUBLIC_URL'] as const)
+  const problems = (['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SESSION_SECRET', 'PUBLIC_URL'] as const)
     .filter((name) => !env[name])
     .map((name) => `${name}: required in production`);
+  const secret = env.SESSION_SECRET;
+  if (secret && PUBLISHED_SECRETS.has(secret)) problems.push(`SESSION_SECRET: is a published example value and cannot be used in production; ${GENERATE_SECRET}`);
+  else if (secret && estimateSecretBits(secret) < MIN_SECRET_BITS) {
+    problems.push(`SESSION_SECRET: too predictable for production (about ${estimateSecretBits(secret)} bits estimated, at least ${MIN_SECRET_BITS} needed); ${GENERATE_SECRET}`);
+  }
+  const publicUrl = env.PUBLIC_URL && URL.canParse(env.PUBLIC_URL) ? new URL(env.PUBLIC_URL) : undefined;
+  if (publicUrl?.protocol === 'http:' && !isLoopbackHost(publicUrl.hostname)) problems.push('PUBLIC_URL: must be https:// in production (http:// is allowed only for a loopback address such as http://127.0.0.1:3000)');
+  return problems;
+}
+
+function timeoutProblems(env: Env): string[] {
+  return env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS ? ['HTTP_HEADERS_TIMEOUT_SECONDS: must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS'] : [];
+}
+
+/** Allowed, but a person should know: logged by the server at boot as `config_warning` security events. */
+function configWarnings(raw: Record<string, string>, env: Env, publicUrl: string): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  if (!raw.NODE_ENV) {
+    warnings.push({
+      variable: 'NODE_ENV',
+      message: 'NODE_ENV is not set, so the service runs as development: the production checks are off, demo events load into an empty database, and without STRIPE_SECRET_KEY the local payments sandbox takes test payments. On a server, set NODE_ENV=production.',
+    });
+  }
+  if (env.NODE_ENV === 'production' && publicUrl.startsWith('http:')) {
+    warnings.push({ variable: 'PUBLIC_URL', message: `PUBLIC_URL is ${publicUrl} (loopback, plain http): staff cookies are not Secure and no HSTS header is sent. Use https:// for anything people reach over a network.` });
+  }
+  return warnings;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -138,15 +230,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   problems.push(...productionProblems(raw));
   const databaseProblem = databaseUrlProblem(raw.DATABASE_URL);
   if (databaseProblem) problems.push(databaseProblem);
+  if (parsed.success) problems.push(...timeoutProblems(parsed.data));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const env = parsed.data;
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
 
   return Object.freeze({
     env: env.NODE_ENV,
     port: env.PORT,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    publicUrl,
     database: parseDatabaseUrl(env.DATABASE_URL),
-    sessionSecret: env.SESSION_SECRET ?? 'development-only-session-secret-change-me',
+    sessionSecret: env.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
     stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, dir: env.MAIL_DIR },
     holdMinutes: env.HOLD_MINUTES,
@@ -173,5 +267,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         global: env.RATE_LIMIT_SIGN_IN_GLOBAL,
       },
     },
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    },
+    mailBodyRetentionDays: env.MAIL_BODY_RETENTION_DAYS,
+    warnings: Object.freeze(configWarnings(raw, env, publicUrl)),
   });
 }

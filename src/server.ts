@@ -6,11 +6,13 @@ import { createStripeClient } from './payments/stripe-client';
 import { connect } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { startJobs, wireSignals } from './jobs/runner';
-import { outboxJob } from './mail/jobs';
+import { mailRetentionJob, outboxJob } from './mail/jobs';
 import { systemClock } from './lib/clock';
 import { createMailer } from './mail/transport';
 import { createLogger, errorFields } from './lib/logger';
 import { rateLimitJobs } from './web/rate-limit';
+import { logConfigWarnings } from './lib/security-events';
+import { createHttpServer, listen } from './web/http-server';
 import { isDatabaseEmpty, seedDemo } from '../seeds/demo';
 
 const logger = createLogger();
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  logConfigWarnings(logger, config.warnings);
   const db = connect(config.database);
   await migrateLatest(db);
   if (config.env !== 'production' && (await isDatabaseEmpty(db))) {
@@ -56,13 +59,12 @@ async function main(): Promise<void> {
 
   const { app, ctx, signals } = createApp({ db, config, logger, stripe });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, dir: config.mail.dir });
-  const runner = startJobs([outboxJob(ctx, mailer), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx)], logger);
+  const runner = startJobs([outboxJob(ctx, mailer), mailRetentionJob(ctx), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx)], logger);
   wireSignals(signals, runner);
 
-  const server = app.listen(config.port, () => {
-    logger.info(`hsug-events listening on ${config.publicUrl} (port ${config.port}, ${config.database.client})`);
-    if (!config.mail.smtpUrl) logger.info(`no SMTP_URL: emails are written as .eml files to ${config.mail.dir}`);
-  });
+  const server = await listen(createHttpServer(app, config.http), config.port);
+  logger.info(`hsug-events listening on ${config.publicUrl} (port ${config.port}, ${config.database.client})`);
+  if (!config.mail.smtpUrl) logger.info(`no SMTP_URL: emails are written as .eml files to ${config.mail.dir}`);
 
   const shutdown = async () => {
     server.close();

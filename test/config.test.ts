@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, DEVELOPMENT_SESSION_SECRET, ENV_VARIABLES, estimateSecretBits, loadConfig, MIN_SECRET_BITS } from '../src/config';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -15,7 +17,8 @@ function problemsOf(env: Record<string, string>): string[] {
 const PRODUCTION = {
   NODE_ENV: 'production',
   PUBLIC_URL: 'https://events.hsug.org.uk',
-  SESSION_SECRET: 's'.repeat(40),
+  // 32 random bytes in base64url, as .env.example says to generate it
+  SESSION_SECRET: 'q8Zr3Xv_0LmT6yKp2WfNc9Hs-Ej4UdGa7BiQo1RwYxM',
   STRIPE_SECRET_KEY: 'sk_live_abc',
   STRIPE_WEBHOOK_SECRET: 'whsec_abc',
 };
@@ -99,6 +102,105 @@ describe('loadConfig', () => {
   });
 });
 
+describe('production checks on the deployment', () => {
+  it('when production is given the documented development SESSION_SECRET, then boot is refused naming SESSION_SECRET', () => {
+    const problems = problemsOf({ ...PRODUCTION, SESSION_SECRET: DEVELOPMENT_SESSION_SECRET });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^SESSION_SECRET: is a published example value/);
+    expect(problems[0]).toContain('randomBytes(32)');
+  });
+
+  it('when production is given the secret the tests use, then it is refused too: a value printed in the repository is public', () => {
+    expect(problemsOf({ ...PRODUCTION, SESSION_SECRET: 'test-secret-that-is-at-least-32-characters-long' })[0]).toMatch(/^SESSION_SECRET: is a published example value/);
+  });
+
+  it.each([
+    ['32 × "a"', 'a'.repeat(32)],
+    ['40 × "s"', 's'.repeat(40)],
+    ['a repeated pattern', 'abcd'.repeat(10)],
+    ['32 hex digits (128 random bits, but too short a string to show it)', '3f9a0c1b7d2e4f6a8b0c1d2e3f4a5b6c'],
+  ])('when production is given a low-entropy SESSION_SECRET (%s), then boot is refused naming it and the bits', (_label, secret) => {
+    const problems = problemsOf({ ...PRODUCTION, SESSION_SECRET: secret });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^SESSION_SECRET: too predictable for production \\(about \\d+ bits estimated, at least ${MIN_SECRET_BITS} needed\\)`))]);
+  });
+
+  it('when outside production the secret is weak, then it is accepted: the checks guard deployments, not laptops', () => {
+    expect(loadConfig({ SESSION_SECRET: 'a'.repeat(32) }).sessionSecret).toBe('a'.repeat(32));
+    expect(loadConfig({}).sessionSecret).toBe(DEVELOPMENT_SESSION_SECRET);
+  });
+
+  it.each([
+    ['32 × "a"', 'a'.repeat(32), 0, 0],
+    ['"ab" repeated 16 times', 'ab'.repeat(16), 32, 32],
+    ['32 hex digits', '3f9a0c1b7d2e4f6a8b0c1d2e3f4a5b6c', 100, 127],
+    ['32 bytes of base64url (43 characters)', 'q8Zr3Xv_0LmT6yKp2WfNc9Hs-Ej4UdGa7BiQo1RwYxM', 190, 240],
+  ])('when the strength of %s is estimated, then it is between %d and %d bits', (_label, secret, low, high) => {
+    expect(estimateSecretBits(secret)).toBeGreaterThanOrEqual(low);
+    expect(estimateSecretBits(secret)).toBeLessThanOrEqual(high);
+  });
+
+  it('when production has an http: PUBLIC_URL on a real host, then boot is refused naming PUBLIC_URL', () => {
+    expect(problemsOf({ ...PRODUCTION, PUBLIC_URL: 'http://events.hsug.org.uk' })).toEqual([
+      'PUBLIC_URL: must be https:// in production (http:// is allowed only for a loopback address such as http://127.0.0.1:3000)',
+    ]);
+  });
+
+  it.each(['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000'])('when production has the loopback PUBLIC_URL %s, then it loads with a warning about plain http', (publicUrl) => {
+    const config = loadConfig({ ...PRODUCTION, PUBLIC_URL: publicUrl });
+    expect(config.warnings).toEqual([{ variable: 'PUBLIC_URL', message: expect.stringContaining('not Secure and no HSTS header') }]);
+  });
+
+  it('when NODE_ENV is unset, then the config carries a warning naming NODE_ENV; when it is set, there is none', () => {
+    expect(loadConfig({}).warnings).toEqual([{ variable: 'NODE_ENV', message: expect.stringContaining('NODE_ENV is not set, so the service runs as development') }]);
+    expect(loadConfig({ NODE_ENV: 'development' }).warnings).toEqual([]);
+    expect(loadConfig(PRODUCTION).warnings).toEqual([]);
+  });
+});
+
+describe('HTTP timeouts and mail retention', () => {
+  it('when nothing is set, then headers must arrive in 20 s, a whole request in 60 s, idle connections close after 5 s, and sent mail bodies are kept 30 days', () => {
+    expect(loadConfig({})).toMatchObject({ http: { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 }, mailBodyRetentionDays: 30 });
+  });
+
+  it('when they are set, then they are used; when they are nonsense, then each is named', () => {
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT_SECONDS: '120', MAIL_BODY_RETENTION_DAYS: '7' })).toMatchObject({ http: { requestTimeoutMs: 120_000 }, mailBodyRetentionDays: 7 });
+    const problems = problemsOf({ HTTP_HEADERS_TIMEOUT_SECONDS: '0', HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: 'soon', MAIL_BODY_RETENTION_DAYS: '0' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['HTTP_HEADERS_TIMEOUT_SECONDS', 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 'MAIL_BODY_RETENTION_DAYS']);
+  });
+
+  it('when the headers may take longer than the whole request, then the boot says so', () => {
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_SECONDS: '90', HTTP_REQUEST_TIMEOUT_SECONDS: '60' })).toEqual(['HTTP_HEADERS_TIMEOUT_SECONDS: must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS']);
+  });
+});
+
+describe('.env.example', () => {
+  const ENV_EXAMPLE = path.resolve(__dirname, '../.env.example');
+
+  /** The file as a shell would load it (`set -a; . ./.env`): KEY=value lines, quotes removed, comments skipped. */
+  function readEnvExample(): Record<string, string> {
+    const entries = fs
+      .readFileSync(ENV_EXAMPLE, 'utf8')
+      .split('\n')
+      .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2].replace(/^"(.*)"$/, '$1')] as const);
+    return Object.fromEntries(entries);
+  }
+
+  it('when it is copied as it is, then the service starts in development with it', () => {
+    expect(loadConfig(readEnvExample())).toMatchObject({ env: 'development', port: 3000, mailBodyRetentionDays: 30 });
+  });
+
+  it('when the variables it documents are compared with those the service reads, then they are the same', () => {
+    expect(Object.keys(readEnvExample()).sort()).toEqual([...ENV_VARIABLES].sort());
+  });
+
+  it('when it is used in production with only NODE_ENV and the Stripe keys changed, then the boot refuses and names SESSION_SECRET and PUBLIC_URL', () => {
+    const problems = problemsOf({ ...readEnvExample(), NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', PUBLIC_URL: 'http://events.hsug.org.uk' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['SESSION_SECRET', 'PUBLIC_URL']);
+  });
+});
+
 describe('npm start with a bad environment', () => {
   it('when PORT is not a number, then the server prints a message naming PORT and exits with code 1', () => {
     // Arrange: the environment of a shell, minus anything that would make the service reach a database
@@ -113,6 +215,29 @@ describe('npm start with a bad environment', () => {
     expect(result.stderr).toContain('PORT: must be a port number from 0 to 65535');
     expect(result.stdout).not.toContain('listening');
   });
+
+  it('when the server starts with NODE_ENV unset, then its first log line is a config_warning naming NODE_ENV', () => {
+    // A database under a plain file cannot be created: the boot stops right after the configuration is read and reported.
+    const blocker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hsug-boot-')), 'not-a-directory');
+    fs.writeFileSync(blocker, '');
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: `${blocker}/db.sqlite` };
+
+    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 80_000 });
+
+    const first = JSON.parse(result.stdout.split('\n')[0]) as Record<string, unknown>;
+    expect(first).toMatchObject({ level: 'warn', security: 'config_warning', variable: 'NODE_ENV', msg: expect.stringMatching(/^CONFIGURATION WARNING: NODE_ENV is not set/) });
+    expect(result.status).toBe(1);
+  }, 90_000);
+
+  it('when production is started with a low-entropy SESSION_SECRET, then the server names SESSION_SECRET and exits with code 1', () => {
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...PRODUCTION, SESSION_SECRET: 'a'.repeat(32) };
+
+    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 80_000 });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('SESSION_SECRET: too predictable for production');
+    expect(result.stdout).not.toContain('listening');
+  }, 90_000);
 });
 
 describe('TRUST_PROXY', () => {

@@ -16,8 +16,8 @@ import { checkInRoutes } from './checkin/routes';
 import { eventRoutes } from './events/routes';
 import { memberRoutes } from './members/routes';
 import { messageRoutes } from './messages/routes';
-import { multipartForms } from './multipart';
 import { GuardedRouter, type StaffRouteSpec } from './route-table';
+import { UploadRoutes } from './uploads';
 
 export interface AdminRouters {
   /** Mount at /admin: session sign-in, CSRF on every form. */
@@ -31,14 +31,13 @@ export interface AdminRouters {
 export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): AdminRouters {
   const table: StaffRouteSpec[] = [];
 
+  // Cache-Control: no-store on every staff response is set in createApp (web/no-store.ts), with the other private paths.
   const pages = Router();
-  pages.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
   pages.use(cookieParser());
-  pages.use(...multipartForms());
   pages.use(loadStaffSession(ctx));
+  // File uploads are parsed here, on their own routes only and after their guard, so the CSRF check can read the form.
+  const uploads = new UploadRoutes(requirePage);
+  pages.use(uploads.router);
   pages.use(verifyCsrf());
   pages.use(authRoutes(ctx, views));
   const html = new GuardedRouter(table, '/admin', 'html', requirePage);
@@ -47,17 +46,13 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   cancelRoutes(ctx, views, html);
   checkInRoutes(ctx, views, html);
   messageRoutes(ctx, views, html);
-  memberRoutes(ctx, views, html);
+  memberRoutes(ctx, views, html, uploads);
   auditRoutes(ctx, views, html);
   financeRoutes(ctx, views, html);
   financeActionRoutes(ctx, views, html);
   pages.use(html.router);
 
   const api = Router();
-  api.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
   api.use(authenticateApi(ctx));
   const json = new GuardedRouter(table, '/api/v1/admin', 'api', requireApi);
   json.get('/events', 'events:read', async (_req, res) => {

@@ -11,10 +11,24 @@ export interface Logger {
 }
 
 /**
- * Fields that must never reach a log, at the top of `extra` or one level down (`{ user: { password } }`).
- * They are written as "[redacted]" instead, so a careless call still shows that the field was there.
+ * Fields that must never reach a log, at the top of `extra` or up to two levels down (`{ user: { password } }`,
+ * `{ req: { headers: { authorization } } }`). They are written as "[redacted]" instead, so a careless call still
+ * shows that the field was there. A secret inside another value (a URL's query) is not caught here: log URLs
+ * through lib/redact.ts.
  */
-const SECRET_FIELDS = ['password', 'passwordHash', 'token', 'manageToken', 'apiToken', 'authorization', 'cookie', 'secret', 'sessionSecret', 'secretKey', 'webhookSecret'];
+const SECRET_FIELDS = [
+  'password', 'passwordHash', 'newPassword', 'currentPassword', 'token', 'manageToken', 'apiToken', 'csrfToken', '_csrf',
+  'authorization', 'cookie', 'set-cookie', 'secret', 'sessionSecret', 'secretKey', 'webhookSecret', 'totp', 'otp', 'recoveryCode',
+];
+
+/** pino's redaction paths for each field at depth 0, 1 and 2; names that are not identifiers use bracket syntax. */
+function redactPaths(fields: string[]): string[] {
+  return fields.flatMap((field) => {
+    const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
+    const nested = key.startsWith('[') ? key : `.${key}`;
+    return [key, `*${nested}`, `*.*${nested}`];
+  });
+}
 
 export interface LoggerOptions {
   /** A file descriptor (1 = stdout, the default; 2 = stderr) or anything with `write(line)`, such as a test's buffer. */
@@ -38,7 +52,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]), censor: '[redacted]' },
+      redact: { paths: redactPaths(SECRET_FIELDS), censor: '[redacted]' },
     },
     stream,
   );

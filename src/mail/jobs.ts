@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../context';
 import type { Job } from '../jobs/runner';
+import { purgeSentEmailBodies } from './retention';
 import { sendDueEmails, type SenderDeps } from './sender';
 import type { Mailer } from './transport';
 
@@ -21,3 +22,8 @@ export function outboxJob(ctx: ServiceContext, mailer: Mailer): Job {
   return { name: 'outbox', intervalMs: 2000, run: (signal) => sendDueEmails({ ...deps, signal }) };
 }
 
+
+/** Blanks the bodies of sent emails older than MAIL_BODY_RETENTION_DAYS (retention.ts), every hour. */
+export function mailRetentionJob(ctx: ServiceContext): Job {
+  return { name: 'mail-retention', intervalMs: 60 * 60_000, run: () => purgeSentEmailBodies(ctx.db, ctx.clock.now(), ctx.config.mailBodyRetentionDays) };
+}

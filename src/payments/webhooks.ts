@@ -3,6 +3,8 @@ import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
 import { AppError, ValidationError } from '../lib/errors';
 import { errorFields } from '../lib/logger';
+import { refuseDeclaredOversize } from '../web/body-limits';
+import { noteRefusal } from '../web/security-log';
 import { findOurSession, findOurSessionByIntent } from './checkout-sessions';
 import { applyStripeState } from './fulfil';
 import { recordStripeEvent } from './queries';
@@ -63,9 +65,12 @@ export async function handleStripeEvent(ctx: ServiceContext, event: ParsedStripe
   return outcome.result;
 }
 
+/** Stripe's events are a few KB; 1 MB leaves room for the largest (an invoice with many lines). */
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export function webhookRoutes(ctx: ServiceContext): Router {
   const router = Router();
-  router.post('/webhooks/stripe', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+  router.post('/webhooks/stripe', refuseDeclaredOversize(WEBHOOK_BODY_LIMIT_BYTES), express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT_BYTES }), async (req, res) => {
     const secret = ctx.config.stripe.webhookSecret;
     if (!ctx.stripe || !secret) throw new AppError('webhooks_disabled', 'Stripe webhooks are not configured.');
     const signature = req.get('stripe-signature');
@@ -74,7 +79,8 @@ export function webhookRoutes(ctx: ServiceContext): Router {
     try {
       raw = ctx.stripe.webhooks.constructEvent(req.body, signature, secret);
     } catch (error) {
-      ctx.logger.warn('webhook signature did not verify', { requestId: res.locals.requestId, ip: req.ip, ...errorFields(error) });
+      // Logged as a webhook_signature_failed security event once the 400 is sent (web/security-log.ts).
+      noteRefusal(res, 'invalid_signature', { reason: errorFields(error).error });
       throw new AppError('invalid_signature', 'The Stripe signature did not verify.');
     }
     let parsed: ReturnType<typeof parseStripeEvent>;

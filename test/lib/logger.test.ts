@@ -28,6 +28,15 @@ describe('the logger', () => {
     expect(parsed()[0]).toMatchObject({ level: 'warn', email: 'ada@example.org', password: '[redacted]', token: '[redacted]', user: { apiToken: '[redacted]', passwordHash: '[redacted]' }, headers: { authorization: '[redacted]' } });
   });
 
+  it('when request headers, a cookie, a CSRF token or a one-time code are logged two levels down, then none of them is written', () => {
+    const { logger, lines, parsed } = capture();
+
+    logger.warn('probe', { req: { headers: { authorization: 'Bearer hsug_secret_api_token', cookie: 'hsug_staff=sess-abc', 'set-cookie': 'hsug_staff=sess-new' } }, form: { _csrf: 'csrf-xyz', totp: '123456', newPassword: 'n3w-pass' } });
+
+    expect(lines.join('\n')).not.toMatch(/hsug_secret_api_token|sess-abc|sess-new|csrf-xyz|123456|n3w-pass/);
+    expect(parsed()[0]).toMatchObject({ req: { headers: { authorization: '[redacted]', cookie: '[redacted]', 'set-cookie': '[redacted]' } }, form: { _csrf: '[redacted]', totp: '[redacted]', newPassword: '[redacted]' } });
+  });
+
   it('when the level is warn, then info lines are left out and warnings and errors are written', () => {
     const { logger, parsed } = capture('warn');
 

@@ -55,10 +55,21 @@ export function testConfig(database: Config['database'], extra: Record<string, s
 const CHECK_EVERY_REQUEST: CatalogueOptions = { recheckMs: 0 };
 
 /** The app and its test plumbing over a database, SMTP server and clock that the caller started. */
-export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; config: Config; clock: ReturnType<typeof fixedClock>; stripe?: Stripe; catalogue?: CatalogueOptions }): TestApp {
+export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; config: Config; clock: ReturnType<typeof fixedClock>; stripe?: Stripe; catalogue?: CatalogueOptions; logger?: Logger }): TestApp {
   const { testDb, smtp, config, clock } = parts;
   const logged: TestApp['logged'] = [];
-  const logger: Logger = { info: () => undefined, warn: (msg, extra) => logged.push({ level: 'warn', msg, extra }), error: (msg, extra) => logged.push({ level: 'error', msg, extra }) };
+  // Every warning and error lands in `logged`; a test that gives its own logger (a real one writing to a buffer) gets each line too.
+  const logger: Logger = {
+    info: (msg, extra) => parts.logger?.info(msg, extra),
+    warn: (msg, extra) => {
+      logged.push({ level: 'warn', msg, extra });
+      parts.logger?.warn(msg, extra);
+    },
+    error: (msg, extra) => {
+      logged.push({ level: 'error', msg, extra });
+      parts.logger?.error(msg, extra);
+    },
+  };
   const { app, ctx } = createApp({ db: testDb.db, config, clock, logger, stripe: parts.stripe, catalogue: parts.catalogue ?? CHECK_EVERY_REQUEST });
   const mailer = createMailer({ smtpUrl: smtp.url, dir: '' });
   return {
@@ -79,9 +90,9 @@ export function assembleTestApp(parts: { testDb: TestDatabase; smtp: TestSmtp; c
   };
 }
 
-export async function startTestApp(options: { now?: string; env?: Record<string, string>; catalogue?: CatalogueOptions } = {}): Promise<TestApp> {
+export async function startTestApp(options: { now?: string; env?: Record<string, string>; catalogue?: CatalogueOptions; logger?: Logger } = {}): Promise<TestApp> {
   const testDb = await createTestDatabase();
   const smtp = await startTestSmtp();
   const config = testConfig(testDb.database, { SMTP_URL: smtp.url, ...options.env });
-  return assembleTestApp({ testDb, smtp, config, clock: fixedClock(options.now ?? TEST_NOW), catalogue: options.catalogue });
+  return assembleTestApp({ testDb, smtp, config, clock: fixedClock(options.now ?? TEST_NOW), catalogue: options.catalogue, logger: options.logger });
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import type { CatalogueOptions } from '../../src/events/catalogue';
 import { fixedClock } from '../../src/lib/clock';
+import type { Logger } from '../../src/lib/logger';
 import { createStripeClient } from '../../src/payments/stripe-client';
 import { startSandbox, type Sandbox } from '../../sandbox/src';
 import { TEST_NOW, assembleTestApp, testConfig, type TestApp } from './app';
@@ -23,7 +24,7 @@ export interface PaymentsTestApp extends TestApp {
  * its signed webhooks back to the app. The sandbox shares the app's test clock, as Stripe and we
  * share real time.
  */
-export async function startPaymentsTestApp(options: { now?: string; env?: Record<string, string>; catalogue?: CatalogueOptions } = {}): Promise<PaymentsTestApp> {
+export async function startPaymentsTestApp(options: { now?: string; env?: Record<string, string>; catalogue?: CatalogueOptions; logger?: Logger } = {}): Promise<PaymentsTestApp> {
   const testDb = await createTestDatabase();
   const smtp = await startTestSmtp();
   const clock = fixedClock(options.now ?? TEST_NOW);
@@ -43,7 +44,7 @@ export async function startPaymentsTestApp(options: { now?: string; env?: Record
     ...options.env,
   });
   const stripe = createStripeClient(config);
-  const base = assembleTestApp({ testDb, smtp, config, clock, stripe, catalogue: options.catalogue });
+  const base = assembleTestApp({ testDb, smtp, config, clock, stripe, catalogue: options.catalogue, logger: options.logger });
   handler = base.app;
   sandbox.setWebhookUrl(`${baseUrl}/webhooks/stripe`);
   return {

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import type { ServiceContext } from '../../context';
 import type { EventRecord } from '../../events/types';
+import { recordAudit, type Actor } from '../audit/log';
 import { encodeBatches, isClientDisconnect } from '../../lib/streams';
 import { toExportRecord } from './columns';
 import { streamAttendeesCsv } from './export-csv';
@@ -16,6 +17,20 @@ const TYPES = {
 } as const;
 
 export type DownloadFormat = keyof typeof TYPES;
+
+/** How an attendee list left the service: a file (csv, xlsx, json) or the printable sign-in sheet. */
+export type AuditedFormat = DownloadFormat | 'sign_in_sheet';
+
+/**
+ * Records who took an event's attendee list, in which format, with which filter, through the staff pages or the API:
+ * the list is personal data (names, emails, dietary and access needs), so every copy that leaves is accounted for
+ * (GDPR Art. 5(2), accountability; OWASP Logging Cheat Sheet, "data export"). Written before the first byte is sent:
+ * a download that cannot be recorded does not happen.
+ */
+export async function recordAttendeeDownload(ctx: ServiceContext, actor: Actor, event: EventRecord, download: { format: AuditedFormat; surface: 'page' | 'api'; filter?: AttendeeFilter }): Promise<void> {
+  const filter = Object.fromEntries(Object.entries(download.filter ?? {}).filter(([, value]) => value !== undefined && value !== ''));
+  await recordAudit(ctx.db, actor, { action: 'attendees_downloaded', targetType: 'event', targetId: event.id, details: { slug: event.slug, format: download.format, surface: download.surface, ...(Object.keys(filter).length ? { filter } : {}) } }, ctx.clock.now());
+}
 
 /** JSON written a batch at a time, like the other formats. */
 async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeListRow[]>, res: Response): Promise<void> {

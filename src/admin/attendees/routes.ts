@@ -13,7 +13,7 @@ import { noticeText } from '../events/notices';
 import { renderAdmin } from '../render';
 import type { GuardedRouter } from '../route-table';
 import { slugParam } from '../params';
-import { sendAttendeeDownload, type DownloadFormat } from './downloads';
+import { recordAttendeeDownload, sendAttendeeDownload, type DownloadFormat } from './downloads';
 import { bySurname, STATUS_LABELS, toAttendeeView } from './present';
 import { listExpected, LIST_STATUSES, type AttendeeListRow } from './queries';
 import { loadAttendeeList } from './read';
@@ -40,11 +40,13 @@ function downloadQuery(query: { q?: string; status?: string; ticket?: number }, 
   return text ? `?${text}` : '';
 }
 
-/** The event's attendee list as a download in `format`, filtered as the request's query says. */
-async function sendDownload(ctx: ServiceContext, req: Request, res: Response, format: DownloadFormat): Promise<void> {
+/** The event's attendee list as a download in `format`, filtered as the request's query says; recorded in the audit log. */
+async function sendDownload(ctx: ServiceContext, req: Request, res: Response, format: DownloadFormat, surface: 'page' | 'api'): Promise<void> {
   const event = await findStaffEvent(ctx, slugParam(req));
   const query = parseInput(attendeeQuerySchema, req.query);
-  await sendAttendeeDownload(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, format, res);
+  const filter = { q: query.q, status: query.status, ticketTypeId: query.ticket };
+  await recordAttendeeDownload(ctx, staffOf(res), event, { format, surface, filter });
+  await sendAttendeeDownload(ctx, event, filter, format, res);
 }
 
 export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter): void {
@@ -80,12 +82,13 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
   routes.get('/events/:slug/attendees.:format', 'attendees:read', async (req, res) => {
     const format = exportFormatSchema.safeParse(req.params.format);
     if (!format.success) throw new NotFoundError('not_found', 'Downloads are .csv, .xlsx or .json.');
-    await sendDownload(ctx, req, res, format.data);
+    await sendDownload(ctx, req, res, format.data, 'page');
   });
 
   routes.get('/events/:slug/sign-in-sheet', 'attendees:read', async (req, res) => {
     const event = await findStaffEvent(ctx, slugParam(req));
     const people = (await listExpected(ctx.db, event.id)).sort(bySurname);
+    await recordAttendeeDownload(ctx, staffOf(res), event, { format: 'sign_in_sheet', surface: 'page' });
     renderAdmin(views, res, 'sign-in-sheet', {
       title: `Sign-in sheet: ${event.title}`,
       event: { slug: event.slug, title: event.title, when: formatRange(event.startsAt, event.endsAt, event.timezone), venue: event.venue },
@@ -109,11 +112,11 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
 }
 
 export function attendeeApiRoutes(ctx: ServiceContext, routes: GuardedRouter): void {
-  routes.get('/events/:slug/attendees', 'attendees:read', (req, res) => sendDownload(ctx, req, res, 'json'));
+  routes.get('/events/:slug/attendees', 'attendees:read', (req, res) => sendDownload(ctx, req, res, 'json', 'api'));
 
   routes.get('/events/:slug/attendees.:format', 'attendees:read', async (req, res) => {
     const format = exportFormatSchema.safeParse(req.params.format);
     if (!format.success) throw new NotFoundError('not_found', 'Use attendees.json, attendees.csv or attendees.xlsx.');
-    await sendDownload(ctx, req, res, format.data);
+    await sendDownload(ctx, req, res, format.data, 'api');
   });
 }

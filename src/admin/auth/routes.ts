@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../context';
 import { AppError, ValidationError } from '../../lib/errors';
 import { clientAddress, withRetryAfter } from '../../web/rate-limit';
 import { fieldErrors, parseInput } from '../../web/validate';
+import { noteRefusal } from '../../web/security-log';
 import type { Views } from '../../web/views';
 import { renderAdmin } from '../render';
 import { sessionOf } from './middleware';
@@ -43,6 +44,7 @@ export function authRoutes(ctx: ServiceContext, views: Views): Router {
       res.redirect(303, nextPathSchema.parse(form.next));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
+      noteRefusal(res, error.code, { account: kept.email });
       const errors = error instanceof ValidationError ? fieldErrors(error) : {};
       withRetryAfter(res, error);
       await renderSignIn(req, res, { form: kept, errors, problem: error instanceof ValidationError ? null : error.message }, error.status);
