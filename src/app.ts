@@ -17,6 +17,7 @@ import { createEmailComposer } from './mail/compose';
 import { createTemplateRegistry } from './mail/templates';
 import { consoleLogger, type Logger } from './lib/logger';
 import { errorHandler, notFound } from './web/error-handler';
+import { formBody, jsonBody, strictQueryString } from './web/body-parsers';
 import { createViews, type Views } from './web/views';
 import { checkoutPageRoutes } from './payments/routes';
 import { webhookRoutes } from './payments/webhooks';
@@ -86,11 +87,12 @@ export function createApp(deps: AppDeps): AppHandle {
     next();
   });
   app.use(securityHeaders(deps.config));
+  app.use(strictQueryString);
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
   // The webhook needs the raw body for its signature, so it comes before the JSON parser.
   app.use(webhookRoutes(ctx));
-  app.use(express.json({ limit: '100kb' }));
-  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(jsonBody('100kb'));
+  app.use(formBody('100kb'));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

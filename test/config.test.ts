@@ -123,3 +123,15 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'everyone!' })).toThrow(/TRUST_PROXY/);
   });
 });
+
+describe('text in the configuration follows the text rule (lib/text.ts)', () => {
+  it('when ORG_NAME, MAIL_FROM or INVOICE_ACCOUNT_NAME holds a line break or a control character, then the boot names each', () => {
+    const problems = problemsOf({ ORG_NAME: 'HSUG\r\nX-Evil: 1', MAIL_FROM: 'Events\u0000 <events@hsug.org.uk>', INVOICE_ACCOUNT_NAME: 'HSUG \u202Eknab' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['INVOICE_ACCOUNT_NAME', 'MAIL_FROM', 'ORG_NAME']);
+    expect(problems.join('\n')).toContain('ORG_NAME: Must be on one line: remove the line break');
+  });
+
+  it('when ORG_NAME has quotes and spaces around it, then it loads trimmed', () => {
+    expect(loadConfig({ ORG_NAME: '  The "Stats" Group ' }).orgName).toBe('The "Stats" Group');
+  });
+});
