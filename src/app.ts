@@ -22,6 +22,7 @@ import { createRateLimits } from './web/rate-limit';
 import { noStoreForPrivateResponses } from './web/no-store';
 import { securityHeaders } from './web/security-headers';
 import { logRefusedRequests } from './web/security-log';
+import { formBody, jsonBody, strictQueryString } from './web/body-parsers';
 import { createViews, type Views } from './web/views';
 import { checkoutPageRoutes } from './payments/routes';
 import { webhookRoutes } from './payments/webhooks';
@@ -81,12 +82,13 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use(closeAfterUnreadBody());
   app.use(securityHeaders(deps.config));
   app.use(noStoreForPrivateResponses());
+  app.use(strictQueryString);
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
   // The webhook needs the raw body for its signature, so it comes before the JSON parser.
   app.use(webhookRoutes(ctx));
   app.use(refuseDeclaredOversize(FORM_BODY_LIMIT_BYTES));
-  app.use(express.json({ limit: FORM_BODY_LIMIT_BYTES }));
-  app.use(express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT_BYTES }));
+  app.use(jsonBody(FORM_BODY_LIMIT_BYTES));
+  app.use(formBody(FORM_BODY_LIMIT_BYTES));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLineText } from './lib/text';
 import { isTimeZone } from './lib/time';
 
 const port = z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
@@ -36,13 +37,13 @@ const envSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must start with whsec_').optional(),
   STRIPE_API_BASE: url.optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
-  MAIL_FROM: z.string().min(3).default('HSUG Events <events@hsug.org.uk>'),
+  MAIL_FROM: singleLineText(300).min(3).default('HSUG Events <events@hsug.org.uk>'),
   MAIL_DIR: z.string().min(1).default('var/mail'),
   HOLD_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(30, 'must be at least 30 (Stripe Checkout minimum)').max(1440).default(30),
-  ORG_NAME: z.string().min(1).default('Health Statistics User Group'),
+  ORG_NAME: singleLineText(200).min(1).default('Health Statistics User Group'),
   TRUST_PROXY: z.string().regex(/^(loopback|true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/, 'must be loopback, a number of proxies, or comma-separated addresses/CIDRs').default('loopback'),
   OUTBOX_LEASE_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds' }).int('must be a whole number of seconds').min(1, 'must be at least 1').max(3600, 'must be at most 3600').default(120),
-  INVOICE_ACCOUNT_NAME: z.string().min(2).max(100).optional(),
+  INVOICE_ACCOUNT_NAME: singleLineText(100).min(2).optional(),
   INVOICE_SORT_CODE: z.string().regex(/^\d{2}-\d{2}-\d{2}$/, 'must look like 12-34-56').optional(),
   INVOICE_ACCOUNT_NUMBER: z.string().regex(/^\d{8}$/, 'must be 8 digits').optional(),
   TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),

@@ -207,14 +207,14 @@ describe('npm start with a bad environment', () => {
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: 'abc' };
 
     // Act
-    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 25_000 });
+    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 80_000 });
 
     // Assert
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Invalid configuration');
     expect(result.stderr).toContain('PORT: must be a port number from 0 to 65535');
     expect(result.stdout).not.toContain('listening');
-  });
+  }, 90_000);
 
   it('when the server starts with NODE_ENV unset, then its first log line is a config_warning naming NODE_ENV', () => {
     // A database under a plain file cannot be created: the boot stops right after the configuration is read and reported.
@@ -277,5 +277,17 @@ describe('the abuse limits', () => {
     const problems = problemsOf({ RATE_LIMITS: 'maybe', RATE_LIMIT_RESEND: 'five per hour', RATE_LIMIT_LINKS: '0/10m', RATE_LIMIT_SIGN_IN_ADDRESS: '5/25h', MAX_OPEN_HOLDS_PER_EMAIL: '-1' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['MAX_OPEN_HOLDS_PER_EMAIL', 'RATE_LIMITS', 'RATE_LIMIT_LINKS', 'RATE_LIMIT_RESEND', 'RATE_LIMIT_SIGN_IN_ADDRESS']);
     expect(problems.join('\n')).toContain('RATE_LIMIT_RESEND: must look like 10/10m');
+  });
+});
+
+describe('text in the configuration follows the text rule (lib/text.ts)', () => {
+  it('when ORG_NAME, MAIL_FROM or INVOICE_ACCOUNT_NAME holds a line break or a control character, then the boot names each', () => {
+    const problems = problemsOf({ ORG_NAME: 'HSUG\r\nX-Evil: 1', MAIL_FROM: 'Events\u0000 <events@hsug.org.uk>', INVOICE_ACCOUNT_NAME: 'HSUG \u202Eknab' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['INVOICE_ACCOUNT_NAME', 'MAIL_FROM', 'ORG_NAME']);
+    expect(problems.join('\n')).toContain('ORG_NAME: Must be on one line: remove the line break');
+  });
+
+  it('when ORG_NAME has quotes and spaces around it, then it loads trimmed', () => {
+    expect(loadConfig({ ORG_NAME: '  The "Stats" Group ' }).orgName).toBe('The "Stats" Group');
   });
 });

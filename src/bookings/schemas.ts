@@ -1,13 +1,12 @@
 import { z } from 'zod';
+import { emailText, multiLineText, singleLineText } from '../lib/text';
 
-const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
-const requiredText = (max: number, label: string) => text(max).min(1, `Enter your ${label}`);
-const optionalText = (max: number) =>
-  text(max)
-    .nullish()
-    .transform((v) => (v ? v : undefined))
-    .optional();
-const email = z.string().trim().max(254).pipe(z.email('Enter an email address like name@example.org'));
+// Every field a person types follows the one text rule (lib/text.ts): NFC, trimmed, no control or bidi characters.
+const requiredText = (max: number, label: string) => singleLineText(max).min(1, `Enter your ${label}`);
+const blankToUndefined = (v: string | null | undefined) => (v ? v : undefined);
+const optionalText = (max: number) => singleLineText(max).nullish().transform(blankToUndefined).optional();
+const optionalLines = (max: number) => multiLineText(max).nullish().transform(blankToUndefined).optional();
+const email = emailText('Enter an email address like name@example.org');
 
 export const personSchema = z.object({
   name: requiredText(200, 'name'),
@@ -16,8 +15,8 @@ export const personSchema = z.object({
 });
 
 export const attendeeSchema = personSchema.extend({
-  dietary: optionalText(500),
-  accessibility: optionalText(500),
+  dietary: optionalLines(500),
+  accessibility: optionalLines(500),
 });
 
 export const bookingRequestSchema = z
@@ -60,6 +59,7 @@ export const referenceSchema = z
   .toUpperCase()
   .regex(/^HSUG-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'Not a booking reference');
 
-export const tokenSchema = z.string().min(20).max(200);
+/** A private link's token: base64url (lib/tokens.ts makes 43 characters). */
+export const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{20,200}$/);
 
 export const resendSchema = z.object({ email });

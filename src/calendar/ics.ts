@@ -1,5 +1,6 @@
-import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { ICalCalendarMethod, ICalEventStatus, type ICalCalendar } from 'ical-generator';
 import type { EventRecord } from '../events/types';
+import { calAddress, foldLines, parameterValue, textValue } from './params';
 
 export type InvitationMethod = 'REQUEST' | 'CANCEL';
 
@@ -19,7 +20,28 @@ function description(event: EventRecord, url: string): string {
 }
 
 function newCalendar(ctx: CalendarContext, method: ICalCalendarMethod, name?: string) {
-  return ical({ prodId: { company: ctx.orgName, product: 'hsug-events', language: 'EN' }, method, name: name ?? ctx.orgName });
+  // ical-generator writes PRODID (§3.7.3) and NAME / X-WR-CALNAME (RFC 7986 §5.1), all TEXT values, without escaping.
+  return ical({ prodId: { company: textValue(ctx.orgName), product: 'hsug-events', language: 'EN' }, method, name: textValue(name ?? ctx.orgName) });
+}
+
+/**
+ * ORGANIZER and ATTENDEE are written here, not by ical-generator: it puts a name in CN="…" with backslash escapes
+ * (`CN="Sam \"Stats\" Patel"`), which RFC 5545 does not have in parameter values, so a parser reads a different
+ * name, or, for `Eve":MAILTO:evil@example.net`, a different address. Here a CN is RFC 6868-encoded (`params.ts`).
+ */
+function organizerLine(ctx: CalendarContext): string {
+  return `ORGANIZER;CN=${parameterValue(ctx.orgName)}:${calAddress(ctx.organizerEmail)}`;
+}
+
+function attendeeLine(attendee: { name: string; email: string }, isCancel: boolean): string {
+  const partstat = isCancel ? 'DECLINED' : 'ACCEPTED';
+  return `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=${partstat};RSVP=FALSE;CN=${parameterValue(attendee.name)}:${calAddress(attendee.email)}`;
+}
+
+/** The calendar's text, with these content lines added to every VEVENT (folded at 75 octets, RFC 5545 §3.1). */
+function render(calendar: ICalCalendar, eventLines: string[]): string {
+  const added = foldLines(eventLines);
+  return calendar.toString().replace(/^END:VEVENT$/gm, () => `${added}\r\nEND:VEVENT`);
 }
 
 /**
@@ -36,7 +58,6 @@ function baseEvent(event: EventRecord, ctx: CalendarContext) {
     description: description(event, url),
     location: location(event),
     url,
-    organizer: { name: ctx.orgName, email: ctx.organizerEmail },
   };
 }
 
@@ -58,24 +79,15 @@ export function buildInvitation(input: InvitationInput, ctx: CalendarContext): s
     id: input.uid,
     sequence: input.sequence,
     status: isCancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    attendees: [
-      {
-        name: input.attendee.name,
-        email: input.attendee.email,
-        role: ICalAttendeeRole.REQ,
-        status: isCancel ? ICalAttendeeStatus.DECLINED : ICalAttendeeStatus.ACCEPTED,
-        rsvp: false,
-      },
-    ],
   });
-  return calendar.toString();
+  return render(calendar, [organizerLine(ctx), attendeeLine(input.attendee, isCancel)]);
 }
 
 /** A personal copy of the invitation to download (PUBLISH, same UID, so importing it updates the same entry). */
 export function buildPersonalCopy(input: Omit<InvitationInput, 'method'>, ctx: CalendarContext): string {
   const calendar = newCalendar(ctx, ICalCalendarMethod.PUBLISH);
   calendar.createEvent({ ...baseEvent(input.event, ctx), id: input.uid, sequence: input.sequence, status: ICalEventStatus.CONFIRMED });
-  return calendar.toString();
+  return render(calendar, [organizerLine(ctx)]);
 }
 
 export function eventUid(event: EventRecord, host: string): string {
@@ -93,7 +105,7 @@ export function buildFeed(events: EventRecord[], ctx: CalendarContext, host: str
       status: event.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     });
   }
-  return calendar.toString();
+  return render(calendar, [organizerLine(ctx)]);
 }
 
 function googleStamp(date: Date): string {

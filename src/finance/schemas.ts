@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseMoney } from '../lib/money';
+import { multiLineText, singleLineText } from '../lib/text';
 
 const isoDay = z
   .string()
@@ -9,10 +10,7 @@ const isoDay = z
   .refine((s) => DateTime.fromISO(s).isValid, 'Enter a real date');
 
 const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
+  singleLineText(max)
     .optional()
     .transform((s) => (s ? s : undefined));
 
@@ -67,7 +65,7 @@ export const moneyText = z
     return pence;
   });
 
-const reason = z.string({ message: 'Enter a reason' }).trim().min(1, 'Enter a reason').max(300, 'Keep the reason under 300 characters');
+const reason = multiLineText(300, { notText: 'Enter a reason', tooLong: 'Keep the reason under 300 characters' }).min(1, 'Enter a reason');
 
 /** Checkboxes arrive as one value or several. */
 const idList = z
@@ -85,7 +83,7 @@ export const refundFormSchema = z.object({
 export const invoicePaymentFormSchema = z.object({
   paidOn: isoDay,
   amount: moneyText.pipe(z.number().int().min(1, 'Enter an amount above £0.00')),
-  bankReference: z.string({ message: 'Enter the reference on the bank statement' }).trim().min(1, 'Enter the reference on the bank statement').max(200),
+  bankReference: singleLineText(200, { notText: 'Enter the reference on the bank statement' }).min(1, 'Enter the reference on the bank statement'),
 });
 
 export const writeOffFormSchema = z.object({ reason });

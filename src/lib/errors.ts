@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, meaning: 'Your staff role does not allow that.' },
   has_bookings: { status: 409, meaning: 'People have already booked this event, so it cannot go back to draft. Cancel it instead, and they will be told.' },
   internal_error: { status: 500, meaning: 'Something failed on our side; the message quotes a reference for the logs.' },
+  invalid_encoding: { status: 400, meaning: 'The request is not well-formed UTF-8 (a body or query string with invalid bytes or a broken %-escape); nothing was read.' },
   invalid_signature: { status: 400, meaning: 'The Stripe-Signature header is missing or does not verify.' },
   invoice_not_available: { status: 409, meaning: 'This event cannot be paid by invoice; please pay by card.' },
   invoice_not_outstanding: { status: 409, meaning: 'The invoice is no longer outstanding (paid, credited or written off).' },

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { normaliseEmail } from '../lib/email';
+import { isWellFormedUtf8, singleLineText } from '../lib/text';
 import { parseExpiryDate } from './dates';
 
 export interface MemberRow {
@@ -37,12 +38,10 @@ const FIELD_LABELS: Record<Field, string> = { email: 'email', name: 'name', memb
 const normaliseHeader = (h: string) => h.toLowerCase().replace(/[_\-.]+/g, ' ').replace(/\s+/g, ' ').trim();
 
 const rowSchema = z.object({
-  email: z.string().trim().min(1, 'email is missing').max(254, 'email is too long').pipe(z.email('email is not an email address')),
-  name: z.string().trim().min(1, 'name is missing').max(200, 'name is too long'),
-  membershipNumber: z.string().trim().min(1, 'membership number is missing').max(40, 'membership number is too long'),
-  expiresOn: z
-    .string()
-    .trim()
+  email: singleLineText(254, { tooLong: 'email is too long' }).min(1, 'email is missing').pipe(z.email('email is not an email address')),
+  name: singleLineText(200, { tooLong: 'name is too long' }).min(1, 'name is missing'),
+  membershipNumber: singleLineText(40, { tooLong: 'membership number is too long' }).min(1, 'membership number is missing'),
+  expiresOn: singleLineText(40, { tooLong: 'expiry date is too long' })
     .min(1, 'expiry date is missing')
     .transform((v, ctx) => {
       const day = parseExpiryDate(v);
@@ -65,8 +64,22 @@ function mapHeader(header: string[]): { columns: Partial<Record<Field, number>>;
   return { columns, missing: (Object.keys(HEADER_ALIASES) as Field[]).filter((f) => columns[f] === undefined) };
 }
 
-/** Reads the Royal Statistical Society's member export (or any CSV with the same four columns), checking every row. */
-export function parseMemberCsv(text: string): ParsedMemberFile {
+const NOT_UTF8 = 'The file is not UTF-8 text, so names with accents would be garbled. Save it as "CSV UTF-8 (Comma delimited)" and import it again.';
+
+/** A problem's message with the column it is about, when the message does not already say (the text rule's do not). */
+function withColumn(issue: z.core.$ZodIssue): string {
+  const label = FIELD_LABELS[issue.path[0] as Field];
+  return !label || issue.message.startsWith(label) ? issue.message : `${label}: ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
+}
+
+/**
+ * Reads the Royal Statistical Society's member export (or any CSV with the same four columns), checking every row.
+ * Given the file's bytes, it must be UTF-8 (a file saved in another encoding is refused, not read with U+FFFD);
+ * every cell follows the one text rule (lib/text.ts).
+ */
+export function parseMemberCsv(input: string | Uint8Array): ParsedMemberFile {
+  if (typeof input !== 'string' && !isWellFormedUtf8(input)) return { members: [], rejected: [], fileProblems: [NOT_UTF8] };
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true, trim: false }) as never;
@@ -88,7 +101,7 @@ export function parseMemberCsv(text: string): ParsedMemberFile {
     const cell = (f: Field) => record[columns[f] as number] ?? '';
     const parsed = rowSchema.safeParse({ email: cell('email'), name: cell('name'), membershipNumber: cell('membershipNumber'), expiresOn: cell('expiresOn') });
     if (!parsed.success) {
-      rejected.push({ line, problems: parsed.error.issues.map((i) => i.message) });
+      rejected.push({ line, problems: parsed.error.issues.map(withColumn) });
       continue;
     }
     const key = normaliseEmail(parsed.data.email);

@@ -58,6 +58,20 @@ describe('staff accounts and API tokens on the command line', () => {
     expect(text).toContain('--role: is required: one of admin, organiser, treasurer');
   });
 
+  it('when users:create or tokens:create is given a name with a terminal escape or a bidi override, then the flag is named and nothing is created', async () => {
+    const users = await t.db('users').count({ n: '*' });
+    const io = captureIo();
+    expect(await runCli(['users:create', '--email', 'esc@hsug.test', '--name', 'Ann\u001b]0;pwned\u0007', '--role', 'organiser'], { ...env, HSUG_PASSWORD: 'a long enough password' }, io)).toBe(2);
+    expect(io.errors.join('\n')).toContain('--name: Contains an invisible control character (U+001B); remove it');
+    expect(await t.db('users').count({ n: '*' })).toEqual(users);
+
+    const tokens = await t.db('api_tokens').count({ n: '*' });
+    const tokenIo = captureIo();
+    expect(await runCli(['tokens:create', '--email', 'esc@hsug.test', '--name', 'laptop \u202Egnp'], env, tokenIo)).toBe(2);
+    expect(tokenIo.errors.join('\n')).toContain('--name: Contains an invisible text-direction control (U+202E)');
+    expect(await t.db('api_tokens').count({ n: '*' })).toEqual(tokens);
+  });
+
   it('when a token is created, then it is printed once, only its hash is stored, it works as a bearer token, and after tokens:revoke it does not', async () => {
     await runCli(['users:create', '--email', 'tess@hsug.test', '--name', 'Tess', '--role', 'treasurer'], { ...env, HSUG_PASSWORD: 'a long enough password' }, captureIo());
     const io = captureIo();

@@ -1,6 +1,7 @@
-import { buildFeed, buildInvitation, googleCalendarLink, type CalendarContext } from '../../src/calendar/ics';
+import { buildFeed, buildInvitation, buildPersonalCopy, googleCalendarLink, type CalendarContext } from '../../src/calendar/ics';
+import { calAddress, foldLine, parameterValue, textValue } from '../../src/calendar/params';
 import type { EventRecord } from '../../src/events/types';
-import { parseCalendar } from '../support/ical';
+import { calendarNames, parseCalendar } from '../support/ical';
 
 const ctx: CalendarContext = {
   orgName: 'Health Statistics User Group',
@@ -88,5 +89,77 @@ describe('googleCalendarLink', () => {
     const link = new URL(googleCalendarLink(anEvent(), 'http://events.test/events/waiting-times'));
     expect(link.searchParams.get('dates')).toBe('20260331T170000Z/20260331T190000Z');
     expect(link.searchParams.get('text')).toBe('Measuring waiting times');
+  });
+});
+
+describe('names in calendar parameters (RFC 5545 §3.2, RFC 6868)', () => {
+  const hostileNames: Array<[string, string]> = [
+    ['double quotes', 'Sam "Stats" Patel'],
+    ['a quote that tries to end the parameter and name another address', 'Eve":MAILTO:evil@example.net'],
+    ['a colon', 'Dr: Who'],
+    ['a semicolon that tries to add a parameter', 'Mallory;ROLE=CHAIR'],
+    ['a comma', 'Patel, Sam'],
+    ['carets, which RFC 6868 uses as its escape', 'A ^n ^^ ^\' B'],
+    ['a backslash', 'Back\\slash'],
+    ['a line break that tries to start a new property', 'Ann\r\nATTENDEE:mailto:evil@example.net'],
+  ];
+
+  it.each(hostileNames)('when an attendee\'s name has %s, then a calendar reads the same name and the attendee\'s own address', (_label, name) => {
+    // Act
+    const text = buildInvitation({ event: anEvent(), uid: 'u-n@events.test', attendee: { name, email: 'sam@example.org' }, method: 'REQUEST', sequence: 0 }, ctx);
+    const [invite] = parseCalendar(text);
+
+    // Assert: one attendee, the right address, and the name as typed (a line break reads back as a line feed)
+    expect(invite.attendees.map((a) => a.toLowerCase())).toEqual(['mailto:sam@example.org']);
+    expect(invite.attendeeNames).toEqual([name.replace(/\r\n/g, '\n')]);
+    expect(invite.organizer.toLowerCase()).toBe('mailto:events@hsug.test');
+    expect(text).not.toContain('\\"');
+    expect(text).not.toMatch(/^ATTENDEE:/m);
+  });
+
+  it('when the organisation\'s name has quotes, a colon, a semicolon, a comma and a caret, then every file reads it back as the organiser\'s name and address', () => {
+    const orgCtx: CalendarContext = { ...ctx, orgName: 'The "Stats" Group: Health; Care, ^Data^ \\ UK' };
+    const invitation = buildInvitation({ event: anEvent(), uid: 'u-o@events.test', attendee, method: 'REQUEST', sequence: 0 }, orgCtx);
+    const copy = buildPersonalCopy({ event: anEvent(), uid: 'u-o@events.test', attendee, sequence: 0 }, orgCtx);
+    const feed = buildFeed([anEvent(), anEvent({ id: 5, slug: 'second' })], orgCtx, 'events.test', `${orgCtx.orgName} events`);
+
+    for (const text of [invitation, copy, feed]) {
+      for (const entry of parseCalendar(text)) {
+        expect(entry.organizerName).toBe(orgCtx.orgName);
+        expect(entry.organizer.toLowerCase()).toBe('mailto:events@hsug.test');
+      }
+      expect(calendarNames(text).prodId).toBe(`-//${orgCtx.orgName}//hsug-events//EN`);
+    }
+    expect(calendarNames(feed)).toMatchObject({ name: `${orgCtx.orgName} events`, xWrCalname: `${orgCtx.orgName} events` });
+    expect(parseCalendar(invitation)[0].attendeeNames).toEqual(['Ada Lovelace']);
+  });
+
+  it('when a name is long and not ASCII, then its line is folded at 75 octets without splitting a character', () => {
+    const name = 'Zoë Ångström-Øster 统计学家 '.repeat(6).trim();
+    const text = buildInvitation({ event: anEvent(), uid: 'u-l@events.test', attendee: { name, email: 'zoe@example.org' }, method: 'REQUEST', sequence: 0 }, ctx);
+    for (const line of text.split('\r\n')) expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);
+    expect(text).not.toContain('\uFFFD');
+    expect(parseCalendar(text)[0].attendeeNames).toEqual([name]);
+  });
+});
+
+describe('calendar value writers', () => {
+  it('when a parameter value is written, then " ^ and line breaks use RFC 6868 and control characters are dropped', () => {
+    expect(parameterValue('Sam "Stats" Patel')).toBe('"Sam ^\'Stats^\' Patel"');
+    expect(parameterValue('a^b\r\nc\u0000\u001b\u0085d\te')).toBe('"a^^b^nc' + 'd\te"');
+  });
+
+  it('when an address has characters a URI cannot hold, then they are percent-encoded and cannot end the value', () => {
+    expect(calAddress('ada@example.org')).toBe('mailto:ada@example.org');
+    expect(calAddress('a"b\r\n c@example.org')).toBe('mailto:a%22b%20c@example.org');
+  });
+
+  it('when a TEXT value has a backslash, semicolon, comma or line break, then each is escaped', () => {
+    expect(textValue('a\\b;c,d\ne')).toBe('a\\\\b\\;c\\,d\\ne');
+  });
+
+  it('when a line is exactly 75 octets, then it is not folded; at 76 it is', () => {
+    expect(foldLine('x'.repeat(75))).toBe('x'.repeat(75));
+    expect(foldLine('x'.repeat(76))).toBe(`${'x'.repeat(75)}\r\n x`);
   });
 });

@@ -82,6 +82,39 @@ describe('importing the member list in the browser', () => {
     expect(none.text).toContain('Choose a CSV file to import.');
   });
 
+  it('when rows hold a NUL, an ESC or a right-to-left override, then nothing is imported and each line names the column and the character', async () => {
+    const before = await t.db('members').select('email_normalised').orderBy('id');
+    const csv = ['Email,Name,Membership Number,Expiry Date', 'nul@example.org,Nul\u0000Person,RSS-020,2026-12-31', 'esc@example.org,Esc Person,RSS-\u001b021,2026-12-31', 'rlo@example.org,Evil \u202Efdp.exe,RSS-022,2026-12-31'].join('\n');
+
+    const res = await upload(csv);
+
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Nothing was imported');
+    expect(res.text).toMatch(/<th scope="row">2<\/th><td>name: contains an invisible control character \(U\+0000\); remove it<\/td>/);
+    expect(res.text).toMatch(/<th scope="row">3<\/th><td>membership number: contains an invisible control character \(U\+001B\); remove it<\/td>/);
+    expect(res.text).toMatch(/<th scope="row">4<\/th><td>name: contains an invisible text-direction control \(U\+202E\)/);
+    expect(await t.db('members').select('email_normalised').orderBy('id')).toEqual(before);
+  });
+
+  it('when the file is not UTF-8 (Windows-1252 from Excel), then nothing is imported and the page says to save it as CSV UTF-8', async () => {
+    const before = await t.db('members').select('email_normalised').orderBy('id');
+    // "Zoë" in Windows-1252 is 5A 6F EB: not UTF-8, and would otherwise be stored as "Zo\uFFFD".
+    const bytes = Buffer.concat([Buffer.from('Email,Name,Membership Number,Expiry Date\nzoe@example.org,Zo'), Buffer.from([0xeb]), Buffer.from(' Lee,RSS-030,2026-12-31\n')]);
+
+    const res = await organiser.agent.post('/admin/members/import').field('_csrf', organiser.csrf).attach('file', bytes, { filename: 'members.csv', contentType: 'text/csv' });
+
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('The file is not UTF-8 text');
+    expect(res.text).toContain('CSV UTF-8 (Comma delimited)');
+    expect(await t.db('members').select('email_normalised').orderBy('id')).toEqual(before);
+  });
+
+  it('when names are typed with combining accents and spaces around them, then they are stored trimmed and in NFC', async () => {
+    const res = await upload(['Email,Name,Membership Number,Expiry Date', 'zoe@example.org,  Zoe\u0308 Lee  ,RSS-040,2026-12-31'].join('\n'));
+    expect(res.status).toBe(200);
+    expect((await t.db('members').where({ email_normalised: 'zoe@example.org' }).first()).name).toBe('Zo\u00EB Lee');
+  });
+
   it('when the upload has no CSRF token, then 403 and nothing changes', async () => {
     const res = await organiser.agent.post('/admin/members/import').attach('file', Buffer.from(VALID), 'members.csv');
     expect(res.status).toBe(403);
@@ -111,6 +144,13 @@ describe('members:import on the command line', () => {
     const missing = captureIo();
     expect(await runCli(['members:import', path.join(dir, 'nope.csv')], env, missing)).toBe(1);
     expect(missing.errors.join('\n')).toContain('no such file');
+
+    const latin1 = path.join(dir, 'latin1.csv');
+    fs.writeFileSync(latin1, Buffer.from('Email,Name,Membership Number,Expiry Date\nzoe@example.org,Zo\u00EB,RSS-1,2026-12-31\n', 'latin1'));
+    const latin1Io = captureIo();
+    expect(await runCli(['members:import', latin1], env, latin1Io)).toBe(1);
+    expect(latin1Io.errors.join('\n')).toContain('The file is not UTF-8 text');
+    expect(await isCurrentMember(t.db, 'ada2@example.org', '2026-03-02')).toBe(true);
 
     // Any other read failure is not dressed up as a missing file: it reaches the CLI's own error report (status 1).
     await expect(runCli(['members:import', dir], env, captureIo())).rejects.toThrow(/EISDIR/);

@@ -13,7 +13,28 @@ export interface ParsedInvite {
   status: string | null;
   organizer: string;
   attendees: string[];
+  /** The CN parameter of ORGANIZER, as ical.js reads it (RFC 6868 decoded). */
+  organizerName: string | null;
+  /** The CN parameter of each ATTENDEE, in order. */
+  attendeeNames: Array<string | null>;
   raw: string;
+}
+
+const cnOf = (property: ICAL.Property | null): string | null => {
+  const cn = property?.getParameter('cn');
+  return typeof cn === 'string' ? cn : null;
+};
+
+/**
+ * The calendar's own name (RFC 7986 NAME and Apple's X-WR-CALNAME) and PRODID, as ical.js reads them. ical.js does
+ * not know NAME or X-WR-CALNAME and leaves them raw, so they are decoded as the TEXT values they are (RFC 5545
+ * §3.8.8.2: an unknown property's default value type is TEXT) with ical.js's own TEXT decoder.
+ */
+export function calendarNames(text: string): { name: string; xWrCalname: string; prodId: string } {
+  const root = new ICAL.Component(ICAL.parse(text));
+  const value = (name: string) => String(root.getFirstPropertyValue(name) ?? '');
+  const decodeText = (raw: string) => String(ICAL.design.icalendar.value.text.fromICAL(raw));
+  return { name: decodeText(value('name')), xWrCalname: decodeText(value('x-wr-calname')), prodId: value('prodid') };
 }
 
 /** Parses calendar text with ical.js, an independent parser, into what a calendar program would read. */
@@ -34,6 +55,8 @@ export function parseCalendar(text: string): ParsedInvite[] {
       status: (vevent.getFirstPropertyValue('status') as string | null) ?? null,
       organizer: String(vevent.getFirstPropertyValue('organizer') ?? ''),
       attendees: vevent.getAllProperties('attendee').map((p) => String(p.getFirstValue())),
+      organizerName: cnOf(vevent.getFirstProperty('organizer')),
+      attendeeNames: vevent.getAllProperties('attendee').map(cnOf),
       raw: text,
     };
   });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { multiLineText, singleLineText } from '../../lib/text';
 import { LIST_STATUSES } from './queries';
 
 const blank = (v: unknown) => (Array.isArray(v) ? v[0] : v === '' ? undefined : v);
 
 export const attendeeQuerySchema = z.object({
-  q: z.preprocess(blank, z.string().trim().max(200, 'Search for at most 200 characters').optional()),
+  q: z.preprocess(blank, singleLineText(200, { tooLong: 'Search for at most 200 characters' }).optional()),
   status: z.preprocess(blank, z.enum(LIST_STATUSES, { message: 'Choose a status from the list' }).optional()),
   ticket: z.preprocess(blank, z.coerce.number({ message: 'Choose a ticket type from the list' }).int().positive().optional()),
   page: z.preprocess(blank, z.coerce.number({ message: 'Not a page number' }).int().min(1).max(10000).default(1)),
@@ -13,7 +14,7 @@ export const attendeeQuerySchema = z.object({
 export const exportFormatSchema = z.enum(['json', 'csv', 'xlsx'], { message: 'Use .json, .csv or .xlsx' });
 
 const refundChoice = z.enum(['policy', 'full', 'none'], { message: 'Choose the refund: policy, full or none' });
-const cancelReason = z.string().trim().max(300, 'Keep the reason under 300 characters').optional().transform((s) => (s ? s : undefined));
+const cancelReason = multiLineText(300, { tooLong: 'Keep the reason under 300 characters' }).optional().transform((s) => (s ? s : undefined));
 const attendeeId = z.number({ message: 'An attendee id is a whole number' }).int('An attendee id is a whole number').positive('An attendee id is a whole number').max(2 ** 31 - 1);
 
 /** POST /api/v1/admin/bookings/:reference/cancel. The same seat named twice counts once. */

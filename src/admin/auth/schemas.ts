@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { singleLineText } from '../../lib/text';
 
 export const signInSchema = z.object({
-  email: z.string().trim().min(1, 'Enter your email address').max(254, 'Enter your email address').pipe(z.email('Enter an email address like name@example.org')),
+  email: singleLineText(254, { tooLong: 'Enter your email address' }).min(1, 'Enter your email address').pipe(z.email('Enter an email address like name@example.org')),
   password: z.string().min(1, 'Enter your password').max(1000, 'That password is too long'),
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../../context';
 import type { EventRecord } from '../../events/types';
 import { ConflictError } from '../../lib/errors';
+import { singleLineText } from '../../lib/text';
 import { inZone } from '../../lib/time';
 import { parseInput } from '../../web/validate';
 import type { Views } from '../../web/views';
@@ -15,7 +16,7 @@ import type { GuardedRouter } from '../route-table';
 import { countAtDoor, setCheckedIn } from './service';
 
 const SHOWN = 100;
-const searchSchema = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().trim().max(200, 'Search for at most 200 characters'));
+const searchSchema = z.preprocess((v) => (typeof v === 'string' ? v : ''), singleLineText(200, { tooLong: 'Search for at most 200 characters' }));
 
 async function doorList(ctx: ServiceContext, event: EventRecord, q: string) {
   const people = await listExpected(ctx.db, event.id, q || undefined, SHOWN + 1);

@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { EVENT_KINDS, REGIONS } from '../../events/types';
 import { parseMoney } from '../../lib/money';
+import { multiLineText, singleLineText } from '../../lib/text';
 import { isTimeZone, parseLocalDateTime } from '../../lib/time';
 
-const text = (max: number) => z.string({ message: 'Enter some text' }).trim().max(max, `Must be at most ${max} characters`);
+// Every field an organiser types follows the one text rule (lib/text.ts): NFC, trimmed, no control or bidi characters.
+const text = (max: number) => singleLineText(max, { notText: 'Enter some text' });
+const lines = (max: number) => multiLineText(max, { notText: 'Enter some text' });
 const required = (max: number, message: string) => text(max).min(1, message);
+const requiredLines = (max: number, message: string) => lines(max).min(1, message);
 const optionalText = (max: number) => z.preprocess((v) => v ?? '', text(max));
+const optionalLines = (max: number) => z.preprocess((v) => v ?? '', lines(max));
+/** A value that must then match a format (a time zone, an address): the text rule first, so its message is the precise one. */
+const formatted = (max: number) => z.preprocess((v) => (typeof v === 'string' ? v : ''), text(max));
 /** An unticked checkbox sends nothing at all. */
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1' || v === true, z.boolean());
 
@@ -49,7 +56,7 @@ function readTimes<K extends string>(
   return out;
 }
 
-const localTime = z.preprocess((v) => v ?? '', z.string().trim().max(30, 'Not a date and time'));
+const localTime = z.preprocess((v) => v ?? '', text(30));
 
 export const eventFormSchema = z
   .object({
@@ -58,11 +65,11 @@ export const eventFormSchema = z
     kind: z.enum(EVENT_KINDS, { message: 'Choose the kind of event' }),
     region: z.enum(REGIONS, { message: 'Choose a region' }),
     summary: optionalText(500),
-    description: optionalText(20000),
+    description: optionalLines(20000),
     venue: optionalText(300),
     address: optionalText(500),
-    onlineUrl: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'Enter a web address starting with https://' }).max(500)])),
-    timezone: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().refine(isTimeZone, 'Enter an IANA time zone, like Europe/London')),
+    onlineUrl: formatted(500).pipe(z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'Enter a web address starting with https://' })])),
+    timezone: formatted(60).refine(isTimeZone, 'Enter an IANA time zone, like Europe/London'),
     startsAt: localTime,
     endsAt: localTime,
     capacity: wholeNumber('Enter the number of places, from 1 to 100000', 1, 100000),
@@ -72,7 +79,7 @@ export const eventFormSchema = z
     refundFee: pounds('Enter the fee kept on refunds in pounds, like 10.00'),
     allowsInvoice: checkbox,
     isAgm: checkbox,
-    contactEmail: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.union([z.literal(''), z.email('Enter an email address like events@hsug.org.uk').max(200)])),
+    contactEmail: formatted(200).pipe(z.union([z.literal(''), z.email('Enter an email address like events@hsug.org.uk')])),
   })
   .transform((v, ctx) => {
     const times = readTimes(v, v.timezone, ctx, [
@@ -130,7 +137,7 @@ export function ticketFormSchema(zone: string) {
 export type TicketInput = z.output<ReturnType<typeof ticketFormSchema>>;
 
 export const cancelFormSchema = z.object({
-  reason: required(300, 'Say briefly why the event is cancelled; attendees see this'),
+  reason: requiredLines(300, 'Say briefly why the event is cancelled; attendees see this'),
   confirm: z.literal('yes', { message: 'Tick the box to confirm you want to cancel the event' }),
 });
 

@@ -40,7 +40,7 @@ export function memberRoutes(ctx: ServiceContext, views: Views, routes: GuardedR
   routes.post('/members/import', 'members:manage', async (req, res) => {
     const file = uploadedFile(req);
     if (!file || file.data.length === 0) return renderPage(res, { problem: 'Choose a CSV file to import.' }, 422);
-    const report = await importMembers(ctx.db, staffOf(res), file.data.toString('utf8'), ctx.clock.now(), `upload ${file.filename.slice(0, 100)}`);
+    const report = await importMembers(ctx.db, staffOf(res), file.data, ctx.clock.now(), `upload ${file.filename.slice(0, 100)}`);
     await renderPage(res, { report }, report.imported > 0 ? 200 : 422);
   });
 }

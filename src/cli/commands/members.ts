@@ -14,16 +14,16 @@ export const importMembersCommand: CliCommand = {
       io.err(`Usage: npm run cli -- ${this.usage}`);
       return 2;
     }
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await fs.readFile(path.resolve(file), 'utf8');
+      bytes = await fs.readFile(path.resolve(file));
     } catch (error) {
       // A mistyped path is the usual mistake: say so plainly. Anything else reaches the CLI's own error report.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       io.err(`Cannot read ${file}: no such file`);
       return 1;
     }
-    const report = await importMembers(db, CLI_ACTOR, text, new Date(), `cli ${path.basename(file)}`);
+    const report = await importMembers(db, CLI_ACTOR, bytes, new Date(), `cli ${path.basename(file)}`);
     if (report.imported > 0) {
       io.out(`Imported ${report.imported} members from ${file}; the previous list is replaced.`);
       return 0;

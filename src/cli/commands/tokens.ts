@@ -3,6 +3,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../../admin/auth/
 import { findUserByEmail } from '../../admin/auth/users';
 import { recordAudit, CLI_ACTOR } from '../../admin/audit/log';
 import { writeTransaction } from '../../db/dialect';
+import { singleLineText } from '../../lib/text';
 import { parseFlags, validateFlags } from '../args';
 import type { CliCommand, CliContext } from '../types';
 
@@ -19,7 +20,7 @@ export const createTokenCommand: CliCommand = {
   usage: 'tokens:create --email E --name N',
   summary: 'make an API token for a staff account (printed once; only its hash is kept)',
   async run(args, { db, io }) {
-    const flags = flagsOr(z.object({ email: z.string({ message: 'is required' }).trim().pipe(z.email('must be an email address')), name: z.string({ message: 'is required' }).trim().min(1, 'is required').max(100) }), args, io, this.usage);
+    const flags = flagsOr(z.object({ email: singleLineText(254, { notText: 'is required' }).pipe(z.email('must be an email address')), name: singleLineText(100, { notText: 'is required' }).min(1, 'is required') }), args, io, this.usage);
     if (!flags) return 2;
     const user = await findUserByEmail(db, flags.email);
     if (!user || !user.isActive) {

@@ -4,12 +4,13 @@ import { ROLES } from '../../admin/auth/roles';
 import { findUserByEmail, insertUser } from '../../admin/auth/users';
 import { recordAudit, CLI_ACTOR } from '../../admin/audit/log';
 import { writeTransaction } from '../../db/dialect';
+import { singleLineText } from '../../lib/text';
 import { parseFlags, validateFlags } from '../args';
 import type { CliCommand } from '../types';
 
 const flagsSchema = z.object({
-  email: z.string({ message: 'is required' }).trim().pipe(z.email('must be an email address')),
-  name: z.string({ message: 'is required' }).trim().min(1, 'is required').max(200),
+  email: singleLineText(254, { notText: 'is required' }).pipe(z.email('must be an email address')),
+  name: singleLineText(200, { notText: 'is required' }).min(1, 'is required'),
   role: z.enum(ROLES, { message: `is required: one of ${ROLES.join(', ')}` }),
 });
 

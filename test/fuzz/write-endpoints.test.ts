@@ -1,0 +1,356 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import request from 'supertest';
+import { createStaff, createToken } from '../admin/helpers';
+import { invoiceBooking, paidBooking, financeEvent } from '../finance/support';
+import { buildEvent, person } from '../support/factories';
+import { WEBHOOK_SECRET, paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
+import { describeMutation, mutation, type Mutation } from './hostile';
+import { discoverWriteRoutes, formEncode, multipartEncode, recordCounts, recordProblems, sendRaw, signInForm, signInSession, type RawResponse, type StaffSession } from './support';
+
+/**
+ * Issue 14, "Done when": hostile values posted to every public and staff write endpoint, on SQLite and PostgreSQL,
+ * never answer 5xx and never leave anything half-written. Each endpoint gets FUZZ_RUNS generated requests (default
+ * 11, about 300 in all); each request is a valid-looking one spoiled in one way (hostile.ts). After each request:
+ * the status is below 500 and nothing was logged as an unhandled error; a refusal (4xx) changed no record table; and
+ * the records hold no text that breaks the text rule and no booking without a seat.
+ *
+ * Reproduce a failure with the seed it prints (endpoint number n of the list gets FUZZ_SEED + n):
+ * FUZZ_SEED=<printed seed − n> npx jest test/fuzz -t '<route>'.
+ */
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 11);
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+type Encoding = 'json' | 'form' | 'multipart';
+type Auth = 'none' | 'staff' | 'api' | 'sign-in-form' | 'own-session';
+
+/** A request that would be accepted (or refused for a business reason), before it is spoiled. */
+interface Valid {
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+interface Endpoint {
+  /** The route exactly as Express holds it, e.g. POST /admin/events/:slug/tickets. */
+  route: string;
+  encoding: Encoding;
+  auth: Auth;
+  valid: () => Promise<Valid>;
+  /** Fields that must differ on every request for it to be accepted again (a new email, a new title). */
+  fresh?: () => Record<string, unknown>;
+  /** Headers computed from the bytes sent (a Stripe signature). */
+  sign?: (bytes: Buffer) => Record<string, string>;
+}
+
+let t: PaymentsTestApp;
+let staff: StaffSession;
+let apiToken: string;
+let counter = 0;
+const unique = (tag: string) => `${tag}-${++counter}-${Math.random().toString(36).slice(2, 6)}`;
+
+beforeAll(async () => {
+  t = await startPaymentsTestApp();
+  const admin = await createStaff(t, 'admin');
+  staff = await signInSession(t.server, admin.email, admin.password);
+  apiToken = await createToken(t, admin.id);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** Books a free event through the public API; returns the reference, the manage token and the seats' ids. */
+async function freeBooking(slug: string, places = 1) {
+  const names = Array.from({ length: places }, () => unique('fuzz'));
+  const res = await request(t.baseUrl).post(`/api/v1/events/${slug}/bookings`).send({ buyer: { name: person(names[0]).name, email: person(names[0]).email }, items: names.map((n) => ({ attendee: person(n) })) });
+  if (res.status !== 201) throw new Error(`fixture booking failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const reference = res.body.booking.reference as string;
+  const seats = await t.db('attendees').join('bookings', 'bookings.id', 'attendees.booking_id').where('bookings.reference', reference).orderBy('attendees.id').select('attendees.id');
+  return { reference, token: new URL(res.body.booking.manageUrl).searchParams.get('token')!, seatIds: seats.map((s: { id: number }) => String(s.id)) };
+}
+
+const personFields = () => ({ name: 'Ada Lovelace', email: `${unique('ada')}@example.org`, organisation: 'NHS Test Trust', dietary: 'Vegetarian\nNo nuts', accessibility: 'Step-free access' });
+
+const eventForm = (title = unique('Fuzz event')) => ({
+  title, kind: 'seminar', region: 'london', summary: 'A seminar.', description: 'About it.', venue: 'Royal Statistical Society', address: '12 Errol Street',
+  onlineUrl: '', timezone: 'Europe/London', startsAt: '2026-04-14T18:00', endsAt: '2026-04-14T20:00', capacity: '60', bookingOpensAt: '', bookingClosesAt: '',
+  refundDeadlineAt: '', refundFee: '0.00', contactEmail: 'events@hsug.test', ticket_name: 'Free registration', ticket_price: '0.00',
+});
+
+const ticketForm = () => ({ name: unique('Student'), description: 'For students', price: '10.00', membersOnly: '', quota: '10', salesStartsAt: '', salesEndsAt: '', isActive: 'on' });
+
+/** Every write endpoint with a request it would accept. A route missing here fails the coverage test. */
+const ENDPOINTS: Endpoint[] = [
+  // The public side
+  {
+    // Signed with the endpoint's secret, so the hostile payload reaches the handler as if Stripe had sent it.
+    route: 'POST /webhooks/stripe', encoding: 'json', auth: 'none',
+    valid: async () => ({ params: {}, body: { id: 'evt_fuzz', object: 'event', type: 'checkout.session.completed', created: 1772452800, data: { object: { id: 'cs_fuzz', object: 'checkout.session', metadata: { booking_id: '1' } } } } }),
+    fresh: () => ({ id: `evt_${unique('fuzz')}` }),
+    sign: (bytes) => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const signature = createHmac('sha256', WEBHOOK_SECRET).update(Buffer.concat([Buffer.from(`${timestamp}.`), bytes])).digest('hex');
+      return { 'Stripe-Signature': `t=${timestamp},v1=${signature}` };
+    },
+  },
+  {
+    route: 'POST /api/v1/events/:slug/bookings', encoding: 'json', auth: 'none',
+    valid: async () => {
+      const event = await buildEvent(t.db, { capacity: 500 });
+      const p = personFields();
+      return { params: { slug: event.slug }, body: { buyer: { name: p.name, email: p.email, organisation: p.organisation }, items: [{ attendee: p }], purchaseOrder: 'PO-1' } };
+    },
+    fresh: () => {
+      const p = personFields();
+      return { buyer: { name: p.name, email: p.email, organisation: p.organisation }, items: [{ attendee: p }] };
+    },
+  },
+  {
+    route: 'POST /api/v1/bookings/:reference/cancel', encoding: 'json', auth: 'none',
+    valid: async () => {
+      const booking = await freeBooking((await buildEvent(t.db)).slug);
+      return { params: { reference: booking.reference }, body: { reason: 'Cannot come' }, headers: { Authorization: `Bearer ${booking.token}` } };
+    },
+  },
+  {
+    route: 'POST /events/:slug/register', encoding: 'form', auth: 'none',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db, { capacity: 500 })).slug }, body: personFields() }),
+    fresh: () => ({ email: `${unique('reg')}@example.org` }),
+  },
+  {
+    route: 'POST /events/:slug/resend', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      await freeBooking(event.slug);
+      return { params: { slug: event.slug }, body: { email: 'someone@example.org' } };
+    },
+  },
+  {
+    route: 'POST /events/:slug/book', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const event = await buildEvent(t.db, paidEvent());
+      const type = String(event.ticketTypeIds[1]);
+      return {
+        params: { slug: event.slug },
+        body: { buyer_name: 'Ada Lovelace', buyer_email: `${unique('buyer')}@example.org`, buyer_organisation: 'NHS', seat_0_type: type, seat_0_price: '9500', seat_0_name: '', seat_0_email: '', seat_1_type: type, seat_1_price: '9500', seat_1_name: 'Flo N', seat_1_email: `${unique('flo')}@example.org`, seat_1_dietary: 'None', payment_method: 'invoice', purchase_order: 'PO-9', billing_contact: 'Accounts' },
+      };
+    },
+    fresh: () => ({ buyer_email: `${unique('buyer')}@example.org`, seat_1_email: `${unique('flo')}@example.org` }),
+  },
+  {
+    route: 'POST /bookings/:reference/cancel', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const booking = await freeBooking((await buildEvent(t.db)).slug);
+      return { params: { reference: booking.reference }, body: { token: booking.token } };
+    },
+  },
+  // Staff sign-in and sign-out
+  { route: 'POST /admin/sign-in', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { email: 'nobody@hsug.test', password: 'not the password', next: '/admin' } }) },
+  { route: 'POST /admin/sign-out', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
+  // Staff pages (session and CSRF token)
+  { route: 'POST /admin/events', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: eventForm() }), fresh: () => ({ title: unique('Fuzz event') }) },
+  {
+    route: 'POST /admin/events/:slug', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db, { status: 'draft' })).slug }, body: { ...eventForm(), ticket_name: undefined, ticket_price: undefined } }),
+  },
+  { route: 'POST /admin/events/:slug/publish', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db, { status: 'draft' })).slug }, body: {} }) },
+  { route: 'POST /admin/events/:slug/unpublish', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: {} }) },
+  { route: 'POST /admin/events/:slug/cancel', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { reason: 'Speaker unwell', confirm: 'yes' } }) },
+  { route: 'POST /admin/events/:slug/tickets', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: ticketForm() }), fresh: () => ({ name: unique('Student') }) },
+  {
+    route: 'POST /admin/events/:slug/tickets/:id', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      return { params: { slug: event.slug, id: String(event.ticketTypeIds[0]) }, body: ticketForm() };
+    },
+  },
+  {
+    route: 'POST /admin/bookings/:reference/cancel', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const booking = await freeBooking((await buildEvent(t.db)).slug, 3);
+      return { params: { reference: booking.reference }, body: { refund: 'none', seat: booking.seatIds[0], reason: 'Asked to' } };
+    },
+  },
+  {
+    route: 'POST /admin/events/:slug/waitlist/:reference/offer', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db, { capacity: 1 });
+      await freeBooking(event.slug);
+      const waiting = await freeBooking(event.slug);
+      // A place frees up (the capacity is raised), so the offer can succeed.
+      await t.db('events').where({ id: event.id }).update({ capacity: 2 });
+      return { params: { slug: event.slug, reference: waiting.reference }, body: {} };
+    },
+  },
+  ...(['POST /admin/events/:slug/check-in/:attendeeId', 'POST /admin/events/:slug/check-in/:attendeeId/undo'] as const).map((route): Endpoint => ({
+    route, encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      const booking = await freeBooking(event.slug);
+      return { params: { slug: event.slug, attendeeId: booking.seatIds[0] }, body: { q: 'ada' } };
+    },
+  })),
+  { route: 'POST /admin/members/import', encoding: 'multipart', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'member@example.org', name: 'A Member', membershipNumber: 'RSS-1', expiresOn: '2026-12-31' } }) },
+  {
+    route: 'POST /admin/events/:slug/messages', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      await freeBooking(event.slug);
+      return { params: { slug: event.slug }, body: { audience: 'attendees', subject: 'Room change', body: 'Dear all,\r\nWe are in room 2.' } };
+    },
+  },
+  {
+    route: 'POST /admin/finance/bookings/:reference/refund', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const booking = await paidBooking(t, await financeEvent(t));
+      return { params: { reference: booking.reference }, body: { amount: '1.00', reason: 'Goodwill', attendeeIds: [] } };
+    },
+  },
+  ...(['invoice-payment', 'write-off'] as const).map((action): Endpoint => ({
+    route: `POST /admin/finance/bookings/:reference/${action}`, encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const booking = await invoiceBooking(t, await financeEvent(t));
+      return { params: { reference: booking.reference }, body: action === 'write-off' ? { reason: 'Trust closed' } : { paidOn: '2026-03-01', amount: '10.00', bankReference: 'BACS 123' } };
+    },
+  })),
+  {
+    route: 'POST /admin/finance/bookings/:reference/refresh', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { reference: (await paidBooking(t, await financeEvent(t))).reference }, body: {} }),
+  },
+  { route: 'POST /admin/finance/sync', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: {} }) },
+  // The staff API (bearer token)
+  {
+    route: 'POST /api/v1/admin/bookings/:reference/cancel', encoding: 'json', auth: 'api',
+    valid: async () => {
+      const booking = await freeBooking((await buildEvent(t.db)).slug, 3);
+      return { params: { reference: booking.reference }, body: { attendeeIds: [Number(booking.seatIds[0])], refund: 'none', reason: 'Asked to' } };
+    },
+  },
+];
+
+/** The leaf paths of a body (nested for JSON), so a mutation can pick one. */
+function leafPaths(value: unknown, prefix: string[] = []): string[][] {
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return prefix.length ? [prefix] : [];
+    return entries.flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
+  }
+  return [prefix];
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+  const copy = structuredClone(target);
+  let node = copy as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  if (path.length) node[path[path.length - 1]] = value;
+  return copy;
+}
+
+const BYTES_MARK = 'XQZBYTESXQZ';
+
+function encode(encoding: Encoding, body: Record<string, unknown>): { bytes: Buffer; contentType: string } {
+  const defined = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+  if (encoding === 'json') return { bytes: Buffer.from(JSON.stringify(defined), 'utf8'), contentType: 'application/json' };
+  if (encoding === 'form') return { bytes: Buffer.from(formEncode(defined), 'utf8'), contentType: 'application/x-www-form-urlencoded' };
+  const cell = (v: unknown) => `"${(typeof v === 'string' ? v : JSON.stringify(v) ?? '').replace(/"/g, '""')}"`;
+  const csv = `Email,Name,Membership Number,Expiry Date\n${[defined.email, defined.name, defined.membershipNumber, defined.expiresOn].map(cell).join(',')}\n`;
+  const multipart = multipartEncode({ _csrf: staff.csrf }, { field: 'file', filename: 'members.csv', content: Buffer.from(csv, 'utf8') });
+  return { bytes: multipart.body, contentType: multipart.contentType };
+}
+
+function spliceBytes(bytes: Buffer, bad: Buffer): Buffer {
+  const at = bytes.indexOf(BYTES_MARK);
+  return at < 0 ? Buffer.concat([bytes, bad]) : Buffer.concat([bytes.subarray(0, at), bad, bytes.subarray(at + BYTES_MARK.length)]);
+}
+
+/** The valid request spoiled by one mutation, ready to send. */
+function spoil(endpoint: Endpoint, valid: Valid, m: Mutation): { path: string; contentType: string; bytes: Buffer } {
+  const [, pattern] = endpoint.route.split(' ');
+  const paramNames = Object.keys(valid.params);
+  // Params are percent-encoded, except a mutated one, which is sent as the mutation wrote it (broken escapes too).
+  const params = Object.fromEntries(paramNames.map((name) => [name, encodeURIComponent(valid.params[name])]));
+  if (m.kind === 'param' && paramNames.length) params[paramNames[m.param % paramNames.length]] = m.segment;
+  let body = valid.body;
+  const leaves = leafPaths(body);
+  if (m.kind === 'field' && leaves.length) body = setPath(body, leaves[m.field % leaves.length], m.value);
+  if (m.kind === 'extra-field') body = Object.defineProperty(structuredClone(body), m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+  if (m.kind === 'bytes') body = leaves.length ? setPath(body, leaves[m.field % leaves.length], BYTES_MARK) : { ...body, extra: BYTES_MARK };
+  const path = pattern.replace(/:(\w+)/g, (_all, name: string) => params[name]) + (m.kind === 'query' ? m.query : '');
+  const encoded = encode(endpoint.encoding, body);
+  const bytes = m.kind === 'body' ? Buffer.from(m.text, 'utf8') : m.kind === 'bytes' ? spliceBytes(encoded.bytes, m.bytes) : encoded.bytes;
+  const contentType = m.kind === 'content-type' ? m.contentType : encoded.contentType;
+  return { path, contentType, bytes };
+}
+
+interface OwnSession {
+  user?: { email: string; password: string };
+  current?: StaffSession;
+}
+
+async function headersFor(endpoint: Endpoint, valid: Valid, ownSession: OwnSession): Promise<Record<string, string>> {
+  switch (endpoint.auth) {
+    case 'staff':
+      return { Cookie: staff.cookie, 'X-CSRF-Token': staff.csrf };
+    case 'api':
+      return { Authorization: `Bearer ${apiToken}` };
+    case 'sign-in-form': {
+      const form = await signInForm(t.server);
+      return { Cookie: form.cookie, 'X-CSRF-Token': form.csrf };
+    }
+    case 'own-session': {
+      // Signing out ends the session: sign in again after each sign-out, so every run reaches the handler signed in.
+      ownSession.user ??= await createStaff(t, 'organiser');
+      ownSession.current ??= await signInSession(t.server, ownSession.user.email, ownSession.user.password);
+      return { Cookie: ownSession.current.cookie, 'X-CSRF-Token': ownSession.current.csrf };
+    }
+    default:
+      return { ...valid.headers };
+  }
+}
+
+const errorsLogged = () => t.logged.filter((l) => l.level === 'error').length;
+
+/** Problems already reported, so a bad row fails the request that wrote it, not every later one. */
+const reportedProblems = new Set<string>();
+async function newRecordProblems(): Promise<string[]> {
+  const fresh = (await recordProblems(t.db)).filter((p) => !reportedProblems.has(p));
+  fresh.forEach((p) => reportedProblems.add(p));
+  return fresh;
+}
+
+describe('every write endpoint, fuzzed with hostile input', () => {
+  it('when the app\'s write routes are listed, then every one of them is fuzzed here (a new route must be added)', () => {
+    const discovered = discoverWriteRoutes(t.app).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    const covered = new Set(ENDPOINTS.map((e) => e.route));
+    expect(discovered.filter((r) => !covered.has(r))).toEqual([]);
+    expect([...covered].filter((r) => !discovered.includes(r))).toEqual([]);
+    const staffPosts = (t.app.locals.staffRoutes as Array<{ method: string; path: string }>).filter((r) => r.method === 'post').map((r) => `POST ${r.path}`);
+    expect(staffPosts.filter((r) => !covered.has(r))).toEqual([]);
+  });
+
+  it.each(ENDPOINTS.map((e, index) => [e.route, e, index] as const))('when %s is sent hostile input, then no 5xx and nothing half-written', async (_route, endpoint, index) => {
+    const valid = await endpoint.valid();
+    const ownSession: OwnSession = {};
+    let runs = 0;
+    const property = fc.asyncProperty(mutation, async (m) => {
+      runs += 1;
+      const sent = spoil(endpoint, { ...valid, body: { ...valid.body, ...endpoint.fresh?.() } }, m);
+      const headers = { ...(await headersFor(endpoint, valid, ownSession)), ...(endpoint.auth === 'none' ? {} : valid.headers), ...endpoint.sign?.(sent.bytes), 'Content-Type': sent.contentType };
+      const before = await recordCounts(t.db);
+      const loggedBefore = errorsLogged();
+
+      const res: RawResponse = await sendRaw(t.server, { method: 'POST', path: sent.path, headers, body: sent.bytes });
+
+      const what = `${endpoint.route} ${describeMutation(m)} → ${res.status} ${res.text.slice(0, 300)}`;
+      if (endpoint.auth === 'own-session' && res.status === 303) ownSession.current = undefined;
+      expect({ what, status: res.status < 500 ? 'below 500' : res.status }).toEqual({ what, status: 'below 500' });
+      expect({ what, unhandledErrors: errorsLogged() - loggedBefore }).toEqual({ what, unhandledErrors: 0 });
+      if (res.status >= 400) expect({ what, counts: await recordCounts(t.db) }).toEqual({ what, counts: before });
+      else expect({ what, problems: await newRecordProblems() }).toEqual({ what, problems: [] });
+    });
+    // Each endpoint has its own seed (printed by fast-check on failure), so they do not all get the same mutations.
+    await fc.assert(property, { numRuns: RUNS, seed: SEED + index, endOnFailure: true });
+    expect(runs).toBe(RUNS);
+  }, 60_000);
+});
