@@ -24,6 +24,8 @@ const envSchema = z.object({
   INVOICE_SORT_CODE: z.string().regex(/^\d{2}-\d{2}-\d{2}$/, 'must look like 12-34-56').optional(),
   INVOICE_ACCOUNT_NUMBER: z.string().regex(/^\d{8}$/, 'must be 8 digits').optional(),
   TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
+  SESSION_IDLE_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5').max(1440, 'must be at most 1440 (a day)').default(480),
+  SESSION_MAX_HOURS: z.coerce.number({ message: 'must be a whole number of hours' }).int('must be a whole number of hours').min(1, 'must be at least 1').max(168, 'must be at most 168 (a week)').default(12),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -45,6 +47,11 @@ export interface Config {
   /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
   bank?: { accountName: string; sortCode: string; accountNumber: string };
   timezone: string;
+  /**
+   * Staff sessions: one ends after `idleMs` without use, and in any case `maxAgeMs` after sign-in (OWASP Session
+   * Management Cheat Sheet: an idle and an absolute timeout).
+   */
+  sessions: { idleMs: number; maxAgeMs: number };
 }
 
 export class ConfigError extends Error {
@@ -105,5 +112,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ? { accountName: env.INVOICE_ACCOUNT_NAME, sortCode: env.INVOICE_SORT_CODE, accountNumber: env.INVOICE_ACCOUNT_NUMBER }
         : undefined,
     timezone: env.TIMEZONE,
+    sessions: { idleMs: env.SESSION_IDLE_MINUTES * 60_000, maxAgeMs: env.SESSION_MAX_HOURS * 3600_000 },
   });
 }

@@ -30,6 +30,13 @@ export function sessionCookie(res: request.Response): string | undefined {
   return cookies.find((c) => c.startsWith('hsug_staff='));
 }
 
+/** The signed form cookie a pre-sign-in page set (`name=value`), for requests made without an agent. */
+export function formCookie(res: request.Response): string {
+  const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => /^(__Host-)?hsug_form=/.test(c));
+  if (!cookie) throw new Error('no form cookie on the page');
+  return cookie.split(';')[0];
+}
+
 export interface SignedIn {
   agent: ReturnType<typeof request.agent>;
   csrf: string;
