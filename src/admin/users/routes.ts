@@ -4,8 +4,7 @@ import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
 import { fieldErrors, parseInput } from '../../web/validate';
 import type { Views } from '../../web/views';
 import { staffOf } from '../auth/middleware';
-import { isTwoFactorRequired, TWO_FACTOR_ROLES } from '../auth/policy';
-import { ROLE_LABELS } from '../auth/roles';
+import { isTwoFactorRequired } from '../auth/policy';
 import { countUserSessions } from '../auth/sessions';
 import { findUserById, listUsers } from '../auth/users';
 import { formBody, idParam } from '../params';
@@ -46,7 +45,6 @@ export function userRoutes(ctx: ServiceContext, views: Views, routes: GuardedRou
       title: 'Staff accounts',
       users,
       twoFactorRequired: await isTwoFactorRequired(ctx.db),
-      twoFactorRoles: TWO_FACTOR_ROLES.map((r) => ROLE_LABELS[r]).join(' and '),
       notice: LIST_NOTICES[String(req.query.done ?? '')] ?? null,
       ...extra,
     }, status);
