@@ -170,6 +170,15 @@ describe('inviting staff', () => {
     expect(taken.text).toContain('value="Someone Else"');
   });
 
+  it('when a name carries a NUL, a line break or a right-to-left override, then 422 on the name and no account is made', async () => {
+    for (const name of ['Eve\u0000Null', 'Eve\r\nBcc: x@evil.test', 'Eve \u202Egnp.exe']) {
+      const res = await invite('eve@hsug.test', name);
+      expect({ name, status: res.status }).toEqual({ name, status: 422 });
+      expect(textOf(res.text)).toContain('Use letters, numbers, spaces and punctuation only');
+    }
+    expect(await t.db('users').where({ email_normalised: 'eve@hsug.test' }).first()).toBeUndefined();
+  });
+
   it('when the set-password form is posted without its form token, then 403 and the link still works', async () => {
     await invite('cara@hsug.test', 'Cara Csrf');
     const path = linkPathIn((await mailTo('cara@hsug.test')).text);
