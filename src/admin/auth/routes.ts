@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../../context';
+import { writeTransaction } from '../../db/dialect';
 import { AppError, ValidationError } from '../../lib/errors';
 import { fieldErrors, parseInput } from '../../web/validate';
 import type { Views } from '../../web/views';
@@ -11,7 +12,6 @@ import { codeSchema, enrolmentCodeSchema, nextPathSchema, signInSchema } from '.
 import { signIn, signInWithCode, signInWithEnrolment, signOut, type HalfwaySession } from './service';
 import { SESSION_COOKIE, type SessionStage } from './sessions';
 import { beginEnrolment, pendingEnrolment } from './two-factor';
-import { writeTransaction } from '../../db/dialect';
 
 const STAGE_PATHS: Record<SessionStage, string> = { code: '/admin/sign-in/code', enrol: '/admin/sign-in/two-factor' };
 

@@ -77,21 +77,20 @@ export async function signInWithCode(ctx: ServiceContext, session: HalfwaySessio
   const user = session.pending.user;
   const outcome = await writeTransaction(ctx.db, async (trx) => {
     const checked = await checkSecondFactor(trx, ctx.config, user.id, code, now);
-    if (!checked.ok) return { checked, failures: await countSessionFailure(trx, session.rowId) };
+    if (!checked.ok) return { ok: false as const, unreadable: checked.unreadable, failures: await countSessionFailure(trx, session.rowId) };
     await deleteSession(trx, session.id);
     await completeSignIn(trx, user, { ip, method: checked.method }, now);
     if (checked.method === 'recovery_code') await recordAudit(trx, user, { action: 'recovery_code_used', targetType: 'user', targetId: user.id }, now);
-    return { checked, failures: 0, created: await createSession(trx, user.id, now, ctx.config.sessions) };
+    const created = await createSession(trx, user.id, now, ctx.config.sessions);
+    return { ok: true as const, sessionId: created.id, usedRecoveryCode: checked.method === 'recovery_code' };
   });
-  if (!outcome.checked.ok) {
-    if (outcome.checked.unreadable) ctx.logger.error('two-factor secret cannot be decrypted (was SESSION_SECRET changed?); a recovery code still works', { userId: user.id });
-    if (outcome.failures >= MAX_CODE_FAILURES) {
-      await deleteSession(ctx.db, session.id);
-      throw new AppError('too_many_attempts', 'Too many wrong codes. Sign in again with your password.');
-    }
-    throw new UnauthorizedError('two_factor_failed', 'That code is not right, or it has been used already. Try the newest code from your app.');
+  if (outcome.ok) return { sessionId: outcome.sessionId, usedRecoveryCode: outcome.usedRecoveryCode };
+  if (outcome.unreadable) ctx.logger.error('two-factor secret cannot be decrypted (was SESSION_SECRET changed?); a recovery code still works', { userId: user.id });
+  if (outcome.failures >= MAX_CODE_FAILURES) {
+    await deleteSession(ctx.db, session.id);
+    throw new AppError('too_many_attempts', 'Too many wrong codes. Sign in again with your password.');
   }
-  return { sessionId: outcome.created!.id, usedRecoveryCode: outcome.checked.method === 'recovery_code' };
+  throw new UnauthorizedError('two_factor_failed', 'That code is not right, or it has been used already. Try the newest code from your app.');
 }
 
 /**

@@ -1,5 +1,4 @@
-import type { Tx } from '../../db/connect';
-import { isPostgres } from '../../db/connect';
+import { isPostgres, type Tx } from '../../db/connect';
 import { normaliseEmail } from '../../lib/email';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../lib/time';
 import type { Role, StaffUser } from './roles';

@@ -143,7 +143,10 @@ export async function setPasswordFromLink(deps: AccountDeps, token: string, form
   return user;
 }
 
-/** Disables an account: it cannot sign in or use its API tokens, its sessions end and its links stop working. */
+/**
+ * Disables an account: it cannot sign in or use its API tokens, its sessions end and its links stop working.
+ * 409 `own_account` for one's own account, 409 `last_admin` for the last active administrator, 404 `not_found`.
+ */
 export async function disableUser(deps: AccountDeps, actor: Actor, userId: number): Promise<UserRecord> {
   const now = deps.clock.now();
   return writeTransaction(deps.db, async (trx) => {
@@ -158,6 +161,7 @@ export async function disableUser(deps: AccountDeps, actor: Actor, userId: numbe
   });
 }
 
+/** Enables a disabled account again: its password and API tokens work again. 404 `not_found`. */
 export async function enableUser(deps: AccountDeps, actor: Actor, userId: number): Promise<UserRecord> {
   const now = deps.clock.now();
   return writeTransaction(deps.db, async (trx) => {
@@ -191,7 +195,7 @@ export async function removeUserTwoFactor(deps: AccountDeps, actor: Actor, userI
 }
 
 /**
- * Changes a person's role. Not one's own, and not the last administrator's. When the new role requires two-factor and
+ * Changes a person's role. Not one's own (409 `own_account`), and not the last administrator's (409 `last_admin`). When the new role requires two-factor and
  * the person has none, their sessions end: they set it up at their next sign-in.
  */
 export async function changeRole(deps: AccountDeps, actor: Actor, userId: number, role: Role): Promise<UserRecord> {
