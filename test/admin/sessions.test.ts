@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { issueLink } from '../../src/admin/auth/password-links';
-import { purgeStaleAuthRecords } from '../../src/admin/auth/purge';
+import { authJobs, purgeStaleAuthRecords } from '../../src/admin/auth/purge';
 import { createSession } from '../../src/admin/auth/sessions';
 import { ConfigError, loadConfig } from '../../src/config';
 import { toDbTime } from '../../src/lib/time';
@@ -167,5 +167,16 @@ describe('the purge job', () => {
 
     // Nothing left to do: a second run (or another instance's) deletes nothing.
     expect(await purgeStaleAuthRecords(t.db, now, limits)).toEqual({ sessions: 0, links: 0, signInFailures: 0 });
+  });
+
+  it('when the server registers its jobs, then the purge runs every 15 minutes by the service clock and deletes a session past its maximum age', async () => {
+    const jobs = authJobs(t.ctx);
+    expect(jobs.map((j) => [j.name, j.intervalMs])).toEqual([['staff-purge', 15 * 60_000]]);
+    const user = await createStaff(t, 'organiser');
+    await createSession(t.db, user.id, new Date(Date.parse(TEST_NOW) - 13 * HOUR), t.config.sessions);
+    const before = Number((await t.db('sessions').where({ user_id: user.id }).count({ n: '*' }).first())?.n);
+    expect(before).toBe(1);
+    await jobs[0].run(new AbortController().signal);
+    expect(await t.db('sessions').where({ user_id: user.id }).first()).toBeUndefined();
   });
 });
