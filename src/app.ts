@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { adminRoutes } from './admin/routes';
 import { staffMessageTemplate } from './admin/messages/template';
+import { staffAccountTemplate } from './admin/users/account-email';
 import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoticeTemplate } from './bookings';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
@@ -62,7 +63,7 @@ export function createApp(deps: AppDeps): AppHandle {
     limits: createRateLimits(deps.db, deps.config, logger),
     emails: createEmailComposer(views, deps.config),
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
-    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate]),
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate]),
     kickOutbox: () => signals.emit('outbox'),
     // Replaced just below: the gateway reports back through the context it is part of.
     payments: undefined as unknown as ServiceContext['payments'],

@@ -63,6 +63,8 @@ const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_SECONDS: seconds(1, 3600).default(60),
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: seconds(1, 300).default(5),
   MAIL_BODY_RETENTION_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(30),
+  SESSION_IDLE_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5').max(1440, 'must be at most 1440 (a day)').default(480),
+  SESSION_MAX_HOURS: z.coerce.number({ message: 'must be a whole number of hours' }).int('must be a whole number of hours').min(1, 'must be at least 1').max(168, 'must be at most 168 (a week)').default(12),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -87,6 +89,11 @@ export interface Config {
   /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
   bank?: { accountName: string; sortCode: string; accountNumber: string };
   timezone: string;
+  /**
+   * Staff sessions: one ends after `idleMs` without use, and in any case `maxAgeMs` after sign-in (OWASP Session
+   * Management Cheat Sheet: an idle and an absolute timeout).
+   */
+  sessions: { idleMs: number; maxAgeMs: number };
   /** The HTTP server's limits on slow clients (web/http-server.ts), in milliseconds. */
   http: HttpTimeouts;
   /** Sent emails keep their rendered bodies (which hold manage links) this many days; then only the metadata stays. */
@@ -275,5 +282,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mailBodyRetentionDays: env.MAIL_BODY_RETENTION_DAYS,
     warnings: Object.freeze(configWarnings(raw, env, publicUrl)),
+    sessions: { idleMs: env.SESSION_IDLE_MINUTES * 60_000, maxAgeMs: env.SESSION_MAX_HOURS * 3600_000 },
   });
 }

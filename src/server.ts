@@ -1,3 +1,4 @@
+import { authJobs } from './admin/auth/purge';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { financeJobs } from './finance/jobs';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
 
   const { app, ctx, signals } = createApp({ db, config, logger, stripe });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, dir: config.mail.dir });
-  const runner = startJobs([outboxJob(ctx, mailer), mailRetentionJob(ctx), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx)], logger);
+  const runner = startJobs([outboxJob(ctx, mailer), mailRetentionJob(ctx), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx), ...authJobs(ctx)], logger);
   wireSignals(signals, runner);
 
   const server = await listen(createHttpServer(app, config.http), config.port);

@@ -9,6 +9,7 @@ import type { Logger } from '../lib/logger';
 import type { Views } from '../web/views';
 import { cancelApiRoutes, cancelRoutes } from './attendees/cancel-routes';
 import { attendeeApiRoutes, attendeeRoutes } from './attendees/routes';
+import { accountRoutes } from './account/routes';
 import { auditRoutes } from './audit/routes';
 import { authenticateApi, loadStaffSession, requireApi, requirePage, verifyCsrf } from './auth/middleware';
 import { authRoutes } from './auth/routes';
@@ -18,6 +19,7 @@ import { memberRoutes } from './members/routes';
 import { messageRoutes } from './messages/routes';
 import { GuardedRouter, type StaffRouteSpec } from './route-table';
 import { UploadRoutes } from './uploads';
+import { userRoutes } from './users/routes';
 
 export interface AdminRouters {
   /** Mount at /admin: session sign-in, CSRF on every form. */
@@ -38,7 +40,7 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   // File uploads are parsed here, on their own routes only and after their guard, so the CSRF check can read the form.
   const uploads = new UploadRoutes(requirePage);
   pages.use(uploads.router);
-  pages.use(verifyCsrf());
+  pages.use(verifyCsrf(ctx));
   pages.use(authRoutes(ctx, views));
   const html = new GuardedRouter(table, '/admin', 'html', requirePage);
   eventRoutes(ctx, views, html, logger);
@@ -48,6 +50,8 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   messageRoutes(ctx, views, html);
   memberRoutes(ctx, views, html, uploads);
   auditRoutes(ctx, views, html);
+  userRoutes(ctx, views, html);
+  accountRoutes(ctx, views, html);
   financeRoutes(ctx, views, html);
   financeActionRoutes(ctx, views, html);
   pages.use(html.router);

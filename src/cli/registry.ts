@@ -1,3 +1,4 @@
+import { disableUserCommand, enableUserCommand, endSessionsCommand, inviteUserCommand, listUsersCommand, removeTotpCommand, requireTotpCommand, resetPasswordCommand } from './commands/accounts';
 import { backupCommand, migrateCommand } from './commands/db';
 import { importMembersCommand } from './commands/members';
 import { stripeSyncCommand } from './commands/stripe-sync';
@@ -10,6 +11,14 @@ export const commands: CliCommand[] = [
   migrateCommand,
   backupCommand,
   createUserCommand,
+  inviteUserCommand,
+  listUsersCommand,
+  disableUserCommand,
+  enableUserCommand,
+  resetPasswordCommand,
+  endSessionsCommand,
+  removeTotpCommand,
+  requireTotpCommand,
   createTokenCommand,
   listTokensCommand,
   revokeTokenCommand,

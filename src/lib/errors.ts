@@ -11,6 +11,8 @@ export interface ErrorDetail {
  * The README's table of API error codes is generated from this (`npm run docs:errors`), and a test checks it.
  */
 export const ERROR_CODES = {
+  account_disabled: { status: 409, meaning: 'This staff account is disabled; enable it first.' },
+  account_link_invalid: { status: 404, meaning: 'This set-password link has expired, has been used, or was replaced by a newer one (all answered alike).' },
   already_booked: { status: 409, meaning: 'One of the email addresses already has a place (or a waitlist place) at this event.' },
   already_cancelled: { status: 409, meaning: 'This event is already cancelled.' },
   already_exists: { status: 409, meaning: 'That already exists.' },
@@ -37,6 +39,7 @@ export const ERROR_CODES = {
   invoice_not_outstanding: { status: 409, meaning: 'The invoice is no longer outstanding (paid, credited or written off).' },
   length_required: { status: 411, meaning: 'A file upload must say its size (Content-Length), so that one too large is refused before it is read.' },
   limits_unavailable: { status: 503, meaning: 'The request could not be checked against the abuse limits just now (a database fault), so it was refused; try again in a minute. Only sign-in is refused this way: the booking limits fall back to each instance\'s own count.' },
+  last_admin: { status: 409, meaning: 'At least one active administrator who can sign in must remain.' },
   malformed_body: { status: 400, meaning: 'The request body is not valid JSON.' },
   malformed_event: { status: 400, meaning: 'The event does not have the shape of a Stripe event.' },
   membership_required: { status: 409, meaning: 'Member prices are for current HSUG members. We could not find a current membership for the email address given; choose the non-member ticket, or contact us if you think this is wrong.' },
@@ -48,6 +51,7 @@ export const ERROR_CODES = {
   not_found: { status: 404, meaning: 'Nothing at that address.' },
   not_invoiced: { status: 409, meaning: 'This booking is not paid by invoice.' },
   not_waitlisted: { status: 409, meaning: 'The booking is no longer on the waitlist.' },
+  own_account: { status: 409, meaning: 'You cannot disable your own account or change your own role; another administrator can.' },
   payment_arrived: { status: 409, meaning: 'The payment for this booking has just arrived, so it is now confirmed. Look at the booking again before cancelling it.' },
   payment_disputed: { status: 409, meaning: 'This payment is disputed with the card issuer, so it cannot be refunded until the dispute is closed.' },
   payment_processing: { status: 409, meaning: 'A payment for the booking is already being processed by the bank; it settles by itself.' },
@@ -63,6 +67,9 @@ export const ERROR_CODES = {
   token_required: { status: 401, meaning: 'This link needs its private token. Use the link from your confirmation email.' },
   too_many_attempts: { status: 429, meaning: 'Too many sign-in attempts (for one account, from one address, or overall); the `Retry-After` header says how many seconds to wait.' },
   too_many_holds: { status: 409, meaning: 'This email address (or client address) already has as many unpaid bookings waiting for payment as it may; pay for one or cancel it, or wait until its hold lapses.' },
+  two_factor_failed: { status: 401, meaning: 'The two-factor code is wrong, or was used already.' },
+  two_factor_not_set_up: { status: 409, meaning: 'Set up two-factor sign-in on your own account before requiring it of others.' },
+  two_factor_required: { status: 409, meaning: 'Two-factor sign-in is required for this role, so it cannot be switched off.' },
   unauthorized: { status: 401, meaning: 'Sign in, or send a staff API token (`Authorization: Bearer …`).' },
   upload_too_large: { status: 413, meaning: 'The uploaded file, or the form around it, is larger than that form accepts; the page says the limit. Nothing was read or changed.' },
   validation_failed: { status: 422, meaning: 'A field is missing or wrong; `details` has one entry per field path.' },

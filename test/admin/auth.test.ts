@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { laterByWallClock } from '../support/wall-clock';
-import { createStaff, csrfFrom, PASSWORD, sessionCookie, signIn } from './helpers';
+import { createStaff, csrfFrom, formCookie, PASSWORD, sessionCookie, signIn } from './helpers';
 
 let t: TestApp;
 let server: Server;
@@ -19,20 +19,22 @@ afterAll(async () => {
 const cookieValue = (setCookie: string | undefined) => setCookie?.split(';')[0].split('=')[1];
 
 describe('staff sign-in', () => {
-  it('when an organiser signs in, then the session id changes, only its hash is stored, and the cookie is HttpOnly, SameSite=Lax, Path=/', async () => {
+  it('when an organiser signs in, then a new session id is issued (a planted one is not promoted), only its hash is stored, and the cookie is HttpOnly, SameSite=Lax, Path=/', async () => {
     const user = await createStaff(t, 'organiser');
-    const agent = request.agent(server);
-    const form = await agent.get('/admin/sign-in').expect(200);
-    const before = cookieValue(sessionCookie(form));
-    expect(before).toBeTruthy();
+    // A session id someone else knows (planted before sign-in, or an earlier sign-in of this browser).
+    const firstPage = await request(server).get('/admin/sign-in').expect(200);
+    const first = await request(server).post('/admin/sign-in').set('Cookie', formCookie(firstPage)).type('form').send({ _csrf: csrfFrom(firstPage.text), email: user.email, password: PASSWORD });
+    const planted = cookieValue(sessionCookie(first));
+    expect(planted).toBeTruthy();
 
-    const res = await agent.post('/admin/sign-in').type('form').send({ _csrf: csrfFrom(form.text), email: user.email, password: PASSWORD, next: '/admin/members' });
+    const page = await request(server).get('/admin/sign-in').expect(200);
+    const res = await request(server).post('/admin/sign-in').set('Cookie', `${formCookie(page)}; hsug_staff=${planted}`).type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: PASSWORD, next: '/admin/members' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin/members');
     const setCookie = sessionCookie(res)!;
     const after = cookieValue(setCookie);
     expect(after).toBeTruthy();
-    expect(after).not.toBe(before);
+    expect(after).not.toBe(planted);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Lax/);
     expect(setCookie).toMatch(/Path=\//);
@@ -40,18 +42,25 @@ describe('staff sign-in', () => {
 
     const rows = await t.db('sessions').select('id_hash');
     expect(JSON.stringify(rows)).not.toContain(after);
-    // The pre-sign-in session is gone: an attacker who planted it gains nothing.
-    const planted = await request(server).get('/admin').set('Cookie', `hsug_staff=${before}`);
-    expect(planted.status).toBe(303);
-    expect(planted.headers.location).toMatch(/^\/admin\/sign-in/);
-    const page = await agent.get('/admin').expect(200);
-    expect(page.text).toContain('Test organiser');
+    // The session the browser came with is gone: whoever planted it gains nothing from this sign-in.
+    const old = await request(server).get('/admin').set('Cookie', `hsug_staff=${planted}`);
+    expect(old.status).toBe(303);
+    expect(old.headers.location).toMatch(/^\/admin\/sign-in/);
+    const home = await request(server).get('/admin').set('Cookie', `hsug_staff=${after}`).expect(200);
+    expect(home.text).toContain('Test organiser');
   });
 
-  it('when the site is served over https, then the session cookie is Secure', async () => {
+  it('when the site is served over https, then the form cookie is __Host- prefixed and Secure, and the session cookie is Secure', async () => {
     const secure = await startTestApp({ env: { PUBLIC_URL: 'https://events.hsug.test' } });
     try {
-      const res = await request(secure.app).get('/admin/sign-in').expect(200);
+      const user = await createStaff(secure, 'organiser');
+      const page = await request(secure.app).get('/admin/sign-in').expect(200);
+      const form = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-hsug_form='));
+      expect(form).toMatch(/; Secure/);
+      expect(form).toMatch(/Path=\//);
+      expect(form).not.toMatch(/Domain=/i);
+      const res = await request(secure.app).post('/admin/sign-in').set('Cookie', form!.split(';')[0]).type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: PASSWORD });
+      expect(res.status).toBe(303);
       expect(sessionCookie(res)).toMatch(/Secure/);
     } finally {
       await secure.close();

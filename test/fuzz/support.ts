@@ -65,7 +65,7 @@ export function sendRaw(server: Server, request: { method: string; path: string;
   });
 }
 
-const cookieOf = (res: RawResponse) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('hsug_staff='))?.split(';')[0];
+const cookieOf = (res: RawResponse, name = 'hsug_staff') => ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${name}=`))?.split(';')[0];
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 
 /** A browser's staff session: its cookie and CSRF token (sent as X-CSRF-Token, so even an unreadable body reaches the handler). */
@@ -74,12 +74,12 @@ export interface StaffSession {
   csrf: string;
 }
 
-/** The anonymous session the sign-in form carries. */
+/** The sign-in form's CSRF token and the signed cookie it is checked against (admin/auth/form-token.ts). */
 export async function signInForm(server: Server): Promise<StaffSession> {
   const page = await sendRaw(server, { method: 'GET', path: '/admin/sign-in', headers: {} });
-  const cookie = cookieOf(page);
+  const cookie = cookieOf(page, 'hsug_form');
   const csrf = csrfOf(page.text);
-  if (!cookie || !csrf) throw new Error('the sign-in page gave no session or CSRF token');
+  if (!cookie || !csrf) throw new Error('the sign-in page gave no form cookie or CSRF token');
   return { cookie, csrf };
 }
 

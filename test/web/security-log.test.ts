@@ -2,7 +2,7 @@ import request from 'supertest';
 import { signatureHeader } from '../../sandbox/src';
 import { logConfigWarnings } from '../../src/lib/security-events';
 import { loadConfig } from '../../src/config';
-import { createStaff, createToken, csrfFrom, PASSWORD, sessionCookie, signIn, type SignedIn } from '../admin/helpers';
+import { createStaff, createToken, csrfFrom, formCookie, PASSWORD, signIn, type SignedIn } from '../admin/helpers';
 import { buildEvent, person } from '../support/factories';
 import { captureLogs, type CapturedLogs } from '../support/logs';
 import { paidEvent, sessionIdOf, startPaymentsTestApp, WEBHOOK_SECRET, type PaymentsTestApp } from '../support/payments';
@@ -52,7 +52,7 @@ const LOOPBACK = expect.stringMatching(/127\.0\.0\.1$/);
 describe('sign-in failures and lockouts', () => {
   it('when a wrong password is given, then one sign_in_failed line names the account, the address and the request, and not the password', async () => {
     const form = await request(t.baseUrl).get('/admin/sign-in');
-    const cookie = sessionCookie(form)!.split(';')[0];
+    const cookie = formCookie(form);
 
     const lines = await during(() => request(t.baseUrl).post('/admin/sign-in').set('Cookie', cookie).type('form').send({ _csrf: csrfFrom(form.text), email: 'Someone@HSUG.test', password: 'wrong-password-typed' }).expect(401));
 
@@ -65,7 +65,7 @@ describe('sign-in failures and lockouts', () => {
 
   it('when the throttle refuses a sign-in, then it is logged as sign_in_locked with 429', async () => {
     const form = await request(t.baseUrl).get('/admin/sign-in');
-    const cookie = sessionCookie(form)!.split(';')[0];
+    const cookie = formCookie(form);
     const attempt = () => request(t.baseUrl).post('/admin/sign-in').set('Cookie', cookie).type('form').send({ _csrf: csrfFrom(form.text), email: 'locked@hsug.test', password: 'guess' });
     for (let i = 0; i < 5; i++) await attempt().expect(401);
 
@@ -76,7 +76,7 @@ describe('sign-in failures and lockouts', () => {
 
   it('when the email field holds something that is not an email address (a password typed in the wrong box), then it is not logged', async () => {
     const form = await request(t.baseUrl).get('/admin/sign-in');
-    const cookie = sessionCookie(form)!.split(';')[0];
+    const cookie = formCookie(form);
 
     const lines = await during(() => request(t.baseUrl).post('/admin/sign-in').set('Cookie', cookie).type('form').send({ _csrf: csrfFrom(form.text), email: 'my secret passphrase', password: 'x' }));
 

@@ -3,14 +3,32 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { ServiceContext } from '../../context';
 import { ForbiddenError, UnauthorizedError } from '../../lib/errors';
 import { findUserByApiToken } from './api-tokens';
+import { formTokenMatches } from './form-token';
 import { can, type Permission, type StaffUser } from './roles';
 import { findSession, SESSION_COOKIE, type Session } from './sessions';
 
 export const SIGN_IN_PATH = '/admin/sign-in';
 
+/**
+ * The forms under /admin that a visitor posts before signing in (paths relative to /admin). Their CSRF token is the
+ * signed form cookie (form-token.ts), not a session's.
+ */
+export function isPublicForm(path: string): boolean {
+  return path === '/sign-in' || path === '/password/forgot' || /^\/set-password\/[^/]+$/.test(path);
+}
+
 /** What the admin router knows about the request's session: its id (from the cookie) and the stored session. */
 export interface LoadedSession extends Session {
   id: string;
+}
+
+/** The staff session cookie: HttpOnly, SameSite=Lax, Secure over https, for the whole site. */
+export function sessionCookieOptions(ctx: ServiceContext) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure: ctx.config.publicUrl.startsWith('https:'), path: '/' };
+}
+
+export function setSessionCookie(ctx: ServiceContext, res: Response, sessionId: string): void {
+  res.cookie(SESSION_COOKIE, sessionId, sessionCookieOptions(ctx));
 }
 
 export function sessionOf(res: Response): LoadedSession | undefined {
@@ -34,7 +52,7 @@ export function loadStaffSession(ctx: ServiceContext): RequestHandler {
   return async (req, res, next) => {
     const id = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
     if (typeof id === 'string' && id.length >= 20 && id.length <= 100) {
-      const session = await findSession(ctx.db, id, ctx.clock.now());
+      const session = await findSession(ctx.db, id, ctx.clock.now(), ctx.config.sessions);
       if (session) {
         res.locals.staffSession = { ...session, id } satisfies LoadedSession;
         if (session.user) res.locals.staffUser = session.user;
@@ -57,22 +75,29 @@ function signInRedirect(req: Request): string {
 }
 
 /**
- * Every request that can change something carries the session's synchroniser token, as a form field
- * (_csrf) or, from the check-in script, the X-CSRF-Token header. Without a session there is nothing
- * to change: the visitor is sent to sign in (except the sign-in form itself, which has its own session).
+ * Every request that can change something carries a CSRF token, as a form field (_csrf) or, from the check-in
+ * script, the X-CSRF-Token header: the session's synchroniser token, or for the forms posted before sign-in the
+ * signed form cookie's. Without a session there is nothing else to change: the visitor is sent to sign in.
  */
-export function verifyCsrf(): RequestHandler {
+export function verifyCsrf(ctx: ServiceContext): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
+    if (isPublicForm(req.path)) {
+      if (!formTokenMatches(req, ctx.config, ctx.clock.now())) throw new CsrfError();
+      return next();
+    }
     const session = sessionOf(res);
-    if (!session?.user && req.path !== '/sign-in') return res.redirect(303, signInRedirect(req));
+    if (!session) return res.redirect(303, signInRedirect(req));
     const body = req.body as Record<string, unknown> | undefined;
-    if (!session || !sameToken(body?._csrf ?? req.get('x-csrf-token'), session.csrfToken)) throw new CsrfError();
+    if (!sameToken(body?._csrf ?? req.get('x-csrf-token'), session.csrfToken)) throw new CsrfError();
     next();
   };
 }
 
-/** HTML guard: anonymous visitors go to the sign-in page; the wrong role gets 403. */
+/**
+ * HTML guard: anonymous visitors go to the sign-in page (and someone half-way through sign-in to it too, which sends
+ * them on to the step they owe); the wrong role gets 403.
+ */
 export function requirePage(permission: Permission): RequestHandler {
   return (req, res, next) => {
     const user = res.locals.staffUser as StaffUser | undefined;

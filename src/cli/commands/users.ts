@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MIN_PASSWORD_LENGTH, hashPassword } from '../../admin/auth/passwords';
+import { hashPassword, passwordProblem } from '../../admin/auth/passwords';
 import { ROLES } from '../../admin/auth/roles';
 import { findUserByEmail, insertUser } from '../../admin/auth/users';
 import { recordAudit, CLI_ACTOR } from '../../admin/audit/log';
@@ -14,7 +14,6 @@ const flagsSchema = z.object({
   role: z.enum(ROLES, { message: `is required: one of ${ROLES.join(', ')}` }),
 });
 
-const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`).max(1000, 'The password is too long.');
 
 export const createUserCommand: CliCommand = {
   name: 'users:create',
@@ -31,12 +30,14 @@ export const createUserCommand: CliCommand = {
       io.err(`There is already a staff account for ${data.email}.`);
       return 1;
     }
-    const password = passwordSchema.safeParse(env.HSUG_PASSWORD ?? (await io.prompt(`Password for ${data.email}: `, { hidden: true })));
-    if (!password.success) {
-      io.err(password.error.issues[0].message);
+    const password = env.HSUG_PASSWORD ?? (await io.prompt(`Password for ${data.email}: `, { hidden: true }));
+    // The same rules as the set-password pages (passwords.ts); the message says what the rule is.
+    const problem = passwordProblem(password, data.email);
+    if (problem) {
+      io.err(`The password is not accepted: ${problem}`);
       return 2;
     }
-    const passwordHash = await hashPassword(password.data);
+    const passwordHash = await hashPassword(password);
     const now = new Date();
     const id = await writeTransaction(db, async (trx) => {
       const userId = await insertUser(trx, { email: data.email, name: data.name, role: data.role, passwordHash }, now);
