@@ -7,7 +7,7 @@ import { toEventPage } from '../events/present';
 import { slugSchema } from '../events/schemas';
 import { getPublicEvent } from '../events/service';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../lib/errors';
-import { clientKey, limitBookings, limitLinks, limitResend, withRetryAfter } from '../web/rate-limit';
+import { clientKey, limitBookings, limitLinks, limitResend, prepareRefusal } from '../web/rate-limit';
 import { fieldErrors, parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
@@ -70,7 +70,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;
-      withRetryAfter(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
+      prepareRefusal(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
     }
   });
 
@@ -85,7 +85,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       res.type('html').send(views.render('bookings/resent', { title: 'Confirmation sent again', email, event: { title: item.event.title, slug } }));
     } catch (error) {
       if (!(error instanceof ValidationError) && !(error instanceof TooManyRequestsError)) throw error;
-      withRetryAfter(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
+      prepareRefusal(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
     }
   });
 
@@ -126,7 +126,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;
       const errors = formErrors(error instanceof ValidationError ? error : new ValidationError(error.details ?? []), form);
-      withRetryAfter(res, error).status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
+      prepareRefusal(res, error).status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
     }
   });
 

@@ -129,13 +129,14 @@ export class UnauthorizedError extends AppError {
 
 /**
  * 429: a limit was reached (RFC 6585 §4). `retryAfterSeconds` is sent as the `Retry-After` header (RFC 9110 §10.2.3)
- * and said in words in the message.
+ * and said in words in the message; `limit` names the limit reached, for the security log.
  */
 export class TooManyRequestsError extends AppError {
   constructor(
     code: CodeWithStatus<429>,
     message: string,
     readonly retryAfterSeconds: number,
+    readonly limit?: string,
   ) {
     super(code, message);
   }

@@ -1,8 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { translateDbError } from '../db/errors/index';
-import { AppError, NotFoundError, TooManyRequestsError } from '../lib/errors';
+import { AppError, NotFoundError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { redactUrl } from '../lib/redact';
+import { prepareRefusal } from './rate-limit';
 import { noteRefusal } from './security-log';
 import type { Views } from './views';
 
@@ -40,7 +41,7 @@ export function errorHandler(views: Views, logger: Logger): ErrorRequestHandler 
     noteRefusal(res, code);
     const message = known?.message ?? `Something went wrong on our side. Please try again; if it keeps happening, quote reference ${requestId}.`;
     if (res.headersSent) return;
-    if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
+    prepareRefusal(res, err);
     if (wantsJson(req.path)) {
       res.status(status).json({ error: { code, message, ...(known?.details ? { details: known.details } : {}) } });
       return;

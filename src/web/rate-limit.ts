@@ -8,6 +8,7 @@ import { normaliseEmail } from '../lib/email';
 import { TooManyRequestsError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { Job } from '../jobs/runner';
+import { noteRefusal } from './security-log';
 
 /**
  * The abuse limits on public traffic, counted in the database so that every instance shares them (db/rate-limiter.ts),
@@ -69,10 +70,15 @@ export function waitInWords(seconds: number): string {
   return `about ${plural(Math.round(seconds / 3600), 'hour')}`;
 }
 
-/** Sets `Retry-After` (in seconds, RFC 9110 §10.2.3) when the error is a 429; for routes that answer an error themselves. */
-export function withRetryAfter(res: Response, error: unknown): Response {
-  if (error instanceof TooManyRequestsError) res.set('Retry-After', String(error.retryAfterSeconds));
-  return res;
+/**
+ * For a 429 answered with the route's own page (a form shown again) or by the error handler: sets `Retry-After` (in
+ * seconds, RFC 9110 §10.2.3) and tells the refusal logger (security-log.ts) the code and which limit was reached.
+ * Does nothing for other errors.
+ */
+export function prepareRefusal(res: Response, error: unknown): Response {
+  if (!(error instanceof TooManyRequestsError)) return res;
+  noteRefusal(res, error.code, error.limit ? { reason: `limit ${error.limit}` } : {});
+  return res.set('Retry-After', String(error.retryAfterSeconds));
 }
 
 interface Check {
@@ -82,13 +88,15 @@ interface Check {
   message(wait: string): string;
 }
 
-/** Counts the request against each limit in turn; the first that is reached refuses it (429 `rate_limited`). */
-async function enforce(ctx: ServiceContext, req: Request, res: Response, checks: Check[]): Promise<void> {
+/**
+ * Counts the request against each limit in turn; the first that is reached refuses it (429 `rate_limited`, logged as
+ * a `request_refused` security event naming the limit once answered).
+ */
+async function enforce(res: Response, checks: Check[]): Promise<void> {
   for (const check of checks) {
     const decision = await check.limiter.consume(check.key, { requestId: res.locals.requestId });
     if (decision.allowed) continue;
-    ctx.logger.warn('rate limit reached', { requestId: res.locals.requestId, limit: check.limiter.name, ip: clientAddress(req), path: req.path, retryAfterSeconds: decision.retryAfterSeconds });
-    throw new TooManyRequestsError('rate_limited', check.message(waitInWords(decision.retryAfterSeconds)), decision.retryAfterSeconds);
+    throw new TooManyRequestsError('rate_limited', check.message(waitInWords(decision.retryAfterSeconds)), decision.retryAfterSeconds, check.limiter.name);
   }
 }
 
@@ -100,7 +108,7 @@ const emailKey = (ctx: ServiceContext, email: string) => pseudonym(ctx.config.se
  */
 export async function limitBookings(ctx: ServiceContext, req: Request, res: Response, emails: string[]): Promise<void> {
   const distinct = [...new Map(emails.map((email) => [normaliseEmail(email), email])).values()];
-  await enforce(ctx, req, res, [
+  await enforce(res, [
     {
       limiter: ctx.limits.bookingsPerAddress,
       key: clientKey(ctx.config, req),
@@ -117,7 +125,7 @@ export async function limitBookings(ctx: ServiceContext, req: Request, res: Resp
 /** The resend-confirmation form: counted per client address and per email address asked for. Throws 429 `rate_limited`. */
 export async function limitResend(ctx: ServiceContext, req: Request, res: Response, email: string): Promise<void> {
   const message = (wait: string) => `We have been asked to resend confirmations many times in a short time, so we have paused this for a while. Please try again in ${wait}, and check your junk mail folder meanwhile.`;
-  await enforce(ctx, req, res, [
+  await enforce(res, [
     { limiter: ctx.limits.resendPerAddress, key: clientKey(ctx.config, req), message },
     { limiter: ctx.limits.resendPerEmail, key: emailKey(ctx, email), message },
   ]);
@@ -130,7 +138,7 @@ export async function limitResend(ctx: ServiceContext, req: Request, res: Respon
  */
 export function limitLinks(ctx: ServiceContext): RequestHandler {
   return async (req, res, next) => {
-    await enforce(ctx, req, res, [
+    await enforce(res, [
       {
         limiter: ctx.limits.links,
         key: clientKey(ctx.config, req),

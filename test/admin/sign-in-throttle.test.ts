@@ -35,7 +35,8 @@ async function signInForm(target: Server | TestApp['app'], address: string) {
 describe('sign-in throttling', () => {
   it('when 15 wrong passwords for one account are sent at once, then at most 5 are checked (401) and the rest are refused with 429 before any check', async () => {
     const user = await createStaff(t, 'admin');
-    const attempt = await signInForm(server, newAddress());
+    const address = newAddress();
+    const attempt = await signInForm(server, address);
 
     const answers = await Promise.all(Array.from({ length: 15 }, (_, i) => attempt(user.email, `wrong-password-${i}`)));
 
@@ -46,7 +47,9 @@ describe('sign-in throttling', () => {
     expect(textOf(refused.text)).toContain('Too many failed sign-in attempts for this email address. Please wait 15 minutes and try again, or ask an administrator to reset your password.');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(14 * 60);
     expect(refused.text).toContain(`value="${user.email}"`);
-    expect(t.logged).toContainEqual({ level: 'warn', msg: 'sign-in refused: too many attempts', extra: expect.objectContaining({ limit: 'sign-in-account-address', retryAfterSeconds: expect.any(Number) }) });
+    const locked = t.logged.filter((line) => (line.extra as { security?: string } | undefined)?.security === 'sign_in_locked' && (line.extra as { ip?: string }).ip === address);
+    expect(locked).toHaveLength(10);
+    expect(locked[0]).toEqual({ level: 'warn', msg: 'staff sign-in refused: too many attempts', extra: expect.objectContaining({ code: 'too_many_attempts', status: 429, account: user.email, reason: 'limit sign-in-account-address' }) });
   });
 
   it('when a person gets the password wrong a few times and then right, then the count starts again', async () => {

@@ -51,6 +51,10 @@ describe('booking limits', () => {
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(600);
     expect(await bookingsAt(event.id)).toBe(3);
 
+    const logged = t.logged.filter((line) => (line.extra as { ip?: string } | undefined)?.ip === address && (line.extra as { status?: number }).status === 429);
+    expect(logged).toHaveLength(5);
+    expect(logged[0]).toEqual({ level: 'warn', msg: 'request refused', extra: expect.objectContaining({ security: 'request_refused', code: 'rate_limited', reason: 'limit bookings-address' }) });
+
     // Another client is not held back by this one.
     expect((await bookApi(event.slug, freeBookingBody('flood-other'), newAddress())).status).toBe(201);
   });
@@ -74,6 +78,7 @@ describe('booking limits', () => {
     expect(refused.text).toContain('value="attendeeform-4@example.org"');
     expect(refused.text).toContain('Vegetarian');
     expect(await bookingsAt(event.id)).toBe(3);
+    expect(t.logged).toContainEqual({ level: 'warn', msg: 'request refused', extra: expect.objectContaining({ security: 'request_refused', ip: address, status: 429, code: 'rate_limited', reason: 'limit bookings-address' }) });
   });
 
   it('when the booking form is sent too often, then the form comes back at 429 with every place typed kept', async () => {

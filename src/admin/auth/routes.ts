@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../../context';
 import { writeTransaction } from '../../db/dialect';
 import { AppError, ValidationError } from '../../lib/errors';
-import { clientAddress, withRetryAfter } from '../../web/rate-limit';
+import { clientAddress, prepareRefusal } from '../../web/rate-limit';
 import { fieldErrors, parseInput } from '../../web/validate';
 import { noteRefusal } from '../../web/security-log';
 import type { Views } from '../../web/views';
@@ -60,7 +60,7 @@ export function authRoutes(ctx: ServiceContext, views: Views): Router {
       if (!(error instanceof AppError)) throw error;
       noteRefusal(res, error.code, { account: kept.email });
       const errors = error instanceof ValidationError ? fieldErrors(error) : {};
-      withRetryAfter(res, error);
+      prepareRefusal(res, error);
       renderSignIn(req, res, { form: kept, errors, problem: error instanceof ValidationError ? null : error.message }, error.status);
     }
   });

@@ -18,8 +18,8 @@ import { waitInWords } from '../../web/rate-limit';
  */
 
 export class TooManyAttemptsError extends TooManyRequestsError {
-  constructor(message: string, retryAfterSeconds: number) {
-    super('too_many_attempts', message, retryAfterSeconds);
+  constructor(message: string, retryAfterSeconds: number, limit: string) {
+    super('too_many_attempts', message, retryAfterSeconds, limit);
   }
 }
 
@@ -65,8 +65,8 @@ export async function admitSignInAttempt(ctx: ServiceContext, email: string, ip:
     });
     if (!decision.allowed) {
       await giveBack(taken);
-      ctx.logger.warn('sign-in refused: too many attempts', { limit: limiter.name, ip, retryAfterSeconds: decision.retryAfterSeconds });
-      throw new TooManyAttemptsError(MESSAGES[which](waitInWords(decision.retryAfterSeconds)), decision.retryAfterSeconds);
+      // Logged once answered, as a `sign_in_locked` security event naming the limit (web/security-log.ts).
+      throw new TooManyAttemptsError(MESSAGES[which](waitInWords(decision.retryAfterSeconds)), decision.retryAfterSeconds, limiter.name);
     }
     taken.push({ limiter, key, decision });
   }
