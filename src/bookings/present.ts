@@ -160,8 +160,8 @@ export function toCancelPage(preview: HolderCancelPreview, token: string) {
   const waitlist = isWaitlisted
     ? null
     : waiting > 0
-      ? `${waiting} ${waiting === 1 ? 'booking is' : 'bookings are'} on the waitlist: your ${places} ${seats.length === 1 ? 'goes' : 'go'} to them in turn, first come first served.`
-      : `Nobody is on the waitlist, so your ${places} ${seats.length === 1 ? 'becomes' : 'become'} free for others to book.`;
+      ? `${waiting} ${waiting === 1 ? 'booking is' : 'bookings are'} on the waitlist: your ${places} will go to them in turn, first come first served.`
+      : `Nobody is on the waitlist, so your ${places} will become free for others to book.`;
   return {
     reference: booking.reference,
     token,

@@ -97,10 +97,10 @@ describe('cancelling a paid booking through its manage link', () => {
 
     const text = textOf(confirmation);
     expect(text).toContain('Cancel your booking?');
-    expect(text).toContain(`These places are cancelled: Attendee two-a (${person('two-a').email}) — Non-member, £95.00 Attendee two-b (${person('two-b').email}) — Non-member, £95.00`);
-    expect(text).toContain('We refund £180.00 to the card you paid with: the £190.00 you paid, less the £10.00 cancellation fee the event\'s refund policy keeps.');
-    expect(text).toContain('Nobody is on the waitlist, so your places become free for others to book.');
-    expect(text).toContain('Each attendee is emailed a cancellation that removes the event from their calendar.');
+    expect(text).toContain(`These places will be cancelled: Attendee two-a (${person('two-a').email}) — Non-member, £95.00 Attendee two-b (${person('two-b').email}) — Non-member, £95.00`);
+    expect(text).toContain('We will refund £180.00 to the card you paid with: the £190.00 you paid, less the £10.00 cancellation fee the event\'s refund policy keeps.');
+    expect(text).toContain('Nobody is on the waitlist, so your places will become free for others to book.');
+    expect(text).toContain('Each attendee will be emailed a cancellation that removes the event from their calendar.');
     const keep = confirmation.indexOf('>Keep my booking</a>');
     const yes = confirmation.indexOf('>Yes, cancel and refund £180.00</button>');
     expect(keep).toBeGreaterThan(0);
@@ -188,9 +188,9 @@ describe('cancelling a free place or a waitlist entry', () => {
 
     const confirmation = await page(cancelLinkOf(await page(seated.managePath)));
     const text = textOf(confirmation);
-    expect(text).toContain(`This place is cancelled: Attendee free-seated (${person('free-seated').email}) — Free registration`);
+    expect(text).toContain(`This place will be cancelled: Attendee free-seated (${person('free-seated').email}) — Free registration`);
     expect(text).toContain('This booking is free, so there is nothing to refund.');
-    expect(text).toContain('1 booking is on the waitlist: your place goes to them in turn, first come first served.');
+    expect(text).toContain('1 booking is on the waitlist: your place will go to them in turn, first come first served.');
     expect(confirmation.indexOf('Keep my booking')).toBeLessThan(confirmation.indexOf('Yes, cancel my booking'));
 
     const kept = decode(/<a class="button" href="([^"]+)">Keep my booking<\/a>/.exec(confirmation)![1]);
@@ -208,7 +208,7 @@ describe('cancelling a free place or a waitlist entry', () => {
     const waiting = await registerFree(event.slug, 'queue-leaver');
     const confirmation = await page(cancelLinkOf(await page(waiting.managePath), 'Leave the waitlist…'));
     expect(textOf(confirmation)).toContain('Leave the waitlist? ');
-    expect(textOf(confirmation)).toContain('Your booking leaves the waitlist, and the next person waiting moves up.');
+    expect(textOf(confirmation)).toContain('Your booking will leave the waitlist, and the next person waiting moves up.');
     const done = await confirm(confirmation);
     expect(textOf(done.page)).toContain('You have left the waitlist.');
     expect((await t.db('bookings').where({ id: waiting.bookingId }).first()).status).toBe('cancelled');
