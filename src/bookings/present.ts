@@ -61,7 +61,8 @@ function paymentLabel({ booking }: BookingView): string | null {
   if (booking.total === 0) return null;
   if (booking.paymentMethod === 'invoice') return booking.invoiceStatus === 'paid' ? 'Invoice paid' : booking.invoiceStatus === 'credited' ? 'Invoice credited: nothing to pay' : 'Invoice to be paid';
   if (booking.status === 'pending_payment') return booking.paymentProcessingSince ? 'Payment processing' : 'Awaiting card payment';
-  return booking.confirmedAt !== null ? 'Paid by card' : null;
+  // A payment that came too late (refunded in full) was still paid by card.
+  return booking.confirmedAt !== null || booking.refundedTotal > 0 ? 'Paid by card' : null;
 }
 
 /**
