@@ -41,6 +41,7 @@ const envSchema = z.object({
   MAIL_DIR: z.string().min(1).default('var/mail'),
   HOLD_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(30, 'must be at least 30 (Stripe Checkout minimum)').max(1440).default(30),
   ORG_NAME: singleLineText(200).min(1).default('Health Statistics User Group'),
+  ORG_CONTACT_EMAIL: z.email('must be an email address like events@hsug.org.uk').max(200).default('events@hsug.org.uk'),
   TRUST_PROXY: z.string().regex(/^(loopback|true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/, 'must be loopback, a number of proxies, or comma-separated addresses/CIDRs').default('loopback'),
   OUTBOX_LEASE_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds' }).int('must be a whole number of seconds').min(1, 'must be at least 1').max(3600, 'must be at most 3600').default(120),
   INVOICE_ACCOUNT_NAME: singleLineText(100).min(2).optional(),
@@ -86,6 +87,8 @@ export interface Config {
   /** Express's `trust proxy`: which proxies' X-Forwarded-For to believe (sign-in throttling counts by address). */
   trustProxy: string | number | boolean;
   orgName: string;
+  /** Whom people write to about an event that names no contact of its own (refunds, membership, bank details). */
+  orgContactEmail: string;
   /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
   bank?: { accountName: string; sortCode: string; accountNumber: string };
   timezone: string;
@@ -255,6 +258,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,
     trustProxy: /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
     orgName: env.ORG_NAME,
+    orgContactEmail: env.ORG_CONTACT_EMAIL,
     bank:
       env.INVOICE_ACCOUNT_NAME && env.INVOICE_SORT_CODE && env.INVOICE_ACCOUNT_NUMBER
         ? { accountName: env.INVOICE_ACCOUNT_NAME, sortCode: env.INVOICE_SORT_CODE, accountNumber: env.INVOICE_ACCOUNT_NUMBER }

@@ -241,6 +241,14 @@ describe('npm start with a bad environment', () => {
   }, 90_000);
 });
 
+describe('ORG_CONTACT_EMAIL', () => {
+  it('when it is unset, then the organisation is reached at events@hsug.org.uk; when it is not an email address, then the boot names it', () => {
+    expect(loadConfig({}).orgContactEmail).toBe('events@hsug.org.uk');
+    expect(loadConfig({ ORG_CONTACT_EMAIL: 'treasurer@hsug.example' }).orgContactEmail).toBe('treasurer@hsug.example');
+    expect(() => loadConfig({ ORG_CONTACT_EMAIL: 'write to us' })).toThrow(/ORG_CONTACT_EMAIL: must be an email address/);
+  });
+});
+
 describe('TRUST_PROXY', () => {
   it('when one load balancer is in front, then Express trusts one hop; when the value is nonsense, then the boot names it', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);

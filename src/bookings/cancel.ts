@@ -3,11 +3,14 @@ import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
 import type { EventRecord } from '../events/types';
 import { ConflictError, ValidationError } from '../lib/errors';
+import { listTicketTypes } from '../events/queries';
+import { contactEmailFor } from '../events/terms';
 import { formatMoney } from '../lib/money';
 import { cancelSeats, lockBooking, releaseHold } from './lifecycle';
 import type { RefundInitiator, RefundNotice } from './payment-gateway';
-import { refundPolicyFor } from './rules';
-import type { AttendeeRecord } from './types';
+import { listWaitlist } from './queries';
+import { isWithinRefundPolicy, refundPolicyFor } from './rules';
+import type { AttendeeRecord, BookingRecord } from './types';
 import { getBookingForHolder, loadBookingView, type BookingView } from './view';
 
 /** How a cancelled card payment is refunded: under the event's refund policy (deadline, fee kept), in full, or not at all. */
@@ -87,9 +90,22 @@ export function cancellationMoney(view: { event: EventRecord; attendees: Attende
   const ids = someSeats(active, attendeeIds);
   const price = ids ? Math.min(left, active.filter((a) => ids.includes(a.id)).reduce((s, a) => s + a.unitPrice, 0)) : left;
   if (refund === 'full') return { amount: price, feeKept: 0 };
-  const isInTime = (event.refundDeadlineAt === null || now < event.refundDeadlineAt) && now < event.startsAt;
-  const feeKept = isInTime ? Math.min(event.refundFee, price) : price;
+  const feeKept = isWithinRefundPolicy(event, now) ? Math.min(event.refundFee, price) : price;
   return { amount: price - feeKept, feeKept };
+}
+
+/**
+ * What there is to give back on a booking (minor units): its card payment less the refunds that stand, or what its
+ * invoice still asks for (through the hook; 0 without one). Nothing for a free booking, a hold or a waitlist entry.
+ */
+async function moneyLeft(db: Knex | Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, invoiceOutstanding?: () => Promise<number>): Promise<{ isCard: boolean; left: number }> {
+  if (booking.status !== 'confirmed') return { isCard: false, left: 0 };
+  if (booking.paymentMethod === 'stripe') {
+    const payment = await ctx.payments.cardPayment(db, booking.id);
+    return payment ? { isCard: true, left: payment.amount - payment.refunded } : { isCard: false, left: 0 };
+  }
+  if (booking.paymentMethod === 'invoice' && booking.total > 0 && invoiceOutstanding) return { isCard: false, left: await invoiceOutstanding() };
+  return { isCard: false, left: 0 };
 }
 
 /**
@@ -122,13 +138,13 @@ export async function cancelBookingSeats(ctx: ServiceContext, bookingId: number,
       await releaseHold(trx, ctx, bookingId, request.reason);
       result.cancelled = active;
     } else {
-      const payment = booking.status === 'confirmed' && booking.paymentMethod === 'stripe' ? await ctx.payments.cardPayment(trx, bookingId) : undefined;
       const isInvoiced = booking.status === 'confirmed' && booking.paymentMethod === 'invoice' && booking.total > 0;
       if (isInvoiced && request.refund !== 'none' && !request.invoiceCredit) throw new Error(`cancelling invoice booking ${booking.reference} with a credit needs an invoiceCredit hook`);
-      const left = payment ? payment.amount - payment.refunded : isInvoiced && request.invoiceCredit ? await request.invoiceCredit.outstanding(trx, bookingId) : 0;
+      const hook = request.invoiceCredit;
+      const { isCard, left } = await moneyLeft(trx, ctx, booking, hook && (() => hook.outstanding(trx, bookingId)));
       const money = cancellationMoney({ event, attendees }, left, request.refund, now, ids);
       result.feeKept = money.feeKept;
-      if (payment) result.refundAmount = money.amount;
+      if (isCard) result.refundAmount = money.amount;
       else result.creditAmount = money.amount;
       result.cancelled = await cancelSeats(trx, ctx, bookingId, request.reason, ids);
       if (result.creditAmount > 0) {
@@ -149,6 +165,7 @@ export async function cancelBookingSeats(ctx: ServiceContext, bookingId: number,
           reason: result.feeKept > 0 ? `${request.reason}; ${formatMoney(result.feeKept, booking.currency)} kept under the refund policy` : request.reason,
           initiatedBy: request.initiatedBy,
           notice: request.notice ?? 'refund_issued',
+          feeKept: result.feeKept,
         });
       }
     }
@@ -161,27 +178,79 @@ export async function cancelBookingSeats(ctx: ServiceContext, bookingId: number,
 }
 
 /**
- * Cancels through the manage link: a free place or waitlist entry at once, an unpaid hold released, a card booking
- * within the refund policy. Cancelling again changes nothing. Throws 409 `event_past` (the event has started),
- * `refund_not_available` (a paid booking outside its policy, or an invoice booking: the organisers handle those),
- * `payment_processing` (a bank debit is in flight: the page offers no cancel either).
+ * Why the holder may not cancel this booking through the manage link now, or null when they may. One rule for the
+ * confirmation page and the cancel itself: 409 `payment_processing` (a bank debit is in flight: the page offers no
+ * cancel either), `event_past` (the event has started), `refund_not_available` (a paid booking outside its policy, or
+ * an invoice booking: the organisers handle those, at the contact address given).
  */
-export async function cancelAsHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
-  const view = await getBookingForHolder(ctx, reference, token);
+function holderCancelRefusal(ctx: ServiceContext, view: BookingView, now: Date): ConflictError | null {
   const { booking, event } = view;
-  const now = ctx.clock.now();
-  if (booking.status === 'cancelled' || booking.status === 'expired') return view;
   if (booking.status === 'pending_payment' && booking.paymentProcessingSince) {
     // The debit cannot be stopped from here: releasing the places now would only refund it (less Stripe's fee) later.
-    throw new ConflictError('payment_processing', 'Your payment is being processed by your bank, so the booking cannot be cancelled until it completes. We will email you either way.');
+    return new ConflictError('payment_processing', 'Your payment is being processed by your bank, so the booking cannot be cancelled until it completes. We will email you either way.');
   }
   if (booking.status !== 'pending_payment' && now >= event.startsAt) {
-    throw new ConflictError('event_past', 'This event has already started, so the booking can no longer be cancelled here.');
+    return new ConflictError('event_past', 'This event has already started, so the booking can no longer be cancelled here.');
   }
   const isPaid = booking.total > 0 && booking.status === 'confirmed';
   if (isPaid && !refundPolicyFor(view, now).allowed) {
-    throw new ConflictError('refund_not_available', `This booking can no longer be cancelled online. Please contact ${event.contactEmail ?? 'the organisers'}.`);
+    return new ConflictError('refund_not_available', `This booking can no longer be cancelled online. Please write to ${contactEmailFor(event, ctx.config)}.`);
   }
+  return null;
+}
+
+/** What cancelling through the manage link would do, for the confirmation page: nothing is changed. */
+export interface HolderCancelPreview {
+  view: BookingView;
+  /** The places that would be cancelled: every active seat of the booking. */
+  seats: AttendeeRecord[];
+  /** What comes back to the card, and what the refund policy keeps: the same `cancellationMoney` the cancel uses. */
+  money: CancellationMoney;
+  /** A card payment is refunded (otherwise nothing was paid, or nothing is owed yet). */
+  isCard: boolean;
+  /** Other bookings waiting for a place at this event, in the queue the freed places go to. */
+  waiting: number;
+  /** Ticket type names by id, to say which place is which. */
+  ticketNames: Map<number, string>;
+}
+
+/**
+ * What cancelling the booking through its manage link would do: its places, the refund after the event's fee, and the
+ * waitlist it frees places for. Changes nothing. Throws as `getBookingForHolder` (401, 404), ConflictError
+ * `booking_cancelled` (nothing left to cancel), and the refusals of `holderCancelRefusal` (409).
+ */
+export async function previewHolderCancel(ctx: ServiceContext, reference: string, token: string | undefined): Promise<HolderCancelPreview> {
+  const view = await getBookingForHolder(ctx, reference, token);
+  const { booking } = view;
+  const now = ctx.clock.now();
+  if (booking.status === 'cancelled' || booking.status === 'expired') throw new ConflictError('booking_cancelled', 'This booking is already cancelled.');
+  const refusal = holderCancelRefusal(ctx, view, now);
+  if (refusal) throw refusal;
+  const { isCard, left } = await moneyLeft(ctx.db, ctx, booking);
+  const waiting = (await listWaitlist(ctx.db, booking.eventId)).filter((w) => w.booking.id !== booking.id).length;
+  const types = (await listTicketTypes(ctx.db, [booking.eventId])).get(booking.eventId) ?? [];
+  return {
+    view,
+    seats: view.attendees.filter((a) => a.status === 'active'),
+    money: cancellationMoney(view, left, 'policy', now),
+    isCard,
+    waiting,
+    ticketNames: new Map(types.map((t) => [t.id, t.name])),
+  };
+}
+
+/**
+ * Cancels through the manage link: a free place or waitlist entry at once, an unpaid hold released, a card booking
+ * within the refund policy (refunded less the event's fee, as `previewHolderCancel` showed). Cancelling again changes
+ * nothing. Throws as `getBookingForHolder`, and the refusals of `holderCancelRefusal` (409).
+ */
+export async function cancelAsHolder(ctx: ServiceContext, reference: string, token: string | undefined): Promise<BookingView> {
+  const view = await getBookingForHolder(ctx, reference, token);
+  const { booking } = view;
+  if (booking.status === 'cancelled' || booking.status === 'expired') return view;
+  const refusal = holderCancelRefusal(ctx, view, ctx.clock.now());
+  if (refusal) throw refusal;
+  const isPaid = booking.total > 0 && booking.status === 'confirmed';
   const reason = booking.status === 'pending_payment' ? 'Cancelled by the buyer before paying' : isPaid ? 'Cancelled by the buyer' : 'Cancelled by the attendee';
   const { view: after } = await cancelBookingSeats(ctx, booking.id, { refund: 'policy', reason, initiatedBy: 'attendee' }).catch((error: unknown) => {
     // Two taps, or a payment confirming meanwhile: the booking as it now stands is the answer.

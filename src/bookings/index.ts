@@ -5,7 +5,7 @@
  */
 export type { AttendeeRecord, AttendeeStatus, BookingRecord, BookingStatus, PaymentMethod } from './types';
 export { BOOKING_STATUSES } from './types';
-export type { CardPaymentSummary, CheckoutLine, CheckoutRequest, PaymentGateway, RefundInitiator, RefundNotice, RefundRequest } from './payment-gateway';
+export type { CardPaymentSummary, CheckoutLine, CheckoutRequest, PaymentGateway, RefundInitiator, RefundNotice, RefundRequest, RefundSummary } from './payment-gateway';
 export { cancelSeats, confirmHold, expireHold, lockBooking, markPaymentProcessing, releaseHold, setRefundedTotal, type ConfirmOutcome, type LockedBooking } from './lifecycle';
 export { isHoldLive, whereBookedOrWaiting, whereSeatsHeld } from './holds';
 export { queueBookingNotice, queueMoneyNotice, queueNoticeFor } from './notify';

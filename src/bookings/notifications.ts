@@ -10,6 +10,7 @@ import { findBookingById, listAttendees } from './queries';
 import { eventUrl, manageUrl } from '../lib/links';
 import { type AttendeeRecord, type BookingRecord } from './types';
 import { normaliseEmail } from '../lib/email';
+import { refundStatusOf, refundsForSeats } from './refund-status';
 
 /** What happened to a booking that its people must hear about. */
 export type BookingNotice = 'confirmed' | 'promoted' | 'waitlisted' | 'offered' | 'cancelled' | 'resent' | 'updated' | 'event_cancelled';
@@ -145,13 +146,19 @@ export async function renderBookingNotice(ctx: ServiceContext, payload: BookingN
   const attendees = all.filter((a) => payload.attendeeIds.includes(a.id));
   const recipient = payload.recipientId === undefined ? undefined : all.find((a) => a.id === payload.recipientId);
   if (payload.recipientId !== undefined && !recipient) throw new Error(`attendee ${payload.recipientId} is gone: the notice cannot be rendered`);
+  const isCancellation = payload.notice === 'cancelled';
+  // A cancellation tells the buyer what comes back, never the total they no longer pay; the refund is recorded in the
+  // cancellation's transaction, so it is there by the time this is rendered.
+  const refund = isCancellation && payload.isBuyer ? refundStatusOf(refundsForSeats(await ctx.payments.refunds(ctx.db, booking.id), payload.attendeeIds), booking.currency) : null;
   const body = ctx.emails.render('booking-notice', {
     notice: payload.notice,
     event: eventSummary(ctx, event),
     reference: booking.reference,
     waitlistPosition: payload.waitlistPosition,
     note: payload.note,
-    total: booking.total > 0 ? formatMoney(booking.total, booking.currency) : null,
+    total: booking.total > 0 && !isCancellation ? formatMoney(booking.total, booking.currency) : null,
+    refund: refund?.line ?? null,
+    isRefundRequested: refund !== null && refund.requested > 0,
     payUrl: payload.payUrl,
     holdUntil: payload.holdUntil,
     name: recipient?.name ?? booking.buyerName,

@@ -44,11 +44,11 @@ export async function queueMoneyNotice(
   ctx: ServiceContext,
   kind: PaymentNoticeKind,
   bookingId: number,
-  options: { amount?: number; dedupeSuffix?: string; withLines?: boolean } = {},
+  options: { amount?: number; feeKept?: number; dedupeSuffix?: string; withLines?: boolean } = {},
 ): Promise<void> {
   const view = await loadBookingView(trx, bookingId);
   const seats = view.attendees.filter((a) => a.status === 'active');
   const lines = options.withLines === false ? [] : priceLines(seats, (await listTicketTypes(trx, [view.event.id])).get(view.event.id) ?? []).map((l) => ({ label: `${l.quantity} × ${l.label}`, amount: l.amount }));
-  const email = paymentNotice(ctx, { kind, event: view.event, booking: view.booking, lines, amount: options.amount, dedupeSuffix: options.dedupeSuffix });
+  const email = paymentNotice(ctx, { kind, event: view.event, booking: view.booking, lines, amount: options.amount, feeKept: options.feeKept, dedupeSuffix: options.dedupeSuffix });
   await enqueueEmail(trx, email, ctx.clock.now(), publicHost(ctx.config));
 }

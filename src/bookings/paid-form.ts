@@ -31,6 +31,24 @@ export function formErrors(error: ValidationError, form: Record<string, unknown>
   return map;
 }
 
+/**
+ * A member price refused for a place (409 `membership_required`) is the place's ticket that must change: its details
+ * point at the attendee's email (the API's contract); the form marks the place's ticket choice instead, where the
+ * non-member price is offered, and says what to do.
+ */
+export function membershipFormDetails(details: Array<{ path: string; message: string }>): Array<{ path: string; message: string }> {
+  return details.map((d) => {
+    const seat = /^items\.(\d+)\.attendee\.email$/.exec(d.path);
+    if (!seat) return d;
+    return { path: `items.${seat[1]}.ticketTypeId`, message: `${d.message}, so this place cannot have the member price. Choose another ticket for it below, or check the email address` };
+  });
+}
+
+/** Where each error in the booking form's summary leads: the control that shows it (a place's price error shows on its ticket). */
+export function formErrorLinks(errors: Record<string, string>): Array<{ href: string; message: string }> {
+  return Object.entries(errors).map(([field, message]) => ({ href: `field-${field.replace(/^(seat_\d+)_price$/, '$1_type')}`, message }));
+}
+
 const quantity = z.coerce.number({ message: 'Choose a number of places' }).int().min(0).max(20);
 
 /** Step one: how many places of each ticket type ("qty_<ticket type id>"). */
@@ -58,7 +76,8 @@ export function bookingRequestFromForm(form: Record<string, unknown>): BookingRe
   const seats: BookingRequest['items'] = [];
   for (let i = 0; `seat_${i}_type` in form && i < 20; i++) {
     const typeId = Number(text(form[`seat_${i}_type`]));
-    const price = Number(text(form[`seat_${i}_price`]));
+    // A place offered a choice of tickets sends each choice's price; the one that counts is the chosen ticket's.
+    const price = Number(text(form[`seat_${i}_price_${typeId}`]) ?? text(form[`seat_${i}_price`]));
     let name = text(form[`seat_${i}_name`])?.trim() ?? '';
     let email = text(form[`seat_${i}_email`])?.trim() ?? '';
     // The first place is the buyer's own unless someone else is named.

@@ -38,6 +38,19 @@ export interface RefundRequest {
   reason: string;
   initiatedBy: RefundInitiator;
   notice: RefundNotice | null;
+  /** Minor units the event's refund policy kept on these seats (default 0), stated with the refund to the buyer. */
+  feeKept?: number;
+}
+
+/** One refund of a booking's card payment that stands (not failed or withdrawn); amounts in minor units. */
+export interface RefundSummary {
+  amount: number;
+  /** What the refund policy kept when it was made (0 for a full refund or one made in the provider's dashboard). */
+  feeKept: number;
+  /** The provider has taken it (`pending` or `succeeded`); otherwise it is recorded and still to be confirmed. */
+  isConfirmed: boolean;
+  /** The seats it gave up. */
+  attendeeIds: number[];
 }
 
 /** A booking's card payment as the payments side records it; amounts in minor units. */
@@ -75,6 +88,8 @@ export interface PaymentGateway {
   closeCheckout(bookingId: number): Promise<void>;
   /** The booking's card payment, if it has one. */
   cardPayment(db: Knex | Knex.Transaction, bookingId: number): Promise<CardPaymentSummary | undefined>;
+  /** The booking's refunds that stand (requested or confirmed), oldest first. */
+  refunds(db: Knex | Knex.Transaction, bookingId: number): Promise<RefundSummary[]>;
   /** Records a refund inside the caller's transaction (no network); returns its id. Send it with sendRefund after the commit. */
   recordRefund(trx: Knex.Transaction, request: RefundRequest): Promise<number>;
   /**

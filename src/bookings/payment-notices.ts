@@ -5,6 +5,7 @@ import { findBookingById } from './queries';
 import type { BookingRecord } from './types';
 import type { ServiceContext } from '../context';
 import { findEventById } from '../events/queries';
+import { contactEmailFor, priceBasis, refundTerms } from '../events/terms';
 import type { EventRecord } from '../events/types';
 import { formatMoney } from '../lib/money';
 import type { EmailContent, OutgoingEmail } from '../mail/outbox';
@@ -18,6 +19,8 @@ interface NoticeInput {
   booking: BookingRecord;
   lines: Array<{ label: string; amount: number }>;
   amount?: number;
+  /** Refund notices: what the refund policy kept (minor units). */
+  feeKept?: number;
   /** Invoice notices: what the invoice still asks for after this payment or credit (minor units). */
   outstanding?: number;
   dedupeSuffix?: string;
@@ -52,6 +55,8 @@ const payloadSchema = z.object({
   lines: z.array(z.object({ label: z.string(), amount: minor })),
   total: minor,
   amount: minor.optional(),
+  /** What the refund policy kept, on a refund notice; absent on older rows and when nothing was kept. */
+  feeKept: minor.optional(),
   /** What the invoice still asks for after an `invoice_paid` or `invoice_credited` notice; absent on older rows. */
   outstanding: minor.optional(),
 });
@@ -73,6 +78,7 @@ export function paymentNotice(_ctx: ServiceContext, input: NoticeInput): Outgoin
     lines: input.lines.map((l) => ({ label: l.label, amount: l.amount })),
     total: booking.total,
     amount: input.amount,
+    ...(input.feeKept ? { feeKept: input.feeKept } : {}),
     ...(input.outstanding !== undefined ? { outstanding: input.outstanding } : {}),
   };
   return {
@@ -93,6 +99,8 @@ export async function renderPaymentNotice(ctx: ServiceContext, payload: PaymentN
   const event = await findEventById(ctx.db, payload.eventId);
   if (!booking || !event) throw new Error(`booking ${payload.bookingId} or event ${payload.eventId} is gone: the ${payload.kind} notice cannot be rendered`);
   const money = (n: number) => formatMoney(n, payload.currency);
+  const contactEmail = contactEmailFor(event, ctx.config);
+  const terms = refundTerms(event, contactEmail);
   return ctx.emails.render('payment-notice', {
     kind: payload.kind,
     name: booking.buyerName,
@@ -101,6 +109,10 @@ export async function renderPaymentNotice(ctx: ServiceContext, payload: PaymentN
     lines: payload.lines.map((l) => ({ label: l.label, amount: money(l.amount) })),
     total: money(payload.total),
     amount: payload.amount !== undefined ? money(payload.amount) : null,
+    feeKept: payload.feeKept ? money(payload.feeKept) : null,
+    // The terms the buyer agreed to, repeated where they keep the record of paying (the receipt, the pro-forma).
+    terms: payload.kind === 'receipt' ? terms.card : payload.kind === 'pro_forma' ? terms.invoice : null,
+    priceBasis: payload.kind === 'receipt' || payload.kind === 'pro_forma' ? priceBasis(ctx.config) : null,
     outstanding: payload.outstanding !== undefined ? money(payload.outstanding) : null,
     // "Nothing more is due" only when the notice knows that nothing is.
     isSettled: payload.outstanding === 0,
@@ -109,7 +121,7 @@ export async function renderPaymentNotice(ctx: ServiceContext, payload: PaymentN
     organisation: booking.buyerOrganisation,
     billingContact: booking.billingContact,
     bank: ctx.config.bank,
-    contactEmail: event.contactEmail,
+    contactEmail,
     manageUrl: manageUrl(ctx.config, booking.reference),
     isReceipt: payload.kind === 'receipt',
     isProForma: payload.kind === 'pro_forma',

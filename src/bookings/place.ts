@@ -10,6 +10,7 @@ import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
 import { assertHoldsUnderCap } from './holds';
 import { queueMoneyNotice, queueNoticeFor } from './notify';
 import { findEmailsAlreadyBooked, insertAttendees, insertBooking, waitlistPosition, type NewBooking } from './queries';
+import { contactEmailFor } from '../events/terms';
 import { assertBookable, checkInvoiceDetails, checkMembership, checkPrices, resolveTicketTypes, wantedSeats } from './rules';
 import type { BookingRequest } from './schemas';
 import type { AttendeeRecord, BookingRecord, BookingStatus } from './types';
@@ -94,7 +95,7 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
   const isInvoice = request.paymentMethod === 'invoice';
   checkPrices(request, itemTypes);
   checkInvoiceDetails(request, event);
-  await checkMembership(trx, request, itemTypes, event, now);
+  await checkMembership(trx, request, itemTypes, event, now, contactEmailFor(event, ctx.config));
   await refuseDuplicates(trx, event, request, now, 'One of these email addresses already has a place at this event.');
   const counts = await seatsTaken(trx, event, now);
   const wanted = wantedSeats(itemTypes);

@@ -2,10 +2,15 @@ import type { Config } from '../config';
 import { KIND_LABELS } from '../events/types';
 import { formatMoney } from '../lib/money';
 import { formatInstant, formatRange } from '../lib/time';
-import { refundPolicyFor } from './rules';
+import { isOnSale } from '../events/availability';
+import { refundPolicyFor, type RefundPolicy } from './rules';
 import { manageUrl } from '../lib/links';
+import { contactEmailFor, refundTerms } from '../events/terms';
+import type { RefundSummary } from './payment-gateway';
+import { refundStatusOf } from './refund-status';
 import type { EventWithAvailability } from '../events/service';
 import type { BookingView } from './view';
+import type { HolderCancelPreview } from './cancel';
 
 const STATUS_LABELS = {
   pending_payment: 'Awaiting payment',
@@ -15,8 +20,14 @@ const STATUS_LABELS = {
   expired: 'Expired (not paid in time)',
 } as const;
 
-export function toApiBooking(view: BookingView, config: Config, extra: { checkoutUrl?: string } = {}) {
+/**
+ * The booking in the public JSON API. With `refunds`, a `refund` object says what came back: `amount` and `feeKept`
+ * in minor units, `status` `requested` (recorded, the card payment provider has not confirmed it yet) or `refunded`,
+ * and `summary`, the sentence the booking page shows.
+ */
+export function toApiBooking(view: BookingView, config: Config, extra: { checkoutUrl?: string; refunds?: RefundSummary[] } = {}) {
   const { booking, event, attendees } = view;
+  const refund = extra.refunds ? refundStatusOf(extra.refunds, booking.currency) : null;
   return {
     reference: booking.reference,
     status: booking.status,
@@ -30,6 +41,9 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
     createdAt: booking.createdAt.toISOString(),
     event: { slug: event.slug, title: event.title, startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString(), timezone: event.timezone },
     ...(booking.paymentProcessingSince ? { paymentProcessing: true } : {}),
+    ...(refund
+      ? { refund: { amount: refund.refunded + refund.requested, feeKept: refund.feeKept, currency: refund.currency, status: refund.requested > 0 ? 'requested' : 'refunded', summary: refund.line } }
+      : {}),
     attendees: attendees.map((a) => ({
       id: a.id,
       name: a.name,
@@ -42,21 +56,47 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
   };
 }
 
+/** How the booking was paid; what came back is the refund line beside it (a fee kept by policy is not "partly refunded"). */
 function paymentLabel({ booking }: BookingView): string | null {
   if (booking.total === 0) return null;
   if (booking.paymentMethod === 'invoice') return booking.invoiceStatus === 'paid' ? 'Invoice paid' : booking.invoiceStatus === 'credited' ? 'Invoice credited: nothing to pay' : 'Invoice to be paid';
   if (booking.status === 'pending_payment') return booking.paymentProcessingSince ? 'Payment processing' : 'Awaiting card payment';
-  if (booking.refundedTotal >= booking.total) return 'Paid by card, refunded';
-  if (booking.refundedTotal > 0) return 'Paid by card, partly refunded';
-  return booking.status === 'confirmed' ? 'Paid by card' : null;
+  // A payment that came too late (refunded in full) was still paid by card.
+  return booking.confirmedAt !== null || booking.refundedTotal > 0 ? 'Paid by card' : null;
 }
 
-export function toManagePage(view: BookingView, token: string, now: Date) {
+/**
+ * Why a paid, confirmed booking cannot be cancelled on this page, one sentence for each state (an invoice booking
+ * before or after its deadline, a card booking after it, an event under way), and what to do instead.
+ */
+function cannotCancelOnline(view: BookingView, policy: RefundPolicy, deadlineLabel: string | null, feeLabel: string | null) {
+  const { booking } = view;
+  const stillCome = { before: "If you can't come, write to", after: ': a colleague may be able to take your place.' };
+  if (policy.hasStarted) return { lead: 'This event has started, so the booking can no longer be cancelled.', ask: { before: 'Questions? Write to', after: '.' } };
+  if (booking.paymentMethod === 'invoice') {
+    if (policy.isPastDeadline) return { lead: `The deadline for cancelling with a credit was ${deadlineLabel}, so the full invoice is still due.`, ask: stillCome };
+    const credit = feeLabel ? `we credit your invoice less the ${feeLabel} cancellation fee` : 'we credit your invoice in full';
+    return { lead: `Invoice bookings are cancelled by the organisers. If you cancel ${deadlineLabel ? `by ${deadlineLabel}` : 'before the event starts'}, ${credit}.`, ask: { before: 'To cancel, write to', after: deadlineLabel ? ' before the deadline.' : '.' } };
+  }
+  return { lead: `The deadline for cancelling online was ${deadlineLabel}, so this booking can no longer be cancelled or refunded here.`, ask: stillCome };
+}
+
+export interface ManagePageContext {
+  config: Config;
+  /** The booking's refunds that stand (the payment gateway's `refunds`). */
+  refunds: RefundSummary[];
+}
+
+export function toManagePage(view: BookingView, token: string, now: Date, context: ManagePageContext) {
   const { booking, event, attendees } = view;
   const policy = refundPolicyFor(view, now);
+  const contactEmail = contactEmailFor(event, context.config);
+  const terms = refundTerms(event, contactEmail);
+  const refund = refundStatusOf(context.refunds, booking.currency);
   const isActive = booking.status === 'confirmed' || booking.status === 'waitlisted';
   // A payment in flight (a bank debit) settles by itself: no second payment, no cancelling meanwhile.
   const isProcessing = booking.status === 'pending_payment' && booking.paymentProcessingSince !== null;
+  const canCancel = (isActive && (booking.total === 0 || booking.status === 'waitlisted') && now < event.startsAt) || policy.allowed || (booking.status === 'pending_payment' && !isProcessing);
   return {
     reference: booking.reference,
     status: booking.status,
@@ -69,15 +109,19 @@ export function toManagePage(view: BookingView, token: string, now: Date) {
     // A hold given up before paying: never confirmed, but it held places (a waitlist entry never had a hold).
     wasHold: booking.status === 'cancelled' && booking.confirmedAt === null && booking.holdExpiresAt !== null,
     waitlistPosition: view.waitlistPosition,
-    canCancel: (isActive && (booking.total === 0 || booking.status === 'waitlisted') && now < event.startsAt) || policy.allowed || (booking.status === 'pending_payment' && !isProcessing),
+    canCancel,
+    cancelUrl: `/bookings/${booking.reference}/cancel?token=${encodeURIComponent(token)}`,
     isPaid: booking.total > 0,
     isPending: booking.status === 'pending_payment' && !isProcessing,
     payUrl: booking.status === 'pending_payment' && !isProcessing ? `/bookings/${booking.reference}/pay?token=${encodeURIComponent(token)}` : null,
     isExpired: booking.status === 'expired',
     heldUntil: booking.holdExpiresAt ? formatInstant(booking.holdExpiresAt, event.timezone) : null,
     paymentLabel: paymentLabel(view),
-    refund: booking.total > 0 && booking.status === 'confirmed' ? { ...policy, amountLabel: formatMoney(policy.amount, booking.currency), feeLabel: formatMoney(policy.fee, booking.currency) } : null,
-    refundedLabel: booking.refundedTotal > 0 ? formatMoney(booking.refundedTotal, booking.currency) : null,
+    // The terms for how this booking was paid, repeated from the event page and the booking form.
+    terms: booking.total > 0 && booking.status !== 'expired' ? (booking.paymentMethod === 'invoice' ? terms.invoice : terms.card) : null,
+    cannotCancel: booking.total > 0 && booking.status === 'confirmed' && !canCancel ? cannotCancelOnline(view, policy, terms.deadlineLabel, terms.feeLabel) : null,
+    refund: refund ? { line: refund.line, isRequested: refund.requested > 0 } : null,
+    contactEmail,
     total: booking.total > 0 ? formatMoney(booking.total, booking.currency) : null,
     buyerName: booking.buyerName,
     buyerEmail: booking.buyerEmail,
@@ -106,17 +150,59 @@ export function toManagePage(view: BookingView, token: string, now: Date) {
   };
 }
 
+/** The cancel confirmation page: what cancelling does, from `previewHolderCancel` (nothing computed here). */
+export function toCancelPage(preview: HolderCancelPreview, token: string) {
+  const { view, seats, money, isCard, waiting } = preview;
+  const { booking, event } = view;
+  const isWaitlisted = booking.status === 'waitlisted';
+  const isHold = booking.status === 'pending_payment';
+  const places = seats.length === 1 ? 'place' : 'places';
+  const price = money.amount + money.feeKept;
+  const waitlist = isWaitlisted
+    ? null
+    : waiting > 0
+      ? `${waiting} ${waiting === 1 ? 'booking is' : 'bookings are'} on the waitlist: your ${places} will go to them in turn, first come first served.`
+      : `Nobody is on the waitlist, so your ${places} will become free for others to book.`;
+  return {
+    reference: booking.reference,
+    token,
+    manageUrl: `/bookings/${booking.reference}?token=${encodeURIComponent(token)}`,
+    isWaitlisted,
+    isHold,
+    isCard,
+    places,
+    heading: isWaitlisted ? 'Leave the waitlist?' : 'Cancel your booking?',
+    event: { title: event.title, when: formatRange(event.startsAt, event.endsAt, event.timezone) },
+    seats: seats.map((a) => ({ name: a.name, email: a.email, ticketName: preview.ticketNames.get(a.ticketTypeId) ?? 'Place', price: a.unitPrice > 0 ? formatMoney(a.unitPrice, booking.currency) : null })),
+    refund: isCard
+      ? {
+          amount: formatMoney(money.amount, booking.currency),
+          price: formatMoney(price, booking.currency),
+          fee: money.feeKept > 0 ? formatMoney(money.feeKept, booking.currency) : null,
+          isNothing: money.amount === 0,
+        }
+      : null,
+    isFree: booking.total === 0,
+    waitlist,
+    confirmLabel: isWaitlisted ? 'Yes, leave the waitlist' : isCard && money.amount > 0 ? `Yes, cancel and refund ${formatMoney(money.amount, booking.currency)}` : isHold ? 'Yes, release my places' : 'Yes, cancel my booking',
+  };
+}
+
 export interface SeatChoice {
   ticketTypeId: number;
 }
 
 /** The booking form's view-model: one block per place, with the visitor's input and errors kept. */
-export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, holdMinutes: number) {
+export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, holdMinutes: number, now: Date) {
   const { event } = item;
   const value = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
+  // A place whose ticket was refused (a member price without a membership) may switch ticket here, keeping all else.
+  const switchable = item.ticketTypes.filter((t) => isOnSale(t, now) && !(t.remaining === 0 && item.remaining > 0));
   const seatViews = seats.map((seat, index) => {
     const type = item.ticketTypes.find((t) => t.id === seat.ticketTypeId);
     const field = (name: string) => ({ id: `field-seat_${index}_${name}`, name: `seat_${index}_${name}`, value: value(`seat_${index}_${name}`), error: errors[`seat_${index}_${name}`] });
+    const typeError = errors[`seat_${index}_type`] ?? errors[`seat_${index}_price`];
+    const choices = typeError && type ? [type, ...switchable.filter((t) => t.id !== type.id && !t.membersOnly)] : [];
     return {
       index,
       number: index + 1,
@@ -126,7 +212,11 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
       membersOnly: type?.membersOnly ?? false,
       amount: type?.price ?? 0,
       price: type ? formatMoney(type.price, type.currency) : '',
-      typeError: errors[`seat_${index}_type`] ?? errors[`seat_${index}_price`],
+      typeError,
+      typeChoices:
+        choices.length > 1
+          ? choices.map((t, i) => ({ inputId: i === 0 ? `field-seat_${index}_type` : `seat_${index}_type_${t.id}`, id: t.id, name: t.name, amount: t.price, price: formatMoney(t.price, t.currency), isChecked: t.id === seat.ticketTypeId, membersOnly: t.membersOnly }))
+          : null,
       name: field('name'),
       email: field('email'),
       organisation: field('organisation'),
@@ -141,6 +231,7 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
     when: formatRange(event.startsAt, event.endsAt, event.timezone),
     allowsInvoice: event.allowsInvoice,
     seats: seatViews,
+    hasTicketChoice: seatViews.some((v) => v.typeChoices),
     total: formatMoney(total, event.currency),
     holdMinutes,
     joinsWaitlist: item.remaining < seats.length,

@@ -1,9 +1,10 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { buildPersonalCopy } from '../calendar/ics';
 import { calendarContext } from '../calendar/context';
 import type { ServiceContext } from '../context';
-import { toEventPage } from '../events/present';
+import { bookingTerms, toEventPage } from '../events/present';
+import { contactEmailFor } from '../events/terms';
 import { slugSchema } from '../events/schemas';
 import { getPublicEvent } from '../events/service';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../lib/errors';
@@ -11,14 +12,14 @@ import { clientKey, limitBookings, limitLinks, limitResend, prepareRefusal } fro
 import { fieldErrors, parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
-import { toApiBooking, toBookPage, toManagePage, type SeatChoice } from './present';
+import { toApiBooking, toBookPage, toCancelPage, toManagePage, type SeatChoice } from './present';
 import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
-import { cancelAsHolder } from './cancel';
+import { cancelAsHolder, previewHolderCancel } from './cancel';
 import { createBooking } from './create';
 import { resumePayment } from './pay';
-import { bookingRequestFromForm, formErrors, parseQuantities } from './paid-form';
+import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetails, parseQuantities } from './paid-form';
 import { resendConfirmation } from './service';
-import { bookingNotFound, getBookingForHolder } from './view';
+import { bookingNotFound, getBookingForHolder, type BookingView } from './view';
 
 function bearerOrQueryToken(req: Request): string | undefined {
   const header = req.get('authorization');
@@ -48,13 +49,19 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   /** Re-renders the event page with the visitor's input and what went wrong. */
   async function renderEventWithProblem(slug: string, form: object, error: AppError) {
     const item = await getPublicEvent(ctx, slug);
-    const event = toEventPage(item, eventUrl(ctx.config, slug), ctx.clock.now());
+    const event = toEventPage(item, eventUrl(ctx.config, slug), ctx.clock.now(), ctx.config);
     const errors = error instanceof ValidationError ? fieldErrors(error) : {};
+    // The error summary links each message to its control: the quantity selectors are `qty-<id>`, the rest `field-<name>`.
+    const errorLinks = Object.entries(errors).map(([key, message]) => ({
+      href: key === 'quantity' ? event.firstPlaceSelector : /^qty_\d+$/.test(key) ? key.replace('_', '-') : `field-${key}`,
+      message,
+    }));
     return views.render('events/show', {
       title: item.event.title,
       event,
       form,
       errors,
+      errorLinks,
       problem: error instanceof ValidationError ? null : { code: error.code, message: error.message, isAlreadyBooked: error.code === 'already_booked', isRateLimited: error instanceof TooManyRequestsError },
       hasErrors: error instanceof ValidationError,
     });
@@ -93,10 +100,13 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const item = await getPublicEvent(ctx, slug);
     return views.render('bookings/book', {
       title: `Book: ${item.event.title}`,
-      page: toBookPage(item, seats, form, errors, ctx.config.holdMinutes),
+      page: toBookPage(item, seats, form, errors, ctx.config.holdMinutes, ctx.clock.now()),
+      terms: bookingTerms(item.event, ctx.config),
       hasErrors: Object.keys(errors).length > 0,
       errors,
-      problem: problem ? { code: problem.code, message: problem.message } : null,
+      errorLinks: formErrorLinks(errors),
+      problem: problem ? { code: problem.code, message: problem.message, isMembership: problem.code === 'membership_required' } : null,
+      contactEmail: contactEmailFor(item.event, ctx.config),
     });
   }
 
@@ -125,20 +135,27 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       else res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;
-      const errors = formErrors(error instanceof ValidationError ? error : new ValidationError(error.details ?? []), form);
+      const details = error.code === 'membership_required' ? membershipFormDetails(error.details ?? []) : (error.details ?? []);
+      const errors = formErrors(error instanceof ValidationError ? error : new ValidationError(details), form);
       prepareRefusal(res, error).status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
     }
   });
+
+  /** The private booking page; `flags` are one-off banners (just booked, just paid, just cancelled). */
+  async function renderManagePage(view: BookingView, token: string, flags: { isNew?: boolean; paid?: boolean; justCancelled?: boolean }) {
+    const refunds = await ctx.payments.refunds(ctx.db, view.booking.id);
+    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds }), ...flags });
+  }
+
+  const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');
+  const managePath = (reference: string, token: string | undefined) => `/bookings/${reference}?token=${encodeURIComponent(token ?? '')}`;
 
   router.get('/bookings/:reference', links, async (req, res) => {
     const reference = parseReference(req);
     const token = bearerOrQueryToken(req);
     const view = await getBookingForHolder(ctx, reference, token);
-    res
-      .set('Referrer-Policy', 'no-referrer')
-      .set('Cache-Control', 'no-store')
-      .type('html')
-      .send(views.render('bookings/manage', { title: `Booking ${reference}`, booking: toManagePage(view, token!, ctx.clock.now()), isNew: req.query.new === '1', paid: req.query.paid === '1' }));
+    const isCancelledNow = req.query.cancelled === '1' && view.booking.status === 'cancelled';
+    privatePage(res).send(await renderManagePage(view, token!, { isNew: req.query.new === '1', paid: req.query.paid === '1', justCancelled: isCancelledNow }));
   });
 
   /** The payment link for a held place (an offer from the waitlist, or a buyer coming back to pay). */
@@ -153,15 +170,25 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     }
   });
 
+  /** What cancelling does, before anything is done: "Keep my booking" first, then a form that confirms (no JavaScript). */
+  router.get('/bookings/:reference/cancel', links, async (req, res) => {
+    const reference = parseReference(req);
+    const token = bearerOrQueryToken(req);
+    try {
+      const preview = await previewHolderCancel(ctx, reference, token);
+      privatePage(res).send(views.render('bookings/cancel', { title: `Cancel booking ${reference}?`, page: toCancelPage(preview, token!) }));
+    } catch (error) {
+      // Already cancelled, or not cancellable here: the booking page says which, and what to do instead.
+      if (!(error instanceof AppError) || error.status !== 409) throw error;
+      res.redirect(303, managePath(reference, token));
+    }
+  });
+
   router.post('/bookings/:reference/cancel', links, async (req, res) => {
     const reference = parseReference(req);
     const token = z.object({ token: tokenSchema }).safeParse(req.body ?? {}).data?.token;
-    const view = await cancelAsHolder(ctx, reference, token);
-    res
-      .set('Referrer-Policy', 'no-referrer')
-      .set('Cache-Control', 'no-store')
-      .type('html')
-      .send(views.render('bookings/manage', { title: `Booking ${reference}`, booking: toManagePage(view, token!, ctx.clock.now()), justCancelled: true }));
+    await cancelAsHolder(ctx, reference, token);
+    res.redirect(303, `${managePath(reference, token)}&cancelled=1`);
   });
 
   router.get('/bookings/:reference/attendees/:attendeeId/invite.ics', links, async (req, res) => {
@@ -190,12 +217,13 @@ export function bookingApiRoutes(ctx: ServiceContext): Router {
 
   router.get('/bookings/:reference', links, async (req, res) => {
     const view = await getBookingForHolder(ctx, parseReference(req), bearerOrQueryToken(req));
-    res.set('Cache-Control', 'no-store').json({ booking: toApiBooking(view, ctx.config) });
+    res.set('Cache-Control', 'no-store').json({ booking: toApiBooking(view, ctx.config, { refunds: await ctx.payments.refunds(ctx.db, view.booking.id) }) });
   });
 
+  /** Cancels at once: an API client confirms on its own side. The answer's `booking.refund` says what comes back. */
   router.post('/bookings/:reference/cancel', links, async (req, res) => {
     const view = await cancelAsHolder(ctx, parseReference(req), bearerOrQueryToken(req));
-    res.json({ booking: toApiBooking(view, ctx.config) });
+    res.json({ booking: toApiBooking(view, ctx.config, { refunds: await ctx.payments.refunds(ctx.db, view.booking.id) }) });
   });
 
   return router;

@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import { bookingState, isOnSale } from '../events/availability';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
-import { formatInstant } from '../lib/time';
 import { todayIn } from '../members/dates';
 import { emailsWithoutCurrentMembership } from '../members/queries';
 import type { BookingRequest } from './schemas';
@@ -72,8 +71,11 @@ export function checkPrices(request: BookingRequest, types: TicketTypeRecord[]):
   }
 }
 
-/** Members-only prices need a current membership on the imported member list, on the event's local date (409 `membership_required`). */
-export async function checkMembership(trx: Knex.Transaction, request: BookingRequest, types: TicketTypeRecord[], event: EventRecord, now: Date): Promise<void> {
+/**
+ * Members-only prices need a current membership on the imported member list, on the event's local date (409
+ * `membership_required`, one detail per refused place on `items.N.attendee.email`; the message names `contactEmail`).
+ */
+export async function checkMembership(trx: Knex.Transaction, request: BookingRequest, types: TicketTypeRecord[], event: EventRecord, now: Date, contactEmail: string): Promise<void> {
   const memberItems = request.items.map((item, index) => ({ item, index })).filter(({ index }) => types[index].membersOnly);
   if (memberItems.length === 0) return;
   const missing = new Set(await emailsWithoutCurrentMembership(trx, memberItems.map(({ item }) => item.attendee.email), todayIn(now, event.timezone)));
@@ -81,7 +83,7 @@ export async function checkMembership(trx: Knex.Transaction, request: BookingReq
   if (problems.length) {
     throw new ConflictError(
       'membership_required',
-      'Member prices are for current HSUG members. We could not find a current membership for the email address given; choose the non-member ticket, or contact us if you think this is wrong.',
+      `Member prices are for current HSUG members. We could not find a current membership for the email address given; choose the non-member ticket, or write to ${contactEmail} if you think this is wrong.`,
       problems.map(({ index, item }) => ({ path: `items.${index}.attendee.email`, message: `${item.attendee.email} is not on the current member list` })),
     );
   }
@@ -121,33 +123,29 @@ export function priceLines(seats: Array<{ ticketTypeId: number; unitPrice: numbe
   return [...lines.values()];
 }
 
+/** Whether cancelling now is within the event's refund policy: before its refund deadline (if any) and its start. */
+export function isWithinRefundPolicy(event: Pick<EventRecord, 'refundDeadlineAt' | 'startsAt'>, now: Date): boolean {
+  return (event.refundDeadlineAt === null || now < event.refundDeadlineAt) && now < event.startsAt;
+}
+
 export interface RefundPolicy {
-  /** Whether the holder may cancel and be refunded online now. */
+  /** Whether the holder may cancel and be refunded online now: a confirmed card booking within the refund policy. */
   allowed: boolean;
-  /** What cancelling now refunds, minor units. */
-  amount: number;
-  /** What the event's policy keeps, minor units. */
-  fee: number;
-  deadlineLabel: string | null;
-  contactEmail: string | null;
+  /** The refund deadline has passed: cancelling now gives nothing back. */
+  isPastDeadline: boolean;
+  /** The event has started: nothing can be cancelled. */
+  hasStarted: boolean;
 }
 
 /**
- * What cancelling these seats through the manage link refunds now: their prices less the event's fee (kept once per
- * cancellation), never more than is left unrefunded; nothing after the deadline or once the event has started.
+ * Where a booking stands against its event's refund policy now. What cancelling gives back is `cancellationMoney`
+ * (cancel.ts), the one computation the confirmation page and the cancel both use.
  */
-export function refundPolicyFor(view: { booking: BookingRecord; event: EventRecord; attendees: AttendeeRecord[] }, now: Date, attendeeIds?: number[]): RefundPolicy {
+export function refundPolicyFor(view: { booking: BookingRecord; event: EventRecord }, now: Date): RefundPolicy {
   const { booking, event } = view;
-  const withinDeadline = event.refundDeadlineAt === null || now < event.refundDeadlineAt;
-  const seats = view.attendees.filter((a) => a.status === 'active' && (!attendeeIds || attendeeIds.includes(a.id)));
-  const left = booking.total - booking.refundedTotal;
-  const price = attendeeIds ? Math.min(left, seats.reduce((s, a) => s + a.unitPrice, 0)) : left;
-  const fee = Math.min(event.refundFee, price);
   return {
-    allowed: booking.status === 'confirmed' && booking.paymentMethod === 'stripe' && withinDeadline && now < event.startsAt,
-    amount: price - fee,
-    fee,
-    deadlineLabel: event.refundDeadlineAt ? formatInstant(event.refundDeadlineAt, event.timezone) : null,
-    contactEmail: event.contactEmail,
+    allowed: booking.status === 'confirmed' && booking.paymentMethod === 'stripe' && isWithinRefundPolicy(event, now),
+    isPastDeadline: event.refundDeadlineAt !== null && now >= event.refundDeadlineAt,
+    hasStarted: now >= event.startsAt,
   };
 }

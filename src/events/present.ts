@@ -5,6 +5,8 @@ import { bookingState, isFreeEvent, isOnSale } from './availability';
 import { eventDates } from './dates';
 import type { EventWithAvailability } from './service';
 import { KIND_LABELS, REGION_LABELS } from './types';
+import type { Config } from '../config';
+import { contactEmailFor, priceBasis, refundTerms } from './terms';
 
 /** The public JSON shape of an event (DESIGN.md, Public JSON API). */
 export function toApiEvent({ event, ticketTypes, remaining }: EventWithAvailability, url: string) {
@@ -65,7 +67,13 @@ export function toEventCard(item: EventWithAvailability, now: Date) {
   };
 }
 
-export function toEventPage(item: EventWithAvailability, url: string, now: Date) {
+/** What a charged event's buyers agree to, before they book: the refund terms for each way to pay, and the VAT basis. */
+export function bookingTerms(event: EventWithAvailability['event'], config: Pick<Config, 'orgName' | 'orgContactEmail'>) {
+  const terms = refundTerms(event, contactEmailFor(event, config));
+  return { card: terms.card, invoice: event.allowsInvoice ? terms.invoice : null, priceBasis: priceBasis(config) };
+}
+
+export function toEventPage(item: EventWithAvailability, url: string, now: Date, config: Pick<Config, 'orgName' | 'orgContactEmail'>) {
   const { event } = item;
   const state = bookingState(event, now);
   const free = isFreeEvent(item.ticketTypes);
@@ -80,6 +88,7 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date)
     capacity: event.capacity,
     remaining: item.remaining,
     isFree: free,
+    allowsInvoice: event.allowsInvoice,
     isOpen: state === 'open',
     showPlaces: event.status !== 'cancelled' && state !== 'started',
     zoneHint: event.timezone === 'Europe/London' ? 'UK time' : event.timezone.replace(/_/g, ' '),
@@ -87,6 +96,12 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date)
     bookingClosesLabel: event.bookingClosesAt ? formatInstant(event.bookingClosesAt, event.timezone) : null,
     bookingOpensLabel: event.bookingOpensAt ? formatInstant(event.bookingOpensAt, event.timezone) : null,
     contactEmail: event.contactEmail,
+    // Where "Choose at least one place" in the error summary leads: the first place selector.
+    firstPlaceSelector: (() => {
+      const first = item.ticketTypes.find((t) => isOnSale(t, now) && !(t.remaining === 0 && item.remaining > 0));
+      return first ? `qty-${first.id}` : 'book';
+    })(),
+    terms: free || event.status === 'cancelled' || state === 'started' ? null : bookingTerms(event, config),
     googleLink: googleCalendarLink(event, url),
     icsUrl: `/events/${event.slug}/event.ics`,
     ticketTypes: item.ticketTypes.map((t) => ({

@@ -98,7 +98,7 @@ export function publicEventRoutes(ctx: ServiceContext, views: Views, catalogue: 
 
   router.get('/events/:slug', async (req, res) => {
     const page = await eventBody(ctx, catalogue, req.params.slug, 'page', (item, now) =>
-      views.render('events/show', { title: item.event.title, event: toEventPage(item, eventUrl(ctx.config, item.event.slug), now), form: {}, errors: {} }),
+      views.render('events/show', { title: item.event.title, event: toEventPage(item, eventUrl(ctx.config, item.event.slug), now, ctx.config), form: {}, errors: {} }),
     );
     sendCatalogueBody(req, res, 'html', page);
   });

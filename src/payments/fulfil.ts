@@ -114,7 +114,7 @@ function refundStatus(status: string): RefundStatus {
 /** Tells the buyer about a refund the first time Stripe confirms it (pending or succeeded); once per refund. */
 export async function queueRefundConfirmed(trx: Knex.Transaction, ctx: ServiceContext, refund: RefundRecord): Promise<void> {
   if (!refund.notice || refund.bookingId === null || refund.amount === 0) return;
-  await queueMoneyNotice(trx, ctx, refund.notice, refund.bookingId, { amount: refund.amount, dedupeSuffix: `refund-${refund.id}`, withLines: false });
+  await queueMoneyNotice(trx, ctx, refund.notice, refund.bookingId, { amount: refund.amount, feeKept: refund.feeKept, dedupeSuffix: `refund-${refund.id}`, withLines: false });
 }
 
 /**

@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
-import type { CardPaymentSummary, CheckoutRequest, PaymentGateway } from '../bookings';
+import type { CardPaymentSummary, CheckoutRequest, PaymentGateway, RefundSummary } from '../bookings';
 import type { ServiceContext } from '../context';
 import { AppError } from '../lib/errors';
 import { errorFields } from '../lib/logger';
 import { listOurSessions, recordOurSession } from './checkout-sessions';
-import { findBookingCardPayment, hasOpenDispute, listRefundsForPayment, refundedSoFar } from './queries';
+import { findBookingCardPayment, hasOpenDispute, listRefundsForBooking, listRefundsForPayment, refundedSoFar } from './queries';
 import { recordRefund, sendRefundLogged } from './refunds';
 import { syncSessionWithStripe } from './sync';
 
@@ -79,6 +79,12 @@ export function createStripeGateway(ctx: ServiceContext): PaymentGateway {
       const payment = await findBookingCardPayment(db, bookingId);
       if (!payment) return undefined;
       return { amount: payment.amount, currency: payment.currency, refunded: refundedSoFar(await listRefundsForPayment(db, payment.id)), isDisputed: await hasOpenDispute(db, payment.id) };
+    },
+
+    async refunds(db, bookingId): Promise<RefundSummary[]> {
+      return (await listRefundsForBooking(db, bookingId))
+        .filter((r) => r.status !== 'failed' && r.status !== 'canceled' && r.amount > 0)
+        .map((r) => ({ amount: r.amount, feeKept: r.feeKept, isConfirmed: r.status === 'pending' || r.status === 'succeeded', attendeeIds: r.attendeeIds }));
     },
 
     recordRefund: (trx, request) => recordRefund(trx, ctx, request),

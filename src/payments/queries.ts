@@ -138,6 +138,8 @@ export interface RefundRecord {
   reason: string | null;
   initiatedBy: RefundInitiator;
   attendeeIds: number[];
+  /** Minor units the event's refund policy kept on these seats when this refund was made (0 for a full refund). */
+  feeKept: number;
   attempts: number;
   /** The email the buyer gets once Stripe confirms the refund. */
   notice: RefundNotice | null;
@@ -158,6 +160,7 @@ function toRefund(row: Row): RefundRecord {
     reason: (row.reason as string | null) ?? null,
     initiatedBy: row.initiated_by as RefundInitiator,
     attendeeIds: row.attendee_ids ? String(row.attendee_ids).split(',').map(Number) : [],
+    feeKept: Number(row.fee_kept ?? 0),
     attempts: Number(row.attempts),
     notice: (row.notice as RefundNotice | null) ?? null,
     lastError: (row.last_error as string | null) ?? null,
@@ -194,6 +197,8 @@ export interface NewRefund {
   attendeeIds: number[];
   stripeRefundId?: string;
   notice?: RefundNotice | null;
+  /** Minor units the refund policy kept (default 0). */
+  feeKept?: number;
 }
 
 export async function insertRefund(db: Tx, refund: NewRefund, now: Date): Promise<number> {
@@ -209,6 +214,7 @@ export async function insertRefund(db: Tx, refund: NewRefund, now: Date): Promis
       initiated_by: refund.initiatedBy,
       attendee_ids: refund.attendeeIds.join(',') || null,
       notice: refund.notice ?? null,
+      fee_kept: refund.feeKept ?? 0,
       created_at: toDbTime(now),
       updated_at: toDbTime(now),
     })

@@ -51,6 +51,7 @@ export async function recordRefund(trx: Knex.Transaction, ctx: ServiceContext, r
       initiatedBy: request.initiatedBy,
       attendeeIds: request.attendeeIds,
       notice: request.notice,
+      feeKept: request.feeKept ?? 0,
     },
     now,
   );

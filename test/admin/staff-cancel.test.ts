@@ -131,7 +131,7 @@ describe('an organiser cancels one place on the attendee list', () => {
     const charge = await t.stripe.charges.retrieve((await t.db('payments').where({ booking_id: bookingId }).first()).stripe_charge_id);
     expect(charge.amount_refunded).toBe(8500);
     expect(inviteOf(mailsTo('card-go').find((m) => m.subject?.startsWith('Cancelled'))!).method).toBe('CANCEL');
-    expect(mailsTo('card-stay').find((m) => m.subject?.startsWith(`Refund for booking ${reference}`))?.text).toContain('We have refunded £85.00');
+    expect(mailsTo('card-stay').find((m) => m.subject?.startsWith(`Refund for booking ${reference}`))?.text).toContain('Refunded £85.00 (£10.00 cancellation fee kept).');
     const audit = await t.db('audit_log').where({ action: 'seats_cancelled_by_staff', target_id: String(bookingId) }).first();
     expect(JSON.parse(audit.details)).toMatchObject({ refund: 'policy', refundAmount: 8500, feeKept: 1000, attendeeIds: [leaving.id] });
     const list = await as.organiser.agent.get(`/admin/events/${event.slug}/attendees`).expect(200);

@@ -107,7 +107,7 @@ describe('the invitation email', () => {
     const reference = managePath.split('/')[2].split('?')[0];
 
     // Act
-    await request(t.app).post(`/bookings/${reference}/cancel`).type('form').send({ token }).expect(200);
+    await request(t.app).post(`/bookings/${reference}/cancel`).type('form').send({ token }).expect(303);
     await t.sendMail();
 
     // Assert
@@ -165,7 +165,7 @@ describe('the invitation email', () => {
     const reference = managePath.split('/')[2].split('?')[0];
 
     // Act
-    await request(t.app).post(`/bookings/${reference}/cancel`).type('form').send({ token }).expect(200);
+    await request(t.app).post(`/bookings/${reference}/cancel`).type('form').send({ token }).expect(303);
     await t.sendMail();
 
     // Assert

@@ -136,24 +136,29 @@ describe('registering with the form', () => {
 });
 
 describe('the manage page', () => {
-  it('when the attendee presses the cancel button, then the cancelled page says so and the place is freed', async () => {
+  it('when the attendee follows "Cancel booking…" and confirms, then the cancelled page says so and the place is freed', async () => {
     // Arrange
     const event = await buildEvent(t.db, { capacity: 1 });
     const { location, page } = await registerAndFollow(event.slug, { name: 'Cancel Me', email: 'cancel@example.org' });
-    const form = /<form method="post" action="(\/bookings\/[^"]+\/cancel)">[\s\S]*?<\/form>/.exec(page.text)!;
+    const link = decode(/<a class="button button-secondary" href="([^"]+)">Cancel booking…<\/a>/.exec(page.text)![1]);
+    const confirm = await request(t.app).get(link).expect(200);
+    const form = /<form method="post" action="(\/bookings\/[^"]+\/cancel)">[\s\S]*?<\/form>/.exec(confirm.text)!;
     const token = attribute(/<input type="hidden" name="token"[^>]*>/.exec(form[0])![0], 'value')!;
-    expect(textOf(form[0])).toContain('Cancel my booking');
+    expect(textOf(form[0])).toContain('Yes, cancel my booking');
 
     // Act
-    const res = await request(t.app).post(form[1]).type('form').send({ token });
+    const posted = await request(t.app).post(form[1]).type('form').send({ token });
 
     // Assert
+    expect(posted.status).toBe(303);
+    const res = await request(t.app).get(posted.headers.location);
     expect(res.status).toBe(200);
     expect(textOf(res.text)).toContain('Your booking is cancelled.');
-    expect(textOf(res.text)).toContain('Cancelled');
-    expect(res.text).not.toContain('Cancel my booking');
+    expect(textOf(res.text)).toContain('Status Cancelled');
+    expect(res.text).not.toContain('Cancel booking…');
     const again = await request(t.app).get(location);
     expect(textOf(again.text)).toContain('Status Cancelled');
+    expect(textOf(again.text)).not.toContain('Your booking is cancelled.');
     const api = await request(t.app).get(`/api/v1/events/${event.slug}`);
     expect(api.body.event.remaining).toBe(1);
   });

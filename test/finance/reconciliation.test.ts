@@ -141,7 +141,7 @@ describe('reconciliation against the sandbox, to the penny', () => {
     expect(await t.db('audit_log').where({ action: 'invoice_payment_recorded' })).toHaveLength(1);
     await t.sendMail();
     const mail = t.smtp.messages.find((m) => JSON.stringify(m.to).includes(partial.buyerEmail) && m.subject?.startsWith('Refund for booking'));
-    expect(mail?.text).toContain('We have refunded £50.00');
+    expect(mail?.text).toContain('Refunded £50.00. Your refund for booking');
   });
 
   it('when the dispute is open, then it is the only mismatch; when it closes, then there are none', async () => {

@@ -116,7 +116,7 @@ describe('payment notices are rendered when sent', () => {
     ['refunded_after_expiry', 'we have refunded the full £50.00 to your card'],
     ['refunded_event_cancelled', 'we have refunded your payment of £50.00 in full'],
     ['payment_failed', 'did not go through, so the places we were holding have been released'],
-    ['refund_issued', 'We have refunded £50.00 for your booking'],
+    ['refund_issued', 'Refunded £50.00. Your refund for booking'],
     ['invoice_paid', 'we have received your bank payment of £50.00'],
   ])('when the %s notice is queued, then the row has no body and the sent email says what happened', async (kind, says) => {
     // Arrange

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { refundBookingInFull } from '../../src/payments/refunds';
 import { buildEvent, person } from '../support/factories';
+import { textOf } from '../support/html';
 import { inviteOf } from '../support/ical';
 import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 
@@ -68,7 +69,7 @@ describe('refunds', () => {
     expect(res.body.error.code).toBe('refund_not_available');
     expect(res.body.error.message).toContain('events@hsug.test');
     const page = await request(t.baseUrl).get(`/bookings/${reference}?token=${token}`);
-    expect(page.text).toContain('can no longer be cancelled online');
+    expect(textOf(page.text)).toContain('The deadline for cancelling online was Tuesday 10 March 2026, 12:00am, so this booking can no longer be cancelled or refunded here. If you can\'t come, write to events@hsug.test');
     expect(await t.db('refunds').where({ booking_id: booking.id })).toHaveLength(0);
   });
 
