@@ -87,3 +87,18 @@ export const invoicePaymentFormSchema = z.object({
 });
 
 export const writeOffFormSchema = z.object({ reason });
+
+/** A Stripe object a mismatch can be about: a charge or payment, a refund, a dispute, a payout. */
+export const stripeObjectIdSchema = z.string().regex(/^(ch|py|re|pyr|dp|du|po)_[A-Za-z0-9_]{1,200}$/);
+
+const note = z.string({ message: 'Say what this money is' }).trim().min(1, 'Say what this money is').max(500, 'Keep the note under 500 characters');
+
+export const explainFormSchema = z.object({ note });
+
+export const attachFormSchema = z.object({
+  booking: z.string({ message: 'Choose the booking it paid for' }).trim().min(1, 'Choose the booking it paid for').max(40, 'Choose the booking it paid for'),
+  note,
+});
+
+/** Where "Sync with Stripe now" returns to: a finance page's path, nothing else (no open redirect). */
+export const syncBackSchema = z.string().regex(/^\/admin\/finance(\/[A-Za-z0-9_\-.%]+)*$/);

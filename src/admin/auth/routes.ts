@@ -7,6 +7,7 @@ import { noteRefusal } from '../../web/security-log';
 import type { Views } from '../../web/views';
 import { renderAdmin } from '../render';
 import { sessionOf } from './middleware';
+import { homeFor } from './roles';
 import { nextPathSchema, signInSchema } from './schemas';
 import { signIn, signOut } from './service';
 import { createSession, SESSION_COOKIE } from './sessions';
@@ -39,9 +40,11 @@ export function authRoutes(ctx: ServiceContext, views: Views): Router {
     const kept = { email: typeof form.email === 'string' ? form.email : '' };
     try {
       const input = parseInput(signInSchema, form);
-      const { sessionId } = await signIn(ctx, { ...input, ip: clientAddress(req), previousSessionId: sessionOf(res)?.id });
+      const { sessionId, user } = await signIn(ctx, { ...input, ip: clientAddress(req), previousSessionId: sessionOf(res)?.id });
       res.cookie(SESSION_COOKIE, sessionId, cookieOptions(ctx));
-      res.redirect(303, nextPathSchema.parse(form.next));
+      const next = nextPathSchema.parse(form.next);
+      // No page asked for (the form's default "/admin"): each role's own home.
+      res.redirect(303, next === '/admin' ? homeFor(user.role) : next);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       noteRefusal(res, error.code, { account: kept.email });
