@@ -74,7 +74,7 @@ function fromUnrecordedLine(line: BalanceLine, payouts: Map<string, PayoutRecord
   const stripeId = line.sourceId ?? line.id;
   const payout = line.payoutId ? payouts.get(line.payoutId) : undefined;
   const paidOutIn = payout ? { id: payout.id, title: payoutTitle(payout, zone) } : null;
-  const paidOut = paidOutIn ? ` It was paid out in the ${paidOutIn.title} (${paidOutIn.id}).` : '';
+  const paidOut = paidOutIn ? ` It went out in the payout of ${paidOutIn.title} (${paidOutIn.id}).` : '';
   const base = { ...blank, amount: Math.abs(line.amount), currency: line.currency, at: line.createdAt, bookingReference: line.reference, stripeId, explainableId: stripeId, paidOutIn };
   const link = line.reference ? bookingLink(line.reference) : stripeLink(stripeId);
   const on = line.reference ? ` on booking ${line.reference}${line.isAttached ? ' (attached by the treasurer)' : ''}` : '';
