@@ -50,9 +50,10 @@ async function stripeOnlyRows(ctx: ServiceContext, filter: LedgerFilter): Promis
     const kind = bucket === 'gross' ? 'payment' : bucket === 'refunds' ? 'refund' : bucket === 'disputes' ? 'dispute' : 'adjustment';
     const matched = l.isRecorded ? 'yes' : l.explanation ? l.explanation.kind : 'no';
     const note = l.explanation?.note ?? (l.isRecorded ? categoryLabel(l.reportingCategory) : `${categoryLabel(l.reportingCategory)}: not recorded here (see Mismatches)`);
+    const object = l.chargeId && l.chargeId !== l.sourceId ? `${l.sourceId ?? l.id} on ${l.chargeId}` : (l.sourceId ?? l.id);
     return {
       at: l.createdAt,
-      cells: [inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), kind, l.reference, l.eventTitle, null, null, 'card', l.reportingCategory.replace(/_/g, ' '), l.currency, blankOrAmount(f.gross), blankOrAmount(f.refunds), blankOrAmount(f.disputes), blankOrAmount(f.other), decimalAmount(f.fees), decimalAmount(f.net), l.payoutId, null, matched, `${l.sourceId ?? l.id}: ${note}`],
+      cells: [inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), kind, l.reference, l.eventTitle, null, null, 'card', l.reportingCategory.replace(/_/g, ' '), l.currency, blankOrAmount(f.gross), blankOrAmount(f.refunds), blankOrAmount(f.disputes), blankOrAmount(f.other), decimalAmount(f.fees), decimalAmount(f.net), l.payoutId, null, matched, `${object}: ${note}`],
     };
   });
 }
