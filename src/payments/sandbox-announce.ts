@@ -7,7 +7,7 @@ import type { Config } from '../config';
  * How the command line finds the payments sandbox that `npm start` runs when STRIPE_SECRET_KEY is unset (outside
  * production). The sandbox keeps its state in the server's memory, so `npm run cli -- stripe:sync` must talk to that
  * very process: the server writes where it listens to a small file beside the database (var/payments-sandbox.json by
- * default; for PostgreSQL, var/ under the working directory), and removes it when it stops. Nothing secret is in it:
+ * default), and removes it when it stops. Nothing secret is in it:
  * the sandbox accepts any `sk_test_…` key and takes no real money.
  */
 
@@ -22,8 +22,14 @@ const announcementSchema = z.object({
 
 export type SandboxAnnouncement = z.infer<typeof announcementSchema>;
 
+/** Beside the SQLite file (var/payments-sandbox.json by default); for PostgreSQL, var/payments-sandbox-<database>.json. */
 export function sandboxAnnouncePath(config: Pick<Config, 'database'>): string {
-  const dir = config.database.client === 'pg' || config.database.filename === ':memory:' ? path.resolve('var') : path.dirname(path.resolve(config.database.filename));
+  const { database } = config;
+  if (database.client === 'pg') {
+    const name = decodeURIComponent(new URL(database.connectionString).pathname.slice(1)).replace(/[^A-Za-z0-9_-]/g, '_') || 'postgres';
+    return path.resolve('var', `payments-sandbox-${name}.json`);
+  }
+  const dir = database.filename === ':memory:' ? path.resolve('var') : path.dirname(path.resolve(database.filename));
   return path.join(dir, 'payments-sandbox.json');
 }
 
