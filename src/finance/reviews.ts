@@ -44,7 +44,10 @@ export function refundReview(view: FinanceBooking, input: StaffRefundInput, card
   if (chosen.length === 0) effects.push(`No place is cancelled: the booking stays ${booking.status.replace(/_/g, ' ')} with its ${places(active.length)} (a goodwill refund).`);
   else if (chosen.length === active.length) effects.push(`All its places are cancelled (${chosen.map((a) => a.name).join(', ')}), so the booking is cancelled; each person's calendar is told.`);
   else effects.push(`${chosen.length === 1 ? 'This place is' : 'These places are'} cancelled and told: ${chosen.map((a) => a.name).join(', ')}. The booking stays ${booking.status.replace(/_/g, ' ')} with ${places(active.length - chosen.length)}.`);
-  effects.push(left === 0 ? 'It is a full refund: nothing is left to refund after it.' : `It is a partial refund: ${money(left, c)} is left to refund after it.`);
+  const before = card ? card.amount - view.refundable : 0;
+  if (left > 0) effects.push(`It is a partial refund: ${money(left, c)} is left to refund after it.`);
+  else if (before > 0) effects.push(`It refunds all that is left (${money(before, c)} was refunded before): nothing is left to refund after it.`);
+  else effects.push('It is a full refund: nothing is left to refund after it.');
   effects.push(`${booking.buyerName} is emailed once Stripe confirms the refund. It cannot be taken back: Stripe returns the money to the card.`);
   return { heading: `Check the refund for booking ${booking.reference}`, effects, confirmLabel: `Refund ${money(input.amount, c)} to the card`, reviewed: `refund:${input.amount}:${[...input.attendeeIds].sort((a, b) => a - b).join(',')}` };
 }
