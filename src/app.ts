@@ -43,7 +43,7 @@ export interface AppDeps {
 export interface AppHandle {
   app: Express;
   ctx: ServiceContext;
-  /** Emits "outbox" after a commit that queued mail. */
+  /** Emits "outbox" after a commit that queued mail, and "stripe-sync" after a verified Stripe webhook. */
   signals: EventEmitter;
 }
 
@@ -65,6 +65,7 @@ export function createApp(deps: AppDeps): AppHandle {
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
     emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate]),
     kickOutbox: () => signals.emit('outbox'),
+    kickStripeSync: () => signals.emit('stripe-sync'),
     // Replaced just below: the gateway reports back through the context it is part of.
     payments: undefined as unknown as ServiceContext['payments'],
   };

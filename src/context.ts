@@ -29,4 +29,9 @@ export interface ServiceContext {
   limits: RateLimits;
   /** Wakes the outbox sender after a commit that queued mail, so it goes out at once. */
   kickOutbox(): void;
+  /**
+   * Tells the Stripe sync that Stripe reported something (a verified webhook), so the treasurer's figures catch up
+   * within seconds instead of at the next 15-minute run; the job runner debounces it (jobs/runner.ts wireSignals).
+   */
+  kickStripeSync(): void;
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { financeJobs } from './finance/jobs';
 import { paymentJobs } from './payments/jobs';
 import { createStripeClient } from './payments/stripe-client';
+import { announceLocalSandbox, withdrawLocalSandbox } from './payments/sandbox-announce';
 import { connect } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { startJobs, wireSignals } from './jobs/runner';
@@ -54,7 +55,9 @@ async function main(): Promise<void> {
   if (!config.stripe.secretKey && config.env !== 'production') {
     sandbox = await startLocalSandbox(config.port);
     config = Object.freeze({ ...config, stripe: sandbox.stripe });
-    logger.info(`no STRIPE_SECRET_KEY: card payments go to the local payments sandbox at ${sandbox.url} (test payments only)`);
+    // So that `npm run cli -- stripe:sync` can find this sandbox, whose state lives in this process.
+    const file = announceLocalSandbox(config, { url: sandbox.url, pid: process.pid, appPort: config.port, startedAt: new Date().toISOString() });
+    logger.info(`no STRIPE_SECRET_KEY: card payments go to the local payments sandbox at ${sandbox.url} (test payments only; announced in ${file})`);
   }
   const stripe = config.stripe.secretKey ? createStripeClient(config) : undefined;
 
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     server.close();
+    if (sandbox) withdrawLocalSandbox(config);
     await sandbox?.close();
     await runner.stop();
     mailer.close();

@@ -53,7 +53,7 @@ export function bookingPageView(view: FinanceBooking, zone: string, chosenAttend
       seats: cr.attendeeIds.map((id) => view.attendees.find((a) => a.id === id)?.name ?? `#${id}`).join(', '),
     })),
     refunds: view.refunds.map((r) => ({ amount: money(r.amount, r.currency), status: label(r.status), reason: r.reason, by: r.initiatedBy, stripeRefundId: r.stripeRefundId, payoutId: r.payoutId, lastError: r.lastError, date: dateTime(r.createdAt, zone) })),
-    disputes: view.disputes.map((d) => ({ id: d.stripeDisputeId, amount: money(d.amount, d.currency), status: label(d.status), reason: d.reason, date: dateTime(d.createdAt, zone), isOpen: OPEN_DISPUTE_STATUSES.includes(d.status) })),
+    disputes: view.disputes.map((d) => ({ id: d.stripeDisputeId, amount: money(d.amount, d.currency), status: label(d.status), reason: d.reason, date: dateTime(d.createdAt, zone), isOpen: OPEN_DISPUTE_STATUSES.includes(d.status), deadline: d.dueBy ? `Respond in the Stripe dashboard by ${dateTime(d.dueBy, zone)}` : 'Its response deadline shows here after the next sync with Stripe' })),
     attendees: view.attendees.map((a) => ({ id: a.id, name: a.name, email: a.email, price: money(a.unitPrice, a.currency), isActive: a.status === 'active', isChosen: chosenAttendeeIds.has(String(a.id)) })),
     refundable: money(view.refundable, c),
     canRefund: view.refundable > 0 && !view.hasOpenDispute && view.payments.some((p) => p.method === 'card'),

@@ -82,14 +82,33 @@ export interface FinanceDispute {
   status: string;
   reason: string | null;
   createdAt: Date;
+  /** Stripe's response deadline, once the sync has seen the dispute. */
+  dueBy: Date | null;
 }
 
 export async function listDisputesOfBooking(db: Tx, bookingId: number): Promise<FinanceDispute[]> {
-  const rows = await db('disputes').where({ booking_id: bookingId }).orderBy('id').select('stripe_dispute_id', 'amount', 'currency', 'status', 'reason', 'created_at');
-  return rows.map((r: Row) => ({ stripeDisputeId: String(r.stripe_dispute_id), amount: Number(r.amount), currency: String(r.currency).toUpperCase(), status: String(r.status), reason: text(r.reason), createdAt: fromDbTime(r.created_at) }));
+  const rows = await db('disputes as d')
+    .where({ 'd.booking_id': bookingId })
+    .orderBy('d.id')
+    .select('d.stripe_dispute_id', 'd.amount', 'd.currency', 'd.status', 'd.reason', 'd.created_at', db.raw('(select max(bt.dispute_due_by) from balance_transactions bt where bt.source_id = d.stripe_dispute_id) as due_by'));
+  return rows.map((r: Row) => ({
+    stripeDisputeId: String(r.stripe_dispute_id),
+    amount: Number(r.amount),
+    currency: String(r.currency).toUpperCase(),
+    status: String(r.status),
+    reason: text(r.reason),
+    createdAt: fromDbTime(r.created_at),
+    dueBy: fromDbTimeOrNull(r.due_by),
+  }));
 }
 
 export async function findInvoicePaidAt(db: Tx, bookingId: number): Promise<Date | null> {
   const row = await db('bookings').where({ id: bookingId }).first('invoice_paid_at');
   return fromDbTimeOrNull(row?.invoice_paid_at);
+}
+
+/** The last four digits of the card behind a charge, from the mirror of Stripe's balance: null until the sync has seen it. */
+export async function findCardLast4(db: Tx, chargeId: string): Promise<string | null> {
+  const row = await db('balance_transactions').where({ charge_id: chargeId }).whereNotNull('card_last4').first('card_last4');
+  return text(row?.card_last4);
 }

@@ -33,6 +33,9 @@ export function categoryLabel(reportingCategory: string): string {
   return LABELS[reportingCategory] ?? reportingCategory.replace(/_/g, ' ');
 }
 
+/** Balance transaction types that are money taken from a card (`payment` for some payment methods). */
+export const CHARGE_TYPES = ['charge', 'payment'];
+
 /** Payments rows that are money received (not an invoice written off). */
 export const RECEIVED_STATUSES = ['succeeded', 'partially_refunded', 'refunded', 'disputed'];
 

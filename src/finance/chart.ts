@@ -1,58 +1,45 @@
-/** Bar charts drawn as SVG on the server: the view gets numbers to place, never markup. */
+/**
+ * Bar charts drawn on the server: one row per item, its full label and value as HTML text (so a long event title
+ * wraps on a phone, and a screen reader reads the label and the value), and beside them a small SVG holding only the
+ * bar (hidden from assistive technology: the text says it all). The view gets numbers to place, never markup.
+ * A value may be negative (a month of refunds): the bar then runs left of the zero line, in another colour.
+ */
 export interface ChartItem {
   label: string;
   value: number;
   valueLabel: string;
 }
 
-export interface Bar {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+export interface BarRow {
   label: string;
   valueLabel: string;
-  labelX: number;
-  labelY: number;
-  valueX: number;
-  valueY: number;
+  /** Where the bar starts and how wide it is, in the SVG's 0–1000 wide viewBox. */
+  x: number;
+  width: number;
+  isNegative: boolean;
 }
 
 export interface BarChart {
-  width: number;
-  height: number;
-  bars: Bar[];
-  baselineY: number;
-  isEmpty: boolean;
+  rows: BarRow[];
+  /** The zero line's position in the viewBox, when some value is negative (otherwise 0, the left edge). */
+  zeroX: number;
+  hasNegative: boolean;
+  /** Fewer than two bars say nothing a sentence would not: the page shows the table alone. */
+  isWorthDrawing: boolean;
 }
 
-const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+export const CHART_WIDTH = 1000;
 
-/** Columns, one per item (months), value labels above each bar. */
-export function columnChart(items: ChartItem[]): BarChart {
-  const slot = 64;
-  const top = 24;
-  const plot = 180;
-  const width = Math.max(slot * items.length + 16, 320);
-  const max = Math.max(1, ...items.map((i) => i.value));
-  const bars = items.map((item, index) => {
-    const height = Math.round((Math.max(0, item.value) / max) * plot);
-    const x = 8 + index * slot + 8;
-    return { x, y: top + plot - height, width: slot - 16, height, label: item.label, valueLabel: item.valueLabel, labelX: x + (slot - 16) / 2, labelY: top + plot + 18, valueX: x + (slot - 16) / 2, valueY: top + plot - height - 6 };
+export function barChart(items: ChartItem[]): BarChart {
+  const low = Math.min(0, ...items.map((i) => i.value));
+  const high = Math.max(0, ...items.map((i) => i.value));
+  const span = high - low || 1;
+  const zeroX = Math.round((-low / span) * CHART_WIDTH);
+  const rows = items.map((item) => {
+    const length = Math.round((Math.abs(item.value) / span) * CHART_WIDTH);
+    // A value too small to see still gets a sliver, so "£0.40" never looks like nothing.
+    const width = item.value === 0 ? 0 : Math.max(2, length);
+    return { label: item.label, valueLabel: item.valueLabel, x: item.value < 0 ? Math.max(0, zeroX - width) : zeroX, width, isNegative: item.value < 0 };
   });
-  return { width, height: top + plot + 28, bars, baselineY: top + plot, isEmpty: items.every((i) => i.value <= 0) };
-}
-
-/** Rows, one per item (events), the name on the left and the value after the bar. */
-export function rowChart(items: ChartItem[]): BarChart {
-  const row = 28;
-  const labelWidth = 260;
-  const plot = 360;
-  const max = Math.max(1, ...items.map((i) => i.value));
-  const bars = items.map((item, index) => {
-    const width = Math.round((Math.max(0, item.value) / max) * plot);
-    const y = 8 + index * row;
-    return { x: labelWidth, y, width, height: row - 10, label: shorten(item.label, 38), valueLabel: item.valueLabel, labelX: labelWidth - 8, labelY: y + 14, valueX: labelWidth + width + 6, valueY: y + 14 };
-  });
-  return { width: labelWidth + plot + 110, height: items.length * row + 16, bars, baselineY: 0, isEmpty: items.every((i) => i.value <= 0) };
+  return { rows, zeroX, hasNegative: low < 0, isWorthDrawing: items.filter((i) => i.value !== 0).length >= 2 };
 }

@@ -1,8 +1,10 @@
 import type { ServiceContext } from '../context';
 import { decimalAmount, toCsv } from '../lib/csv';
 import { inZone } from '../lib/time';
-import { listBalanceLinesOfPayouts } from './balance-queries';
+import { listBalanceLinesBetween, listBalanceLinesOfPayouts, type BalanceLine } from './balance-queries';
 import { bucketOf, categoryLabel } from './categories';
+import { figuresOf } from './figures';
+import { payoutTitle } from './payout-title';
 import { iterateLedger, type LedgerFilter } from './ledger-queries';
 import type { Period } from './period';
 import { listPayoutSummaries } from './payouts';
@@ -10,47 +12,110 @@ import { summariseFinance } from './summary';
 
 const amountOrBlank = (n: number | null) => (n === null ? '' : decimalAmount(n));
 
-/** Every payment and refund in the period, oldest first; amounts as decimal pounds. */
-export async function paymentsCsv(ctx: ServiceContext, filter: LedgerFilter): Promise<string> {
-  const zone = ctx.config.timezone;
-  const rows: Array<Array<string | number | null>> = [];
-  for await (const batch of iterateLedger(ctx.db, filter)) {
-    for (const r of batch) {
-      rows.push([
-        inZone(r.at, zone).toFormat('yyyy-LL-dd HH:mm'),
-        r.kind,
-        r.reference,
-        r.eventTitle,
-        r.buyerName,
-        r.buyerEmail,
-        r.method,
-        r.status,
-        r.currency,
-        decimalAmount(r.gross),
-        amountOrBlank(r.fee),
-        amountOrBlank(r.net),
-        r.payoutId,
-        r.bankReference,
-      ]);
-    }
+type Cell = string | number | null;
+
+/** The payments CSV's columns: the overview's (gross before refunds), then where the money went. */
+const PAYMENT_HEADERS = ['Date', 'Kind', 'Booking reference', 'Event', 'Buyer', 'Buyer email', 'Method', 'Status', 'Currency', 'Gross', 'Refunds', 'Disputes', 'Other', 'Stripe fee', 'Net', 'Payout', 'Bank reference', 'Matched', 'Note'];
+
+const blankOrAmount = (n: number) => (n === 0 ? '' : decimalAmount(n));
+
+function matchesFilter(line: BalanceLine, filter: LedgerFilter): boolean {
+  if (filter.method === 'invoice') return false;
+  if (filter.eventId && line.eventId !== filter.eventId) return false;
+  if (filter.hasPayout === 'yes' && !line.payoutId) return false;
+  if (filter.hasPayout === 'no' && line.payoutId) return false;
+  if (filter.search) {
+    const q = filter.search.toLowerCase();
+    if (![line.reference, line.sourceId, line.id].some((v) => v?.toLowerCase().includes(q))) return false;
   }
-  return toCsv(['Date', 'Kind', 'Booking reference', 'Event', 'Buyer', 'Buyer email', 'Method', 'Status', 'Currency', 'Gross', 'Stripe fee', 'Net', 'Payout', 'Bank reference'], rows);
+  return true;
 }
 
-/** Each payout arriving in the period, then one row per balance transaction it is made of. */
+/**
+ * Stripe's own movements that no payments or refunds row stands for: payments with no booking (explained, attached or
+ * not), refunds made in the dashboard and not recorded here, disputes and their reversals, and other adjustments.
+ * With them, the rows of one payout add up to it.
+ */
+async function stripeOnlyRows(ctx: ServiceContext, filter: LedgerFilter): Promise<Array<{ at: Date; cells: Cell[] }>> {
+  const zone = ctx.config.timezone;
+  const lines = (await listBalanceLinesBetween(ctx.db, filter.start, filter.end)).filter((l) => {
+    const bucket = bucketOf(l.reportingCategory);
+    if (bucket === 'payout') return false;
+    if ((bucket === 'gross' || bucket === 'refunds') && l.isRecorded) return false;
+    return matchesFilter(l, filter);
+  });
+  return lines.map((l) => {
+    const f = figuresOf(l);
+    const bucket = bucketOf(l.reportingCategory);
+    const kind = bucket === 'gross' ? 'payment' : bucket === 'refunds' ? 'refund' : bucket === 'disputes' ? 'dispute' : 'adjustment';
+    const matched = l.isRecorded ? 'yes' : l.explanation ? l.explanation.kind : 'no';
+    const note = l.explanation?.note ?? (l.isRecorded ? categoryLabel(l.reportingCategory) : `${categoryLabel(l.reportingCategory)}: not recorded here (see Mismatches)`);
+    const object = l.chargeId && l.chargeId !== l.sourceId ? `${l.sourceId ?? l.id} on ${l.chargeId}` : (l.sourceId ?? l.id);
+    return {
+      at: l.createdAt,
+      cells: [inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), kind, l.reference, l.eventTitle, null, null, 'card', l.reportingCategory.replace(/_/g, ' '), l.currency, blankOrAmount(f.gross), blankOrAmount(f.refunds), blankOrAmount(f.disputes), blankOrAmount(f.other), decimalAmount(f.fees), decimalAmount(f.net), l.payoutId, null, matched, `${object}: ${note}`],
+    };
+  });
+}
+
+/**
+ * Every movement of money in the period, oldest first, in the overview's columns: our payments and refunds, plus
+ * Stripe's movements that no record of ours stands for (`stripeOnlyRows`). The Net of the rows of one payout adds up
+ * to the payout. Amounts are decimal pounds.
+ */
+export async function paymentsCsv(ctx: ServiceContext, filter: LedgerFilter): Promise<string> {
+  const zone = ctx.config.timezone;
+  const rows: Array<{ at: Date; cells: Cell[] }> = [];
+  for await (const batch of iterateLedger(ctx.db, filter)) {
+    for (const r of batch) {
+      const isRefund = r.kind === 'refund';
+      rows.push({
+        at: r.at,
+        cells: [
+          inZone(r.at, zone).toFormat('yyyy-LL-dd HH:mm'),
+          r.kind,
+          r.reference,
+          r.eventTitle,
+          r.buyerName,
+          r.buyerEmail,
+          r.method,
+          r.status,
+          r.currency,
+          isRefund ? '' : decimalAmount(r.gross),
+          isRefund ? decimalAmount(-r.gross) : '',
+          '',
+          '',
+          amountOrBlank(r.fee),
+          amountOrBlank(r.net),
+          r.payoutId,
+          r.bankReference,
+          'yes',
+          null,
+        ],
+      });
+    }
+  }
+  rows.push(...(await stripeOnlyRows(ctx, filter)));
+  rows.sort((a, b) => a.at.getTime() - b.at.getTime());
+  return toCsv(PAYMENT_HEADERS, rows.map((r) => r.cells));
+}
+
+/** Each payout arriving in the period, titled as the bank shows it, then one row per balance transaction it is made of. */
 export async function payoutsCsv(ctx: ServiceContext, period: Period): Promise<string> {
   const zone = ctx.config.timezone;
   const payouts = await listPayoutSummaries(ctx, period);
   const lines = await listBalanceLinesOfPayouts(ctx.db, payouts.map((p) => p.id));
-  const rows: Array<Array<string | number | null>> = [];
+  const rows: Cell[][] = [];
   for (const p of payouts) {
     const arrival = inZone(p.arrivalDate, zone).toFormat('yyyy-LL-dd');
-    rows.push([p.id, arrival, p.status, p.currency, decimalAmount(p.amount), 'payout', '', '', '', '', '', '', '', '', decimalAmount(p.difference)]);
+    const title = payoutTitle(p, zone);
+    rows.push([p.id, title, arrival, p.status, p.currency, decimalAmount(p.amount), 'payout', '', '', '', '', '', '', '', '', '', '', '', decimalAmount(p.difference)]);
     for (const l of lines.filter((x) => x.payoutId === p.id && bucketOf(x.reportingCategory) !== 'payout')) {
-      rows.push([p.id, arrival, p.status, l.currency, '', 'line', l.id, inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), categoryLabel(l.reportingCategory), decimalAmount(l.amount), decimalAmount(l.fee), decimalAmount(l.net), l.reference, l.eventTitle, '']);
+      const f = figuresOf(l);
+      rows.push([p.id, title, arrival, p.status, l.currency, '', 'line', l.id, inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), categoryLabel(l.reportingCategory), blankOrAmount(f.gross), blankOrAmount(f.refunds), blankOrAmount(f.disputes), blankOrAmount(f.other), decimalAmount(f.fees), decimalAmount(f.net), l.reference, l.eventTitle, '']);
     }
   }
-  return toCsv(['Payout', 'Arrival date', 'Payout status', 'Currency', 'Payout amount', 'Row', 'Balance transaction', 'Created', 'Category', 'Gross', 'Stripe fee', 'Net', 'Booking reference', 'Event', 'Difference'], rows);
+  return toCsv(['Payout', 'Payout title', 'Arrival date', 'Payout status', 'Currency', 'Payout amount', 'Row', 'Balance transaction', 'Created', 'Category', 'Gross', 'Refunds', 'Disputes', 'Other', 'Stripe fee', 'Net', 'Booking reference', 'Event', 'Difference'], rows);
 }
 
 /** One row per event, then the total: the overview as a spreadsheet. */

@@ -51,6 +51,25 @@ function dueExplained(balance: InvoiceBalance, currency: string): string {
   return `${money(balance.outstanding)}${parts.length ? ` (the invoice of ${money(balance.total)}, ${parts.join(' and ')})` : ''}`;
 }
 
+function assertNotFuture(paidOn: string, now: Date, zone: string): Date {
+  const day = DateTime.fromISO(paidOn, { zone }).startOf('day');
+  if (day > DateTime.fromJSDate(now, { zone }).endOf('day')) throw new ValidationError([{ path: 'paidOn', message: 'The payment date cannot be in the future' }]);
+  return day.toJSDate();
+}
+
+/**
+ * Refuses, before the review step, what recordInvoicePayment would refuse: 409 `not_invoiced`,
+ * 409 `invoice_not_outstanding`, 422 on `paidOn` (in the future) or `amount` (above what is outstanding).
+ */
+export function checkInvoicePayment(ctx: ServiceContext, view: { booking: BookingRecord; invoice: InvoiceBalance }, input: InvoicePaymentInput): void {
+  if (view.booking.paymentMethod !== 'invoice') throw new ConflictError('not_invoiced', 'This booking is not paid by invoice.');
+  if (view.invoice.status !== 'outstanding') throw new ConflictError('invoice_not_outstanding', 'This invoice is no longer outstanding: it has been paid, credited or written off already.');
+  assertNotFuture(input.paidOn, ctx.clock.now(), ctx.config.timezone);
+  if (input.amount > view.invoice.outstanding) {
+    throw new ValidationError([{ path: 'amount', message: `This is more than the ${dueExplained(view.invoice, view.booking.currency)} outstanding. Record at most that; repay anything above it to the buyer.` }]);
+  }
+}
+
 /**
  * A bank transfer for an invoice: a payments row (method invoice). The invoice is paid when nothing is left to pay; a
  * smaller payment leaves the rest outstanding, and the buyer's email says how much. A payment above what is outstanding
@@ -58,10 +77,7 @@ function dueExplained(balance: InvoiceBalance, currency: string): string {
  */
 export async function recordInvoicePayment(ctx: ServiceContext, actor: Actor, reference: string, input: InvoicePaymentInput): Promise<{ outstanding: number }> {
   const now = ctx.clock.now();
-  const zone = ctx.config.timezone;
-  const paidOn = DateTime.fromISO(input.paidOn, { zone }).startOf('day');
-  if (paidOn > DateTime.fromJSDate(now, { zone }).endOf('day')) throw new ValidationError([{ path: 'paidOn', message: 'The payment date cannot be in the future' }]);
-  const paidAt = paidOn.toJSDate();
+  const paidAt = assertNotFuture(input.paidOn, now, ctx.config.timezone);
   const outstanding = await writeTransaction(ctx.db, async (trx) => {
     const { booking, balance } = await openInvoiceBooking(trx, reference);
     if (input.amount > balance.outstanding) {

@@ -1,11 +1,12 @@
 import type { Tx } from '../db/connect';
-import { fromDbTime, toDbTime } from '../lib/time';
+import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
 import { OPEN_DISPUTE_STATUSES, RECEIVED_STATUSES } from './categories';
 
 type Row = Record<string, unknown>;
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 export interface BookingIssue {
+  bookingId: number;
   reference: string;
   eventTitle: string;
   amount: number;
@@ -21,8 +22,8 @@ export async function listPaidBookingsWithoutPayment(db: Tx): Promise<BookingIss
     .where({ 'b.status': 'confirmed', 'b.payment_method': 'stripe' })
     .where('b.total', '>', 0)
     .whereNotExists(db('payments as p').select('p.id').whereRaw('p.booking_id = b.id').where('p.method', 'card').whereIn('p.status', RECEIVED_STATUSES))
-    .select('b.reference', 'e.title', 'b.total', 'b.currency', 'b.confirmed_at', 'b.created_at');
-  return rows.map((r: Row) => ({ reference: String(r.reference), eventTitle: String(r.title), amount: Number(r.total), currency: String(r.currency), at: fromDbTime(r.confirmed_at ?? r.created_at), detail: null }));
+    .select('b.id', 'b.reference', 'e.title', 'b.total', 'b.currency', 'b.confirmed_at', 'b.created_at');
+  return rows.map((r: Row) => ({ bookingId: Number(r.id), reference: String(r.reference), eventTitle: String(r.title), amount: Number(r.total), currency: String(r.currency), at: fromDbTime(r.confirmed_at ?? r.created_at), detail: null }));
 }
 
 /** Card payments recorded here whose charge the sync has not found in Stripe, though it has read past them. */
@@ -34,8 +35,8 @@ export async function listPaymentsMissingInStripe(db: Tx, syncedBefore: Date): P
     .whereIn('p.status', RECEIVED_STATUSES)
     .where('p.paid_at', '<', toDbTime(syncedBefore))
     .whereNotExists(db('balance_transactions as bt').select('bt.id').whereRaw('bt.charge_id = p.stripe_charge_id').whereIn('bt.type', ['charge', 'payment']))
-    .select('b.reference', 'e.title', 'p.amount', 'p.currency', 'p.paid_at', 'p.stripe_charge_id');
-  return rows.map((r: Row) => ({ reference: String(r.reference), eventTitle: String(r.title), amount: Number(r.amount), currency: String(r.currency), at: fromDbTime(r.paid_at), detail: text(r.stripe_charge_id) }));
+    .select('b.id', 'b.reference', 'e.title', 'p.amount', 'p.currency', 'p.paid_at', 'p.stripe_charge_id');
+  return rows.map((r: Row) => ({ bookingId: Number(r.id), reference: String(r.reference), eventTitle: String(r.title), amount: Number(r.amount), currency: String(r.currency), at: fromDbTime(r.paid_at), detail: text(r.stripe_charge_id) }));
 }
 
 export interface AmountIssue extends BookingIssue {
@@ -56,8 +57,9 @@ export async function listAmountDifferences(db: Tx): Promise<AmountIssue[]> {
     // An invoice may be paid in instalments, and a payment above what it asks for is refused, so only a card payment
     // is compared with the booking total.
     .where((q) => q.whereRaw("p.method = 'card' and p.amount <> b.total").orWhereRaw('bt.amount is not null and bt.amount <> p.amount'))
-    .select('b.reference', 'e.title', 'p.amount', 'p.currency', 'p.paid_at', 'p.method', 'b.total', 'bt.amount as stripe_amount');
+    .select('b.id', 'b.reference', 'e.title', 'p.amount', 'p.currency', 'p.paid_at', 'p.method', 'b.total', 'bt.amount as stripe_amount');
   return rows.map((r: Row) => ({
+    bookingId: Number(r.id),
     reference: String(r.reference),
     eventTitle: String(r.title),
     amount: Number(r.amount),
@@ -91,8 +93,9 @@ export async function listRefundsMissingInStripe(db: Tx, requestedBefore: Date, 
         );
       }
     })
-    .select('b.reference', 'e.title', 'r.amount', 'r.currency', 'r.created_at', 'r.status', 'r.last_error');
+    .select('b.id', 'b.reference', 'e.title', 'r.amount', 'r.currency', 'r.created_at', 'r.status', 'r.last_error');
   return rows.map((r: Row) => ({
+    bookingId: Number(r.id),
     reference: String(r.reference),
     eventTitle: String(r.title),
     amount: Number(r.amount),
@@ -102,14 +105,26 @@ export async function listRefundsMissingInStripe(db: Tx, requestedBefore: Date, 
   }));
 }
 
-export async function listOpenDisputes(db: Tx): Promise<BookingIssue[]> {
+export interface DisputeIssue extends Omit<BookingIssue, 'bookingId' | 'reference'> {
+  bookingId: number | null;
+  reference: string | null;
+  stripeDisputeId: string;
+  /** Stripe's `evidence_details.due_by`, from the mirror of its balance: null until the sync has seen the dispute. */
+  dueBy: Date | null;
+}
+
+/** Disputes recorded here that are still open, with their response deadline. */
+export async function listOpenDisputes(db: Tx): Promise<DisputeIssue[]> {
   const rows = await db('disputes as d')
     .leftJoin('bookings as b', 'b.id', 'd.booking_id')
     .leftJoin('events as e', 'e.id', 'b.event_id')
     .whereIn('d.status', OPEN_DISPUTE_STATUSES)
-    .select('b.reference', 'e.title', 'd.amount', 'd.currency', 'd.created_at', 'd.status', 'd.reason', 'd.stripe_dispute_id');
+    .select('b.id as booking_id', 'b.reference', 'e.title', 'd.amount', 'd.currency', 'd.created_at', 'd.status', 'd.reason', 'd.stripe_dispute_id', db.raw('(select max(bt.dispute_due_by) from balance_transactions bt where bt.source_id = d.stripe_dispute_id) as due_by'));
   return rows.map((r: Row) => ({
-    reference: String(r.reference ?? ''),
+    bookingId: r.booking_id === null || r.booking_id === undefined ? null : Number(r.booking_id),
+    reference: text(r.reference),
+    stripeDisputeId: String(r.stripe_dispute_id),
+    dueBy: fromDbTimeOrNull(r.due_by),
     eventTitle: String(r.title ?? ''),
     amount: Number(r.amount),
     currency: String(r.currency).toUpperCase(),

@@ -7,14 +7,16 @@ import type { ServiceContext } from '../context';
 import { ConflictError, ValidationError } from '../lib/errors';
 import { fieldErrors, parseInput } from '../web/validate';
 import type { Views } from '../web/views';
-import { getFinanceBooking } from './booking';
+import { getFinanceBooking, type FinanceBooking } from './booking';
+import { findCardLast4 } from './booking-queries';
 import { bookingPageModel } from './booking-page';
 import type { FinanceFormName } from './booking-present';
 import { todayIn } from './period';
 import { referenceParam } from './http';
-import { recordInvoicePayment, writeOffInvoice } from './invoices';
+import { checkInvoicePayment, recordInvoicePayment, writeOffInvoice } from './invoices';
+import { amountText, checkRefund, invoicePaymentReview, refundReview, writeOffReview, type Review } from './reviews';
 import { refreshBookingFromStripe, refundAsStaff } from './refund';
-import { invoicePaymentFormSchema, refundFormSchema, writeOffFormSchema } from './schemas';
+import { invoicePaymentFormSchema, refundFormSchema, syncBackSchema, writeOffFormSchema } from './schemas';
 import { syncStripe } from './sync';
 
 /** The treasurer's changes. Each form that fails comes back at 422 with its errors beside the fields and what was typed. */
@@ -31,10 +33,35 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
 
   const done = (res: Response, reference: string, notice: 'refunded' | 'invoice_paid' | 'invoice_part_paid' | 'written_off' | 'refreshed') => res.redirect(303, `/admin/finance/bookings/${reference}?notice=${notice}`);
 
+  type ReviewKind = 'refund' | 'invoice' | 'writeOff';
+  /** The review page: what will happen, the values still editable, and the confirm button (reviews.ts). */
+  const showReview = (req: Request, res: Response, kind: ReviewKind, view: FinanceBooking, review: Review, form: Record<string, unknown>) => {
+    const posted = formBody(req).reviewed;
+    const attendeeIds = ([] as unknown[]).concat(form.attendeeIds ?? []).map(String);
+    renderAdmin(views, res, 'finance/review', {
+      title: review.heading,
+      nav: {},
+      kind: { [kind]: true },
+      reference: view.booking.reference,
+      action: `/admin/finance/bookings/${view.booking.reference}/${kind === 'refund' ? 'refund' : kind === 'invoice' ? 'invoice-payment' : 'write-off'}`,
+      review,
+      changed: typeof posted === 'string' && posted !== '' && posted !== review.reviewed,
+      form: { ...form, attendeeIds },
+      canManage: true,
+    });
+  };
+
   routes.post('/finance/bookings/:reference/refund', 'finance:manage', async (req, res) => {
     const reference = referenceParam(req);
+    const body = formBody(req);
     try {
-      await refundAsStaff(ctx, staffOf(res), reference, parseInput(refundFormSchema, formBody(req)));
+      const input = parseInput(refundFormSchema, body);
+      const view = await getFinanceBooking(ctx, reference);
+      checkRefund(view, input);
+      const chargeId = view.payments.filter((p) => p.method === 'card').at(-1)?.chargeId;
+      const review = refundReview(view, input, chargeId ? await findCardLast4(ctx.db, chargeId) : null);
+      if (body.reviewed !== review.reviewed) return showReview(req, res, 'refund', view, review, { amount: amountText(input.amount), reason: input.reason, attendeeIds: input.attendeeIds });
+      await refundAsStaff(ctx, staffOf(res), reference, input);
       done(res, reference, 'refunded');
     } catch (error) {
       if (!isFormProblem(error)) throw error;
@@ -44,8 +71,14 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
 
   routes.post('/finance/bookings/:reference/invoice-payment', 'finance:manage', async (req, res) => {
     const reference = referenceParam(req);
+    const body = formBody(req);
     try {
-      const { outstanding } = await recordInvoicePayment(ctx, staffOf(res), reference, parseInput(invoicePaymentFormSchema, formBody(req)));
+      const input = parseInput(invoicePaymentFormSchema, body);
+      const view = await getFinanceBooking(ctx, reference);
+      checkInvoicePayment(ctx, view, input);
+      const review = invoicePaymentReview(view, input, zone);
+      if (body.reviewed !== review.reviewed) return showReview(req, res, 'invoice', view, review, { paidOn: input.paidOn, amount: amountText(input.amount), bankReference: input.bankReference });
+      const { outstanding } = await recordInvoicePayment(ctx, staffOf(res), reference, input);
       done(res, reference, outstanding === 0 ? 'invoice_paid' : 'invoice_part_paid');
     } catch (error) {
       if (!isFormProblem(error)) throw error;
@@ -55,8 +88,14 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
 
   routes.post('/finance/bookings/:reference/write-off', 'finance:manage', async (req, res) => {
     const reference = referenceParam(req);
+    const body = formBody(req);
     try {
-      await writeOffInvoice(ctx, staffOf(res), reference, parseInput(writeOffFormSchema, formBody(req)).reason);
+      const input = parseInput(writeOffFormSchema, body);
+      const view = await getFinanceBooking(ctx, reference);
+      if (!view.invoice.outstanding) throw new ConflictError('invoice_not_outstanding', 'This invoice is no longer outstanding: it has been paid, credited or written off already.');
+      const review = writeOffReview(view);
+      if (body.reviewed !== review.reviewed) return showReview(req, res, 'writeOff', view, review, { reason: input.reason });
+      await writeOffInvoice(ctx, staffOf(res), reference, input.reason);
       done(res, reference, 'written_off');
     } catch (error) {
       if (!isFormProblem(error)) throw error;
@@ -75,9 +114,11 @@ export function financeActionRoutes(ctx: ServiceContext, views: Views, routes: G
     }
   });
 
-  routes.post('/finance/sync', 'finance:manage', async (_req, res) => {
+  routes.post('/finance/sync', 'finance:manage', async (req, res) => {
     if (!ctx.stripe) throw new ConflictError('stripe_not_configured', 'Stripe is not configured on this server, so there is nothing to sync.');
     const report = await syncStripe({ db: ctx.db, clock: ctx.clock, stripe: ctx.stripe, logger: ctx.logger });
-    res.redirect(303, `/admin/finance?notice=${report.skipped ? 'sync_running' : 'synced'}`);
+    // Back to the finance page the button was on (a path of ours only), with the notice.
+    const back = syncBackSchema.catch('/admin/finance').parse(formBody(req).back);
+    res.redirect(303, `${back}?notice=${report.skipped ? 'sync_running' : 'synced'}`);
   });
 }

@@ -87,3 +87,18 @@ export const invoicePaymentFormSchema = z.object({
 });
 
 export const writeOffFormSchema = z.object({ reason });
+
+/** A Stripe object a mismatch can be about: a charge or payment, a refund, a dispute, a payout. */
+export const stripeObjectIdSchema = z.string().regex(/^(ch|py|re|pyr|dp|du|po)_[A-Za-z0-9_]{1,200}$/);
+
+const note = multiLineText(500, { notText: 'Say what this money is', tooLong: 'Keep the note under 500 characters' }).min(1, 'Say what this money is');
+
+export const explainFormSchema = z.object({ note });
+
+export const attachFormSchema = z.object({
+  booking: singleLineText(40, { notText: 'Choose the booking it paid for', tooLong: 'Choose the booking it paid for' }).min(1, 'Choose the booking it paid for'),
+  note,
+});
+
+/** Where "Sync with Stripe now" returns to: a finance page's path, nothing else (no open redirect). */
+export const syncBackSchema = z.string().regex(/^\/admin\/finance(\/[A-Za-z0-9_\-.%]+)*$/);

@@ -5,11 +5,27 @@ import { toDbTime } from '../lib/time';
 const idOrObject = z.union([z.string(), z.object({ id: z.string() }).transform((o) => o.id)]).nullable().optional();
 const unix = z.number().int().nonnegative();
 
-/** With expand[]=data.source: a charge, or a refund or dispute that names its charge. */
+/**
+ * With expand[]=data.source: a charge, or a refund or dispute that names its charge. A charge's card gives its last
+ * four digits (for "refund to the card ending 4242"); a dispute gives its response deadline (`evidence_details.due_by`).
+ */
 const source = z
   .union([
-    z.string().transform((id) => ({ id, charge: null as string | null })),
-    z.object({ id: z.string(), object: z.string().optional(), charge: idOrObject }).transform((o) => ({ id: o.id, charge: o.object === 'charge' ? o.id : (o.charge ?? null) })),
+    z.string().transform((id) => ({ id, charge: null as string | null, cardLast4: null as string | null, dueBy: null as number | null })),
+    z
+      .object({
+        id: z.string(),
+        object: z.string().optional(),
+        charge: idOrObject,
+        payment_method_details: z.object({ card: z.object({ last4: z.string().regex(/^\d{4}$/).nullable().optional() }).nullable().optional() }).nullable().optional(),
+        evidence_details: z.object({ due_by: unix.nullable().optional() }).nullable().optional(),
+      })
+      .transform((o) => ({
+        id: o.id,
+        charge: o.object === 'charge' ? o.id : (o.charge ?? null),
+        cardLast4: o.payment_method_details?.card?.last4 ?? null,
+        dueBy: o.object === 'dispute' ? (o.evidence_details?.due_by ?? null) : null,
+      })),
   ])
   .nullable()
   .optional();
@@ -63,6 +79,8 @@ export function balanceTransactionRow(input: unknown, now: Date): BalanceTransac
     source_id: txn.source?.id ?? null,
     charge_id: txn.source?.charge ?? (txn.source?.id.startsWith('ch_') || txn.source?.id.startsWith('py_') ? txn.source.id : null),
     status: txn.status,
+    card_last4: txn.source?.cardLast4 ?? null,
+    dispute_due_by: txn.source?.dueBy ? fromUnix(txn.source.dueBy) : null,
     description: txn.description ? txn.description.slice(0, 500) : null,
     created_at: fromUnix(txn.created),
     available_on: fromUnix(txn.available_on),

@@ -1,21 +1,17 @@
 import type { ServiceContext } from '../context';
 import { listBalanceLinesBetween } from './balance-queries';
 import { bucketOf } from './categories';
+import { addFigures as add, figuresOf, zeroFigures as zero, type Figures } from './figures';
 import { monthKeyOf, monthsOf, type Period } from './period';
 import { listEventFigures, listInvoicePaymentsBetween } from './summary-queries';
 import { readSyncStatus, type SyncStatus } from './sync-queries';
 
-export interface Figures {
-  gross: number;
-  refunds: number;
-  disputes: number;
-  other: number;
-  fees: number;
-  net: number;
-}
+export type { Figures } from './figures';
 
 export interface EventSummary extends Figures {
   eventId: number | null;
+  /** A row of money not from a booking: `unmatched` still to look at, `explained` by the treasurer (a donation, say). */
+  notFromBooking: 'unmatched' | 'explained' | null;
   slug: string | null;
   title: string;
   paidSeats: number;
@@ -32,26 +28,7 @@ export interface FinanceSummary {
   sync: SyncStatus;
 }
 
-const zero = (): Figures => ({ gross: 0, refunds: 0, disputes: 0, other: 0, fees: 0, net: 0 });
-
-const FIGURES: Array<keyof Figures> = ['gross', 'refunds', 'disputes', 'other', 'fees', 'net'];
-
-function add(into: Figures, from: Figures): void {
-  for (const key of FIGURES) into[key] += from[key];
-}
-
-/** One balance transaction in the treasurer's columns: net = gross − refunds − disputes + other − fees, exactly Stripe's net. */
-function figuresOf(category: string, amount: number, fee: number, net: number): Figures {
-  const f = zero();
-  const bucket = bucketOf(category);
-  if (bucket === 'gross') f.gross = amount;
-  else if (bucket === 'refunds') f.refunds = -amount;
-  else if (bucket === 'disputes') f.disputes = -amount;
-  else f.other = amount;
-  f.fees = fee;
-  f.net = net;
-  return f;
-}
+type RowKey = number | 'unmatched' | 'explained';
 
 /**
  * What each event took in the period: card money from the mirror of Stripe's balance (so it adds up to
@@ -62,20 +39,21 @@ export async function summariseFinance(ctx: ServiceContext, period: Period): Pro
   const zone = ctx.config.timezone;
   const lines = (await listBalanceLinesBetween(ctx.db, period.start, period.end)).filter((l) => bucketOf(l.reportingCategory) !== 'payout');
   const invoices = await listInvoicePaymentsBetween(ctx.db, period.start, period.end);
-  const byEvent = new Map<number | null, Figures>();
+  const byEvent = new Map<RowKey, Figures>();
   const months = new Map(monthsOf(period, zone).map((m) => [m.key, { ...m, ...zero() }]));
-  const count = (eventId: number | null, at: Date, figures: Figures) => {
-    if (!byEvent.has(eventId)) byEvent.set(eventId, zero());
-    add(byEvent.get(eventId)!, figures);
+  const count = (key: RowKey, at: Date, figures: Figures) => {
+    if (!byEvent.has(key)) byEvent.set(key, zero());
+    add(byEvent.get(key)!, figures);
     const month = months.get(monthKeyOf(at, zone));
     if (month) add(month, figures);
   };
-  for (const l of lines) count(l.eventId, l.createdAt, figuresOf(l.reportingCategory, l.amount, l.fee, l.net));
-  for (const p of invoices) count(p.eventId, p.paidAt, { ...zero(), gross: p.amount, net: p.amount });
+  for (const l of lines) count(l.eventId ?? (l.explanation ? 'explained' : 'unmatched'), l.createdAt, figuresOf(l));
+  for (const p of invoices) count(p.eventId ?? 'unmatched', p.paidAt, { ...zero(), gross: p.amount, net: p.amount });
 
-  const known = [...byEvent.keys()].filter((id): id is number => id !== null);
+  const known = [...byEvent.keys()].filter((id): id is number => typeof id === 'number');
   const events: EventSummary[] = (await listEventFigures(ctx.db, known, period.start, period.end)).map((e) => ({
     eventId: e.id,
+    notFromBooking: null,
     slug: e.slug,
     title: e.title,
     paidSeats: e.paidSeats,
@@ -83,15 +61,24 @@ export async function summariseFinance(ctx: ServiceContext, period: Period): Pro
     invoicesOutstandingCount: e.invoicesOutstandingCount,
     ...(byEvent.get(e.id) ?? zero()),
   }));
-  if (byEvent.has(null)) {
-    events.push({ eventId: null, slug: null, title: 'Not matched to a booking', paidSeats: 0, invoicesOutstanding: 0, invoicesOutstandingCount: 0, ...byEvent.get(null)! });
-  }
-  const totals: EventSummary = { eventId: null, slug: null, title: 'Total', paidSeats: 0, invoicesOutstanding: 0, invoicesOutstandingCount: 0, ...zero() };
+  const apart = { eventId: null, slug: null, paidSeats: 0, invoicesOutstanding: 0, invoicesOutstandingCount: 0 };
+  if (byEvent.has('explained')) events.push({ ...apart, notFromBooking: 'explained', title: 'Not from a booking (explained)', ...byEvent.get('explained')! });
+  if (byEvent.has('unmatched')) events.push({ ...apart, notFromBooking: 'unmatched', title: 'Not matched to a booking', ...byEvent.get('unmatched')! });
+  const totals: EventSummary = { eventId: null, notFromBooking: null, slug: null, title: 'Total', paidSeats: 0, invoicesOutstanding: 0, invoicesOutstandingCount: 0, ...zero() };
   for (const e of events) {
     add(totals, e);
     totals.paidSeats += e.paidSeats;
     totals.invoicesOutstanding += e.invoicesOutstanding;
     totals.invoicesOutstandingCount += e.invoicesOutstandingCount;
   }
-  return { period, currency: 'GBP', events, totals, months: [...months.values()], sync: await readSyncStatus(ctx.db, ctx.clock.now()) };
+  return { period, currency: 'GBP', events, totals, months: activeMonths([...months.values()]), sync: await readSyncStatus(ctx.db, ctx.clock.now()) };
+}
+
+/** From the first month in which money moved to the last: a year with one busy month is one month, not twelve. */
+function activeMonths<T extends Figures>(months: T[]): T[] {
+  const moved = (m: T) => m.gross !== 0 || m.refunds !== 0 || m.disputes !== 0 || m.other !== 0 || m.fees !== 0;
+  const first = months.findIndex(moved);
+  if (first === -1) return [];
+  const last = months.length - 1 - [...months].reverse().findIndex(moved);
+  return months.slice(first, last + 1);
 }

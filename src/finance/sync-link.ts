@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { writeTransaction } from '../db/dialect';
 import { toDbTime } from '../lib/time';
-
-const CHARGE_TYPES = ['charge', 'payment'];
+import { CHARGE_TYPES } from './categories';
 
 /**
  * Payments and refunds learn their fee, net and payout from the mirror of Stripe's balance. Only rows

@@ -39,7 +39,7 @@ export async function finishRun(db: Tx, name: SyncStream, cursor: Date | null, n
 export async function upsertBalanceTransactions(db: Tx, rows: BalanceTransactionRow[], payoutId?: string): Promise<void> {
   if (rows.length === 0) return;
   const values = payoutId ? rows.map((r) => ({ ...r, payout_id: payoutId })) : rows;
-  const merge = ['type', 'reporting_category', 'amount', 'fee', 'net', 'currency', 'fee_details', 'source_id', 'charge_id', 'status', 'description', 'available_on', 'synced_at'];
+  const merge = ['type', 'reporting_category', 'amount', 'fee', 'net', 'currency', 'fee_details', 'source_id', 'charge_id', 'card_last4', 'dispute_due_by', 'status', 'description', 'available_on', 'synced_at'];
   await db('balance_transactions').insert(values).onConflict('id').merge(payoutId ? [...merge, 'payout_id'] : merge);
 }
 

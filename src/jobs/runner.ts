@@ -56,6 +56,45 @@ export function startJobs(jobs: Job[], logger: Logger): JobRunner {
   };
 }
 
-export function wireSignals(signals: EventEmitter, runner: JobRunner): void {
+export interface SignalOptions {
+  /** A burst of Stripe webhooks (a checkout sends several) leads to one sync this long after the last of them. */
+  stripeSyncQuietMs?: number;
+  /** …but never later than this after the first, so a steady stream of webhooks still gets synced. */
+  stripeSyncMaxWaitMs?: number;
+}
+
+/**
+ * Calls `fire` once things have been quiet for `quietMs`, or `maxWaitMs` after the first call of a burst, whichever
+ * comes first (lodash's debounce with maxWait, trailing edge only). Timers are unref'd: a pending call never keeps the
+ * process alive.
+ */
+export function debounce(fire: () => void, quietMs: number, maxWaitMs: number): { call(): void; cancel(): void } {
+  let timer: NodeJS.Timeout | null = null;
+  let firstAt: number | null = null;
+  const flush = () => {
+    timer = null;
+    firstAt = null;
+    fire();
+  };
+  return {
+    call() {
+      const now = Date.now();
+      firstAt ??= now;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(flush, Math.max(0, Math.min(quietMs, firstAt + maxWaitMs - now)));
+      timer.unref();
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      firstAt = null;
+    },
+  };
+}
+
+/** Signals from the app to the jobs: "outbox" runs the sender at once; "stripe-sync" runs the sync, debounced. */
+export function wireSignals(signals: EventEmitter, runner: JobRunner, options: SignalOptions = {}): void {
   signals.on('outbox', () => runner.trigger('outbox'));
+  const sync = debounce(() => runner.trigger('stripe-sync'), options.stripeSyncQuietMs ?? 5_000, options.stripeSyncMaxWaitMs ?? 60_000);
+  signals.on('stripe-sync', () => sync.call());
 }

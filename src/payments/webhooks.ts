@@ -58,6 +58,8 @@ export async function handleStripeEvent(ctx: ServiceContext, event: ParsedStripe
     return { result: 'processed' as const, needsRefund: applied.needsRefund };
   });
   ctx.kickOutbox();
+  // Whatever Stripe reported moved money on its balance, ours or not: the treasurer's mirror should catch up.
+  if (outcome.result !== 'duplicate') ctx.kickStripeSync();
   if (outcome.needsRefund) {
     // The refund is recorded as needed; if this first try fails, the refunds job tries again.
     await processPendingRefunds(ctx).catch((error: unknown) => ctx.logger.warn('automatic refund deferred to the refunds job', { event: event.id, ...errorFields(error) }));

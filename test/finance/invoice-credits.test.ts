@@ -3,7 +3,7 @@ import { createStaff, createToken, csrfFrom, signIn, type SignedIn } from '../ad
 import { buildEvent, person } from '../support/factories';
 import { inviteOf } from '../support/ical';
 import { paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
-import { csvRecords, pence } from './support';
+import { confirmThroughReview, csvRecords, pence } from './support';
 
 let t: PaymentsTestApp;
 const as = {} as Record<'organiser' | 'treasurer', SignedIn>;
@@ -51,7 +51,7 @@ const cancelApi = (role: 'organiser' | 'treasurer', reference: string, body: obj
   request(t.server).post(`/api/v1/admin/bookings/${reference}/cancel`).set('Authorization', `Bearer ${tokens[role]}`).send(body);
 
 async function recordPayment(reference: string, amount: string, bankReference = 'BACS') {
-  return as.treasurer.agent.post(`/admin/finance/bookings/${reference}/invoice-payment`).type('form').send({ _csrf: as.treasurer.csrf, paidOn: '2026-03-02', amount, bankReference });
+  return (await confirmThroughReview(as.treasurer.agent, `/admin/finance/bookings/${reference}/invoice-payment`, { _csrf: as.treasurer.csrf, paidOn: '2026-03-02', amount, bankReference })).done;
 }
 
 /** What the finance API's summary says an event's invoices still ask for. */
@@ -222,7 +222,7 @@ describe('bank payments of invoices', () => {
     const event = await invoiceSeminar();
     const { reference, bookingId } = await bookByInvoice(event, ['inv-wo']);
     await recordPayment(reference, '20.00');
-    await as.treasurer.agent.post(`/admin/finance/bookings/${reference}/write-off`).type('form').send({ _csrf: as.treasurer.csrf, reason: 'Trust will not pay the rest' }).expect(303);
+    expect((await confirmThroughReview(as.treasurer.agent, `/admin/finance/bookings/${reference}/write-off`, { _csrf: as.treasurer.csrf, reason: 'Trust will not pay the rest' })).done.status).toBe(303);
     expect(await t.db('payments').where({ booking_id: bookingId, status: 'written_off' }).select('amount')).toEqual([{ amount: 7500 }]);
     expect(await invoicesPageRow(reference)).toBeUndefined();
   });

@@ -18,7 +18,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function mismatches(): Promise<Array<{ kind: string; bookingReference: string | null; stripeId: string | null; amount: number; link: string; detail: string }>> {
+async function mismatches(): Promise<Array<{ kind: string; bookingReference: string | null; stripeId: string | null; amount: number; link: string; detail: string; paidOutIn: string | null; dueBy: string | null }>> {
   const res = await request(t.server).get('/api/v1/admin/finance/mismatches').set('Authorization', `Bearer ${token}`).expect(200);
   return res.body.mismatches;
 }
@@ -40,11 +40,14 @@ describe('mismatches planted on purpose', () => {
     expect(found[0].link).toContain('dashboard.stripe.com');
   });
 
-  it('when a paid payout contains that payment, then the payout is listed as not fully matched', async () => {
+  it('when a paid payout contains that payment, then the money is listed once, saying which payout it went out in, and the payout page marks it', async () => {
     const payout = t.sandbox.createPayout();
     await sync(t);
-    const found = (await mismatches()).filter((m) => m.kind === 'payout_unmatched');
-    expect(found).toEqual([expect.objectContaining({ stripeId: payout.id, link: `/admin/finance/payouts/${payout.id}` })]);
+    const all = await mismatches();
+    expect(all.filter((m) => m.kind === 'payout_unmatched')).toEqual([]);
+    expect(all.filter((m) => m.kind === 'payment_without_booking')).toEqual([expect.objectContaining({ paidOutIn: payout.id })]);
+    const list = await treasurer.agent.get('/admin/finance/mismatches').expect(200);
+    expect(list.text).toContain(`It went out in the payout of £${(payout.amount / 100).toFixed(2)} paid on`);
     const page = await treasurer.agent.get(`/admin/finance/payouts/${payout.id}`).expect(200);
     expect(page.text).toContain('1 transaction is not matched');
   });
@@ -110,7 +113,7 @@ describe('mismatches planted on purpose', () => {
 
   it('when the treasurer opens the mismatches page, then each kind is shown with its link', async () => {
     const page = await treasurer.agent.get('/admin/finance/mismatches').expect(200);
-    for (const title of ['A Stripe payment with no booking', 'A payout not fully matched', 'A dispute is open']) expect(page.text).toContain(title);
+    for (const title of ['A Stripe payment with no booking', 'A dispute is open']) expect(page.text).toContain(title);
     expect(page.text).toContain('href="/admin/finance/bookings/');
   });
 });

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { getPayoutDetail } from '../../src/finance/payouts';
 import { createStaff, createToken, signIn, type SignedIn } from '../admin/helpers';
 import { startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
-import { csvRecords, financeEvent, invoiceBooking, paidBooking, pence, stripeBalance, sumOf, sync } from './support';
+import { confirmThroughReview, csvRecords, financeEvent, invoiceBooking, paidBooking, pence, stripeBalance, sumOf, sync } from './support';
 
 let t: PaymentsTestApp;
 let treasurer: SignedIn;
@@ -14,8 +14,10 @@ let full: Awaited<ReturnType<typeof paidBooking>>;
 
 async function refundThroughForm(reference: string, amount: string, reason: string, attendeeIds: number[] = []) {
   const page = await treasurer.agent.get(`/admin/finance/bookings/${reference}`).expect(200);
-  expect(page.text).toContain('Refund to the card');
-  return treasurer.agent.post(`/admin/finance/bookings/${reference}/refund`).type('form').send({ _csrf: treasurer.csrf, amount, reason, attendeeIds: attendeeIds.map(String) });
+  expect(page.text).toContain('Review the refund');
+  const { review, done } = await confirmThroughReview(treasurer.agent, `/admin/finance/bookings/${reference}/refund`, { _csrf: treasurer.csrf, amount, reason, attendeeIds: attendeeIds.map(String) });
+  expect(review.text).toContain('What will happen');
+  return done;
 }
 
 /**
@@ -50,8 +52,8 @@ beforeAll(async () => {
 
   invoiceRef = (await invoiceBooking(t, events.invoiced)).reference;
   const page = await treasurer.agent.get(`/admin/finance/bookings/${invoiceRef}`).expect(200);
-  expect(page.text).toContain('Record payment');
-  await treasurer.agent.post(`/admin/finance/bookings/${invoiceRef}/invoice-payment`).type('form').send({ _csrf: treasurer.csrf, paidOn: '2026-03-02', amount: '95.00', bankReference: 'NHS TRUST BACS 4471' }).expect(303);
+  expect(page.text).toContain('Review the payment');
+  expect((await confirmThroughReview(treasurer.agent, `/admin/finance/bookings/${invoiceRef}/invoice-payment`, { _csrf: treasurer.csrf, paidOn: '2026-03-02', amount: '95.00', bankReference: 'NHS TRUST BACS 4471' })).done.status).toBe(303);
   await sync(t);
 });
 afterAll(async () => {
@@ -108,9 +110,16 @@ describe('reconciliation against the sandbox, to the penny', () => {
     const rows = csvRecords(payments.text);
     const charges = stripe.all.filter((x) => x.reporting_category === 'charge');
     expect(sumOf(rows.filter((r) => r.Kind === 'payment'), (r) => pence(r.Gross))).toBe(stripe.gross + 9500);
-    expect(sumOf(rows.filter((r) => r.Kind === 'refund'), (r) => pence(r.Gross))).toBe(-stripe.refunds);
+    expect(sumOf(rows.filter((r) => r.Kind === 'refund'), (r) => pence(r.Refunds))).toBe(stripe.refunds);
+    expect(sumOf(rows.filter((r) => r.Kind === 'dispute'), (r) => pence(r.Disputes))).toBe(stripe.disputes);
+    // Every movement of money is in it, so the whole file nets to Stripe's net plus the invoice.
+    expect(sumOf(rows, (r) => pence(r.Net))).toBe(stripe.net + 9500);
     expect(sumOf(rows.filter((r) => r.Kind === 'payment'), (r) => pence(r['Stripe fee']))).toBe(sumOf(charges, (x) => x.fee));
     expect(rows.find((r) => r['Bank reference'] === 'NHS TRUST BACS 4471')).toMatchObject({ Method: 'invoice', Gross: '95.00', 'Stripe fee': '0.00', Net: '95.00' });
+
+    for (const payout of (await t.stripe.payouts.list({ limit: 100 })).data) {
+      expect(sumOf(rows.filter((r) => r.Payout === payout.id), (r) => pence(r.Net))).toBe(payout.amount);
+    }
 
     const payouts = csvRecords((await treasurer.agent.get('/admin/finance/exports/payouts.csv').expect(200)).text);
     for (const payout of (await t.stripe.payouts.list({ limit: 100 })).data) {
@@ -152,7 +161,7 @@ describe('reconciliation against the sandbox, to the penny', () => {
     await t.sandbox.flush();
     await sync(t);
     const none = await request(t.server).get('/api/v1/admin/finance/mismatches').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(none.body).toEqual({ mismatches: [] });
+    expect(none.body.mismatches).toEqual([]);
     const page = await treasurer.agent.get('/admin/finance/mismatches').expect(200);
     expect(page.text).toContain('Everything matches');
   });

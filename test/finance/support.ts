@@ -80,3 +80,21 @@ export function csvRecords(text: string): Array<Record<string, string>> {
 }
 
 export const sumOf = <T>(rows: T[], f: (row: T) => number) => rows.reduce((s, r) => s + f(r), 0);
+
+/** The fingerprint a review page asks to be posted back with its confirm button. */
+export function reviewedFrom(html: string): string {
+  const match = /name="reviewed" value="([^"]*)"/.exec(html);
+  if (!match) throw new Error(`no review step on the page: ${html.slice(0, 300)}`);
+  return match[1].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+}
+
+/**
+ * A finance form as a person uses it: the first post shows the review page (200, nothing done yet); pressing its
+ * confirm button posts the same values with `reviewed`. Returns both answers.
+ */
+export async function confirmThroughReview(agent: { post(url: string): request.Test }, url: string, body: Record<string, unknown>) {
+  const review = await agent.post(url).type('form').send(body);
+  if (review.status !== 200) return { review, done: review };
+  const done = await agent.post(url).type('form').send({ ...body, reviewed: reviewedFrom(review.text) });
+  return { review, done };
+}

@@ -96,7 +96,7 @@ export async function signInSession(server: Server, email: string, password: str
 }
 
 /** The tables that hold the service's records (not its security bookkeeping: sessions, sign-in failures, limiters). */
-export const RECORD_TABLES = ['events', 'ticket_types', 'bookings', 'attendees', 'payments', 'refunds', 'credits', 'outbox_emails', 'staff_messages', 'members', 'audit_log', 'users', 'api_tokens'] as const;
+export const RECORD_TABLES = ['events', 'ticket_types', 'bookings', 'attendees', 'payments', 'refunds', 'credits', 'finance_explanations', 'outbox_emails', 'staff_messages', 'members', 'audit_log', 'users', 'api_tokens'] as const;
 
 /** How many rows each record table holds, in one query. */
 export async function recordCounts(db: Knex): Promise<Record<string, number>> {
@@ -117,6 +117,7 @@ const TEXT_COLUMNS: Record<string, { single: string[]; multi: string[] }> = {
   payments: { single: ['bank_reference'], multi: ['note'] },
   refunds: { single: [], multi: ['reason'] },
   credits: { single: [], multi: ['reason'] },
+  finance_explanations: { single: [], multi: ['note'] },
 };
 
 /**

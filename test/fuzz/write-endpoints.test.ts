@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import request from 'supertest';
 import { createStaff, createToken } from '../admin/helpers';
-import { invoiceBooking, paidBooking, financeEvent } from '../finance/support';
+import { explainMismatch } from '../../src/finance/explanations';
+import { invoiceBooking, paidBooking, financeEvent, sync } from '../finance/support';
 import { buildEvent, person } from '../support/factories';
 import { WEBHOOK_SECRET, paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 import { describeMutation, mutation, type Mutation } from './hostile';
@@ -61,6 +62,13 @@ afterAll(async () => {
 });
 
 /** Books a free event through the public API; returns the reference, the manage token and the seats' ids. */
+/** A Stripe payment no booking made, synced: an open mismatch the treasurer may explain or attach. */
+async function strayPayment(amount: number): Promise<string> {
+  const { charge } = t.sandbox.createCharge({ amount, description: 'Payment link' });
+  await sync(t);
+  return charge.id;
+}
+
 async function freeBooking(slug: string, places = 1) {
   const names = Array.from({ length: places }, () => unique('fuzz'));
   const res = await request(t.baseUrl).post(`/api/v1/events/${slug}/bookings`).send({ buyer: { name: person(names[0]).name, email: person(names[0]).email }, items: names.map((n) => ({ attendee: person(n) })) });
@@ -243,7 +251,29 @@ const ENDPOINTS: Endpoint[] = [
     route: 'POST /admin/finance/bookings/:reference/refresh', encoding: 'form', auth: 'staff',
     valid: async () => ({ params: { reference: (await paidBooking(t, await financeEvent(t))).reference }, body: {} }),
   },
-  { route: 'POST /admin/finance/sync', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: {} }) },
+  { route: 'POST /admin/finance/sync', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { back: '/admin/finance/mismatches' } }) },
+  {
+    route: 'POST /admin/finance/mismatches/:id/explain', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { id: await strayPayment(2100) }, body: { note: 'Donation from the AGM raffle' } }),
+  },
+  {
+    route: 'POST /admin/finance/mismatches/:id/attach', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await financeEvent(t, undefined, 3300);
+      const p = person('fuzz-attach');
+      const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: p, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: p }] });
+      await t.db('bookings').where({ reference: res.body.booking.reference }).update({ status: 'confirmed' });
+      return { params: { id: await strayPayment(3300) }, body: { booking: res.body.booking.reference, note: 'Paid by payment link' } };
+    },
+  },
+  {
+    route: 'POST /admin/finance/mismatches/:id/withdraw', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const id = await strayPayment(4400);
+      await explainMismatch(t.ctx, { id: null, email: 'fuzz' }, id, { note: 'Donation' });
+      return { params: { id }, body: {} };
+    },
+  },
   // The staff API (bearer token)
   {
     route: 'POST /api/v1/admin/bookings/:reference/cancel', encoding: 'json', auth: 'api',

@@ -3,6 +3,7 @@ import { processPendingRefunds } from '../../src/payments/refunds';
 import { createStaff, signIn, type SignedIn } from '../admin/helpers';
 import { buildEvent, person } from '../support/factories';
 import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
+import { confirmThroughReview } from '../finance/support';
 
 /**
  * A refund is `requested` until Stripe confirms it, the buyer hears only then, a refund made in Stripe's dashboard is
@@ -44,7 +45,7 @@ describe('a staff refund while Stripe cannot be reached', () => {
     const { reference, bookingId, payment, email } = await paidBooking('refund-down');
 
     t.sandbox.setDown(true);
-    const res = await treasurer.agent.post(`/admin/finance/bookings/${reference}/refund`).type('form').send({ _csrf: treasurer.csrf, amount: '10.00', reason: 'Goodwill: the room was cold' });
+    const { done: res } = await confirmThroughReview(treasurer.agent, `/admin/finance/bookings/${reference}/refund`, { _csrf: treasurer.csrf, amount: '10.00', reason: 'Goodwill: the room was cold' });
     expect(res.status).toBe(303);
     const page = await treasurer.agent.get(res.headers.location).expect(200);
     expect(page.text).not.toMatch(/sent to Stripe/i);
@@ -79,7 +80,7 @@ describe('a staff refund while Stripe cannot be reached', () => {
   it('when Stripe comes back before anyone refunds in the dashboard, then the refunds job sends it and only then is the buyer emailed', async () => {
     const { reference, bookingId, payment, email } = await paidBooking('refund-later');
     t.sandbox.setDown(true);
-    await treasurer.agent.post(`/admin/finance/bookings/${reference}/refund`).type('form').send({ _csrf: treasurer.csrf, amount: '10.00', reason: 'Goodwill' }).expect(303);
+    expect((await confirmThroughReview(treasurer.agent, `/admin/finance/bookings/${reference}/refund`, { _csrf: treasurer.csrf, amount: '10.00', reason: 'Goodwill' })).done.status).toBe(303);
     await processPendingRefunds(t.ctx);
     await t.sendMail();
     expect(refundMailsTo(email)).toEqual([]);

@@ -4,6 +4,7 @@ import { createStaff, signIn, type SignedIn } from '../admin/helpers';
 import { onPostgres } from '../support/db';
 import { buildEvent, person } from '../support/factories';
 import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
+import { confirmThroughReview } from '../finance/support';
 
 /**
  * The smaller defects of the booking–payment seam: what commits together, what one conditional update decides, and
@@ -61,7 +62,7 @@ describe('a staff refund and its audit entry', () => {
     const restore = await refuseAudit('refund_requested');
     let res: request.Response;
     try {
-      res = await treasurer.agent.post(`/admin/finance/bookings/${buyer.reference}/refund`).type('form').send({ _csrf: treasurer.csrf, amount: '45.00', reason: 'Cannot come', attendeeIds: String(seat.id) });
+      res = (await confirmThroughReview(treasurer.agent, `/admin/finance/bookings/${buyer.reference}/refund`, { _csrf: treasurer.csrf, amount: '45.00', reason: 'Cannot come', attendeeIds: String(seat.id) })).done;
     } finally {
       await restore();
     }

@@ -32,6 +32,11 @@ export function can(role: Role, permission: Permission): boolean {
   return GRANTS[role].has(permission);
 }
 
+/** Where a person lands after signing in when no page asked for them: the treasurer's work is the finance area. */
+export function homeFor(role: Role): string {
+  return role === 'treasurer' ? '/admin/finance' : '/admin';
+}
+
 export const ROLE_LABELS: Record<Role, string> = { admin: 'Administrator', organiser: 'Organiser', treasurer: 'Treasurer' };
 
 export interface StaffUser {

@@ -14,6 +14,7 @@ import { codeSchema, enrolmentCodeSchema, nextPathSchema, signInSchema } from '.
 import { signIn, signInWithCode, signInWithEnrolment, signOut, type HalfwaySession } from './service';
 import { SESSION_COOKIE, type SessionStage } from './sessions';
 import { beginEnrolment, pendingEnrolment } from './two-factor';
+import { homeFor } from './roles';
 
 const STAGE_PATHS: Record<SessionStage, string> = { code: '/admin/sign-in/code', enrol: '/admin/sign-in/two-factor' };
 
@@ -53,9 +54,11 @@ export function authRoutes(ctx: ServiceContext, views: Views): Router {
     const kept = { email: typeof form.email === 'string' ? form.email : '' };
     try {
       const input = parseInput(signInSchema, form);
-      const { sessionId, stage } = await signIn(ctx, { ...input, ip: clientAddress(req), previousSessionId: sessionOf(res)?.id });
+      const { sessionId, stage, user } = await signIn(ctx, { ...input, ip: clientAddress(req), previousSessionId: sessionOf(res)?.id });
       setSessionCookie(ctx, res, sessionId);
-      res.redirect(303, stage ? withNext(STAGE_PATHS[stage], nextOf(req)) : nextOf(req));
+      // No page asked for (the form's default "/admin"): each role's own home, after any two-factor step.
+      const next = nextOf(req) === '/admin' ? homeFor(user.role) : nextOf(req);
+      res.redirect(303, stage ? withNext(STAGE_PATHS[stage], next) : next);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       noteRefusal(res, error.code, { account: kept.email });

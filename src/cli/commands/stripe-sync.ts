@@ -1,25 +1,48 @@
 import { syncStripe } from '../../finance/sync';
 import { systemClock } from '../../lib/clock';
+import { findLocalSandbox, LOCAL_SANDBOX_KEY, sandboxAnnouncePath } from '../../payments/sandbox-announce';
 import { createStripeClient } from '../../payments/stripe-client';
-import type { CliCommand } from '../types';
+import type { CliCommand, CliContext } from '../types';
+
+/**
+ * The Stripe account to sync: STRIPE_SECRET_KEY (with STRIPE_API_BASE for another Stripe-compatible server), or,
+ * with no key outside production, the local payments sandbox that `npm start` runs and announces
+ * (payments/sandbox-announce.ts), since its state lives in that process. Null, with the reason said, when neither.
+ */
+function stripeFor({ config, io }: CliContext) {
+  if (config.stripe.secretKey) return createStripeClient(config);
+  if (config.env === 'production') {
+    io.err('STRIPE_SECRET_KEY is not set, so there is no Stripe account to sync.');
+    return null;
+  }
+  const local = findLocalSandbox(config);
+  if (!local) {
+    io.err(
+      [
+        'STRIPE_SECRET_KEY is not set, and no local payments sandbox is running for this database.',
+        `With no STRIPE_SECRET_KEY, \`npm start\` runs the sandbox and announces it in ${sandboxAnnouncePath(config)}; start the service (with the same DATABASE_URL) and run this again.`,
+        'To sync a real Stripe account instead, set STRIPE_SECRET_KEY (and STRIPE_API_BASE for another Stripe-compatible server).',
+      ].join('\n'),
+    );
+    return null;
+  }
+  io.out(`No STRIPE_SECRET_KEY: syncing from the local payments sandbox at ${local.url}, run by the service on port ${local.appPort} (process ${local.pid}).`);
+  return createStripeClient({ ...config, stripe: { ...config.stripe, apiBase: local.url } }, LOCAL_SANDBOX_KEY);
+}
 
 export const stripeSyncCommand: CliCommand = {
   name: 'stripe:sync',
   usage: 'stripe:sync',
-  summary: "pull Stripe's balance transactions and payouts now (the service also does this every 15 minutes)",
-  async run(args, { db, config, io, logger }) {
+  summary: "pull Stripe's balance transactions and payouts now (the service also does this on start, after each Stripe webhook and every 15 minutes)",
+  async run(args, cli) {
+    const { db, io, logger } = cli;
     if (args.length) {
       io.err('stripe:sync takes no options.');
       return 2;
     }
-    if (!config.stripe.secretKey) {
-      io.err('STRIPE_SECRET_KEY is not set, so there is no Stripe account to sync (set STRIPE_API_BASE too to sync from a sandbox).');
-      return 1;
-    }
-    const report = await syncStripe(
-      { db, clock: systemClock, stripe: createStripeClient(config), logger },
-      { afterPage: (page) => io.out(`  stored ${page.count} ${page.stream.replace(/_/g, ' ')}`) },
-    );
+    const stripe = stripeFor(cli);
+    if (!stripe) return 1;
+    const report = await syncStripe({ db, clock: systemClock, stripe, logger }, { afterPage: (page) => io.out(`  stored ${page.count} ${page.stream.replace(/_/g, ' ')}`) });
     if (report.skipped) {
       io.out('Another instance is syncing with Stripe right now; nothing to do.');
       return 0;
