@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   stripe_not_configured: { status: 409, meaning: 'Stripe is not configured on this server.' },
   token_required: { status: 401, meaning: 'This link needs its private token. Use the link from your confirmation email.' },
   too_many_attempts: { status: 429, meaning: 'Too many sign-in attempts (for one account, from one address, or overall); the `Retry-After` header says how many seconds to wait.' },
+  too_many_codes: { status: 429, meaning: 'Too many wrong two-factor codes on one sign-in; sign in again from the password.' },
   too_many_holds: { status: 409, meaning: 'This email address (or client address) already has as many unpaid bookings waiting for payment as it may; pay for one or cancel it, or wait until its hold lapses.' },
   two_factor_failed: { status: 401, meaning: 'The two-factor code is wrong, or was used already.' },
   two_factor_not_set_up: { status: 409, meaning: 'Set up two-factor sign-in on your own account before requiring it of others.' },

@@ -174,6 +174,20 @@ describe('signing in with two-factor', () => {
     expect(textOf(fifth.text)).toContain('Staff sign-in');
   });
 
+  it('when someone who has the password keeps signing in to guess codes, then the sign-in limit stops them after five rounds', async () => {
+    // Each right password that still owes a code stays counted (5 per account and address in 15 minutes), so the
+    // five guesses a half-way session allows cannot be renewed without limit.
+    const user = await createStaff(t, 'organiser');
+    await enrolTwoFactor(t, await signIn(server, user.email));
+    const rounds = [];
+    for (let i = 0; i < 6; i++) rounds.push((await passwordStep(user.email)).res);
+
+    expect(rounds.slice(0, 5).map((r) => r.status)).toEqual([303, 303, 303, 303, 303]);
+    expect(rounds.slice(0, 5).every((r) => String(r.headers.location).startsWith('/admin/sign-in/code'))).toBe(true);
+    expect(rounds[5].status).toBe(429);
+    expect(textOf(rounds[5].text)).toContain('Too many failed sign-in attempts');
+  });
+
   it('when an administrator removes someone\'s two-factor, then their sessions end and they sign in with the password alone', async () => {
     const admin = await signIn(server, (await createStaff(t, 'admin')).email);
     const user = await createStaff(t, 'organiser');

@@ -83,7 +83,8 @@ export function authRoutes(ctx: ServiceContext, views: Views): Router {
       res.redirect(303, nextOf(req));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      if (error.code === 'too_many_attempts') {
+      noteRefusal(res, error.code, { account: session.pending.user.email });
+      if (error.code === 'too_many_codes') {
         res.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
         return renderSignIn(req, res, { problem: error.message }, error.status);
       }

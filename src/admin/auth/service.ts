@@ -58,9 +58,10 @@ export async function signIn(ctx: ServiceContext, attempt: SignInAttempt): Promi
     if (stage === null) await completeSignIn(trx, user, { ip: attempt.ip, method: 'password' }, now);
     return createSession(trx, user.id, now, ctx.config.sessions, stage);
   });
-  // A right password that still owes a code keeps its attempt counted: otherwise each sign-in would buy another
-  // MAX_CODE_FAILURES guesses at the code, without limit, for anyone who knows the password.
-  if (stage === null) await ticket.succeeded();
+  // A right password resets its throttle count, unless a code is still owed: then the attempt stays counted like a
+  // failure, so someone who has the password and guesses codes (five per half-way session) by signing in again and
+  // again meets the sign-in limits after a few rounds.
+  if (stage !== 'code') await ticket.succeeded();
   return { sessionId: session.id, user, stage };
 }
 
@@ -79,7 +80,7 @@ export interface HalfwaySession {
 /**
  * The second step of sign-in: a code from the authenticator app, or one recovery code. Right: the half-way session
  * is replaced by a signed-in one (a new id again). Wrong: 401 `two_factor_failed`; after MAX_CODE_FAILURES wrong codes
- * the half-way session ends and 429 `too_many_attempts` says to start again.
+ * the half-way session ends and 429 `too_many_codes` says to start again from the password.
  */
 export async function signInWithCode(ctx: ServiceContext, session: HalfwaySession, code: string, ip: string): Promise<{ sessionId: string; usedRecoveryCode: boolean }> {
   const now = ctx.clock.now();
@@ -97,7 +98,7 @@ export async function signInWithCode(ctx: ServiceContext, session: HalfwaySessio
   if (outcome.unreadable) ctx.logger.error('two-factor secret cannot be decrypted (was SESSION_SECRET changed?); a recovery code still works', { userId: user.id });
   if (outcome.failures >= MAX_CODE_FAILURES) {
     await deleteSession(ctx.db, session.id);
-    throw new AppError('too_many_attempts', 'Too many wrong codes. Sign in again with your password.');
+    throw new AppError('too_many_codes', 'Too many wrong codes. Sign in again with your password.');
   }
   throw new UnauthorizedError('two_factor_failed', 'That code is not right, or it has been used already. Try the newest code from your app.');
 }
