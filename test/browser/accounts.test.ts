@@ -84,7 +84,8 @@ describe('staff accounts on a phone without JavaScript', () => {
     await invitee.getByLabel('Email address').fill('petra@hsug.test');
     await invitee.getByLabel('Password').fill('petra picks a long passphrase');
     await invitee.getByRole('button', { name: 'Sign in' }).click();
-    await heading(invitee, 'Events');
+    // A treasurer lands on the finance pages (issue 16).
+    await heading(invitee, 'Finance');
 
     await invitee.getByRole('link', { name: 'Your account' }).click();
     await heading(invitee, 'Your account');
@@ -110,7 +111,7 @@ describe('staff accounts on a phone without JavaScript', () => {
     t.clock.advance(30_000);
     await invitee.getByLabel('Code').fill(await totpCode(secret, t.clock.now()));
     await invitee.getByRole('button', { name: 'Continue' }).click();
-    await heading(invitee, 'Events');
+    await heading(invitee, 'Finance');
 
     await adminPage.goto(`${base}/admin/users`);
     await expectFits(adminPage, 'staff-accounts-after');
