@@ -72,7 +72,7 @@ export const ERROR_CODES = {
   too_many_codes: { status: 429, meaning: 'Too many wrong two-factor codes on one sign-in; sign in again from the password.' },
   too_many_holds: { status: 409, meaning: 'This email address (or client address) already has as many unpaid bookings waiting for payment as it may; pay for one or cancel it, or wait until its hold lapses.' },
   two_factor_failed: { status: 401, meaning: 'The two-factor code is wrong, or was used already.' },
-  two_factor_not_set_up: { status: 409, meaning: 'Set up two-factor sign-in on your own account before requiring it of others.' },
+  two_factor_not_set_up: { status: 409, meaning: 'Two-factor sign-in is not set up on your own account: set it up before requiring it of others or renewing recovery codes.' },
   two_factor_required: { status: 409, meaning: 'Two-factor sign-in is required for this role, so it cannot be switched off.' },
   unauthorized: { status: 401, meaning: 'Sign in, or send a staff API token (`Authorization: Bearer …`).' },
   upload_too_large: { status: 413, meaning: 'The uploaded file, or the form around it, is larger than that form accepts; the page says the limit. Nothing was read or changed.' },

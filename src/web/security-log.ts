@@ -34,10 +34,13 @@ function isStaffPath(url: string): boolean {
  * and private-link token failures by their code; any other 401, 403 or 429 as `request_refused`.
  */
 export function refusalKind(url: string, status: number, code: string | undefined): SecurityEventKind | undefined {
-  if (code === 'sign_in_failed') return 'sign_in_failed';
-  if (code === 'too_many_attempts') return 'sign_in_locked';
+  // A wrong two-factor code is a failed sign-in too, and too many of them a lockout of that sign-in.
+  if (code === 'sign_in_failed' || code === 'two_factor_failed') return 'sign_in_failed';
+  if (code === 'too_many_attempts' || code === 'too_many_codes') return 'sign_in_locked';
   if (code === 'invalid_signature') return 'webhook_signature_failed';
   if ((code === 'token_required' || code === 'booking_not_found') && !isStaffPath(url)) return 'link_token_failed';
+  // A staff set-password link (invitation or reset) that is unknown, used, replaced or expired.
+  if (code === 'account_link_invalid') return 'link_token_failed';
   if (status === 401 || status === 403 || status === 429) return 'request_refused';
   return undefined;
 }

@@ -95,6 +95,10 @@ describe('inviting staff', () => {
       expect(textOf(res.text)).toContain('This link has expired, has been used already, or was replaced by a newer one.');
     }
     expect(textOf(again.text)).toBe(textOf(unknown.text));
+    // Each is logged as a private-link failure, with the token redacted from the address.
+    const linkFailures = t.logged.filter((l) => (l.extra as { security?: string } | undefined)?.security === 'link_token_failed');
+    expect(linkFailures.map((l) => (l.extra as { url: string }).url)).toEqual(expect.arrayContaining(['/admin/set-password/[redacted]']));
+    expect(JSON.stringify(t.logged)).not.toContain(path.split('/').pop());
     // Posting on it changes nothing either.
     const form = await request(server).get('/admin/password/forgot');
     const post = await request(server).post(path).set('Cookie', String(form.headers['set-cookie']).split(';')[0]).type('form').send({ _csrf: csrfFrom(form.text), password: 'yet another long passphrase', confirm: 'yet another long passphrase' });
@@ -171,10 +175,15 @@ describe('inviting staff', () => {
   });
 
   it('when a name carries a NUL, a line break or a right-to-left override, then 422 on the name and no account is made', async () => {
-    for (const name of ['Eve\u0000Null', 'Eve\r\nBcc: x@evil.test', 'Eve \u202Egnp.exe']) {
+    const refusals: Array<[string, string]> = [
+      ['Eve\u0000Null', 'Contains an invisible control character (U+0000); remove it'],
+      ['Eve\r\nBcc: x@evil.test', 'Must be on one line: remove the line break'],
+      ['Eve \u202Egnp.exe', 'Contains an invisible text-direction control (U+202E)'],
+    ];
+    for (const [name, message] of refusals) {
       const res = await invite('eve@hsug.test', name);
       expect({ name, status: res.status }).toEqual({ name, status: 422 });
-      expect(textOf(res.text)).toContain('Use letters, numbers, spaces and punctuation only');
+      expect(textOf(res.text)).toContain(message);
     }
     expect(await t.db('users').where({ email_normalised: 'eve@hsug.test' }).first()).toBeUndefined();
   });

@@ -237,6 +237,8 @@ describe('after SESSION_SECRET is rotated', () => {
       const refused = await agent.post('/admin/sign-in/code').type('form').send({ _csrf: csrfFrom(page.text), code: await totpCode(secret, t.clock.now()) });
       expect(refused.status).toBe(401);
       expect(rotated.logged.filter((l) => l.level === 'error')).toEqual([{ level: 'error', msg: expect.stringContaining('two-factor secret cannot be decrypted'), extra: { userId: user.id } }]);
+      // The wrong code is also a security event: a failed sign-in naming the account, never the code.
+      expect(rotated.logged).toContainEqual({ level: 'warn', msg: 'staff sign-in failed', extra: expect.objectContaining({ security: 'sign_in_failed', code: 'two_factor_failed', account: user.email, url: '/admin/sign-in/code' }) });
       const recovered = await agent.post('/admin/sign-in/code').type('form').send({ _csrf: csrfFrom(page.text), code: recoveryCodes[0] });
       expect(recovered.status).toBe(303);
     } finally {

@@ -5,7 +5,7 @@ import { MEMBER_UPLOAD } from '../../src/admin/members/routes';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent } from '../support/factories';
 import { rawExchange } from '../support/raw-http';
-import { createStaff, csrfFrom, sessionCookie } from './helpers';
+import { createStaff, csrfFrom, formCookie, sessionCookie } from './helpers';
 
 // Issue 14, "Slow and large requests": uploads were parsed (up to 5 MiB) on any /admin path before the session was
 // checked. Now only the member import parses a multipart body, after its guard, with multer's limits; too large is
@@ -28,8 +28,8 @@ const HUGE = 50 * 1024 * 1024;
 /** Signs in through the form and keeps the session cookie, for requests written by hand. */
 async function signInCookie(email: string): Promise<Staff> {
   const form = await request(server).get('/admin/sign-in');
-  const anonymous = sessionCookie(form)!.split(';')[0];
-  const signedIn = await request(server).post('/admin/sign-in').set('Cookie', anonymous).type('form').send({ _csrf: csrfFrom(form.text), email, password: 'correct horse battery staple', next: '/admin' });
+  // The sign-in form's token lives in a signed cookie (auth/form-token.ts), not in a session.
+  const signedIn = await request(server).post('/admin/sign-in').set('Cookie', formCookie(form)).type('form').send({ _csrf: csrfFrom(form.text), email, password: 'correct horse battery staple', next: '/admin' });
   const cookie = sessionCookie(signedIn)!.split(';')[0];
   const home = await request(server).get('/admin').set('Cookie', cookie);
   return { cookie, csrf: csrfFrom(home.text) };

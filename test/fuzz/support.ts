@@ -118,6 +118,7 @@ const TEXT_COLUMNS: Record<string, { single: string[]; multi: string[] }> = {
   refunds: { single: [], multi: ['reason'] },
   credits: { single: [], multi: ['reason'] },
   finance_explanations: { single: [], multi: ['note'] },
+  users: { single: ['name', 'email'], multi: [] },
 };
 
 /**

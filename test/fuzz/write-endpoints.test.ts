@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import request from 'supertest';
-import { createStaff, createToken } from '../admin/helpers';
+import { issueLink } from '../../src/admin/auth/password-links';
+import { createSession } from '../../src/admin/auth/sessions';
+import { beginEnrolment, confirmEnrolment, pendingEnrolment } from '../../src/admin/auth/two-factor';
 import { explainMismatch } from '../../src/finance/explanations';
+import { createStaff, createToken, PASSWORD, totpCode } from '../admin/helpers';
 import { invoiceBooking, paidBooking, financeEvent, sync } from '../finance/support';
 import { buildEvent, person } from '../support/factories';
 import { WEBHOOK_SECRET, paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
@@ -24,7 +27,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 11);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 type Encoding = 'json' | 'form' | 'multipart';
-type Auth = 'none' | 'staff' | 'api' | 'sign-in-form' | 'own-session';
+type Auth = 'none' | 'staff' | 'api' | 'sign-in-form' | 'own-session' | 'halfway-code' | 'halfway-enrol';
 
 /** A request that would be accepted (or refused for a business reason), before it is spoiled. */
 interface Valid {
@@ -85,6 +88,25 @@ const eventForm = (title = unique('Fuzz event')) => ({
   onlineUrl: '', timezone: 'Europe/London', startsAt: '2026-04-14T18:00', endsAt: '2026-04-14T20:00', capacity: '60', bookingOpensAt: '', bookingClosesAt: '',
   refundDeadlineAt: '', refundFee: '0.00', contactEmail: 'events@hsug.test', ticket_name: 'Free registration', ticket_price: '0.00',
 });
+
+/** A person half-way through sign-in: one with two-factor on (owing a code), or one who must set it up. */
+async function halfwayPerson(stage: 'code' | 'enrol'): Promise<number> {
+  const person = await createStaff(t, stage === 'code' ? 'organiser' : 'treasurer');
+  const now = t.ctx.clock.now();
+  await beginEnrolment(t.db, t.config, person.id, now);
+  if (stage === 'code') {
+    const enrolment = await pendingEnrolment(t.db, t.config, person);
+    await confirmEnrolment(t.db, t.config, person.id, await totpCode(enrolment!.secret.replace(/ /g, ''), now), now);
+  }
+  return person.id;
+}
+
+/** A set-password link's path token, as the email would carry it. */
+async function linkToken(userId: number, purpose: 'invite' | 'reset'): Promise<string> {
+  const link = await issueLink(t.db, t.config, userId, purpose, t.ctx.clock.now());
+  const row = await t.db('staff_links').select('nonce').where({ id: link.id }).first();
+  return createHmac('sha256', t.config.sessionSecret).update(`staff-link:${String(row.nonce)}`).digest('base64url');
+}
 
 const ticketForm = () => ({ name: unique('Student'), description: 'For students', price: '10.00', membersOnly: '', quota: '10', salesStartsAt: '', salesEndsAt: '', isActive: 'on' });
 
@@ -156,31 +178,14 @@ const ENDPOINTS: Endpoint[] = [
   // Staff sign-in and sign-out
   { route: 'POST /admin/sign-in', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { email: 'nobody@hsug.test', password: 'not the password', next: '/admin' } }) },
   { route: 'POST /admin/sign-out', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
-  // The steps before sign-in: they carry the form cookie. Without a half-way session (password right, code owed),
-  // the two code steps answer by sending the person back to sign in; their code parsing is tested in
-  // test/admin/two-factor.test.ts.
-  { route: 'POST /admin/sign-in/code', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { code: '123456', next: '/admin' } }) },
-  { route: 'POST /admin/sign-in/two-factor', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { code: '123456', next: '/admin' } }) },
-  { route: 'POST /admin/password/forgot', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { email: 'someone@hsug.test' } }) },
+  // The second step of sign-in (a half-way session each time), the forgotten-password form and a set-password link
+  { route: 'POST /admin/sign-in/code', encoding: 'form', auth: 'halfway-code', valid: async () => ({ params: {}, body: { code: '123456', next: '/admin' } }) },
+  { route: 'POST /admin/sign-in/two-factor', encoding: 'form', auth: 'halfway-enrol', valid: async () => ({ params: {}, body: { code: '123456', next: '/admin' } }) },
+  { route: 'POST /admin/password/forgot', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { email: (await createStaff(t, 'organiser')).email } }) },
   {
-    // A token that opens nothing: the handler reads the form and answers as for any unknown link.
     route: 'POST /admin/set-password/:token', encoding: 'form', auth: 'sign-in-form',
-    valid: async () => ({ params: { token: 'A'.repeat(43) }, body: { password: 'a long enough new password', confirm: 'a long enough new password' } }),
+    valid: async () => ({ params: { token: await linkToken((await createStaff(t, 'organiser')).id, 'reset') }, body: { password: 'a new long passphrase', confirm: 'a new long passphrase' } }),
   },
-  // Staff accounts (an administrator acting on someone else's account)
-  { route: 'POST /admin/users/two-factor-rule', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: {} }) },
-  { route: 'POST /admin/users', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { name: 'New Organiser', email: `${unique('invitee')}@hsug.test`, role: 'organiser' } }), fresh: () => ({ email: `${unique('invitee')}@hsug.test` }) },
-  ...(['password-link', 'disable', 'enable', 'end-sessions', 'remove-two-factor', 'role'] as const).map((action): Endpoint => ({
-    route: `POST /admin/users/:userId/${action}`, encoding: 'form', auth: 'staff',
-    valid: async () => ({ params: { userId: String((await createStaff(t, 'organiser')).id) }, body: action === 'role' ? { role: 'treasurer' } : {} }),
-  })),
-  // Their own account (a session of their own, signed in again whenever a request ends it)
-  { route: 'POST /admin/account/password', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: { currentPassword: 'not the password', newPassword: 'a long enough new password', confirm: 'a long enough new password' } }) },
-  { route: 'POST /admin/account/two-factor/start', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
-  { route: 'POST /admin/account/two-factor/confirm', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: { code: '123456' } }) },
-  { route: 'POST /admin/account/two-factor/recovery-codes', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: { currentPassword: 'not the password' } }) },
-  { route: 'POST /admin/account/two-factor/disable', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: { currentPassword: 'not the password' } }) },
-  { route: 'POST /admin/account/end-sessions', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
   // Staff pages (session and CSRF token)
   { route: 'POST /admin/events', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: eventForm() }), fresh: () => ({ title: unique('Fuzz event') }) },
   {
@@ -274,6 +279,25 @@ const ENDPOINTS: Endpoint[] = [
       return { params: { id }, body: {} };
     },
   },
+  // Staff accounts (the administrator acts on someone else) and one's own account (its own session: a password
+  // change or wrong passwords end it, and the fuzz signs in again)
+  {
+    route: 'POST /admin/users', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: {}, body: { name: 'Ida Invited', email: `${unique('ida')}@example.org`, role: 'organiser' } }),
+    fresh: () => ({ email: `${unique('ida')}@example.org` }),
+  },
+  // The fuzzing administrator has no two-factor, so requiring it is refused (and so never signs that session out).
+  { route: 'POST /admin/users/two-factor-rule', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { required: 'on' } }) },
+  ...(['password-link', 'disable', 'enable', 'end-sessions', 'remove-two-factor', 'role'] as const).map((action): Endpoint => ({
+    route: `POST /admin/users/:userId/${action}`, encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { userId: String(action === 'remove-two-factor' ? await halfwayPerson('code') : (await createStaff(t, 'organiser')).id) }, body: action === 'role' ? { role: 'treasurer' } : {} }),
+  })),
+  { route: 'POST /admin/account/password', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: { currentPassword: PASSWORD, password: PASSWORD, confirm: PASSWORD } }) },
+  { route: 'POST /admin/account/two-factor/start', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
+  { route: 'POST /admin/account/two-factor/confirm', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: { code: '123456' } }) },
+  { route: 'POST /admin/account/two-factor/recovery-codes', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: { currentPassword: PASSWORD } }) },
+  { route: 'POST /admin/account/two-factor/disable', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: { currentPassword: PASSWORD } }) },
+  { route: 'POST /admin/account/end-sessions', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
   // The staff API (bearer token)
   {
     route: 'POST /api/v1/admin/bookings/:reference/cancel', encoding: 'json', auth: 'api',
@@ -341,6 +365,8 @@ function spoil(endpoint: Endpoint, valid: Valid, m: Mutation): { path: string; c
 interface OwnSession {
   user?: { email: string; password: string };
   current?: StaffSession;
+  /** The person whose half-way sessions the second step of sign-in is fuzzed with. */
+  halfwayUserId?: number;
 }
 
 async function headersFor(endpoint: Endpoint, valid: Valid, ownSession: OwnSession): Promise<Record<string, string>> {
@@ -352,6 +378,14 @@ async function headersFor(endpoint: Endpoint, valid: Valid, ownSession: OwnSessi
     case 'sign-in-form': {
       const form = await signInForm(t.server);
       return { Cookie: form.cookie, 'X-CSRF-Token': form.csrf };
+    }
+    case 'halfway-code':
+    case 'halfway-enrol': {
+      // A new half-way session each time (five wrong codes end one), for a person made once per endpoint.
+      const stage = endpoint.auth === 'halfway-code' ? 'code' : 'enrol';
+      ownSession.halfwayUserId ??= await halfwayPerson(stage);
+      const session = await createSession(t.db, ownSession.halfwayUserId, t.ctx.clock.now(), t.config.sessions, stage);
+      return { Cookie: `hsug_staff=${session.id}`, 'X-CSRF-Token': session.csrfToken };
     }
     case 'own-session': {
       // Signing out ends the session: sign in again after each sign-out, so every run reaches the handler signed in.

@@ -124,8 +124,8 @@ export function accountRoutes(ctx: ServiceContext, views: Views, routes: Guarded
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       forgetCookieOn(error, res);
-      if (!(error instanceof ValidationError)) throw error;
-      await renderTwoFactor(req, res, { renewErrors: fieldErrors(error) }, error.status);
+      if (error.code === 'unauthorized') throw error;
+      await renderTwoFactor(req, res, error instanceof ValidationError ? { renewErrors: fieldErrors(error) } : { problem: error.message }, error.status);
     }
   });
 

@@ -80,8 +80,12 @@ export async function confirmTwoFactor(ctx: ServiceContext, user: StaffUser, cod
   return codes;
 }
 
-/** New recovery codes in place of the old ones (current password required); returns them to show once. */
+/**
+ * New recovery codes in place of the old ones (current password required); returns them to show once. 409
+ * `two_factor_not_set_up` while two-factor is off (there is nothing for the codes to stand in for).
+ */
 export async function renewRecoveryCodes(ctx: ServiceContext, user: StaffUser, session: OwnSession, currentPassword: unknown): Promise<string[]> {
+  if (!(await findUserById(ctx.db, user.id))?.hasTotp) throw new ConflictError('two_factor_not_set_up', 'Two-factor sign-in is off, so there are no recovery codes to renew. Set it up first.');
   await confirmPassword(ctx, user, session, currentPassword);
   const now = ctx.clock.now();
   return writeTransaction(ctx.db, async (trx) => {

@@ -67,9 +67,9 @@ export function formTokenFor(req: Request, res: Response, config: Config, now: D
   return token;
 }
 
-/** True when the posted `_csrf` equals the token in this browser's signed, unexpired cookie. */
+/** True when the posted `_csrf` (or the X-CSRF-Token header) equals the token in this browser's signed, unexpired cookie. */
 export function formTokenMatches(req: Request, config: Config, now: Date): boolean {
   const current = readCookie(config, cookieOf(req, config), now);
-  const given = (req.body as Record<string, unknown> | undefined)?._csrf;
+  const given = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
   return current !== null && typeof given === 'string' && sameText(given, current.token);
 }

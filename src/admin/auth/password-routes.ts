@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../../context';
 import { AppError, ValidationError } from '../../lib/errors';
+import { clientAddress } from '../../web/rate-limit';
+import { noteRefusal } from '../../web/security-log';
 import { fieldErrors, parseInput } from '../../web/validate';
 import type { Views } from '../../web/views';
 import { renderAdmin } from '../render';
@@ -28,7 +30,7 @@ export function passwordRoutes(ctx: ServiceContext, views: Views): Router {
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {
       const { email } = parseInput(forgotPasswordSchema, form);
-      await requestPasswordReset(ctx, email, req.ip ?? 'unknown');
+      await requestPasswordReset(ctx, email, clientAddress(req));
       // The same answer whether or not the address has an account.
       renderForgot(req, res, { sentTo: email });
     } catch (error) {
@@ -38,6 +40,8 @@ export function passwordRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   function renderInvalidLink(res: Response, error: AppError) {
+    // Logged as a private-link failure (web/security-log.ts); the address is redacted there.
+    noteRefusal(res, error.code);
     renderAdmin(views, res, 'password-link-invalid', { title: 'This link does not work', message: error.message }, error.status);
   }
 
@@ -63,7 +67,7 @@ export function passwordRoutes(ctx: ServiceContext, views: Views): Router {
     const token = linkTokenSchema.safeParse(req.params.token);
     if (!token.success) return renderInvalidLink(res, invalidLink());
     try {
-      await setPasswordFromLink(ctx, token.data, req.body ?? {}, req.ip ?? 'unknown');
+      await setPasswordFromLink(ctx, token.data, req.body ?? {}, clientAddress(req));
       res.redirect(303, '/admin/sign-in?password_set=1');
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

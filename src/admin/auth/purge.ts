@@ -7,7 +7,10 @@ import { purgeLinks } from './password-links';
 import type { SessionLimits } from './sessions';
 import { purgeSessions } from './sessions';
 
-/** How long failed sign-in records are kept: far longer than any throttle window, short enough to say little. */
+/**
+ * How long rows of the old `sign_in_failures` table are kept. The sign-in throttle no longer writes it (its counts are
+ * in `rate_limits`, purged by the rate-limit job), so this only empties what earlier versions left.
+ */
 export const SIGN_IN_RECORD_RETENTION_MS = 86400_000;
 export const PURGE_INTERVAL_MS = 15 * 60_000;
 
@@ -19,7 +22,7 @@ export interface PurgeCounts {
 
 /**
  * Deletes what can no longer be used: expired sessions (idle or past their maximum age), set-password links used,
- * replaced or expired more than a day ago, and failed sign-in records older than a day. Each is a plain DELETE of
+ * replaced or expired more than a day ago, and `sign_in_failures` rows older than a day. Each is a plain DELETE of
  * rows nobody can use, so two instances running it at once do no harm.
  */
 export async function purgeStaleAuthRecords(db: Knex, now: Date, limits: SessionLimits): Promise<PurgeCounts> {

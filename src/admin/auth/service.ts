@@ -6,7 +6,7 @@ import { verifyAgainstNobody, verifyPassword } from './passwords';
 import { isTwoFactorRequired, roleNeedsTwoFactor } from './policy';
 import type { StaffUser } from './roles';
 import { countSessionFailure, createSession, deleteSession, type Session, type SessionStage } from './sessions';
-import { admitSignInAttempt } from './throttle';
+import { admitSignInAttempt, settleTwoStepSignIn } from './throttle';
 import { beginEnrolment, checkSecondFactor, confirmEnrolment } from './two-factor';
 import { findUserByEmail, markSignedIn } from './users';
 
@@ -59,8 +59,8 @@ export async function signIn(ctx: ServiceContext, attempt: SignInAttempt): Promi
     return createSession(trx, user.id, now, ctx.config.sessions, stage);
   });
   // A right password resets its throttle count, unless a code is still owed: then the attempt stays counted like a
-  // failure, so someone who has the password and guesses codes (five per half-way session) by signing in again and
-  // again meets the sign-in limits after a few rounds.
+  // failure until the right code is given (settleTwoStepSignIn), so someone who has the password and guesses codes
+  // (five per half-way session) by signing in again and again meets the sign-in limits after a few rounds.
   if (stage !== 'code') await ticket.succeeded();
   return { sessionId: session.id, user, stage };
 }
@@ -94,7 +94,11 @@ export async function signInWithCode(ctx: ServiceContext, session: HalfwaySessio
     const created = await createSession(trx, user.id, now, ctx.config.sessions);
     return { ok: true as const, sessionId: created.id, usedRecoveryCode: checked.method === 'recovery_code' };
   });
-  if (outcome.ok) return { sessionId: outcome.sessionId, usedRecoveryCode: outcome.usedRecoveryCode };
+  if (outcome.ok) {
+    // After the commit: the limiter must not run inside a transaction (on SQLite it needs the pool's one connection).
+    await settleTwoStepSignIn(ctx, user.email, ip);
+    return { sessionId: outcome.sessionId, usedRecoveryCode: outcome.usedRecoveryCode };
+  }
   if (outcome.unreadable) ctx.logger.error('two-factor secret cannot be decrypted (was SESSION_SECRET changed?); a recovery code still works', { userId: user.id });
   if (outcome.failures >= MAX_CODE_FAILURES) {
     await deleteSession(ctx.db, session.id);

@@ -78,3 +78,14 @@ export async function admitSignInAttempt(ctx: ServiceContext, email: string, ip:
     abandoned: () => giveBack(taken),
   };
 }
+
+/**
+ * A sign-in finished by its second step (a right two-factor code): the account-and-address count starts again, as a
+ * right password alone resets it for someone without two-factor. Until then the password step stayed counted (see
+ * auth/service.ts), and the wider limits keep that point. Never throws: a count left standing only costs a wait.
+ */
+export async function settleTwoStepSignIn(ctx: ServiceContext, email: string, ip: string): Promise<void> {
+  const secret = ctx.config.sessionSecret;
+  const key = `${pseudonym(secret, 'email', email)}.${pseudonym(secret, 'address', ip)}`;
+  await ctx.limits.signIn.accountAddress.reset(key).catch((error: unknown) => ctx.logger.warn('sign-in count not reset after two-factor sign-in', { error: error instanceof Error ? error.message : String(error) }));
+}
