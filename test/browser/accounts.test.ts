@@ -92,7 +92,9 @@ describe('staff accounts on a phone without JavaScript', () => {
     await expectFits(invitee, 'account');
     await invitee.getByRole('link', { name: 'Set up two-factor sign-in' }).click();
     await invitee.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
-    await invitee.locator('.qr-code svg').waitFor();
+    await invitee.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    const image = await invitee.locator('.qr-code img').evaluate((img) => ({ complete: (img as unknown as { complete: boolean }).complete, width: (img as unknown as { naturalWidth: number }).naturalWidth }));
+    expect(image.complete && image.width > 0).toBe(true);
     await expectFits(invitee, 'two-factor-setup');
     const secret = (await invitee.locator('#secret-key').textContent())!.replace(/\s/g, '');
     await invitee.getByLabel('Code from the app').fill(await totpCode(secret, t.clock.now()));

@@ -24,9 +24,12 @@ export function totpUri(secret: string, issuer: string, account: string): string
   return generateURI({ issuer, label: account, secret, period: TOTP_PERIOD_SECONDS, digits: 6, algorithm: 'sha1' });
 }
 
-/** The QR code of a URI as an inline SVG element, made on the server so the page needs no script. */
-export function qrCodeSvg(uri: string): Promise<string> {
-  return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+/** The QR code of a URI as an SVG image (a `data:image/svg+xml;base64,…` URI), made on the server so the page needs no script. */
+export async function qrCodeImage(uri: string): Promise<string> {
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  // A data: URI for an <img> (the CSP allows img-src data:), so the page escapes it like any other value and no
+  // markup of the library's reaches the page unescaped.
+  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 }
 
 /** The secret split into groups of four, easier to type into an app by hand. */

@@ -3,7 +3,7 @@ import type { Tx } from '../../db/connect';
 import { createSecretBox, type SecretBox } from '../../lib/secret-box';
 import { toDbTime } from '../../lib/time';
 import { deleteRecoveryCodes, looksLikeRecoveryCode, replaceRecoveryCodes, useRecoveryCode } from './recovery-codes';
-import { groupedSecret, matchTotp, newTotpSecret, qrCodeSvg, totpUri } from './totp';
+import { groupedSecret, matchTotp, newTotpSecret, qrCodeImage, totpUri } from './totp';
 
 /**
  * A person's two-factor secret, kept encrypted in `users.totp_secret` (and, while they set it up,
@@ -23,9 +23,9 @@ function boxFor(config: Config): SecretBox {
 
 const placeOf = (userId: number) => `user:${userId}`;
 
-/** What the set-up page shows: the QR code (inline SVG), and the secret as text for typing in by hand. */
+/** What the set-up page shows: the QR code (an SVG as a data: URI for an <img>), and the secret as text for typing in by hand. */
 export interface Enrolment {
-  qrSvg: string;
+  qrImage: string;
   secret: string;
   uri: string;
 }
@@ -41,7 +41,7 @@ export async function pendingEnrolment(db: Tx, config: Config, user: { id: numbe
   const secret = row?.totp_pending_secret ? boxFor(config).open(String(row.totp_pending_secret), placeOf(user.id)) : null;
   if (!secret) return null;
   const uri = totpUri(secret, `${config.orgName} staff`, user.email);
-  return { qrSvg: await qrCodeSvg(uri), secret: groupedSecret(secret), uri };
+  return { qrImage: await qrCodeImage(uri), secret: groupedSecret(secret), uri };
 }
 
 /**
