@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 
+// axe-core's own bundle, read from node_modules and evaluated in the page (never fetched).
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
 /**
  * What the browser tests check on every page they look at, and the screenshots a person then looks at.
  *
- * axe-core is not among the project's dependencies (and tests may not fetch it), so `accessibilityProblems` checks a
- * handful of axe's rules in the page itself: every form control has a label, ids are unique, in-page links and ARIA
- * references point at something, headings do not skip a level, links and buttons have names, the page has a language
- * and one h1. When axe-core is added, this is the one place to run `axe.run()` instead.
+ * `accessibilityProblems` runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules and axe's best practices) in the page, then a
+ * few checks of the house style that axe leaves to judgement: one h1 per page, headings that do not skip a level, in-page
+ * links that point at something.
  */
 
 export const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/hsug-screens';
@@ -49,9 +51,26 @@ const CHECKS = `((isEmail) => {
   return problems;
 })`;
 
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/**
+ * axe-core's violations on the page, one line each: rule id, impact, and the first offending elements.
+ * `isEmail`: an email's body is a fragment shown inside a mail program, so the page-level rules (landmarks, one main,
+ * a page h1) do not apply to it.
+ */
+async function axeViolations(page: Page, isEmail: boolean): Promise<string[]> {
+  const hasAxe = await page.evaluate<boolean>('typeof window.axe !== "undefined"');
+  if (!hasAxe) await page.evaluate(AXE_SOURCE);
+  const rules = isEmail ? { region: { enabled: false }, 'landmark-one-main': { enabled: false }, 'page-has-heading-one': { enabled: false } } : {};
+  const options = JSON.stringify({ runOnly: { type: 'tag', values: AXE_TAGS }, rules, resultTypes: ['violations'] });
+  const script = `window.axe.run(document, ${options}).then((r) => r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))`;
+  return page.evaluate<string[]>(script);
+}
+
 /** `isEmail`: an email's body has no h1 of its own (its subject is its title). */
 export async function accessibilityProblems(page: Page, isEmail = false): Promise<string[]> {
-  return page.evaluate<string[]>(`${CHECKS}(${isEmail})`);
+  const own = await page.evaluate<string[]>(`${CHECKS}(${isEmail})`);
+  return [...(await axeViolations(page, isEmail)).map((v) => `axe ${v}`), ...own];
 }
 
 /** How far the page scrolls sideways at this width (0: it reflows, WCAG 2.2 1.4.10). */
