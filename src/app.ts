@@ -5,6 +5,8 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { adminRoutes } from './admin/routes';
+import { announcementRoutes } from './announcements/routes';
+import { announcementTemplates } from './announcements/templates';
 import { staffMessageTemplate } from './admin/messages/template';
 import { staffAccountTemplate } from './admin/users/account-email';
 import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoticeTemplate } from './bookings';
@@ -63,7 +65,7 @@ export function createApp(deps: AppDeps): AppHandle {
     limits: createRateLimits(deps.db, deps.config, logger),
     emails: createEmailComposer(views, deps.config),
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
-    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate]),
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate, ...announcementTemplates]),
     kickOutbox: () => signals.emit('outbox'),
     kickStripeSync: () => signals.emit('stripe-sync'),
     // Replaced just below: the gateway reports back through the context it is part of.
@@ -104,6 +106,7 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use(publicEventRoutes(ctx, views, catalogue));
   app.use(bookingPageRoutes(ctx, views));
   app.use(checkoutPageRoutes(ctx, views));
+  app.use(announcementRoutes(ctx, views));
 
   app.use(notFound);
   app.use(errorHandler(views, logger));

@@ -64,6 +64,7 @@ const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_SECONDS: seconds(1, 3600).default(60),
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: seconds(1, 300).default(5),
   MAIL_BODY_RETENTION_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(30),
+  ANNOUNCEMENTS_PER_MINUTE: z.coerce.number({ message: 'must be a whole number of emails per minute' }).int('must be a whole number of emails per minute').min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(60),
   SESSION_IDLE_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5').max(1440, 'must be at most 1440 (a day)').default(480),
   SESSION_MAX_HOURS: z.coerce.number({ message: 'must be a whole number of hours' }).int('must be a whole number of hours').min(1, 'must be at least 1').max(168, 'must be at most 168 (a week)').default(12),
 });
@@ -101,6 +102,8 @@ export interface Config {
   http: HttpTimeouts;
   /** Sent emails keep their rendered bodies (which hold manage links) this many days; then only the metadata stays. */
   mailBodyRetentionDays: number;
+  /** How many announcement emails leave per minute at most (announcements/announce.ts), so a relay's limits are not hit. */
+  announcementsPerMinute: number;
   /** What is allowed but worth a person's attention (NODE_ENV unset, …): the server logs each as a security event at boot. */
   warnings: readonly ConfigWarning[];
   limits: Limits;
@@ -285,6 +288,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
     },
     mailBodyRetentionDays: env.MAIL_BODY_RETENTION_DAYS,
+    announcementsPerMinute: env.ANNOUNCEMENTS_PER_MINUTE,
     warnings: Object.freeze(configWarnings(raw, env, publicUrl)),
     sessions: { idleMs: env.SESSION_IDLE_MINUTES * 60_000, maxAgeMs: env.SESSION_MAX_HOURS * 3600_000 },
   });

@@ -19,6 +19,7 @@ export function renderAdmin(views: Views, res: Response, name: string, model: Re
         canManageMembers: can(user.role, 'members:manage'),
         canReadAudit: can(user.role, 'audit:read'),
         canManageUsers: can(user.role, 'users:manage'),
+        canManageSubscribers: can(user.role, 'subscribers:manage'),
         canReadFinance: can(user.role, 'finance:read'),
       }
     : null;

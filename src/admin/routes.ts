@@ -1,6 +1,7 @@
 import cookieParser from 'cookie-parser';
 import { Router } from 'express';
 import type { ServiceContext } from '../context';
+import { announcementStaffRoutes } from '../announcements/staff-routes';
 import { financeApiRoutes } from '../finance/api-routes';
 import { financeRoutes } from '../finance/routes';
 import { financeActionRoutes } from '../finance/routes-actions';
@@ -54,6 +55,7 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   accountRoutes(ctx, views, html);
   financeRoutes(ctx, views, html);
   financeActionRoutes(ctx, views, html);
+  announcementStaffRoutes(ctx, views, html, uploads);
   pages.use(html.router);
 
   const api = Router();

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { buildPersonalCopy } from '../calendar/ics';
 import { calendarContext } from '../calendar/context';
+import { subscribeFromBookingForm } from '../announcements/booking-box';
 import type { ServiceContext } from '../context';
 import { bookingTerms, toEventPage } from '../events/present';
 import { contactEmailFor } from '../events/terms';
@@ -74,6 +75,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       const person = parseInput(registrationFormSchema, form);
       await limitBookings(ctx, req, res, [person.email]);
       const created = await createBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] }, { freeOnly: true, clientKey: clientKey(ctx.config, req) });
+      await subscribeFromBookingForm(ctx, req, res, form, person.email);
       res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;
@@ -107,6 +109,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       errorLinks: formErrorLinks(errors),
       problem: problem ? { code: problem.code, message: problem.message, isMembership: problem.code === 'membership_required' } : null,
       contactEmail: contactEmailFor(item.event, ctx.config),
+      subscribeChecked: form.subscribe === 'on',
     });
   }
 
@@ -131,6 +134,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       const input = parseInput(bookingRequestSchema, request);
       await limitBookings(ctx, req, res, emailsOf(input));
       const created = await createBooking(ctx, slug, input, { clientKey: clientKey(ctx.config, req) });
+      await subscribeFromBookingForm(ctx, req, res, form, input.buyer.email);
       if (created.checkoutUrl) res.redirect(303, created.checkoutUrl);
       else res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {

@@ -13,6 +13,9 @@ export function outboxSenderDeps(ctx: ServiceContext, mailer: Mailer): SenderDep
     from: ctx.config.mail.from,
     leaseMs: ctx.config.outboxLeaseSeconds * 1000,
     render: (deferred) => ctx.emailTemplates.render(ctx, deferred),
+    onRefused: async (email, reason) => {
+      if ('deferred' in email) await ctx.emailTemplates.refused(ctx, email.deferred, reason);
+    },
   };
 }
 

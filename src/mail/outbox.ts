@@ -8,6 +8,16 @@ export interface EmailContent {
   text: string;
   html: string;
   ical?: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string };
+  /** Extra header fields, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) on announcements. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * What a renderer answers when the email should no longer go at all (an announcement whose subscriber unsubscribed
+ * after it was queued): the row is marked `skipped` with the reason, and nothing is sent.
+ */
+export interface SkippedEmail {
+  skip: string;
 }
 
 /** An email rendered only when it is sent, by the renderer registered for its template, from its payload. */
@@ -25,6 +35,8 @@ interface EmailHeader {
   to: string;
   toName?: string;
   subject: string;
+  /** Not before this instant (default: at once); announcements are spread out so a relay's rate limit is not hit. */
+  sendAt?: Date;
 }
 
 /** Either rendered already, or deferred: rendered by the sender from a template and payload (booking, payment and staff emails). */
@@ -36,7 +48,7 @@ export type QueuedEmail = OutgoingEmail & {
   messageId: string;
 };
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** Queues an email in the caller's transaction; it is sent only if that transaction commits. */
 export async function enqueueEmail(trx: Tx, email: OutgoingEmail, now: Date, host: string): Promise<void> {
@@ -58,7 +70,7 @@ export async function enqueueEmail(trx: Tx, email: OutgoingEmail, now: Date, hos
       template_payload: 'deferred' in email ? JSON.stringify(email.deferred.payload) : null,
       status: 'pending',
       attempts: 0,
-      next_attempt_at: toDbTime(now),
+      next_attempt_at: toDbTime(email.sendAt ?? now),
       message_id: `<${randomUUID()}@${host}>`,
       created_at: toDbTime(now),
     })
@@ -139,6 +151,11 @@ export async function markSent(db: Tx, id: number, now: Date, attempt?: number):
   await stillClaimed(db, id, attempt).update({ status: 'sent', sent_at: toDbTime(now), locked_until: null, last_error: null });
 }
 
+/** The renderer said this email should no longer go (SkippedEmail): nothing is sent, the reason is kept. */
+export async function markSkipped(db: Tx, id: number, reason: string, attempt?: number): Promise<void> {
+  await stillClaimed(db, id, attempt).update({ status: 'skipped', locked_until: null, last_error: reason.slice(0, 2000) });
+}
+
 export async function markFailedAttempt(db: Tx, id: number, error: string, nextAttemptAt: Date | null, attempt?: number): Promise<void> {
   await stillClaimed(db, id, attempt)
     .update({
@@ -151,7 +168,7 @@ export async function markFailedAttempt(db: Tx, id: number, error: string, nextA
 
 export async function countByStatus(db: Tx): Promise<Record<OutboxStatus, number>> {
   const rows = await db('outbox_emails').select('status').count({ n: '*' }).groupBy('status');
-  const counts: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+  const counts: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0, skipped: 0 };
   for (const row of rows as Array<{ status: OutboxStatus; n: number | string }>) counts[row.status] = Number(row.n);
   return counts;
 }

@@ -24,6 +24,9 @@ export interface RateLimits {
   resendPerAddress: Limiter;
   resendPerEmail: Limiter;
   links: Limiter;
+  /** The announcement list's subscribe form, limited as booking is (same specs, counted apart). */
+  subscribePerAddress: Limiter;
+  subscribePerEmail: Limiter;
   /** Sign-in attempts (admin/auth/throttle.ts): per account and address, per account, per address, and overall. */
   signIn: { accountAddress: Limiter; account: Limiter; address: Limiter; global: Limiter };
 }
@@ -43,6 +46,8 @@ export function createRateLimits(db: Knex, config: Config, logger: Logger): Rate
     resendPerAddress: soft('resend-address', limits.resend),
     resendPerEmail: soft('resend-email', limits.resend),
     links: soft('links-address', limits.links),
+    subscribePerAddress: soft('subscribe-address', limits.bookingsPerAddress),
+    subscribePerEmail: soft('subscribe-email', limits.bookingsPerEmail),
     signIn: {
       accountAddress: strict('sign-in-account-address', limits.signIn.accountAddress),
       account: strict('sign-in-account', limits.signIn.account),
@@ -119,6 +124,18 @@ export async function limitBookings(ctx: ServiceContext, req: Request, res: Resp
       key: emailKey(ctx, email),
       message: (wait: string) => `We have had a lot of bookings for ${email} in a short time, so we have paused new ones for that address for a while. Nothing was booked this time. Please try again in ${wait}.`,
     })),
+  ]);
+}
+
+/**
+ * A subscription to the announcement list (form or booking-form box): counted per client address and per email address,
+ * with the booking limits' specs (RATE_LIMIT_BOOKINGS_PER_*). Throws 429 `rate_limited`.
+ */
+export async function limitSubscribe(ctx: ServiceContext, req: Request, res: Response, email: string): Promise<void> {
+  const message = (wait: string) => `We have had a lot of subscription requests in a short time, so we have paused them for a while. Nothing was changed this time. Please try again in ${wait}.`;
+  await enforce(res, [
+    { limiter: ctx.limits.subscribePerAddress, key: clientKey(ctx.config, req), message },
+    { limiter: ctx.limits.subscribePerEmail, key: emailKey(ctx, normaliseEmail(email)), message },
   ]);
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { formatMoney } from '../lib/money';
+import { choiceOptions } from '../announcements/schemas';
 
 export const VIEWS_DIR = path.resolve(__dirname, '../../views');
 
@@ -27,6 +28,8 @@ export function createViews(dir: string = VIEWS_DIR): Views {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('plural', (n: number, one: string, many: string) => (n === 1 ? one : many));
   hbs.registerHelper('range', (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
+  // The subscribe box on the home and event pages starts at "all events" (announcements/schemas.ts).
+  hbs.registerHelper('subscribeOptions', () => choiceOptions({ choice: 'all' }));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
 
   const compiled = new Map<string, Handlebars.TemplateDelegate>();

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import request from 'supertest';
 import { issueLink } from '../../src/admin/auth/password-links';
+import { announceEvent } from '../../src/announcements/announce';
 import { createSession } from '../../src/admin/auth/sessions';
 import { beginEnrolment, confirmEnrolment, pendingEnrolment } from '../../src/admin/auth/two-factor';
 import { explainMismatch } from '../../src/finance/explanations';
@@ -46,6 +47,30 @@ interface Endpoint {
   fresh?: () => Record<string, unknown>;
   /** Headers computed from the bytes sent (a Stripe signature). */
   sign?: (bytes: Buffer) => Record<string, string>;
+  /** A multipart upload's CSV: its header line and the body fields that make its one row (default: the member list's). */
+  csv?: { header: string; fields: string[] };
+}
+
+const MEMBER_CSV = { header: 'Email,Name,Membership Number,Expiry Date', fields: ['email', 'name', 'membershipNumber', 'expiresOn'] };
+
+/** A subscription waiting for confirmation, made through the form; returns its confirmation link's token from the email. */
+async function pendingConfirmToken(): Promise<string> {
+  const email = `${unique('pending')}@example.org`;
+  const res = await request(t.app).post('/subscribe').type('form').send({ email, choice: 'all' });
+  if (res.status !== 303) throw new Error(`subscribe: ${res.status}`);
+  await t.sendMail();
+  const mail = [...t.smtp.messages].reverse().find((m) => JSON.stringify(m.to).includes(email));
+  const token = /subscriptions\/confirm\/([A-Za-z0-9_-]{43})/.exec(mail?.text ?? '')?.[1];
+  if (!token) throw new Error(`no confirmation link to ${email}`);
+  return token;
+}
+
+/** A confirmed subscriber's private page token. */
+async function subscriberPageToken(): Promise<string> {
+  const res = await request(t.app).post(`/subscriptions/confirm/${await pendingConfirmToken()}`).type('form').send({});
+  const token = /^\/subscriptions\/([A-Za-z0-9_-]{43})/.exec(String(res.headers.location))?.[1];
+  if (!token) throw new Error(`confirm: ${res.status} ${res.headers.location}`);
+  return token;
 }
 
 let t: PaymentsTestApp;
@@ -175,6 +200,11 @@ const ENDPOINTS: Endpoint[] = [
       return { params: { reference: booking.reference }, body: { token: booking.token } };
     },
   },
+  // The announcement list (a private link's token is made by subscribing through the service)
+  { route: 'POST /subscribe', encoding: 'form', auth: 'none', valid: async () => ({ params: {}, body: { email: 'fuzz-sub@example.org', choice: 'some', kinds: 'seminar', regions: 'london' } }), fresh: () => ({ email: `${unique('sub')}@example.org` }) },
+  { route: 'POST /subscriptions/confirm/:token', encoding: 'form', auth: 'none', valid: async () => ({ params: { token: await pendingConfirmToken() }, body: {} }) },
+  { route: 'POST /subscriptions/:token', encoding: 'form', auth: 'none', valid: async () => ({ params: { token: await subscriberPageToken() }, body: { choice: 'some', kinds: 'evening_meeting', regions: 'online' } }) },
+  { route: 'POST /subscriptions/:token/unsubscribe', encoding: 'form', auth: 'none', valid: async () => ({ params: { token: await subscriberPageToken() }, body: { 'List-Unsubscribe': 'One-Click' } }) },
   // Staff sign-in and sign-out
   { route: 'POST /admin/sign-in', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { email: 'nobody@hsug.test', password: 'not the password', next: '/admin' } }) },
   { route: 'POST /admin/sign-out', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
@@ -229,6 +259,18 @@ const ENDPOINTS: Endpoint[] = [
       return { params: { slug: event.slug, attendeeId: booking.seatIds[0] }, body: { q: 'ada' } };
     },
   })),
+  { route: 'POST /admin/events/:slug/publish-and-announce', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db, { status: 'draft' })).slug }, body: { requestKey: 'fuzzkey-aaaaaaaaaaaa' } }), fresh: () => ({ requestKey: `k${unique('fuzz').replace(/[^A-Za-z0-9]/g, '')}aaaaaaaaaaaaaaaa` }) },
+  { route: 'POST /admin/events/:slug/announcements/new', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { requestKey: 'fuzzkey-bbbbbbbbbbbb' } }), fresh: () => ({ requestKey: `k${unique('fuzz').replace(/[^A-Za-z0-9]/g, '')}aaaaaaaaaaaaaaaa` }) },
+  {
+    route: 'POST /admin/events/:slug/announcements/update', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      await announceEvent(t.ctx, { id: null, email: 'fuzz@hsug.test' }, event.id, `k${unique('first').replace(/[^A-Za-z0-9]/g, '')}aaaaaaaaaaaaaaaa`);
+      return { params: { slug: event.slug }, body: { subject: 'Room change', message: 'We are in room 2.\r\nSee you there.', step: 'send', requestKey: 'fuzzkey-cccccccccccc' } };
+    },
+    fresh: () => ({ requestKey: `k${unique('fuzz').replace(/[^A-Za-z0-9]/g, '')}aaaaaaaaaaaaaaaa` }),
+  },
+  { route: 'POST /admin/subscribers/import', encoding: 'multipart', auth: 'staff', csv: { header: 'email,consent date,consent source', fields: ['email', 'consentDate', 'consentSource'] }, valid: async () => ({ params: {}, body: { email: 'imported@example.org', consentDate: '2025-06-30', consentSource: 'RSS sign-up sheet' } }), fresh: () => ({ email: `${unique('imp')}@example.org` }) },
   { route: 'POST /admin/members/import', encoding: 'multipart', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'member@example.org', name: 'A Member', membershipNumber: 'RSS-1', expiresOn: '2026-12-31' } }) },
   {
     route: 'POST /admin/events/:slug/messages', encoding: 'form', auth: 'staff',
@@ -328,12 +370,12 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 
 const BYTES_MARK = 'XQZBYTESXQZ';
 
-function encode(encoding: Encoding, body: Record<string, unknown>): { bytes: Buffer; contentType: string } {
+function encode(encoding: Encoding, body: Record<string, unknown>, csvShape = MEMBER_CSV): { bytes: Buffer; contentType: string } {
   const defined = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
   if (encoding === 'json') return { bytes: Buffer.from(JSON.stringify(defined), 'utf8'), contentType: 'application/json' };
   if (encoding === 'form') return { bytes: Buffer.from(formEncode(defined), 'utf8'), contentType: 'application/x-www-form-urlencoded' };
   const cell = (v: unknown) => `"${(typeof v === 'string' ? v : JSON.stringify(v) ?? '').replace(/"/g, '""')}"`;
-  const csv = `Email,Name,Membership Number,Expiry Date\n${[defined.email, defined.name, defined.membershipNumber, defined.expiresOn].map(cell).join(',')}\n`;
+  const csv = `${csvShape.header}\n${csvShape.fields.map((f) => defined[f]).map(cell).join(',')}\n`;
   const multipart = multipartEncode({ _csrf: staff.csrf }, { field: 'file', filename: 'members.csv', content: Buffer.from(csv, 'utf8') });
   return { bytes: multipart.body, contentType: multipart.contentType };
 }
@@ -356,7 +398,7 @@ function spoil(endpoint: Endpoint, valid: Valid, m: Mutation): { path: string; c
   if (m.kind === 'extra-field') body = Object.defineProperty(structuredClone(body), m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
   if (m.kind === 'bytes') body = leaves.length ? setPath(body, leaves[m.field % leaves.length], BYTES_MARK) : { ...body, extra: BYTES_MARK };
   const path = pattern.replace(/:(\w+)/g, (_all, name: string) => params[name]) + (m.kind === 'query' ? m.query : '');
-  const encoded = encode(endpoint.encoding, body);
+  const encoded = encode(endpoint.encoding, body, endpoint.csv);
   const bytes = m.kind === 'body' ? Buffer.from(m.text, 'utf8') : m.kind === 'bytes' ? spliceBytes(encoded.bytes, m.bytes) : encoded.bytes;
   const contentType = m.kind === 'content-type' ? m.contentType : encoded.contentType;
   return { path, contentType, bytes };

@@ -11,6 +11,8 @@ export interface TestSmtp {
   stop(): Promise<void>;
   /** Starts again on the same port after stop(), as a mail server coming back would. */
   start(): Promise<void>;
+  /** From now on, refuses this recipient for good (550 at RCPT TO), as a relay does for a dead mailbox. */
+  refuse(address: string): void;
 }
 
 export async function startTestSmtp(): Promise<TestSmtp> {
@@ -18,6 +20,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
   const raw: string[] = [];
   let server: SMTPServer | undefined;
   let port = 0;
+  const refused = new Set<string>();
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -28,6 +31,13 @@ export async function startTestSmtp(): Promise<TestSmtp> {
         disableReverseLookup: true,
         // A server going down drops its clients; the default waits 30 s for idle pooled connections to leave.
         closeTimeout: 100,
+        onRcptTo(address, _session, callback) {
+          if (refused.has(address.address.toLowerCase())) {
+            const error = Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 });
+            return callback(error);
+          }
+          callback();
+        },
         onData(stream, _session, callback) {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
@@ -72,6 +82,9 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     },
     stop: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
     start: listen,
+    refuse: (address) => {
+      refused.add(address.toLowerCase());
+    },
   };
   return handle;
 }
