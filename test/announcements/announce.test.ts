@@ -26,7 +26,6 @@ afterEach(async () => {
   await t.close();
 });
 
-const mailsTo = (to: string) => t.smtp.messages.filter((m) => JSON.stringify(m.to).includes(to));
 
 /** Opens the publish step and presses "Publish and announce", as an organiser would. */
 async function publishAndAnnounce(slug: string) {
@@ -96,7 +95,7 @@ describe('announcing a new event', () => {
     // The mail program's one-click POST.
     await request(t.app).post(path).type('form').send('List-Unsubscribe=One-Click').expect(303);
     expect(await t.db('subscribers').where({ email: 'reader@trust.example' }).first()).toBeUndefined();
-    expect(await t.db('subscriber_suppressions').count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(Number((await t.db('subscriber_suppressions').count({ n: '*' }).first())!.n)).toBe(1);
     // Pressing it again (or a second click) is harmless; the page link no longer works.
     await request(t.app).post(path).type('form').send('List-Unsubscribe=One-Click').expect(303);
     await request(t.app).get(page).expect(404);
