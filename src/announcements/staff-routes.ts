@@ -74,7 +74,7 @@ export function announcementStaffRoutes(ctx: ServiceContext, views: Views, route
     renderAdmin(views, res, 'announcements/event', {
       title: `Announcements: ${event.title}`,
       event: { title: event.title, slug: event.slug, isPublished: event.status === 'published', isDraft: event.status === 'draft' },
-      history: state.announcements.map((a) => ({ kind: a.kind === 'new' ? 'Announced' : 'Update', subject: a.subject, count: a.recipientCount, at: formatInstant(a.createdAt, event.timezone), by: a.createdBy ?? 'a former staff member' })),
+      history: state.announcements.map((a) => ({ kind: a.kind === 'new' ? 'Announced' : 'Update sent', subject: a.subject, count: a.recipientCount, at: formatInstant(a.createdAt, event.timezone), by: a.createdBy ?? 'a former staff member' })),
       announced: !!state.first,
       audience: state.audienceNow,
       audienceWords: audienceWords(event),

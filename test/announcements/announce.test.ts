@@ -52,7 +52,7 @@ describe('announcing a new event', () => {
     expect(page).toContain('Publish and announce to 3 subscribers');
     expect(page).toContain('Publish without announcing');
     expect(res.status).toBe(303);
-    expect(textOf((await organiser.agent.get(String(res.headers.location)).expect(200)).text)).toContain('Published and announced: 3 emails are on their way.');
+    expect(textOf((await organiser.agent.get(String(res.headers.location)).expect(200)).text)).toContain('Announced to subscribers: 3 emails are on their way.');
 
     await t.sendMail();
     const to = t.smtp.messages.map((m) => (m.to as { text: string }).text).sort();

@@ -52,7 +52,8 @@ describe('an organiser in the browser', () => {
     await page.getByLabel('Places').fill('40');
     await page.getByRole('button', { name: 'Create draft event' }).click();
     await page.getByText('Event created as a draft').waitFor();
-    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('link', { name: 'Publish…' }).click();
+    await page.getByRole('button', { name: 'Publish without announcing' }).click();
     await page.getByText('Event published').waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}/event-desktop.png`, fullPage: true });
 
