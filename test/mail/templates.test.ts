@@ -209,7 +209,7 @@ describe('the template registry', () => {
     expect(() => createTemplateRegistry([template, template])).toThrow('email template twice is registered twice');
   });
 
-  it('when the app is composed, then booking notices, payment notices, staff messages and staff account emails can be rendered', () => {
-    expect([...t.ctx.emailTemplates.names].sort()).toEqual(['booking_notice', 'payment_notice', 'staff_account', 'staff_message']);
+  it('when the app is composed, then booking notices, payment notices, staff messages, staff account emails, subscription confirmations and announcements can be rendered', () => {
+    expect([...t.ctx.emailTemplates.names].sort()).toEqual(['announcement', 'booking_notice', 'payment_notice', 'staff_account', 'staff_message', 'subscription_confirm']);
   });
 });
