@@ -65,6 +65,10 @@ const envSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: seconds(1, 300).default(5),
   MAIL_BODY_RETENTION_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(30),
   ANNOUNCEMENTS_PER_MINUTE: z.coerce.number({ message: 'must be a whole number of emails per minute' }).int('must be a whole number of emails per minute').min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(60),
+  RETENTION_NEEDS_MONTHS: z.coerce.number({ message: 'must be a whole number of months' }).int('must be a whole number of months').min(1, 'must be at least 1').max(120, 'must be at most 120').default(1),
+  RETENTION_CONTACTS_MONTHS: z.coerce.number({ message: 'must be a whole number of months' }).int('must be a whole number of months').min(1, 'must be at least 1').max(240, 'must be at most 240').default(24),
+  // HMRC: business records at least 6 years from the end of the accounting period; never less.
+  RETENTION_FINANCE_YEARS: z.coerce.number({ message: 'must be a whole number of years' }).int('must be a whole number of years').min(6, 'must be at least 6 (HMRC requires 6 years)').max(50, 'must be at most 50').default(6),
   SESSION_IDLE_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5').max(1440, 'must be at most 1440 (a day)').default(480),
   SESSION_MAX_HOURS: z.coerce.number({ message: 'must be a whole number of hours' }).int('must be a whole number of hours').min(1, 'must be at least 1').max(168, 'must be at most 168 (a week)').default(12),
 });
@@ -104,6 +108,12 @@ export interface Config {
   mailBodyRetentionDays: number;
   /** How many announcement emails leave per minute at most (announcements/announce.ts), so a relay's limits are not hit. */
   announcementsPerMinute: number;
+  /**
+   * How long personal data is kept (privacy/retention.ts): dietary and accessibility answers `needsMonths` after the
+   * event ends; attendees' contact details `contactsMonths` after it; finance records `financeYears` after the end of
+   * the financial year (April to March) of the event.
+   */
+  retention: { needsMonths: number; contactsMonths: number; financeYears: number };
   /** What is allowed but worth a person's attention (NODE_ENV unset, …): the server logs each as a security event at boot. */
   warnings: readonly ConfigWarning[];
   limits: Limits;
@@ -289,6 +299,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mailBodyRetentionDays: env.MAIL_BODY_RETENTION_DAYS,
     announcementsPerMinute: env.ANNOUNCEMENTS_PER_MINUTE,
+    retention: { needsMonths: env.RETENTION_NEEDS_MONTHS, contactsMonths: env.RETENTION_CONTACTS_MONTHS, financeYears: env.RETENTION_FINANCE_YEARS },
     warnings: Object.freeze(configWarnings(raw, env, publicUrl)),
     sessions: { idleMs: env.SESSION_IDLE_MINUTES * 60_000, maxAgeMs: env.SESSION_MAX_HOURS * 3600_000 },
   });

@@ -1,0 +1,108 @@
+import { DateTime } from 'luxon';
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { Tx } from '../db/connect';
+import { toDbTime } from '../lib/time';
+import { REMOVED_NAME } from './markers';
+
+/** What one run removed, by class of data; each figure counts rows changed. */
+export interface RetentionReport {
+  /** Attendees whose dietary and accessibility answers were removed. */
+  needs: number;
+  /** Attendees whose name, email and organisation were replaced by a marker. */
+  attendees: number;
+  /** Bookings whose buyer's email (and, for bookings with no invoice, name and organisation) were replaced. */
+  buyers: number;
+  /** Sent emails whose recipient was replaced (their bodies went after MAIL_BODY_RETENTION_DAYS already). */
+  emails: number;
+  /** Invoice bookings whose buyer's name, organisation and billing contact were removed after the finance period. */
+  financeRecords: number;
+  /** Notes and reasons typed on payments, refunds and credits after the finance period (amounts stay). */
+  financeNotes: number;
+}
+
+/** The instants before which an event's end puts its data in each class, from `now` and the configured periods. */
+export function retentionCutoffs(now: Date, retention: Config['retention']): { needs: Date; contacts: Date; finance: Date } {
+  const at = DateTime.fromJSDate(now, { zone: 'Europe/London' });
+  const limit = at.minus({ years: retention.financeYears });
+  // The financial year runs 1 April to 31 March (UK tax year for HSUG's accounts): records of a year are kept
+  // `financeYears` after it ends, so an event qualifies when its year ended on or before `limit`.
+  const aprilFirst = DateTime.fromObject({ year: limit.month >= 4 ? limit.year : limit.year - 1, month: 4, day: 1 }, { zone: 'Europe/London' });
+  return {
+    needs: at.minus({ months: retention.needsMonths }).toJSDate(),
+    contacts: at.minus({ months: retention.contactsMonths }).toJSDate(),
+    finance: aprilFirst.toJSDate(),
+  };
+}
+
+const endedBefore = (db: Tx, cutoff: Date) => db('events').select('id').where('ends_at', '<', toDbTime(cutoff));
+
+/**
+ * Applies the retention periods once (idempotent: rows already done are left alone). Never touches an amount, a
+ * status or a reference, so the ledger and every figure are the same after it. Runs in one transaction.
+ */
+export async function applyRetention(db: Knex, now: Date, retention: Config['retention']): Promise<RetentionReport> {
+  const cut = retentionCutoffs(now, retention);
+  const stamp = toDbTime(now);
+  return db.transaction(async (trx) => {
+    const needs = await trx('attendees')
+      .whereIn('event_id', endedBefore(trx, cut.needs))
+      .where((q) => q.whereNotNull('dietary').orWhereNotNull('accessibility'))
+      .update({ dietary: null, accessibility: null });
+
+    const attendees = await trx('attendees')
+      .whereIn('event_id', endedBefore(trx, cut.contacts))
+      .whereNull('personal_data_removed_at')
+      .update({
+        name: REMOVED_NAME,
+        email: trx.raw("'removed-attendee-' || id || '@removed.invalid'"),
+        email_normalised: trx.raw("'removed-attendee-' || id || '@removed.invalid'"),
+        organisation: null,
+        dietary: null,
+        accessibility: null,
+        personal_data_removed_at: stamp,
+      });
+
+    const bookings = () => trx('bookings').whereIn('event_id', endedBefore(trx, cut.contacts)).whereNull('personal_data_removed_at');
+    // An invoice booking's buyer, organisation and billing contact are what its invoice is addressed to: finance records
+    // keep them until the finance period ends. Everything else about the buyer goes now.
+    const invoiced = await bookings().where('payment_method', 'invoice').update({
+      buyer_email: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
+      buyer_email_normalised: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
+      cancel_reason: null,
+      personal_data_removed_at: stamp,
+    });
+    const others = await bookings().update({
+      buyer_name: REMOVED_NAME,
+      buyer_email: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
+      buyer_email_normalised: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
+      buyer_organisation: null,
+      billing_contact: null,
+      cancel_reason: null,
+      personal_data_removed_at: stamp,
+    });
+
+    const emails = await trx('outbox_emails')
+      .whereIn('status', ['sent', 'failed', 'skipped'])
+      .where((q) =>
+        q
+          .whereIn('event_id', endedBefore(trx, cut.contacts))
+          .orWhere('erase_address', true),
+      )
+      .whereNot('to_address', 'like', 'removed-%@removed.invalid')
+      .update({ to_address: trx.raw("'removed-email-' || id || '@removed.invalid'"), to_name: null, text_body: '', html_body: '', ical_content: null, template_payload: null, erase_address: false });
+
+    const financeRecords = await trx('bookings')
+      .whereIn('event_id', endedBefore(trx, cut.finance))
+      .where('payment_method', 'invoice')
+      .whereNot('buyer_name', REMOVED_NAME)
+      .update({ buyer_name: REMOVED_NAME, buyer_organisation: null, billing_contact: null });
+    const financeBookings = trx('bookings').select('id').whereIn('event_id', endedBefore(trx, cut.finance));
+    const financeNotes =
+      (await trx('payments').whereIn('booking_id', financeBookings).whereNotNull('note').update({ note: null })) +
+      (await trx('refunds').whereIn('booking_id', financeBookings).whereNotNull('reason').update({ reason: null })) +
+      (await trx('credits').whereIn('booking_id', financeBookings).whereNot('reason', REMOVED_NAME).update({ reason: REMOVED_NAME }));
+
+    return { needs, attendees, buyers: invoiced + others, emails, financeRecords, financeNotes };
+  });
+}
