@@ -20,6 +20,7 @@ export function renderAdmin(views: Views, res: Response, name: string, model: Re
         canReadAudit: can(user.role, 'audit:read'),
         canManageUsers: can(user.role, 'users:manage'),
         canManageSubscribers: can(user.role, 'subscribers:manage'),
+        canManagePrivacy: can(user.role, 'privacy:manage'),
         canReadFinance: can(user.role, 'finance:read'),
       }
     : null;

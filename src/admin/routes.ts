@@ -2,6 +2,7 @@ import cookieParser from 'cookie-parser';
 import { Router } from 'express';
 import type { ServiceContext } from '../context';
 import { announcementStaffRoutes } from '../announcements/staff-routes';
+import { privacyRoutes } from '../privacy/routes';
 import { financeApiRoutes } from '../finance/api-routes';
 import { financeRoutes } from '../finance/routes';
 import { financeActionRoutes } from '../finance/routes-actions';
@@ -56,6 +57,7 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   financeRoutes(ctx, views, html);
   financeActionRoutes(ctx, views, html);
   announcementStaffRoutes(ctx, views, html, uploads);
+  privacyRoutes(ctx, views, html);
   pages.use(html.router);
 
   const api = Router();

@@ -1,6 +1,7 @@
 import { disableUserCommand, enableUserCommand, endSessionsCommand, inviteUserCommand, listUsersCommand, removeTotpCommand, requireTotpCommand, resetPasswordCommand } from './commands/accounts';
 import { backupCommand, migrateCommand } from './commands/db';
 import { importMembersCommand } from './commands/members';
+import { privacyEraseCommand, privacyExportCommand } from './commands/privacy';
 import { stripeSyncCommand } from './commands/stripe-sync';
 import { createTokenCommand, listTokensCommand, revokeTokenCommand } from './commands/tokens';
 import { createUserCommand } from './commands/users';
@@ -24,4 +25,6 @@ export const commands: CliCommand[] = [
   revokeTokenCommand,
   importMembersCommand,
   stripeSyncCommand,
+  privacyExportCommand,
+  privacyEraseCommand,
 ];

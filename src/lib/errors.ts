@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   constraint_failed: { status: 409, meaning: 'That change would break a rule of the records (for example, refunding more than was paid), so nothing was changed.' },
   csrf_failed: { status: 403, meaning: 'A staff form expired or did not come from this site; nothing was changed.' },
   dispute_open: { status: 409, meaning: 'This payment is disputed. Stripe takes no refund while a dispute is open: respond to the dispute in the Stripe dashboard instead.' },
+  erasure_blocked: { status: 409, meaning: 'This person cannot be erased yet: the address has a staff account, or holds paid places still to come (cancel those first, choosing the refund).' },
   event_cancelled: { status: 409, meaning: 'The event has been cancelled (it takes no bookings and cannot be published again).' },
   event_closed: { status: 409, meaning: 'Places can only be offered for a published event that has not started.' },
   event_not_found: { status: 404, meaning: 'No event with that address.' },

@@ -270,6 +270,8 @@ const ENDPOINTS: Endpoint[] = [
     },
     fresh: () => ({ requestKey: `k${unique('fuzz').replace(/[^A-Za-z0-9]/g, '')}aaaaaaaaaaaaaaaa` }),
   },
+  { route: 'POST /admin/privacy/export', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'someone@example.org' } }) },
+  { route: 'POST /admin/privacy/erase', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'nobody-booked@example.org', step: 'review' } }) },
   { route: 'POST /admin/subscribers/import', encoding: 'multipart', auth: 'staff', csv: { header: 'email,consent date,consent source', fields: ['email', 'consentDate', 'consentSource'] }, valid: async () => ({ params: {}, body: { email: 'imported@example.org', consentDate: '2025-06-30', consentSource: 'RSS sign-up sheet' } }), fresh: () => ({ email: `${unique('imp')}@example.org` }) },
   { route: 'POST /admin/members/import', encoding: 'multipart', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'member@example.org', name: 'A Member', membershipNumber: 'RSS-1', expiresOn: '2026-12-31' } }) },
   {

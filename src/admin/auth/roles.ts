@@ -18,13 +18,15 @@ export type Permission =
   | 'users:manage'
   /** The announcement list: subscriber figures, import and export (personal data of people who are not attendees). */
   | 'subscribers:manage'
+  /** Subject access exports and erasure on request (UK GDPR Art. 15 and 17). */
+  | 'privacy:manage'
   | 'finance:read'
   | 'finance:manage';
 
 const ORGANISER: Permission[] = ['staff', 'events:read', 'events:manage', 'attendees:read', 'attendees:manage', 'bookings:cancel', 'checkin', 'messages:send', 'members:manage'];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>([...ORGANISER, 'audit:read', 'users:manage', 'subscribers:manage', 'finance:read', 'finance:manage']),
+  admin: new Set<Permission>([...ORGANISER, 'audit:read', 'users:manage', 'subscribers:manage', 'privacy:manage', 'finance:read', 'finance:manage']),
   organiser: new Set(ORGANISER),
   // The treasurer reads attendee lists and cancels paid bookings; finance has its own area and its own permissions.
   treasurer: new Set<Permission>(['staff', 'events:read', 'attendees:read', 'bookings:cancel', 'finance:read', 'finance:manage']),

@@ -1,0 +1,148 @@
+import type { Actor } from '../admin/audit/log';
+import { recordAudit } from '../admin/audit/log';
+import { suppressionHash } from '../announcements/tokens';
+import { cancelBookingSeats } from '../bookings';
+import type { ServiceContext } from '../context';
+import { writeTransaction } from '../db/dialect';
+import { normaliseEmail } from '../lib/email';
+import { ConflictError } from '../lib/errors';
+import { toDbTime } from '../lib/time';
+import { REMOVED_NAME } from './markers';
+
+/** A place still to come, which an erasure cancels (free) or waits for staff to cancel under the refund policy (paid). */
+export interface FuturePlace {
+  attendeeId: number;
+  bookingId: number;
+  reference: string;
+  eventTitle: string;
+  paid: boolean;
+}
+
+/** What an erasure would do, shown before it is confirmed. */
+export interface ErasurePreview {
+  email: string;
+  bookingsMade: number;
+  places: number;
+  emails: number;
+  subscribed: boolean;
+  member: boolean;
+  staffAccount: boolean;
+  futurePlaces: FuturePlace[];
+  /** Why it cannot go ahead yet (a staff account, a place that was paid for); null when it can. */
+  blocked: string | null;
+}
+
+const ACTIVE_BOOKING = ['confirmed', 'waitlisted', 'pending_payment'];
+
+export async function previewErasure(ctx: ServiceContext, rawEmail: string): Promise<ErasurePreview> {
+  const email = normaliseEmail(rawEmail);
+  const now = toDbTime(ctx.clock.now());
+  const count = async (query: ReturnType<ServiceContext['db']>) => Number(((await query.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+  const future = (await ctx.db('attendees as a')
+    .join('bookings as b', 'b.id', 'a.booking_id')
+    .join('events as e', 'e.id', 'a.event_id')
+    .where('a.status', 'active')
+    .whereIn('b.status', ACTIVE_BOOKING)
+    .where('e.ends_at', '>', now)
+    .where((q) => q.where('a.email_normalised', email).orWhere('b.buyer_email_normalised', email))
+    .select('a.id', 'a.booking_id', 'a.email_normalised', 'a.unit_price', 'b.reference', 'b.total', 'b.payment_method', 'e.title')) as Array<Record<string, unknown>>;
+  // Only the person's own places are cancelled; places they bought for others stay (their details as buyer are removed).
+  const futurePlaces = future
+    .filter((a) => a.email_normalised === email)
+    .map((a) => ({ attendeeId: Number(a.id), bookingId: Number(a.booking_id), reference: String(a.reference), eventTitle: String(a.title), paid: Number(a.unit_price) > 0 || (a.payment_method !== 'none' && Number(a.total) > 0) }));
+  const staffAccount = !!(await ctx.db('users').where({ email_normalised: email }).first('id'));
+  const paid = futurePlaces.filter((p) => p.paid);
+  const blocked = staffAccount
+    ? 'This address belongs to a staff account. Remove the account under Staff accounts first; staff records are kept apart.'
+    : paid.length
+      ? `This person holds paid places still to come (${[...new Set(paid.map((p) => p.reference))].join(', ')}). Cancel them first from the attendee list, choosing the refund, then erase.`
+      : null;
+  return {
+    email,
+    bookingsMade: await count(ctx.db('bookings').where({ buyer_email_normalised: email })),
+    places: await count(ctx.db('attendees').where({ email_normalised: email })),
+    emails: await count(ctx.db('outbox_emails').whereRaw('lower(trim(to_address)) = ?', [email])),
+    subscribed: !!(await ctx.db('subscribers').where({ email }).first('id')),
+    member: !!(await ctx.db('members').where({ email_normalised: email }).first('id')),
+    staffAccount,
+    futurePlaces,
+    blocked,
+  };
+}
+
+export interface ErasureReport {
+  cancelledPlaces: number;
+  places: number;
+  bookingsMade: number;
+  emails: number;
+  subscription: boolean;
+  membership: boolean;
+}
+
+/**
+ * Erases one person on request (UK GDPR Art. 17). Their free places still to come are cancelled first, with the usual
+ * calendar cancellation and the waitlist moving up; then their name, email, organisation and needs are replaced by a
+ * neutral marker everywhere, except what the law requires keeping: an invoice booking keeps the name, organisation and
+ * billing contact its invoice is addressed to, and every amount, status and reference stays. Emails still queued to them
+ * (the cancellations) go out, and their address is replaced once sent (retention job). Their subscription and member
+ * record are deleted (an unsubscribed fingerprint is kept). The audit entry records the counts, not the data.
+ * Throws 409 `erasure_blocked` for a staff account or paid places still to come.
+ */
+export async function erasePerson(ctx: ServiceContext, actor: Actor, rawEmail: string): Promise<ErasureReport> {
+  const preview = await previewErasure(ctx, rawEmail);
+  if (preview.blocked) throw new ConflictError('erasure_blocked', preview.blocked);
+  const email = preview.email;
+  let cancelledPlaces = 0;
+  for (const [bookingId, places] of groupBy(preview.futurePlaces, (p) => p.bookingId)) {
+    await cancelBookingSeats(ctx, bookingId, { attendeeIds: places.map((p) => p.attendeeId), refund: 'none', reason: 'Cancelled when the person asked for their data to be erased', initiatedBy: 'staff' });
+    cancelledPlaces += places.length;
+  }
+  const now = ctx.clock.now();
+  const report = await writeTransaction(ctx.db, async (trx) => {
+    const places = await trx('attendees')
+      .where({ email_normalised: email })
+      .update({
+        name: REMOVED_NAME,
+        email: trx.raw("'removed-attendee-' || id || '@removed.invalid'"),
+        email_normalised: trx.raw("'removed-attendee-' || id || '@removed.invalid'"),
+        organisation: null,
+        dietary: null,
+        accessibility: null,
+        personal_data_removed_at: toDbTime(now),
+      });
+    const invoiced = await trx('bookings').where({ buyer_email_normalised: email, payment_method: 'invoice' }).update({
+      buyer_email: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
+      buyer_email_normalised: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
+      cancel_reason: null,
+      personal_data_removed_at: toDbTime(now),
+    });
+    const others = await trx('bookings').where({ buyer_email_normalised: email }).update({
+      buyer_name: REMOVED_NAME,
+      buyer_email: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
+      buyer_email_normalised: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
+      buyer_organisation: null,
+      billing_contact: null,
+      cancel_reason: null,
+      personal_data_removed_at: toDbTime(now),
+    });
+    const addressed = () => trx('outbox_emails').whereRaw('lower(trim(to_address)) = ?', [email]);
+    const emails = await addressed()
+      .whereNotIn('status', ['pending', 'sending'])
+      .update({ to_address: trx.raw("'removed-email-' || id || '@removed.invalid'"), to_name: null, text_body: '', html_body: '', ical_content: null, template_payload: null, body_purged_at: toDbTime(now) });
+    await addressed().whereIn('status', ['pending', 'sending']).update({ erase_address: true });
+    const subscription = (await trx('subscribers').where({ email }).delete()) > 0;
+    if (subscription) await trx('subscriber_suppressions').insert({ email_hash: suppressionHash(email), suppressed_at: toDbTime(now) }).onConflict('email_hash').merge();
+    const membership = (await trx('members').where({ email_normalised: email }).delete()) > 0;
+    const result = { cancelledPlaces, places, bookingsMade: invoiced + others, emails, subscription, membership };
+    await recordAudit(trx, actor, { action: 'person_erased', targetType: 'person', details: result }, now);
+    return result;
+  });
+  ctx.kickOutbox();
+  return report;
+}
+
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}

@@ -1,0 +1,42 @@
+import type { Writable } from 'node:stream';
+import archiver from 'archiver';
+import { formatMoney } from '../lib/money';
+import type { Views } from '../web/views';
+import type { PersonalData } from './collect';
+
+/** The readable page's model: amounts formatted, nothing added that is not in the JSON. */
+function pageModel(data: PersonalData) {
+  const money = (amount: number, currency = 'GBP') => formatMoney(amount, currency);
+  return {
+    title: `Personal data held about ${data.email}`,
+    data,
+    bookingsMade: data.bookingsMade.map((b) => ({
+      ...b,
+      total: money(b.total, b.currency),
+      places: b.places.map((p) => ({ ...p, price: money(p.price, b.currency) })),
+      payments: b.payments.map((p) => ({ ...p, amount: money(p.amount, b.currency), refunded: money(p.refunded, b.currency) })),
+      refunds: b.refunds.map((r) => ({ ...r, amount: money(r.amount, b.currency) })),
+      credits: b.credits.map((c) => ({ ...c, amount: money(c.amount, b.currency) })),
+    })),
+    places: data.places.map((p) => ({ ...p, price: money(p.price) })),
+  };
+}
+
+/**
+ * Writes one ZIP to `out`: `personal-data.json` (the PersonalData shape) and `personal-data.html` (the same, readable in
+ * any browser, standalone). Resolves when the archive is complete; rejects on an archiver error.
+ */
+export async function writePersonalDataZip(data: PersonalData, views: Views, out: Writable): Promise<void> {
+  const zip = archiver('zip', { zlib: { level: 9 } });
+  const done = new Promise<void>((resolve, reject) => {
+    zip.on('error', reject);
+    out.on('error', reject);
+    out.on('finish', resolve);
+    out.on('close', resolve);
+  });
+  zip.pipe(out);
+  zip.append(`${JSON.stringify(data, null, 2)}\n`, { name: 'personal-data.json' });
+  zip.append(views.render('privacy/export', pageModel(data), null), { name: 'personal-data.html' });
+  await zip.finalize();
+  await done;
+}

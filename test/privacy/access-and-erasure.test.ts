@@ -1,0 +1,131 @@
+import type { Server } from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { runCli } from '../../src/cli/main';
+import type { CliIo } from '../../src/cli/types';
+import { createStaff, signIn, type SignedIn } from '../admin/helpers';
+import { startTestApp, type TestApp } from '../support/app';
+import { buildEvent } from '../support/factories';
+import { textOf } from '../support/html';
+import { binary, unzipTexts } from './support';
+
+/**
+ * Issue 17, "Access and erasure": an administrator downloads everything held about one person (and nothing about
+ * anyone else), and erases a person on request, from the staff page and the command line.
+ */
+
+let t: TestApp;
+let server: Server;
+let admin: SignedIn;
+
+beforeEach(async () => {
+  t = await startTestApp();
+  server = t.app.listen(0);
+  admin = await signIn(server, (await createStaff(t, 'admin')).email);
+});
+afterEach(async () => {
+  server.close();
+  await t.close();
+});
+
+const A = { name: 'Aisha Khan', email: 'aisha.khan@nhs.example', organisation: 'NHS Digital' };
+const B = { name: 'Bartholomew Quist', email: 'bart.quist@uni.example', organisation: 'Quist University' };
+
+async function book(slug: string, buyer: typeof A, attendees: Array<typeof A & { dietary?: string }>) {
+  const res = await request(t.app).post(`/api/v1/events/${slug}/bookings`).send({ buyer, items: attendees.map((attendee) => ({ attendee })) });
+  if (res.status !== 201) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.booking.reference as string;
+}
+
+/** A's three bookings: their own, one they made for themselves and B, one B made for them; and one of B's alone. */
+async function arrange() {
+  const first = await buildEvent(t.db, { title: 'Evening meeting one', capacity: 5 });
+  const second = await buildEvent(t.db, { title: 'Evening meeting two', capacity: 5 });
+  const third = await buildEvent(t.db, { title: 'Evening meeting three', capacity: 5 });
+  const own = await book(first.slug, A, [{ ...A, dietary: 'Halal' }]);
+  const forBoth = await book(second.slug, A, [A, B]);
+  const byB = await book(third.slug, B, [A]);
+  await book(first.slug, B, [B]);
+  await t.sendMail();
+  return { events: [first, second, third], refs: [own, forBoth, byB] };
+}
+
+const exportZip = (email: string) => admin.agent.post('/admin/privacy/export').type('form').send({ _csrf: admin.csrf, email }).buffer(true).parse(binary as never);
+
+describe('access and erasure', () => {
+  it("when an administrator downloads A's data, then the ZIP holds A's three bookings as JSON and a page, and no string belonging to B", async () => {
+    const { refs } = await arrange();
+    const res = await exportZip(' Aisha.Khan@NHS.example ').expect(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="personal-data-aisha-khan-nhs-example-2026-03-02\.zip"$/);
+    const files = await unzipTexts(res.body as Buffer);
+    expect(Object.keys(files).sort()).toEqual(['personal-data.html', 'personal-data.json']);
+    const data = JSON.parse(files['personal-data.json']);
+    expect(data.places.map((p: { reference: string }) => p.reference).sort()).toEqual([...refs].sort());
+    expect(data.bookingsMade.map((b: { reference: string }) => b.reference).sort()).toEqual([refs[0], refs[1]].sort());
+    expect(data.places.find((p: { reference: string }) => p.reference === refs[0])).toMatchObject({ dietary: 'Halal', bookedBy: 'you' });
+    expect(data.places.find((p: { reference: string }) => p.reference === refs[2])).toMatchObject({ bookedBy: 'someone else' });
+    expect(data.emails.length).toBeGreaterThanOrEqual(3);
+    expect(data.emails.map((m: { subject: string }) => m.subject)).toContain("You're booked: Evening meeting three");
+    for (const text of Object.values(files)) {
+      for (const value of [B.name, B.email, B.organisation, 'Bartholomew', 'bart.quist']) expect(text).not.toContain(value);
+    }
+    expect(textOf(files['personal-data.html'])).toContain('Evening meeting three');
+    expect(await t.db('audit_log').where({ action: 'personal_data_exported' }).first('details')).toEqual({ details: JSON.stringify({ bookingsMade: 2, places: 3, emails: data.emails.length }) });
+  });
+
+  it('when a person is erased, then their free place to come is cancelled with the waitlist moving up, their details are replaced everywhere, and the audit entry does not hold them', async () => {
+    const full = await buildEvent(t.db, { title: 'Full meeting', capacity: 1 });
+    await book(full.slug, A, [A]);
+    await book(full.slug, B, [B]);
+    await request(t.app).post('/subscribe').type('form').send(`email=${encodeURIComponent(A.email)}&choice=all`).expect(303);
+    await t.sendMail();
+    expect(await t.db('bookings').where({ buyer_email_normalised: B.email }).first('status')).toEqual({ status: 'waitlisted' });
+
+    const review = await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'review' }).expect(200);
+    expect(textOf(review.text)).toContain('1 place still to come will be cancelled: Full meeting');
+    // Without the confirmation box, nothing happens.
+    const unconfirmed = await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'erase' }).expect(422);
+    expect(textOf(unconfirmed.text)).toContain('Tick the box to confirm you have checked who is asking');
+    expect(await t.db('attendees').where({ email_normalised: A.email }).first('id')).toBeDefined();
+
+    const done = await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'erase', confirm: 'on' }).expect(200);
+    expect(textOf(done.text)).toContain('Erased.');
+    expect(await t.db('bookings').where({ buyer_email_normalised: B.email }).first('status')).toEqual({ status: 'confirmed' });
+    const rows = JSON.stringify([await t.db('attendees').select('*'), await t.db('bookings').select('*'), await t.db('subscribers').select('*'), await t.db('audit_log').select('*')]);
+    for (const value of [A.name, A.email, A.organisation]) expect(rows).not.toContain(value);
+    // The cancellation still reaches them; then the address goes.
+    await t.sendMail();
+    expect(t.smtp.messages.some((m) => JSON.stringify(m.to).includes(A.email) && m.subject?.startsWith('Cancelled'))).toBe(true);
+    const { applyRetention } = await import('../../src/privacy/retention');
+    await applyRetention(t.db, t.clock.now(), t.config.retention);
+    expect(JSON.stringify(await t.db('outbox_emails').select('to_address', 'text_body'))).not.toContain(A.email);
+    expect((await exportZip(A.email).expect(200)).body.length).toBeGreaterThan(0);
+  });
+
+  it('when the person holds a paid place still to come, then erasure is refused with the booking to cancel first', async () => {
+    const paid = await buildEvent(t.db, { kind: 'seminar', title: 'Paid seminar', allowsInvoice: true, tickets: [{ name: 'Standard', price: 9500 }] });
+    const res = await request(t.app).post(`/api/v1/events/${paid.slug}/bookings`).send({ buyer: { ...A, organisation: 'NHS Digital' }, items: [{ ticketTypeId: paid.ticketTypeIds[0], attendee: A }], paymentMethod: 'invoice', purchaseOrder: 'PO-9', billingContact: 'Accounts' }).expect(201);
+    const refused = await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'erase', confirm: 'on' }).expect(409);
+    expect(textOf(refused.text)).toContain(`This person holds paid places still to come (${res.body.booking.reference})`);
+    expect(await t.db('attendees').where({ email_normalised: A.email }).first('name')).toEqual({ name: A.name });
+  });
+
+  it('when the command line exports and erases, then it writes the ZIP, asks before erasing, and erases with --yes', async () => {
+    await arrange();
+    const lines: string[] = [];
+    const io: CliIo = { out: (l) => lines.push(l), err: (l) => lines.push(l), prompt: async () => 'no' };
+    const env = { DATABASE_URL: t.testDb.url, NODE_ENV: 'test' };
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hsug-sar-')), 'a.zip');
+    expect(await runCli(['privacy:export', '--email', A.email, '--out', out], env, io)).toBe(0);
+    const files = await unzipTexts(fs.readFileSync(out));
+    expect(JSON.parse(files['personal-data.json']).places).toHaveLength(3);
+    expect(await runCli(['privacy:erase', '--email', A.email], env, io)).toBe(1);
+    expect(lines).toContain('Nothing was changed.');
+    expect(await runCli(['privacy:erase', '--email', A.email, '--yes'], env, io)).toBe(0);
+    expect(await t.db('attendees').where({ email_normalised: A.email }).first()).toBeUndefined();
+    expect(await runCli(['privacy:export', '--email', 'not-an-address', '--out', out], env, io)).toBe(2);
+  });
+});
