@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { promoteWaitlist } from '../../bookings';
-import { whereBookedOrWaiting } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { lockRow, writeTransaction } from '../../db/dialect';
 import { isUniqueViolation } from '../../db/errors/index';
@@ -9,7 +8,7 @@ import type { EventRecord, TicketTypeRecord } from '../../events/types';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { recordAudit, type Actor } from '../audit/log';
 import { describeChanges, queueUpdatedInvitations } from './changes';
-import { changeEventStatus, countAttendeesByTicketType, insertEvent, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
+import { changeEventStatus, copyTicketTypes, countAttendeesByTicketType, countBookingsHeld, insertEvent, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
 import type { EventInput, TicketInput } from './schemas';
 import { chooseSlug, SLUG_TAKEN } from './slugs';
 
@@ -34,6 +33,24 @@ export async function createEvent(ctx: ServiceContext, actor: Actor, input: Even
     const id = await insertEvent(trx, { ...input, slug }, now).catch(translateSlugClash);
     await insertTicketType(trx, { id, currency: 'GBP' }, { ...firstTicket, isActive: true });
     await recordAudit(trx, actor, { action: 'event_created', targetType: 'event', targetId: id, details: { slug, title: input.title } }, now);
+    return (await findEventById(trx, id)) as EventRecord;
+  });
+}
+
+/**
+ * "Copy as new event": a new draft with the details typed on the copy form (prefilled from `sourceSlug`, dates left
+ * for the organiser) and every ticket type of the source with its price (`copyTicketTypes`). Nothing about people is
+ * copied: no bookings, attendees, waitlist or messages.
+ */
+export async function copyEvent(ctx: ServiceContext, actor: Actor, sourceSlug: string, input: EventInput): Promise<EventRecord> {
+  const now = ctx.clock.now();
+  return writeTransaction(ctx.db, async (trx) => {
+    const source = await findEventBySlug(trx, sourceSlug);
+    if (!source) throw new NotFoundError('event_not_found', 'No event with that address.');
+    const slug = await chooseSlug(trx, input.slug, input.title);
+    const id = await insertEvent(trx, { ...input, slug }, now).catch(translateSlugClash);
+    const ticketTypes = await copyTicketTypes(trx, source.id, { id, currency: source.currency });
+    await recordAudit(trx, actor, { action: 'event_copied', targetType: 'event', targetId: id, details: { slug, title: input.title, from: source.slug, fromTitle: source.title, ticketTypes } }, now);
     return (await findEventById(trx, id)) as EventRecord;
   });
 }
@@ -91,8 +108,7 @@ export async function unpublishEvent(ctx: ServiceContext, actor: Actor, slug: st
   return writeTransaction(ctx.db, async (trx) => {
     const event = await lockedEvent(trx, slug);
     if (event.status !== 'published') return event;
-    const held = await trx('bookings').where({ event_id: event.id }).where((q) => whereBookedOrWaiting(q, now)).count({ n: '*' }).first();
-    if (Number(held?.n ?? 0) > 0) {
+    if ((await countBookingsHeld(trx, event.id, now)) > 0) {
       throw new ConflictError('has_bookings', 'People have already booked this event, so it cannot go back to draft. Cancel it instead, and they will be told.');
     }
     await changeEventStatus(trx, event.id, ['published'], 'draft', now);
