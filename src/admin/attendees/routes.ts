@@ -65,6 +65,7 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
     const canManage = can(role, 'attendees:manage');
     renderAdmin(views, res, 'attendees', {
       title: `Attendees: ${event.title}`,
+      isWide: true,
       event: { slug: event.slug, title: event.title, when: formatRange(event.startsAt, event.endsAt, zone), isFree: list.ticketTypes.every((t) => t.price === 0) },
       query: { ...query, downloads: downloadQuery(query) },
       statuses: LIST_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], selected: query.status === s })),

@@ -58,7 +58,7 @@ export function auditRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       query = parseInput(auditQuerySchema, req.query);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      renderAdmin(views, res, 'audit', { title: 'Audit log', hasErrors: true, errors: fieldErrors(error), form, ...choices, entries: [], isInvalid: true }, 422);
+      renderAdmin(views, res, 'audit', { title: 'Audit log', hasErrors: true, errors: fieldErrors(error), form, ...choices, entries: [], isInvalid: true, zone }, 422);
       return;
     }
     const filter = {
