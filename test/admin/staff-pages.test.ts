@@ -159,7 +159,7 @@ describe('the attendee list and sign-in sheet', () => {
     // The downloads offered are of what is shown.
     expect(page.text).toContain('attendees.csv?status&#x3D;confirmed');
     // The table's scroll box is reachable by keyboard and named.
-    expect(page.text).toContain('<div class="table-scroll" tabindex="0" role="region" aria-labelledby="list-heading">');
+    expect(page.text).toContain('<div class="table-scroll" tabindex="0" role="group" aria-labelledby="list-heading">');
 
     const all = textOf((await organiser.agent.get(`/admin/events/${event.slug}/attendees?status=all`).expect(200)).text);
     expect(all).toContain('7 rows (6 confirmed, 1 cancelled)');

@@ -21,7 +21,7 @@ const quoted = (v: unknown): string => `“${text(v)}”`;
 const money = (v: unknown): string => (typeof v === 'number' && Number.isSafeInteger(v) ? formatMoney(v, 'GBP') : text(v));
 const count = (n: unknown, one: string, many: string): string => `${text(n)} ${Number(n) === 1 ? one : many}`;
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(text) : []);
-const sentence = (...parts: Array<string | false | null | undefined>): string => `${parts.filter(Boolean).join(' ').replace(/\s+([.,;])/g, '$1')}.`;
+const sentence = (...parts: Array<string | false | null | undefined>): string => `${parts.filter(Boolean).join(' ').replace(/\s+([.,;:])/g, '$1')}.`;
 
 /** The event the entry is about, as a sentence names it: its title if known, else the address typed in the details. */
 function eventName(row: AuditRow, d: Details): string {
