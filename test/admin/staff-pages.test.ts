@@ -47,6 +47,19 @@ describe('every staff form reports all its mistakes at once', () => {
     expect(text).toContain('Enter the end as a date and time');
   });
 
+  it('when the edit form has a mistake and also a capacity below the places taken and a web address already used, then all three are reported together', async () => {
+    await buildEvent(t.db, { slug: 'address-in-use' });
+    const event = await buildEvent(t.db, { capacity: 10 });
+    for (let i = 1; i <= 3; i++) await request(server).post(`/api/v1/events/${event.slug}/bookings`).send(freeBookingBody(`cap-all-${i}`)).expect(201);
+    const values = eventFormValues((await findEventBySlug(t.db, event.slug))!);
+    const res = await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send(editFormBody(values, organiser.csrf, { title: '', capacity: '2', slug: 'address-in-use' }));
+    expect(res.status).toBe(422);
+    const text = textOf(res.text);
+    expect(text).toContain('Enter a title');
+    expect(text).toContain('3 places are already taken, so the capacity cannot be lower than 3');
+    expect(text).toContain('That web address is already used by another event');
+  });
+
   it('when the ticket form has no name and sales ending before they start, then both are reported together', async () => {
     const event = await buildEvent(t.db);
     const res = await organiser.agent.post(`/admin/events/${event.slug}/tickets`).type('form').send({ _csrf: organiser.csrf, name: '', price: '5.00', salesStartsAt: '2026-03-01T10:00', salesEndsAt: '2026-02-01T10:00', isActive: 'on' });

@@ -16,7 +16,7 @@ import { noticeText } from './notices';
 import { choiceLists, copyFormValues, eventFormValues, ticketFormValues, toStaffEventPage, toStaffEventRow } from './present';
 import { findStaffEvent, getStaffEvent, listEventsForStaff } from './read';
 import { cancelFormSchema, eventFormSchema, ticketFormSchema, type EventInput, type TicketInput } from './schemas';
-import { copyEvent, createEvent, createTicketType, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
+import { checkEventFormAgainstData, copyEvent, createEvent, createTicketType, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
 
 /** The first ticket type's fields on the new-event form are named ticket_<field>. */
 function ticketPart(body: Record<string, unknown>): Record<string, unknown> {
@@ -40,6 +40,12 @@ function parseNewEvent(body: Record<string, unknown>, defaultZone: string): { in
   const ticket = attempt(() => parseInput(ticketFormSchema(zone), { ...ticketPart(body), isActive: 'on' }, ['ticket']));
   if (!input || !ticket) throw new ValidationError(details);
   return { input, ticket };
+}
+
+/** The form's own mistakes and, when there are some, those only the database can tell (`checkEventFormAgainstData`). */
+async function allEventFormErrors(ctx: ServiceContext, error: ValidationError, body: Record<string, unknown>, slug?: string): Promise<Record<string, string>> {
+  // A field named twice (the service already found the same thing) keeps its first message.
+  return fieldErrors(new ValidationError([...(error.details ?? []), ...(await checkEventFormAgainstData(ctx, body, slug))]));
 }
 
 export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter, logger: Logger): void {
@@ -71,7 +77,7 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       res.redirect(303, `/admin/events/${event.slug}?notice=created`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      renderEventForm(res, { title: 'New event', isNew: true, form: body, errors: fieldErrors(error) }, 422);
+      renderEventForm(res, { title: 'New event', isNew: true, form: body, errors: await allEventFormErrors(ctx, error, body) }, 422);
     }
   });
 
@@ -94,7 +100,7 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       res.redirect(303, `/admin/events/${event.slug}?notice=copied`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      await renderCopyForm(res, slug, body, fieldErrors(error), 422);
+      await renderCopyForm(res, slug, body, await allEventFormErrors(ctx, error, body), 422);
     }
   });
 
@@ -125,7 +131,7 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const event = await findStaffEvent(ctx, slug);
-      renderEventForm(res, { title: `Edit ${event.title}`, slug, form: body, errors: fieldErrors(error) }, 422);
+      renderEventForm(res, { title: `Edit ${event.title}`, slug, form: body, errors: await allEventFormErrors(ctx, error, body, slug) }, 422);
     }
   });
 

@@ -5,11 +5,11 @@ import { lockRow, writeTransaction } from '../../db/dialect';
 import { isUniqueViolation } from '../../db/errors/index';
 import { countSeatsTaken, findEventById, findEventBySlug } from '../../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../../lib/errors';
 import { recordAudit, type Actor } from '../audit/log';
 import { describeChanges, queueUpdatedInvitations } from './changes';
-import { changeEventStatus, copyTicketTypes, countAttendeesByTicketType, countBookingsHeld, insertEvent, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
-import type { EventInput, TicketInput } from './schemas';
+import { changeEventStatus, copyTicketTypes, countAttendeesByTicketType, countBookingsHeld, insertEvent, isSlugTaken, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
+import { SLUG_PATTERN, type EventInput, type TicketInput } from './schemas';
 import { chooseSlug, SLUG_TAKEN } from './slugs';
 
 /** A slug taken by a concurrent request between our check and our write. */
@@ -24,6 +24,26 @@ async function lockedEvent(trx: Knex.Transaction, slug: string): Promise<EventRe
   await lockRow(trx, 'events', found.id);
   return (await findEventById(trx, found.id)) as EventRecord;
 }
+
+/**
+ * The checks that need the database (a typed web address already used; a capacity below the places taken), run
+ * beside the form's own checks when those fail, so that the form still reports every mistake in one answer. Advisory:
+ * the same checks inside the saving transaction are the ones that count.
+ */
+export async function checkEventFormAgainstData(ctx: ServiceContext, body: Record<string, unknown>, slug?: string): Promise<ErrorDetail[]> {
+  const problems: ErrorDetail[] = [];
+  const existing = slug ? await findEventBySlug(ctx.db, slug) : undefined;
+  const typedSlug = typeof body.slug === 'string' ? body.slug.trim().toLowerCase() : '';
+  if (typedSlug && SLUG_PATTERN.test(typedSlug) && (await isSlugTaken(ctx.db, typedSlug, existing?.id))) problems.push({ path: 'slug', message: SLUG_TAKEN });
+  const capacity = typeof body.capacity === 'string' && /^\d{1,6}$/.test(body.capacity.trim()) ? Number(body.capacity.trim()) : null;
+  if (existing && capacity !== null) {
+    const taken = (await countSeatsTaken(ctx.db, [existing.id], ctx.clock.now())).get(existing.id)?.taken ?? 0;
+    if (capacity < taken) problems.push({ path: 'capacity', message: capacityMessage(taken) });
+  }
+  return problems;
+}
+
+const capacityMessage = (taken: number) => `${taken} places are already taken, so the capacity cannot be lower than ${taken}`;
 
 /** A new event starts as a draft with its first ticket type, so it can be checked before it is published. */
 export async function createEvent(ctx: ServiceContext, actor: Actor, input: EventInput, firstTicket: TicketInput): Promise<EventRecord> {
@@ -73,7 +93,7 @@ export async function updateEvent(ctx: ServiceContext, actor: Actor, slug: strin
     const nextSlug = await chooseSlug(trx, input.slug ?? before.slug, input.title, before.id);
     const taken = (await countSeatsTaken(trx, [before.id], now)).get(before.id)?.taken ?? 0;
     if (input.capacity < taken) {
-      throw new ValidationError([{ path: 'capacity', message: `${taken} places are already taken, so the capacity cannot be lower than ${taken}` }]);
+      throw new ValidationError([{ path: 'capacity', message: capacityMessage(taken) }]);
     }
     const changes = describeChanges(before, input);
     const sequence = changes.length > 0 ? before.sequence + 1 : before.sequence;
