@@ -60,6 +60,16 @@ describe('every staff form reports all its mistakes at once', () => {
     expect(text).toContain('That web address is already used by another event');
   });
 
+  it('when the ticket edit form has no name and a quota below the places taken, then both are reported together', async () => {
+    const event = await buildEvent(t.db);
+    for (let i = 1; i <= 2; i++) await request(server).post(`/api/v1/events/${event.slug}/bookings`).send(freeBookingBody(`quota-all-${i}`)).expect(201);
+    const res = await organiser.agent.post(`/admin/events/${event.slug}/tickets/${event.ticketTypeIds[0]}`).type('form').send({ _csrf: organiser.csrf, name: '', price: '0', quota: '1', isActive: 'on' });
+    expect(res.status).toBe(422);
+    const text = textOf(res.text);
+    expect(text).toContain('Enter a name for the ticket type');
+    expect(text).toContain('2 places of this type are taken, so the quota cannot be lower than 2');
+  });
+
   it('when the ticket form has no name and sales ending before they start, then both are reported together', async () => {
     const event = await buildEvent(t.db);
     const res = await organiser.agent.post(`/admin/events/${event.slug}/tickets`).type('form').send({ _csrf: organiser.csrf, name: '', price: '5.00', salesStartsAt: '2026-03-01T10:00', salesEndsAt: '2026-02-01T10:00', isActive: 'on' });

@@ -16,7 +16,7 @@ import { noticeText } from './notices';
 import { choiceLists, copyFormValues, eventFormValues, ticketFormValues, toStaffEventPage, toStaffEventRow } from './present';
 import { findStaffEvent, getStaffEvent, listEventsForStaff } from './read';
 import { cancelFormSchema, eventFormSchema, ticketFormSchema, type EventInput, type TicketInput } from './schemas';
-import { checkEventFormAgainstData, copyEvent, createEvent, createTicketType, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
+import { checkEventFormAgainstData, checkTicketFormAgainstData, copyEvent, createEvent, createTicketType, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
 
 /** The first ticket type's fields on the new-event form are named ticket_<field>. */
 function ticketPart(body: Record<string, unknown>): Record<string, unknown> {
@@ -202,7 +202,8 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       res.redirect(303, `/admin/events/${event.slug}?notice=ticket_saved`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const model = { title: 'Edit ticket type', slug: event.slug, eventTitle: event.title, ticketId: id, timezone: event.timezone, form: body, errors: fieldErrors(error), hasErrors: true };
+      const errors = fieldErrors(new ValidationError([...(error.details ?? []), ...(await checkTicketFormAgainstData(ctx, event, id, body))]));
+      const model = { title: 'Edit ticket type', slug: event.slug, eventTitle: event.title, ticketId: id, timezone: event.timezone, form: body, errors, hasErrors: true };
       renderAdmin(views, res, 'ticket-form', model, 422);
     }
   });

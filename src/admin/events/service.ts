@@ -43,6 +43,16 @@ export async function checkEventFormAgainstData(ctx: ServiceContext, body: Recor
   return problems;
 }
 
+/** Like `checkEventFormAgainstData`, for a ticket type's form: a quota below the places of that type already taken. */
+export async function checkTicketFormAgainstData(ctx: ServiceContext, event: EventRecord, ticketTypeId: number, body: Record<string, unknown>): Promise<ErrorDetail[]> {
+  const quota = typeof body.quota === 'string' && /^\d{1,6}$/.test(body.quota.trim()) ? Number(body.quota.trim()) : null;
+  if (quota === null) return [];
+  const taken = (await countSeatsTaken(ctx.db, [event.id], ctx.clock.now())).get(event.id)?.byTicketType.get(ticketTypeId) ?? 0;
+  return quota < taken ? [{ path: 'quota', message: quotaMessage(taken) }] : [];
+}
+
+const quotaMessage = (taken: number) => `${taken} places of this type are taken, so the quota cannot be lower than ${taken}`;
+
 const capacityMessage = (taken: number) => `${taken} places are already taken, so the capacity cannot be lower than ${taken}`;
 
 /** A new event starts as a draft with its first ticket type, so it can be checked before it is published. */
@@ -154,7 +164,7 @@ export async function updateTicketType(ctx: ServiceContext, actor: Actor, slug: 
     const before = (await listAllTicketTypes(trx, event.id)).find((t) => t.id === ticketTypeId);
     if (!before) throw new NotFoundError('not_found', 'No such ticket type for this event.');
     const taken = (await countSeatsTaken(trx, [event.id], now)).get(event.id)?.byTicketType.get(ticketTypeId) ?? 0;
-    if (input.quota !== null && input.quota < taken) throw new ValidationError([{ path: 'quota', message: `${taken} places of this type are taken, so the quota cannot be lower than ${taken}` }]);
+    if (input.quota !== null && input.quota < taken) throw new ValidationError([{ path: 'quota', message: quotaMessage(taken) }]);
     const everSold = await countAttendeesByTicketType(trx, ticketTypeId);
     await updateTicketTypeRow(trx, ticketTypeId, input);
     await recordAudit(trx, actor, { action: 'ticket_type_updated', targetType: 'ticket_type', targetId: ticketTypeId, details: { event: slug, before: { name: before.name, price: before.price, isActive: before.isActive }, after: { name: input.name, price: input.price, isActive: input.isActive }, everSold } }, now);
