@@ -199,7 +199,7 @@ describe('the attendee list and sign-in sheet', () => {
     const names = [...sheet.text.matchAll(/<th scope="row">(.*?)<\/th>/g)].map((m) => m[1]);
     expect(names).toEqual(['<strong class="surname">Hopper</strong>, Grace', '<strong class="surname">Lovelace</strong>, Ada', '<strong class="surname">Nightingale</strong>, Florence', '<strong class="surname">Plato</strong>']);
     expect(sheet.text.match(/<tr class="walk-in">/g)).toHaveLength(5);
-    expect(textOf(sheet.text)).toContain('Walk-ins: write your name, organisation and email');
+    expect(textOf(sheet.text)).toContain('Walk-ins: write your name and organisation');
   });
 });
 

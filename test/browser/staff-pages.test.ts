@@ -127,9 +127,16 @@ describe('every staff page, for each role, at 375 and 1280 px', () => {
     problems.push(...(await lookAt(page, 'staff-organiser-copied')));
     await page.getByRole('link', { name: 'Preview the public page' }).click();
     await page.getByText('Preview — not published').waitFor();
-    // The attendee table's scroll box, if it scrolls, is reached with the keyboard.
     await page.goto(`${t.baseUrl}/admin/events/${slug}/attendees`);
     await page.getByRole('heading', { name: '7 rows (7 confirmed)' }).waitFor();
+    // On paper the sign-in sheet has every column, even when printed from a phone.
+    await page.setViewportSize({ width: 375, height: 900 });
+    await page.goto(`${t.baseUrl}/admin/events/${slug}/sign-in-sheet`);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('thead th').allTextContents()).toEqual(['Here', 'Name', 'Organisation', 'Ticket', 'Signature']);
+    expect(await page.locator('thead th:visible').count()).toBe(5);
+    await page.screenshot({ path: `${SCREENSHOTS}/staff-organiser-sign-in-sheet-print.png`, fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);
