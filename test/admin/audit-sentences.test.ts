@@ -9,6 +9,8 @@ describe('audit sentences', () => {
     [row('ticket_type_updated', { event: 'spring', before: { name: 'Member', price: 9500, isActive: true }, after: { name: 'Member', price: 10500, isActive: false } }, { targetType: 'ticket_type' }), 'Ada Lovelace changed the ticket type “Member” of “Spring seminar”: price £95.00 → £105.00; withdrew it from sale.'],
     [row('seats_cancelled_by_staff', { reference: 'HSUG-AAAA-BBBB', names: ['Grace Hopper'], refund: 'policy', refundAmount: 8500, creditAmount: 0 }, { targetType: 'booking' }), 'Ada Lovelace cancelled 1 place (Grace Hopper) of booking HSUG-AAAA-BBBB for “Spring seminar” with refund under the event’s policy: £85.00 refunded.'],
     [row('role_changed', { email: 'g@hsug.test', from: 'organiser', to: 'treasurer' }, { targetType: 'user', eventTitle: null }), 'Ada Lovelace changed the role of g@hsug.test from organiser to treasurer.'],
+    [row('event_announced', { slug: 'spring', recipients: 240, subject: 'New: Spring seminar' }), 'Ada Lovelace announced “Spring seminar” to 240 subscribers: “New: Spring seminar”.'],
+    [row('subscribers_imported', { file: 'list.csv', imported: 40, alreadySubscribed: 2, suppressed: 1 }, { targetType: 'subscribers', eventTitle: null }), 'Ada Lovelace imported 40 announcement subscribers from list.csv (2 already subscribed, 1 not added as they had unsubscribed).'],
     [row('checked_in', { event: 'spring', name: 'Grace Hopper' }, { targetType: 'attendee' }), 'Ada Lovelace checked in Grace Hopper at “Spring seminar”.'],
   ])('when a known kind of entry is shown (case %#), then it reads as one plain sentence with the person, the event and what changed', (entry, expected) => {
     expect(describeAudit(entry)).toBe(expected);
