@@ -52,6 +52,14 @@ export async function listPastEvents(ctx: ServiceContext, query: Pick<UpcomingQu
 }
 
 /** A published or cancelled event; drafts are invisible to the public. */
+/** Any event as its public page would show it, drafts included: for the staff preview only, never a public route. */
+export async function getEventForPreview(ctx: ServiceContext, slug: string): Promise<EventWithAvailability> {
+  const event = await findEventBySlug(ctx.db, slug);
+  if (!event) throw new NotFoundError('event_not_found', 'No event with that address.');
+  const [found] = await withAvailability(ctx, [event]);
+  return found;
+}
+
 export async function getPublicEvent(ctx: ServiceContext, slug: string): Promise<EventWithAvailability> {
   const event = await findEventBySlug(ctx.db, slug);
   if (!event || event.status === 'draft') throw new NotFoundError('event_not_found', 'No event with that address.');

@@ -78,8 +78,8 @@ describe('inviting staff', () => {
       { action: 'password_set', actor: 'ida@hsug.test' },
     ]);
     const audit = await admin.agent.get('/admin/audit').expect(200);
-    expect(audit.text).toContain('user_invited');
-    expect(audit.text).toContain('password_set');
+    expect(audit.text).toMatch(/Test admin invited ida@hsug\.test as organiser\./);
+    expect(audit.text).toContain('Ida Invited set their password from an invitation.');
   });
 
   it('when a set-password link has been used, then it answers exactly as an unknown link does', async () => {

@@ -75,7 +75,8 @@ describe('check-in at the door', () => {
     const event = await buildEvent(t.db, { capacity: 10 });
     for (const [tag, name] of [['s1', 'Zara Abbott'], ['s2', 'Adam Young'], ['s3', 'Mary Smith']]) await book(event.slug, tag, { name });
     const res = await organiser.agent.get(`/admin/events/${event.slug}/sign-in-sheet`).expect(200);
-    const order = ['Zara Abbott', 'Mary Smith', 'Adam Young'].map((n) => res.text.indexOf(n));
+    // Printed surname first: "Abbott, Zara".
+    const order = ['Abbott</strong>, Zara', 'Smith</strong>, Mary', 'Young</strong>, Adam'].map((n) => res.text.indexOf(n));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(res.text).toContain('3 expected');

@@ -32,8 +32,11 @@ beforeAll(async () => {
   for (const [i, name] of HOSTILE.entries()) {
     // Inserted directly, as the payments code would after a card payment, so names are stored exactly as typed.
     {
-      const [b] = await t.db('bookings').insert({ reference: `HSUG-TEST-${String(i).padStart(4, '0')}`, event_id: event.id, status: 'confirmed', buyer_name: 'Buyer', buyer_email: `buyer${i}@example.org`, buyer_email_normalised: `buyer${i}@example.org`, total: 9500, currency: 'GBP', payment_method: 'stripe', manage_token_hash: 'x'.repeat(64), created_at: '2026-03-01T10:30:00.000Z', updated_at: '2026-03-01T10:30:00.000Z' }).returning('id');
+      // The last one is an invoice booking whose invoice is not paid yet: its price is 95.00, its amount paid 0.00.
+      const isInvoice = i === HOSTILE.length - 1;
+      const [b] = await t.db('bookings').insert({ reference: `HSUG-TEST-${String(i).padStart(4, '0')}`, event_id: event.id, status: 'confirmed', buyer_name: 'Buyer', buyer_email: `buyer${i}@example.org`, buyer_email_normalised: `buyer${i}@example.org`, total: 9500, currency: 'GBP', payment_method: isInvoice ? 'invoice' : 'stripe', ...(isInvoice ? { invoice_status: 'outstanding' } : {}), manage_token_hash: 'x'.repeat(64), created_at: '2026-03-01T10:30:00.000Z', updated_at: '2026-03-01T10:30:00.000Z' }).returning('id');
       const bookingId = typeof b === 'object' ? b.id : b;
+      if (!isInvoice) await t.db('payments').insert({ booking_id: bookingId, method: 'card', status: 'succeeded', amount: 9500, currency: 'GBP', amount_refunded: 0, stripe_payment_intent_id: `pi_test_${i}`, paid_at: '2026-03-01T10:30:00.000Z', created_at: '2026-03-01T10:30:00.000Z', updated_at: '2026-03-01T10:30:00.000Z' });
       await t.db('attendees').insert({ booking_id: bookingId, event_id: event.id, ticket_type_id: event.ticketTypeIds[0], status: 'active', name, email: `p${i}@example.org`, email_normalised: `p${i}@example.org`, organisation: i === 0 ? '=cmd' : 'NHS', dietary: i === 1 ? 'Vegan' : null, unit_price: 9500, currency: 'GBP', ical_uid: `uid-${i}@test`, created_at: '2026-03-01T10:30:00.000Z', checked_in_at: i === 7 ? '2026-04-14T16:55:00.000Z' : null });
     }
   }
@@ -54,7 +57,7 @@ describe('attendee downloads', () => {
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
 
     const rows = parse(body, { bom: true, columns: true }) as Array<Record<string, string>>;
-    expect(Object.keys(rows[0])).toEqual(['Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price paid (£)', 'Payment status', 'Booking status', 'Dietary', 'Accessibility', 'Booked at', 'Checked in at']);
+    expect(Object.keys(rows[0])).toEqual(['Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price (£)', 'Amount paid (£)', 'Payment status', 'Booking status', 'Dietary', 'Accessibility', 'Booked at', 'Checked in at']);
     const names = rows.map((r) => r.Name);
     expect(names).toEqual([
       `'=HYPERLINK("http://evil.example","click")`,
@@ -69,7 +72,9 @@ describe('attendee downloads', () => {
     // Take the guard quote off and every name is exactly what was booked.
     expect(names.map((n) => (/^'[=+\-@\t\r]/.test(n) ? n.slice(1) : n))).toEqual(HOSTILE);
     expect(rows[0].Organisation).toBe("'=cmd");
-    expect(rows[0]).toMatchObject({ 'Ticket type': 'Member', 'Price paid (£)': '95.00', 'Payment status': 'Paid by card', 'Booked at': '2026-03-01 10:30' });
+    expect(rows[0]).toMatchObject({ 'Ticket type': 'Member', 'Price (£)': '95.00', 'Amount paid (£)': '95.00', 'Payment status': 'Paid by card', 'Booked at': '2026-03-01 10:30' });
+    // An unpaid invoice: the price is what the seat costs, and nothing has been paid yet.
+    expect(rows[7]).toMatchObject({ Name: 'Plain Name', 'Price (£)': '95.00', 'Amount paid (£)': '0.00', 'Payment status': 'Invoice' });
     // Checked in at 16:55 UTC on 14 April is 17:55 British Summer Time.
     expect(rows[7]['Checked in at']).toBe('2026-04-14 17:55');
   });
@@ -87,12 +92,18 @@ describe('attendee downloads', () => {
     expect(sheet.rowCount).toBe(1 + HOSTILE.length);
     const first = sheet.getRow(2);
     expect(first.getCell(2).value).toBe(HOSTILE[0]);
+    expect(sheet.getRow(1).getCell(6).value).toBe('Price (£)');
+    expect(sheet.getRow(1).getCell(7).value).toBe('Amount paid (£)');
     expect(first.getCell(6).value).toBe(95);
     expect(first.getCell(6).numFmt).toContain('£');
-    const bookedAt = first.getCell(11).value as Date;
+    expect(first.getCell(7).value).toBe(95);
+    expect(first.getCell(7).numFmt).toContain('£');
+    expect(sheet.getRow(9).getCell(6).value).toBe(95); // the unpaid invoice: priced, not paid
+    expect(sheet.getRow(9).getCell(7).value).toBe(0);
+    const bookedAt = first.getCell(12).value as Date;
     expect(bookedAt).toBeInstanceOf(Date);
     expect(bookedAt.toISOString()).toBe('2026-03-01T10:30:00.000Z');
-    const checkedIn = sheet.getRow(9).getCell(12).value as Date;
+    const checkedIn = sheet.getRow(9).getCell(13).value as Date;
     expect(checkedIn.toISOString()).toBe('2026-04-14T17:55:00.000Z'); // wall-clock time in London
     expect(sheet.getRow(7).getCell(2).value).toBe('Zoë Ørsted 中文');
   });
@@ -101,7 +112,8 @@ describe('attendee downloads', () => {
     const json = await request(server).get(`/api/v1/admin/events/${slug}/attendees.json`).set('Authorization', `Bearer ${token}`);
     expect(json.status).toBe(200);
     expect(json.body.attendees).toHaveLength(HOSTILE.length);
-    expect(json.body.attendees[5]).toMatchObject({ name: 'Zoë Ørsted 中文', pricePaid: 9500, currency: 'GBP' });
+    expect(json.body.attendees[5]).toMatchObject({ name: 'Zoë Ørsted 中文', price: 9500, amountPaid: 9500, pricePaid: 9500, currency: 'GBP' });
+    expect(json.body.attendees[7]).toMatchObject({ name: 'Plain Name', price: 9500, amountPaid: 0 });
     const plain = await request(server).get(`/api/v1/admin/events/${slug}/attendees`).set('Authorization', `Bearer ${token}`);
     expect(plain.body.attendees).toHaveLength(HOSTILE.length);
     const csv = await request(server).get(`/api/v1/admin/events/${slug}/attendees.csv`).set('Authorization', `Bearer ${token}`);
@@ -116,7 +128,7 @@ describe('attendee downloads', () => {
 
   it('when the list is searched and filtered, then only matching seats show, with counts and the caterer summary', async () => {
     const res = await treasurer.agent.get(`/admin/events/${slug}/attendees?q=%C3%98rsted`).expect(200);
-    expect(res.text).toContain('1 seat matching');
+    expect(res.text).toContain('1 row (1 confirmed)');
     expect(res.text).toContain('Zoë Ørsted 中文');
     expect(res.text).not.toContain('Plain Name');
     const all = await treasurer.agent.get(`/admin/events/${slug}/attendees`).expect(200);

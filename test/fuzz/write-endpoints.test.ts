@@ -222,6 +222,11 @@ const ENDPOINTS: Endpoint[] = [
     route: 'POST /admin/events/:slug', encoding: 'form', auth: 'staff',
     valid: async () => ({ params: { slug: (await buildEvent(t.db, { status: 'draft' })).slug }, body: { ...eventForm(), ticket_name: undefined, ticket_price: undefined } }),
   },
+  {
+    route: 'POST /admin/events/:slug/copy', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { ...eventForm(), ticket_name: undefined, ticket_price: undefined } }),
+    fresh: () => ({ title: unique('Fuzz copy') }),
+  },
   { route: 'POST /admin/events/:slug/publish', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db, { status: 'draft' })).slug }, body: {} }) },
   { route: 'POST /admin/events/:slug/unpublish', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: {} }) },
   { route: 'POST /admin/events/:slug/cancel', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { reason: 'Speaker unwell', confirm: 'yes' } }) },

@@ -3,7 +3,7 @@ import { localStamp, paymentStatus, seatStatus, STATUS_LABELS } from './present'
 
 /** The download columns, in order, shared by CSV, XLSX and JSON so they never drift apart. */
 export const EXPORT_HEADERS = [
-  'Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price paid (£)', 'Payment status', 'Booking status',
+  'Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price (£)', 'Amount paid (£)', 'Payment status', 'Booking status',
   'Dietary', 'Accessibility', 'Booked at', 'Checked in at',
 ] as const;
 
@@ -13,8 +13,10 @@ export interface ExportRecord {
   email: string;
   organisation: string;
   ticketType: string;
-  /** Minor units; formats decide how to show it. */
-  pricePaid: number;
+  /** The seat's price, in minor units, whether or not it has been paid; formats decide how to show it. */
+  price: number;
+  /** Minor units received for the seat, net of refunds (`queries.ts` amountPaidForSeat): 0 for an unpaid invoice. */
+  amountPaid: number;
   paymentStatus: string;
   bookingStatus: string;
   dietary: string;
@@ -30,7 +32,8 @@ export function toExportRecord(row: AttendeeListRow): ExportRecord {
     email: row.email,
     organisation: row.organisation ?? '',
     ticketType: row.ticketTypeName,
-    pricePaid: row.unitPrice,
+    price: row.unitPrice,
+    amountPaid: row.amountPaid,
     paymentStatus: paymentStatus(row),
     bookingStatus: STATUS_LABELS[seatStatus(row)],
     dietary: row.dietary ?? '',
@@ -47,7 +50,7 @@ export function poundsString(pence: number): string {
 
 export function toCsvCells(r: ExportRecord, zone: string): string[] {
   return [
-    r.reference, r.name, r.email, r.organisation, r.ticketType, poundsString(r.pricePaid), r.paymentStatus, r.bookingStatus,
+    r.reference, r.name, r.email, r.organisation, r.ticketType, poundsString(r.price), poundsString(r.amountPaid), r.paymentStatus, r.bookingStatus,
     r.dietary, r.accessibility, localStamp(r.bookedAt, zone), localStamp(r.checkedInAt, zone),
   ];
 }

@@ -41,8 +41,9 @@ async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeLis
       batch
         .map((row) => {
           const r = toExportRecord(row);
-          // `id` names the seat for the staff API (cancelling one place).
-          return JSON.stringify({ id: row.id, ...r, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null });
+          // `id` names the seat for the staff API (cancelling one place). `pricePaid` is kept for existing API clients:
+          // it was always the seat's price, paid or not, which `price` now says plainly beside `amountPaid`.
+          return JSON.stringify({ id: row.id, ...r, pricePaid: r.price, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null });
         })
         .join(','),
     tail: ']}',

@@ -14,7 +14,8 @@ const COLUMNS: Array<Partial<ExcelJS.Column>> = [
   { key: 'email', width: 32 },
   { key: 'organisation', width: 28 },
   { key: 'ticketType', width: 20 },
-  { key: 'pricePaid', width: 14, style: { numFmt: MONEY_FORMAT } },
+  { key: 'price', width: 12, style: { numFmt: MONEY_FORMAT } },
+  { key: 'amountPaid', width: 16, style: { numFmt: MONEY_FORMAT } },
   { key: 'paymentStatus', width: 18 },
   { key: 'bookingStatus', width: 16 },
   { key: 'dietary', width: 24 },
@@ -40,7 +41,8 @@ async function addNextBatch(sheet: ExcelJS.Worksheet, batches: AsyncIterator<Att
     const added = sheet.addRow({
       ...r,
       // Integer pence to pounds: one division of an exact integer by 100, shown to 2 places.
-      pricePaid: r.pricePaid / 100,
+      price: r.price / 100,
+      amountPaid: r.amountPaid / 100,
       bookedAt: wallClockDate(r.bookedAt, zone),
       checkedInAt: r.checkedInAt ? wallClockDate(r.checkedInAt, zone) : null,
     });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Tx } from '../../db/connect';
 import { type BookingStatus, type PaymentMethod } from '../../bookings';
+import { RECEIVED_STATUSES } from '../../finance/categories';
 import { fromDbTime, fromDbTimeOrNull } from '../../lib/time';
 
 export const LIST_STATUSES = ['confirmed', 'waitlisted', 'pending_payment', 'cancelled', 'expired'] as const;
@@ -32,6 +33,8 @@ export interface AttendeeListRow {
   bookingTotal: number;
   bookedAt: Date;
   checkedInAt: Date | null;
+  /** Minor units received for this seat, net of refunds (`amountPaidForSeat`). */
+  amountPaid: number;
 }
 
 const COLUMNS = [
@@ -40,6 +43,29 @@ const COLUMNS = [
   'ticket_types.name as ticket_type_name', 'attendees.unit_price', 'attendees.currency', 'bookings.payment_method', 'bookings.total',
   'bookings.created_at as booked_at', 'attendees.checked_in_at',
 ];
+
+// Money received for the booking, net of refunds: card and invoice payments alike (finance/categories RECEIVED_STATUSES).
+const RECEIVED_SQL = `coalesce((select sum(p.amount - p.amount_refunded) from payments p where p.booking_id = bookings.id and p.status in (${RECEIVED_STATUSES.map(() => '?').join(', ')})), 0)`;
+// The prices of the booking's seats that come before this one: its active seats first, then cancelled ones, by id.
+const RANK = (table: string) => `case when ${table}.status = 'active' then 0 else 1 end`;
+const EARLIER_SQL = `coalesce((select sum(a2.unit_price) from attendees a2 where a2.booking_id = attendees.booking_id and (${RANK('a2')} < ${RANK('attendees')} or (${RANK('a2')} = ${RANK('attendees')} and a2.id < attendees.id))), 0)`;
+
+// Only a booking paid in part needs the seats before this one; nothing paid or all paid (the usual cases) answers
+// without them, so a download's cost does not grow with the square of a large booking.
+const PARTLY_PAID_EARLIER_SQL = `case when ${RECEIVED_SQL} > 0 and ${RECEIVED_SQL} < bookings.total then ${EARLIER_SQL} else 0 end`;
+
+function columns(db: Tx): Array<string | Knex.Raw> {
+  return [...COLUMNS, db.raw(`${RECEIVED_SQL} as received`, RECEIVED_STATUSES), db.raw(`${PARTLY_PAID_EARLIER_SQL} as earlier`, [...RECEIVED_STATUSES, ...RECEIVED_STATUSES])];
+}
+
+/**
+ * What a seat has been paid: the booking's money received (net of refunds) goes to its seats in order, active seats
+ * first, each up to its price. So a paid seat shows its price, an unpaid invoice or an expired hold 0, and a seat
+ * cancelled with a fee kept shows the fee, once its partial refund is recorded.
+ */
+export function amountPaidForSeat(received: number, earlierPrices: number, unitPrice: number): number {
+  return Math.max(0, Math.min(unitPrice, received - earlierPrices));
+}
 
 function toRow(r: Record<string, unknown>): AttendeeListRow {
   return {
@@ -61,6 +87,7 @@ function toRow(r: Record<string, unknown>): AttendeeListRow {
     bookingTotal: Number(r.total),
     bookedAt: fromDbTime(r.booked_at),
     checkedInAt: fromDbTimeOrNull(r.checked_in_at),
+    amountPaid: amountPaidForSeat(Number(r.received ?? 0), Number(r.earlier ?? 0), Number(r.unit_price)),
   };
 }
 
@@ -96,6 +123,18 @@ function filtered(db: Tx, eventId: number, filter: AttendeeFilter, { byEvent = t
   return query;
 }
 
+/** The seat's own state: cancelled when the seat or its booking is, otherwise its booking's status. */
+const SEAT_STATUS_SQL = "case when attendees.status = 'cancelled' then 'cancelled' else bookings.status end";
+
+/** Seats matching the filter, whatever their status, counted by seat status (for "7 rows (6 confirmed, 1 cancelled)"). */
+export async function countBySeatStatus(db: Tx, eventId: number, filter: Omit<AttendeeFilter, 'status'>): Promise<Map<ListStatus, number>> {
+  const rows = await filtered(db, eventId, { ...filter, status: undefined })
+    .select(db.raw(`${SEAT_STATUS_SQL} as seat_status`))
+    .count({ n: '*' })
+    .groupByRaw(SEAT_STATUS_SQL);
+  return new Map(rows.map((r: Record<string, unknown>) => [r.seat_status as ListStatus, Number(r.n)]));
+}
+
 export async function countAttendees(db: Tx, eventId: number, filter: AttendeeFilter): Promise<number> {
   const row = await filtered(db, eventId, filter).count({ n: '*' }).first();
   return Number(row?.n ?? 0);
@@ -103,7 +142,7 @@ export async function countAttendees(db: Tx, eventId: number, filter: AttendeeFi
 
 /** One page of the staff list, by name. */
 export async function listAttendeePage(db: Tx, eventId: number, filter: AttendeeFilter, limit: number, offset: number): Promise<AttendeeListRow[]> {
-  const rows = await filtered(db, eventId, filter).select(COLUMNS).orderByRaw('lower(attendees.name), attendees.id').limit(limit).offset(offset);
+  const rows = await filtered(db, eventId, filter).select(columns(db)).orderByRaw('lower(attendees.name), attendees.id').limit(limit).offset(offset);
   return rows.map(toRow);
 }
 
@@ -133,7 +172,7 @@ export function iterateAttendees(db: Tx, eventId: number, filter: AttendeeFilter
         const range = [ids[at], ids[Math.min(at + batchSize, ids.length) - 1]] as const;
         at += batchSize;
         // The filter again: a seat can change between the two reads, and a batch only ever shows what matches now.
-        const rows = await filtered(db, eventId, filter, { byEvent: false }).select(COLUMNS).whereBetween('attendees.id', range).orderBy('attendees.id');
+        const rows = await filtered(db, eventId, filter, { byEvent: false }).select(columns(db)).whereBetween('attendees.id', range).orderBy('attendees.id');
         if (rows.length > 0) return { done: false, value: rows.map(toRow) };
       }
       return end;
@@ -147,7 +186,7 @@ export function iterateAttendees(db: Tx, eventId: number, filter: AttendeeFilter
 
 /** People holding a confirmed place, for the sign-in sheet and the door. */
 export async function listExpected(db: Tx, eventId: number, q?: string, limit?: number): Promise<AttendeeListRow[]> {
-  const query = filtered(db, eventId, { status: 'confirmed', q }).select(COLUMNS).orderByRaw('lower(attendees.name), attendees.id');
+  const query = filtered(db, eventId, { status: 'confirmed', q }).select(columns(db)).orderByRaw('lower(attendees.name), attendees.id');
   if (limit) query.limit(limit);
   return (await query).map(toRow);
 }

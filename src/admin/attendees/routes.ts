@@ -14,8 +14,8 @@ import { renderAdmin } from '../render';
 import type { GuardedRouter } from '../route-table';
 import { slugParam } from '../params';
 import { recordAttendeeDownload, sendAttendeeDownload, type DownloadFormat } from './downloads';
-import { bySurname, STATUS_LABELS, toAttendeeView } from './present';
-import { listExpected, LIST_STATUSES, type AttendeeListRow } from './queries';
+import { bySurname, describeRows, STATUS_LABELS, surnameFirst, toAttendeeView, walkInRows } from './present';
+import { listExpected, LIST_STATUSES, type AttendeeListRow, type ListStatus } from './queries';
 import { loadAttendeeList } from './read';
 import { attendeeQuerySchema, exportFormatSchema } from './schemas';
 import { offerWaitlistPlace } from './waitlist';
@@ -29,6 +29,9 @@ function cancelLinks(row: AttendeeListRow, role: Role) {
     canCancelSeat: isAllowed && !row.isCancelledSeat && (row.bookingStatus === 'confirmed' || row.bookingStatus === 'waitlisted'),
   };
 }
+
+/** `status=all` (or none) filters nothing. */
+const statusFilter = (status: ListStatus | 'all' | undefined) => (status === 'all' ? undefined : status);
 
 function downloadQuery(query: { q?: string; status?: string; ticket?: number }, page?: number): string {
   const params = new URLSearchParams();
@@ -44,7 +47,7 @@ function downloadQuery(query: { q?: string; status?: string; ticket?: number }, 
 async function sendDownload(ctx: ServiceContext, req: Request, res: Response, format: DownloadFormat, surface: 'page' | 'api'): Promise<void> {
   const event = await findStaffEvent(ctx, slugParam(req));
   const query = parseInput(attendeeQuerySchema, req.query);
-  const filter = { q: query.q, status: query.status, ticketTypeId: query.ticket };
+  const filter = { q: query.q, status: statusFilter(query.status), ticketTypeId: query.ticket };
   await recordAttendeeDownload(ctx, staffOf(res), event, { format, surface, filter });
   await sendAttendeeDownload(ctx, event, filter, format, res);
 }
@@ -52,16 +55,24 @@ async function sendDownload(ctx: ServiceContext, req: Request, res: Response, fo
 export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter): void {
   routes.get('/events/:slug/attendees', 'attendees:read', async (req, res) => {
     const event = await findStaffEvent(ctx, slugParam(req));
-    const query = parseInput(attendeeQuerySchema, req.query);
-    const list = await loadAttendeeList(ctx, event, { q: query.q, status: query.status, ticketTypeId: query.ticket }, query.page);
+    const parsed = parseInput(attendeeQuerySchema, req.query);
+    // The page shows confirmed places unless asked otherwise: those are the seats; its download links carry the choice.
+    const query = { ...parsed, status: parsed.status ?? 'confirmed' };
+    const list = await loadAttendeeList(ctx, event, { q: query.q, status: statusFilter(query.status), ticketTypeId: query.ticket }, query.page);
+    const rows = describeRows(list.bySeatStatus, query.status);
     const zone = event.timezone;
     const role = staffOf(res).role;
     const canManage = can(role, 'attendees:manage');
     renderAdmin(views, res, 'attendees', {
       title: `Attendees: ${event.title}`,
+      isWide: true,
       event: { slug: event.slug, title: event.title, when: formatRange(event.startsAt, event.endsAt, zone), isFree: list.ticketTypes.every((t) => t.price === 0) },
       query: { ...query, downloads: downloadQuery(query) },
       statuses: LIST_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], selected: query.status === s })),
+      isAllStatuses: query.status === 'all',
+      rowsHeading: rows.heading,
+      rowsHidden: rows.hidden,
+      allStatusesHref: downloadQuery({ ...query, status: 'all' }),
       ticketTypes: list.ticketTypes.map((t) => ({ value: t.id, label: t.name, selected: query.ticket === t.id })),
       attendees: list.rows.map((r) => ({ ...toAttendeeView(r, zone), ...cancelLinks(r, role) })),
       canCancel: can(role, 'bookings:cancel'),
@@ -92,8 +103,9 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
     renderAdmin(views, res, 'sign-in-sheet', {
       title: `Sign-in sheet: ${event.title}`,
       event: { slug: event.slug, title: event.title, when: formatRange(event.startsAt, event.endsAt, event.timezone), venue: event.venue },
-      people: people.map((r) => toAttendeeView(r, event.timezone)),
+      people: people.map((r) => ({ ...toAttendeeView(r, event.timezone), ...surnameFirst(r.name) })),
       count: people.length,
+      walkIns: Array.from({ length: walkInRows(people.length) }, (_, i) => i + 1),
     });
   });
 

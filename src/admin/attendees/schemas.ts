@@ -6,7 +6,8 @@ const blank = (v: unknown) => (Array.isArray(v) ? v[0] : v === '' ? undefined : 
 
 export const attendeeQuerySchema = z.object({
   q: z.preprocess(blank, singleLineText(200, { tooLong: 'Search for at most 200 characters' }).optional()),
-  status: z.preprocess(blank, z.enum(LIST_STATUSES, { message: 'Choose a status from the list' }).optional()),
+  /** A seat status, or `all`. Absent: every status for downloads and the API (unchanged), confirmed places on the page. */
+  status: z.preprocess(blank, z.enum([...LIST_STATUSES, 'all'], { message: 'Choose a status from the list' }).optional()),
   ticket: z.preprocess(blank, z.coerce.number({ message: 'Choose a ticket type from the list' }).int().positive().optional()),
   page: z.preprocess(blank, z.coerce.number({ message: 'Not a page number' }).int().min(1).max(10000).default(1)),
 });

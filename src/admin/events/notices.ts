@@ -15,6 +15,8 @@ export function noticeText(query: Record<string, unknown>): string | null {
         promoted > 0 ? `${promoted} ${promoted === 1 ? 'booking' : 'bookings'} moved from the waitlist to confirmed.` : '',
       ].filter(Boolean).join(' ');
     }
+    case 'copied':
+      return 'Copy created as a draft, with the same ticket types and prices. Check the dates and any early-bird prices, then publish it.';
     case 'published':
       return 'Event published: it is now on the public list and open for booking.';
     case 'unpublished':

@@ -42,6 +42,22 @@ export function eventFormValues(event: EventRecord): Record<string, unknown> {
   };
 }
 
+/**
+ * The copy form's initial values: the source's details with every date left empty, for the organiser to set (a
+ * meeting repeated a year on rarely falls on the same weekday, so moving the dates by a year would be a guess), and an
+ * address made from the title.
+ */
+export function copyFormValues(event: EventRecord): Record<string, unknown> {
+  return { ...eventFormValues(event), slug: '', startsAt: '', endsAt: '', bookingOpensAt: '', bookingClosesAt: '', refundDeadlineAt: '' };
+}
+
+/** Why "Back to draft" is not offered, or null when it is. */
+export function backToDraftRefusal(bookingsHeld: number): string | null {
+  if (bookingsHeld === 0) return null;
+  const what = bookingsHeld === 1 ? '1 booking' : `${bookingsHeld} bookings`;
+  return `It cannot go back to draft: it has ${what} (confirmed, waiting or being paid for). Cancel the event instead, and everyone booked will be told.`;
+}
+
 export function ticketFormValues(type: TicketTypeRecord, zone: string): Record<string, unknown> {
   return {
     name: type.name,
@@ -90,7 +106,8 @@ export function toStaffEventPage(detail: StaffEventDetail) {
     capacity: event.capacity,
     taken: detail.taken,
     remaining: Math.max(0, event.capacity - detail.taken),
-    sequence: event.sequence,
+    calendarUpdates: event.sequence,
+    backToDraftRefusal: backToDraftRefusal(detail.bookingsHeld),
     isDraft: event.status === 'draft',
     isPublished: event.status === 'published',
     isCancelled: event.status === 'cancelled',

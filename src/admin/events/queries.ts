@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/connect';
+import { whereBookedOrWaiting } from '../../bookings';
 import { toTicketType } from '../../events/queries';
 import type { EventRecord, EventStatus, TicketTypeRecord } from '../../events/types';
 import { toDbTime } from '../../lib/time';
@@ -121,4 +122,22 @@ export async function countPeopleByEvent(db: Tx, eventIds: number[]): Promise<Ma
     } else entry.waitlisted = Number(r.n);
   }
   return counts;
+}
+
+/** Bookings that keep an event from going back to draft: confirmed, waiting, or holding seats right now. */
+export async function countBookingsHeld(db: Tx, eventId: number, now: Date): Promise<number> {
+  const row = await db('bookings').where({ event_id: eventId }).where((q) => whereBookedOrWaiting(q, now)).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Copies an event's ticket types to another event: names, descriptions, prices, member rules, quotas and whether each
+ * is on sale, in the same order. Sales windows (early-bird dates) are not copied: they belong to the old dates.
+ */
+export async function copyTicketTypes(db: Tx, fromEventId: number, to: Pick<EventRecord, 'id' | 'currency'>): Promise<number> {
+  const types = await listAllTicketTypes(db, fromEventId);
+  for (const t of types) {
+    await insertTicketType(db, to, { name: t.name, description: t.description, price: t.price, membersOnly: t.membersOnly, quota: t.quota, salesStartsAt: null, salesEndsAt: null, isActive: t.isActive });
+  }
+  return types.length;
 }

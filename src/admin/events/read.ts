@@ -3,7 +3,7 @@ import { countSeatsTaken, findEventBySlug, listEvents } from '../../events/queri
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
 import { NotFoundError } from '../../lib/errors';
 import { listStaffMessages, type StaffMessageRecord } from '../messages/queries';
-import { countPeopleByEvent, listAllTicketTypes } from './queries';
+import { countBookingsHeld, countPeopleByEvent, listAllTicketTypes } from './queries';
 
 export interface StaffEventSummary {
   event: EventRecord;
@@ -26,6 +26,8 @@ export interface StaffEventDetail extends StaffEventSummary {
   ticketTypes: Array<TicketTypeRecord & { taken: number }>;
   taken: number;
   messages: StaffMessageRecord[];
+  /** Bookings confirmed, waiting or holding seats: while there are any, the event cannot go back to draft. */
+  bookingsHeld: number;
 }
 
 export async function findStaffEvent(ctx: ServiceContext, slug: string): Promise<EventRecord> {
@@ -36,11 +38,12 @@ export async function findStaffEvent(ctx: ServiceContext, slug: string): Promise
 
 export async function getStaffEvent(ctx: ServiceContext, slug: string): Promise<StaffEventDetail> {
   const event = await findStaffEvent(ctx, slug);
-  const [types, seats, people, messages] = await Promise.all([
+  const [types, seats, people, messages, bookingsHeld] = await Promise.all([
     listAllTicketTypes(ctx.db, event.id),
     countSeatsTaken(ctx.db, [event.id], ctx.clock.now()),
     countPeopleByEvent(ctx.db, [event.id]),
     listStaffMessages(ctx.db, event.id),
+    countBookingsHeld(ctx.db, event.id, ctx.clock.now()),
   ]);
   const counts = seats.get(event.id);
   return {
@@ -49,5 +52,6 @@ export async function getStaffEvent(ctx: ServiceContext, slug: string): Promise<
     taken: counts?.taken ?? 0,
     ticketTypes: types.map((t) => ({ ...t, taken: counts?.byTicketType.get(t.id) ?? 0 })),
     messages,
+    bookingsHeld,
   };
 }

@@ -2,6 +2,9 @@ import type { Response } from 'express';
 import type { ServiceContext } from '../../context';
 import { AppError, ConflictError, ValidationError, type ErrorDetail } from '../../lib/errors';
 import { fieldErrors, parseInput } from '../../web/validate';
+import { toEventPage } from '../../events/present';
+import { getEventForPreview } from '../../events/service';
+import { eventUrl } from '../../lib/links';
 import type { Logger } from '../../lib/logger';
 import type { Views } from '../../web/views';
 import { staffOf } from '../auth/middleware';
@@ -10,10 +13,10 @@ import type { GuardedRouter } from '../route-table';
 import { formBody, idParam, slugParam } from '../params';
 import { cancelEvent } from './cancel';
 import { noticeText } from './notices';
-import { choiceLists, eventFormValues, ticketFormValues, toStaffEventPage, toStaffEventRow } from './present';
+import { choiceLists, copyFormValues, eventFormValues, ticketFormValues, toStaffEventPage, toStaffEventRow } from './present';
 import { findStaffEvent, getStaffEvent, listEventsForStaff } from './read';
 import { cancelFormSchema, eventFormSchema, ticketFormSchema, type EventInput, type TicketInput } from './schemas';
-import { createEvent, createTicketType, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
+import { checkEventFormAgainstData, checkTicketFormAgainstData, copyEvent, createEvent, createTicketType, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
 
 /** The first ticket type's fields on the new-event form are named ticket_<field>. */
 function ticketPart(body: Record<string, unknown>): Record<string, unknown> {
@@ -37,6 +40,12 @@ function parseNewEvent(body: Record<string, unknown>, defaultZone: string): { in
   const ticket = attempt(() => parseInput(ticketFormSchema(zone), { ...ticketPart(body), isActive: 'on' }, ['ticket']));
   if (!input || !ticket) throw new ValidationError(details);
   return { input, ticket };
+}
+
+/** The form's own mistakes and, when there are some, those only the database can tell (`checkEventFormAgainstData`). */
+async function allEventFormErrors(ctx: ServiceContext, error: ValidationError, body: Record<string, unknown>, slug?: string): Promise<Record<string, string>> {
+  // A field named twice (the service already found the same thing) keeps its first message.
+  return fieldErrors(new ValidationError([...(error.details ?? []), ...(await checkEventFormAgainstData(ctx, body, slug))]));
 }
 
 export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter, logger: Logger): void {
@@ -68,12 +77,44 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       res.redirect(303, `/admin/events/${event.slug}?notice=created`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      renderEventForm(res, { title: 'New event', isNew: true, form: body, errors: fieldErrors(error) }, 422);
+      renderEventForm(res, { title: 'New event', isNew: true, form: body, errors: await allEventFormErrors(ctx, error, body) }, 422);
+    }
+  });
+
+  const renderCopyForm = async (res: Response, sourceSlug: string, form: Record<string, unknown> | null, errors: Record<string, string> = {}, status = 200) => {
+    const detail = await getStaffEvent(ctx, sourceSlug);
+    const page = toStaffEventPage(detail);
+    const copyFrom = { slug: page.slug, title: page.title, ticketTypes: page.ticketTypes };
+    renderEventForm(res, { title: `Copy ${detail.event.title} as a new event`, isNew: true, copyFrom, form: form ?? copyFormValues(detail.event), errors }, status);
+  };
+
+  routes.get('/events/:slug/copy', 'events:manage', async (req, res) => {
+    await renderCopyForm(res, slugParam(req), null);
+  });
+
+  routes.post('/events/:slug/copy', 'events:manage', async (req, res) => {
+    const slug = slugParam(req);
+    const body = formBody(req);
+    try {
+      const event = await copyEvent(ctx, staffOf(res), slug, parseInput(eventFormSchema, body));
+      res.redirect(303, `/admin/events/${event.slug}?notice=copied`);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await renderCopyForm(res, slug, body, await allEventFormErrors(ctx, error, body), 422);
     }
   });
 
   routes.get('/events/:slug', 'events:read', async (req, res) => {
     await renderEventPage(res, slugParam(req), { notice: noticeText(req.query as Record<string, unknown>) });
+  });
+
+  // The public page as it will look, for signed-in staff only (the public address of a draft is a 404), in the public
+  // layout with a banner saying it is not published; the booking form is left out, since a draft takes no bookings.
+  routes.get('/events/:slug/preview', 'events:read', async (req, res) => {
+    const item = await getEventForPreview(ctx, slugParam(req));
+    const event = toEventPage(item, eventUrl(ctx.config, item.event.slug), ctx.clock.now(), ctx.config);
+    res.set('X-Robots-Tag', 'noindex');
+    res.type('html').send(views.render('events/show', { title: `Preview: ${item.event.title}`, event, preview: { slug: item.event.slug, isDraft: item.event.status === 'draft' }, form: {}, errors: {} }));
   });
 
   routes.get('/events/:slug/edit', 'events:manage', async (req, res) => {
@@ -90,7 +131,7 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const event = await findStaffEvent(ctx, slug);
-      renderEventForm(res, { title: `Edit ${event.title}`, slug, form: body, errors: fieldErrors(error) }, 422);
+      renderEventForm(res, { title: `Edit ${event.title}`, slug, form: body, errors: await allEventFormErrors(ctx, error, body, slug) }, 422);
     }
   });
 
@@ -161,7 +202,8 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
       res.redirect(303, `/admin/events/${event.slug}?notice=ticket_saved`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const model = { title: 'Edit ticket type', slug: event.slug, eventTitle: event.title, ticketId: id, timezone: event.timezone, form: body, errors: fieldErrors(error), hasErrors: true };
+      const errors = fieldErrors(new ValidationError([...(error.details ?? []), ...(await checkTicketFormAgainstData(ctx, event, id, body))]));
+      const model = { title: 'Edit ticket type', slug: event.slug, eventTitle: event.title, ticketId: id, timezone: event.timezone, form: body, errors, hasErrors: true };
       renderAdmin(views, res, 'ticket-form', model, 422);
     }
   });

@@ -58,7 +58,29 @@ function readTimes<K extends string>(
 
 const localTime = z.preprocess((v) => v ?? '', text(30));
 
-export const eventFormSchema = z
+/** A field's raw text, for the rules between fields, which must run even when some field is wrong. */
+const raw = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+
+/**
+ * The fields' own checks and the rules between fields, both run on every submit, so the form reports every mistake
+ * at once: a zod object stops before its refinements as soon as one field fails, which showed the end-before-start
+ * or missing-venue errors only on the next submit. `rules` reads the raw input (only what it can make sense of) and
+ * returns what `build` needs to finish the value.
+ */
+function allAtOnce<S extends z.ZodType<Record<string, unknown>>, R, O>(
+  fields: S,
+  rules: (input: Record<string, unknown>, ctx: z.RefinementCtx) => R,
+  build: (value: z.output<S>, ruled: R) => O,
+) {
+  return z.record(z.string(), z.unknown()).transform((input, ctx): O => {
+    const parsed = fields.safeParse(input);
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    const ruled = rules(input, ctx);
+    return parsed.success ? build(parsed.data, ruled) : (z.NEVER as O);
+  });
+}
+
+const eventFields = z
   .object({
     title: required(200, 'Enter a title'),
     slug: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : ''), z.string().refine((s) => s === '' || SLUG_PATTERN.test(s), 'Use lower-case letters, digits and hyphens only, like march-evening-meeting')),
@@ -81,57 +103,66 @@ export const eventFormSchema = z
     isAgm: checkbox,
     contactEmail: formatted(200).pipe(z.union([z.literal(''), z.email('Enter an email address like events@hsug.org.uk')])),
   })
-  .transform((v, ctx) => {
-    const times = readTimes(v, v.timezone, ctx, [
-      { key: 'startsAt', required: true, label: 'start' },
-      { key: 'endsAt', required: true, label: 'end' },
-      { key: 'bookingOpensAt', required: false, label: 'time booking opens' },
-      { key: 'bookingClosesAt', required: false, label: 'time booking closes' },
-      { key: 'refundDeadlineAt', required: false, label: 'refund deadline' },
-    ]);
-    if (times.startsAt && times.endsAt && times.endsAt <= times.startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The end must be after the start' });
-    if (times.bookingOpensAt && times.bookingClosesAt && times.bookingClosesAt <= times.bookingOpensAt) {
-      ctx.addIssue({ code: 'custom', path: ['bookingClosesAt'], message: 'Booking must close after it opens' });
-    }
-    if (!v.venue && !v.onlineUrl) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'Enter a venue, or an online joining link' });
-    return {
-      ...v,
-      slug: v.slug || null,
-      onlineUrl: v.onlineUrl || null,
-      contactEmail: v.contactEmail || null,
-      startsAt: times.startsAt as Date,
-      endsAt: times.endsAt as Date,
-      bookingOpensAt: times.bookingOpensAt,
-      bookingClosesAt: times.bookingClosesAt,
-      refundDeadlineAt: times.refundDeadlineAt,
-    };
-  });
+;
+
+/** The time zone when it is valid, else UTC, so the times' own format can still be checked. */
+const zoneOf = (input: Record<string, unknown>) => (isTimeZone(raw(input.timezone)) ? raw(input.timezone) : 'UTC');
+
+function eventRules(input: Record<string, unknown>, ctx: z.RefinementCtx) {
+  const values = { startsAt: raw(input.startsAt), endsAt: raw(input.endsAt), bookingOpensAt: raw(input.bookingOpensAt), bookingClosesAt: raw(input.bookingClosesAt), refundDeadlineAt: raw(input.refundDeadlineAt) };
+  const times = readTimes(values, zoneOf(input), ctx, [
+    { key: 'startsAt', required: true, label: 'start' },
+    { key: 'endsAt', required: true, label: 'end' },
+    { key: 'bookingOpensAt', required: false, label: 'time booking opens' },
+    { key: 'bookingClosesAt', required: false, label: 'time booking closes' },
+    { key: 'refundDeadlineAt', required: false, label: 'refund deadline' },
+  ]);
+  if (times.startsAt && times.endsAt && times.endsAt <= times.startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The end must be after the start' });
+  if (times.bookingOpensAt && times.bookingClosesAt && times.bookingClosesAt <= times.bookingOpensAt) {
+    ctx.addIssue({ code: 'custom', path: ['bookingClosesAt'], message: 'Booking must close after it opens' });
+  }
+  if (!raw(input.venue) && !raw(input.onlineUrl)) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'Enter a venue, or an online joining link' });
+  return times;
+}
+
+/** The event form; every field's mistake and every rule between fields is reported in one answer. */
+export const eventFormSchema = allAtOnce(eventFields, eventRules, (v, times) => ({
+  ...v,
+  slug: v.slug || null,
+  onlineUrl: v.onlineUrl || null,
+  contactEmail: v.contactEmail || null,
+  startsAt: times.startsAt as Date,
+  endsAt: times.endsAt as Date,
+  bookingOpensAt: times.bookingOpensAt,
+  bookingClosesAt: times.bookingClosesAt,
+  refundDeadlineAt: times.refundDeadlineAt,
+}));
 
 export type EventInput = z.output<typeof eventFormSchema>;
 
 /** A ticket type's form; its sales window is read in the event's zone. */
 export function ticketFormSchema(zone: string) {
-  return z
-    .object({
-      name: required(120, 'Enter a name for the ticket type, like Member or Free registration'),
-      description: optionalText(300),
-      price: pounds('Enter a price in pounds, like 95.00 (0 for free)'),
-      membersOnly: checkbox,
-      quota: optionalWholeNumber('Enter a whole number of places, or leave it empty for no limit'),
-      salesStartsAt: localTime,
-      salesEndsAt: localTime,
-      isActive: checkbox,
-    })
-    .transform((v, ctx) => {
-      const times = readTimes(v, zone, ctx, [
-        { key: 'salesStartsAt', required: false, label: 'start of sales' },
-        { key: 'salesEndsAt', required: false, label: 'end of sales' },
-      ]);
-      if (times.salesStartsAt && times.salesEndsAt && times.salesEndsAt <= times.salesStartsAt) {
-        ctx.addIssue({ code: 'custom', path: ['salesEndsAt'], message: 'Sales must end after they start' });
-      }
-      return { ...v, quota: v.quota ?? null, salesStartsAt: times.salesStartsAt, salesEndsAt: times.salesEndsAt };
-    });
+  const fields = z.object({
+    name: required(120, 'Enter a name for the ticket type, like Member or Free registration'),
+    description: optionalText(300),
+    price: pounds('Enter a price in pounds, like 95.00 (0 for free)'),
+    membersOnly: checkbox,
+    quota: optionalWholeNumber('Enter a whole number of places, or leave it empty for no limit'),
+    salesStartsAt: localTime,
+    salesEndsAt: localTime,
+    isActive: checkbox,
+  });
+  const rules = (input: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const times = readTimes({ salesStartsAt: raw(input.salesStartsAt), salesEndsAt: raw(input.salesEndsAt) }, zone, ctx, [
+      { key: 'salesStartsAt', required: false, label: 'start of sales' },
+      { key: 'salesEndsAt', required: false, label: 'end of sales' },
+    ]);
+    if (times.salesStartsAt && times.salesEndsAt && times.salesEndsAt <= times.salesStartsAt) {
+      ctx.addIssue({ code: 'custom', path: ['salesEndsAt'], message: 'Sales must end after they start' });
+    }
+    return times;
+  };
+  return allAtOnce(fields, rules, (v, times) => ({ ...v, quota: v.quota ?? null, salesStartsAt: times.salesStartsAt, salesEndsAt: times.salesEndsAt }));
 }
 
 export type TicketInput = z.output<ReturnType<typeof ticketFormSchema>>;

@@ -1,16 +1,15 @@
 import type { Knex } from 'knex';
 import { promoteWaitlist } from '../../bookings';
-import { whereBookedOrWaiting } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { lockRow, writeTransaction } from '../../db/dialect';
 import { isUniqueViolation } from '../../db/errors/index';
 import { countSeatsTaken, findEventById, findEventBySlug } from '../../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../../lib/errors';
 import { recordAudit, type Actor } from '../audit/log';
 import { describeChanges, queueUpdatedInvitations } from './changes';
-import { changeEventStatus, countAttendeesByTicketType, insertEvent, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
-import type { EventInput, TicketInput } from './schemas';
+import { changeEventStatus, copyTicketTypes, countAttendeesByTicketType, countBookingsHeld, insertEvent, isSlugTaken, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
+import { SLUG_PATTERN, type EventInput, type TicketInput } from './schemas';
 import { chooseSlug, SLUG_TAKEN } from './slugs';
 
 /** A slug taken by a concurrent request between our check and our write. */
@@ -26,6 +25,36 @@ async function lockedEvent(trx: Knex.Transaction, slug: string): Promise<EventRe
   return (await findEventById(trx, found.id)) as EventRecord;
 }
 
+/**
+ * The checks that need the database (a typed web address already used; a capacity below the places taken), run
+ * beside the form's own checks when those fail, so that the form still reports every mistake in one answer. Advisory:
+ * the same checks inside the saving transaction are the ones that count.
+ */
+export async function checkEventFormAgainstData(ctx: ServiceContext, body: Record<string, unknown>, slug?: string): Promise<ErrorDetail[]> {
+  const problems: ErrorDetail[] = [];
+  const existing = slug ? await findEventBySlug(ctx.db, slug) : undefined;
+  const typedSlug = typeof body.slug === 'string' ? body.slug.trim().toLowerCase() : '';
+  if (typedSlug && SLUG_PATTERN.test(typedSlug) && (await isSlugTaken(ctx.db, typedSlug, existing?.id))) problems.push({ path: 'slug', message: SLUG_TAKEN });
+  const capacity = typeof body.capacity === 'string' && /^\d{1,6}$/.test(body.capacity.trim()) ? Number(body.capacity.trim()) : null;
+  if (existing && capacity !== null) {
+    const taken = (await countSeatsTaken(ctx.db, [existing.id], ctx.clock.now())).get(existing.id)?.taken ?? 0;
+    if (capacity < taken) problems.push({ path: 'capacity', message: capacityMessage(taken) });
+  }
+  return problems;
+}
+
+/** Like `checkEventFormAgainstData`, for a ticket type's form: a quota below the places of that type already taken. */
+export async function checkTicketFormAgainstData(ctx: ServiceContext, event: EventRecord, ticketTypeId: number, body: Record<string, unknown>): Promise<ErrorDetail[]> {
+  const quota = typeof body.quota === 'string' && /^\d{1,6}$/.test(body.quota.trim()) ? Number(body.quota.trim()) : null;
+  if (quota === null) return [];
+  const taken = (await countSeatsTaken(ctx.db, [event.id], ctx.clock.now())).get(event.id)?.byTicketType.get(ticketTypeId) ?? 0;
+  return quota < taken ? [{ path: 'quota', message: quotaMessage(taken) }] : [];
+}
+
+const quotaMessage = (taken: number) => `${taken} places of this type are taken, so the quota cannot be lower than ${taken}`;
+
+const capacityMessage = (taken: number) => `${taken} places are already taken, so the capacity cannot be lower than ${taken}`;
+
 /** A new event starts as a draft with its first ticket type, so it can be checked before it is published. */
 export async function createEvent(ctx: ServiceContext, actor: Actor, input: EventInput, firstTicket: TicketInput): Promise<EventRecord> {
   const now = ctx.clock.now();
@@ -34,6 +63,24 @@ export async function createEvent(ctx: ServiceContext, actor: Actor, input: Even
     const id = await insertEvent(trx, { ...input, slug }, now).catch(translateSlugClash);
     await insertTicketType(trx, { id, currency: 'GBP' }, { ...firstTicket, isActive: true });
     await recordAudit(trx, actor, { action: 'event_created', targetType: 'event', targetId: id, details: { slug, title: input.title } }, now);
+    return (await findEventById(trx, id)) as EventRecord;
+  });
+}
+
+/**
+ * "Copy as new event": a new draft with the details typed on the copy form (prefilled from `sourceSlug`, dates left
+ * for the organiser) and every ticket type of the source with its price (`copyTicketTypes`). Nothing about people is
+ * copied: no bookings, attendees, waitlist or messages.
+ */
+export async function copyEvent(ctx: ServiceContext, actor: Actor, sourceSlug: string, input: EventInput): Promise<EventRecord> {
+  const now = ctx.clock.now();
+  return writeTransaction(ctx.db, async (trx) => {
+    const source = await findEventBySlug(trx, sourceSlug);
+    if (!source) throw new NotFoundError('event_not_found', 'No event with that address.');
+    const slug = await chooseSlug(trx, input.slug, input.title);
+    const id = await insertEvent(trx, { ...input, slug }, now).catch(translateSlugClash);
+    const ticketTypes = await copyTicketTypes(trx, source.id, { id, currency: source.currency });
+    await recordAudit(trx, actor, { action: 'event_copied', targetType: 'event', targetId: id, details: { slug, title: input.title, from: source.slug, fromTitle: source.title, ticketTypes } }, now);
     return (await findEventById(trx, id)) as EventRecord;
   });
 }
@@ -56,7 +103,7 @@ export async function updateEvent(ctx: ServiceContext, actor: Actor, slug: strin
     const nextSlug = await chooseSlug(trx, input.slug ?? before.slug, input.title, before.id);
     const taken = (await countSeatsTaken(trx, [before.id], now)).get(before.id)?.taken ?? 0;
     if (input.capacity < taken) {
-      throw new ValidationError([{ path: 'capacity', message: `${taken} places are already taken, so the capacity cannot be lower than ${taken}` }]);
+      throw new ValidationError([{ path: 'capacity', message: capacityMessage(taken) }]);
     }
     const changes = describeChanges(before, input);
     const sequence = changes.length > 0 ? before.sequence + 1 : before.sequence;
@@ -91,8 +138,7 @@ export async function unpublishEvent(ctx: ServiceContext, actor: Actor, slug: st
   return writeTransaction(ctx.db, async (trx) => {
     const event = await lockedEvent(trx, slug);
     if (event.status !== 'published') return event;
-    const held = await trx('bookings').where({ event_id: event.id }).where((q) => whereBookedOrWaiting(q, now)).count({ n: '*' }).first();
-    if (Number(held?.n ?? 0) > 0) {
+    if ((await countBookingsHeld(trx, event.id, now)) > 0) {
       throw new ConflictError('has_bookings', 'People have already booked this event, so it cannot go back to draft. Cancel it instead, and they will be told.');
     }
     await changeEventStatus(trx, event.id, ['published'], 'draft', now);
@@ -118,7 +164,7 @@ export async function updateTicketType(ctx: ServiceContext, actor: Actor, slug: 
     const before = (await listAllTicketTypes(trx, event.id)).find((t) => t.id === ticketTypeId);
     if (!before) throw new NotFoundError('not_found', 'No such ticket type for this event.');
     const taken = (await countSeatsTaken(trx, [event.id], now)).get(event.id)?.byTicketType.get(ticketTypeId) ?? 0;
-    if (input.quota !== null && input.quota < taken) throw new ValidationError([{ path: 'quota', message: `${taken} places of this type are taken, so the quota cannot be lower than ${taken}` }]);
+    if (input.quota !== null && input.quota < taken) throw new ValidationError([{ path: 'quota', message: quotaMessage(taken) }]);
     const everSold = await countAttendeesByTicketType(trx, ticketTypeId);
     await updateTicketTypeRow(trx, ticketTypeId, input);
     await recordAudit(trx, actor, { action: 'ticket_type_updated', targetType: 'ticket_type', targetId: ticketTypeId, details: { event: slug, before: { name: before.name, price: before.price, isActive: before.isActive }, after: { name: input.name, price: input.price, isActive: input.isActive }, everSold } }, now);
