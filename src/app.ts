@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { adminRoutes } from './admin/routes';
 import { announcementRoutes } from './announcements/routes';
+import { privacyPageRoutes } from './privacy/public-routes';
 import { announcementTemplates } from './announcements/templates';
 import { staffMessageTemplate } from './admin/messages/template';
 import { staffAccountTemplate } from './admin/users/account-email';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use(bookingPageRoutes(ctx, views));
   app.use(checkoutPageRoutes(ctx, views));
   app.use(announcementRoutes(ctx, views));
+  app.use(privacyPageRoutes(ctx, views));
 
   app.use(notFound);
   app.use(errorHandler(views, logger));

@@ -5,6 +5,7 @@ import { bookingState, isFreeEvent, isOnSale } from './availability';
 import { eventDates } from './dates';
 import type { EventWithAvailability } from './service';
 import { KIND_LABELS, REGION_LABELS } from './types';
+import { accessLines } from './types';
 import type { Config } from '../config';
 import { contactEmailFor, priceBasis, refundTerms } from './terms';
 
@@ -82,6 +83,8 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date,
     description: event.description,
     address: event.address,
     onlineUrl: event.onlineUrl,
+    access: accessLines(event.access),
+    accessContact: contactEmailFor(event, config),
     when: formatRange(event.startsAt, event.endsAt, event.timezone),
     timezone: event.timezone,
     endsAtIso: event.endsAt.toISOString(),

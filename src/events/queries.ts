@@ -8,6 +8,7 @@ const EVENT_COLUMNS = [
   'id', 'slug', 'kind', 'title', 'summary', 'description', 'venue', 'address', 'region', 'online_url', 'starts_at',
   'ends_at', 'timezone', 'capacity', 'status', 'booking_opens_at', 'booking_closes_at', 'sequence', 'currency',
   'allows_invoice', 'refund_deadline_at', 'refund_fee', 'contact_email', 'is_agm', 'cancelled_at',
+  'access_step_free', 'access_hearing_loop', 'access_captions', 'access_bsl', 'access_quiet_room', 'access_transport', 'access_notes',
 ].map((c) => `events.${c}`);
 
 const TICKET_TYPE_COLUMNS = [
@@ -44,6 +45,15 @@ export function toEvent(row: Row): EventRecord {
     contactEmail: (row.contact_email as string | null) ?? null,
     isAgm: Boolean(row.is_agm),
     cancelledAt: fromDbTimeOrNull(row.cancelled_at),
+    access: {
+      stepFree: Boolean(row.access_step_free),
+      hearingLoop: Boolean(row.access_hearing_loop),
+      captions: Boolean(row.access_captions),
+      bslOnRequest: Boolean(row.access_bsl),
+      quietRoom: Boolean(row.access_quiet_room),
+      transport: String(row.access_transport ?? ''),
+      notes: String(row.access_notes ?? ''),
+    },
   };
 }
 

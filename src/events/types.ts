@@ -47,6 +47,36 @@ export interface EventRecord {
   contactEmail: string | null;
   isAgm: boolean;
   cancelledAt: Date | null;
+  access: EventAccess;
+}
+
+/** What the venue (or the online meeting) offers for access, as the organiser filled it in. */
+export interface EventAccess {
+  stepFree: boolean;
+  hearingLoop: boolean;
+  captions: boolean;
+  bslOnRequest: boolean;
+  quietRoom: boolean;
+  /** The nearest accessible transport, in the organiser's words ('' when not given). */
+  transport: string;
+  /** Anything else a person needs to know before coming ('' when not given). */
+  notes: string;
+}
+
+/** An event whose organiser has said nothing about access yet. */
+export const NO_ACCESS_DETAILS: EventAccess = Object.freeze({ stepFree: false, hearingLoop: false, captions: false, bslOnRequest: false, quietRoom: false, transport: '', notes: '' });
+
+/** The access facts as sentences for a page or an email, in a fixed order; empty when nothing was filled in. */
+export function accessLines(access: EventAccess): string[] {
+  return [
+    access.stepFree && 'Step-free access',
+    access.hearingLoop && 'Hearing loop',
+    access.captions && 'Live captions',
+    access.bslOnRequest && 'British Sign Language interpreter on request (ask when you book)',
+    access.quietRoom && 'Quiet room',
+    access.transport && `Nearest accessible transport: ${access.transport}`,
+    access.notes,
+  ].filter((line): line is string => typeof line === 'string' && line.length > 0);
 }
 
 export interface TicketTypeRecord {

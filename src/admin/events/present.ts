@@ -39,6 +39,13 @@ export function eventFormValues(event: EventRecord): Record<string, unknown> {
     allowsInvoice: event.allowsInvoice,
     isAgm: event.isAgm,
     contactEmail: event.contactEmail ?? '',
+    accessStepFree: event.access.stepFree,
+    accessHearingLoop: event.access.hearingLoop,
+    accessCaptions: event.access.captions,
+    accessBsl: event.access.bslOnRequest,
+    accessQuietRoom: event.access.quietRoom,
+    accessTransport: event.access.transport,
+    accessNotes: event.access.notes,
   };
 }
 

@@ -30,6 +30,13 @@ function eventColumns(input: EventInput & { slug: string }): Row {
     refund_fee: input.refundFee,
     contact_email: input.contactEmail,
     is_agm: input.isAgm,
+    access_step_free: input.accessStepFree,
+    access_hearing_loop: input.accessHearingLoop,
+    access_captions: input.accessCaptions,
+    access_bsl: input.accessBsl,
+    access_quiet_room: input.accessQuietRoom,
+    access_transport: input.accessTransport || null,
+    access_notes: input.accessNotes || null,
   };
 }
 

@@ -102,6 +102,13 @@ const eventFields = z
     allowsInvoice: checkbox,
     isAgm: checkbox,
     contactEmail: formatted(200).pipe(z.union([z.literal(''), z.email('Enter an email address like events@hsug.org.uk')])),
+    accessStepFree: checkbox,
+    accessHearingLoop: checkbox,
+    accessCaptions: checkbox,
+    accessBsl: checkbox,
+    accessQuietRoom: checkbox,
+    accessTransport: optionalText(500),
+    accessNotes: optionalLines(1000),
   })
 ;
 
