@@ -98,7 +98,7 @@ export function cancellationMoney(view: { event: EventRecord; attendees: Attende
  * What there is to give back on a booking (minor units): its card payment less the refunds that stand, or what its
  * invoice still asks for (through the hook; 0 without one). Nothing for a free booking, a hold or a waitlist entry.
  */
-async function moneyLeft(db: Knex | Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, invoiceOutstanding?: () => Promise<number>): Promise<{ isCard: boolean; left: number }> {
+export async function moneyLeft(db: Knex | Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, invoiceOutstanding?: () => Promise<number>): Promise<{ isCard: boolean; left: number }> {
   if (booking.status !== 'confirmed') return { isCard: false, left: 0 };
   if (booking.paymentMethod === 'stripe') {
     const payment = await ctx.payments.cardPayment(db, booking.id);

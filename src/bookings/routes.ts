@@ -8,6 +8,7 @@ import { bookingTerms, toEventPage } from '../events/present';
 import { contactEmailFor } from '../events/terms';
 import { slugSchema } from '../events/schemas';
 import { getPublicEvent } from '../events/service';
+import { listTicketTypes } from '../events/queries';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../lib/errors';
 import { clientKey, limitBookings, limitLinks, limitResend, prepareRefusal } from '../web/rate-limit';
 import { fieldErrors, parseInput, parseRequest } from '../web/validate';
@@ -148,7 +149,9 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   /** The private booking page; `flags` are one-off banners (just booked, just paid, just cancelled). */
   async function renderManagePage(view: BookingView, token: string, flags: { isNew?: boolean; paid?: boolean; justCancelled?: boolean }) {
     const refunds = await ctx.payments.refunds(ctx.db, view.booking.id);
-    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds }), ...flags });
+    const types = (await listTicketTypes(ctx.db, [view.event.id])).get(view.event.id) ?? [];
+    const ticketNames = new Map(types.map((t) => [t.id, t.name]));
+    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames }), ...flags });
   }
 
   const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');
