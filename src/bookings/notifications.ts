@@ -32,10 +32,10 @@ const SUBJECTS: Record<BookingNotice, (title: string) => string> = {
   passed_on: (t) => `Your place has been passed on: ${t}`,
 };
 
-/** The buyer's subject when the confirmation carries the receipt or the pro-forma (one email per booking moment). */
+/** What the buyer's subject adds when the confirmation carries the receipt or the pro-forma (one email per booking moment). */
 const MONEY_SUBJECTS = {
-  receipt: (t: string, r: string) => `You're booked: ${t} (receipt for ${r})`,
-  pro_forma: (t: string, r: string) => `You're booked: ${t} (pro-forma invoice for ${r})`,
+  receipt: (r: string) => ` (receipt for ${r})`,
+  pro_forma: (r: string) => ` (pro-forma invoice for ${r})`,
 };
 
 /**
@@ -84,8 +84,10 @@ export function changeLines(event: EventRecord, previous: PreviousSchedule): str
     const span = (s: Date, e: Date) => `${formatTime(s, zone)}–${formatTime(e, zone)}`;
     lines.push(sameDay ? `New time: ${span(event.startsAt, event.endsAt)} (was ${span(wasStart, wasEnd)})` : `New time: ${formatRange(event.startsAt, event.endsAt, zone)} (was ${formatRange(wasStart, wasEnd, zone)})`);
   }
-  const place = (venue: string, address: string) => [venue, address].filter(Boolean).join(', ') || 'none';
-  if (previous.venue !== event.venue || previous.address !== event.address) lines.push(`New venue: ${place(event.venue, event.address)} (was ${place(previous.venue, previous.address)})`);
+  // The address is named only when it changed too: "New venue: Wellcome Collection (was Royal Statistical Society)".
+  const withAddress = previous.address !== event.address;
+  const place = (venue: string, address: string) => (withAddress ? [venue, address] : [venue]).filter(Boolean).join(', ') || 'none';
+  if (previous.venue !== event.venue || withAddress) lines.push(`New venue: ${place(event.venue, event.address)} (was ${place(previous.venue, previous.address)})`);
   return lines;
 }
 
@@ -171,7 +173,7 @@ export function bookingEmails(
     bookingId: booking.id,
     subject: SUBJECTS[notice](event.title),
   };
-  const buyerSubject = options.money ? MONEY_SUBJECTS[options.money.kind](event.title, booking.reference) : common.subject;
+  const buyerSubject = options.money ? `${common.subject}${MONEY_SUBJECTS[options.money.kind](booking.reference)}` : common.subject;
   const payload = {
     notice,
     bookingId: booking.id,
