@@ -108,7 +108,7 @@ describe('the waitlist email', () => {
     await t.sendMail();
 
     const [paidMail] = mailsTo(person('wait-paid').email, "You're on the waitlist");
-    expect(paidMail.text).toContain('If a place comes up, you will be emailed an offer to pay for it within 24 hours; the place is booked only once it is paid for, and unpaid it goes to the next person waiting.');
+    expect(paidMail.text).toContain('If a place comes up, we will email you an offer: pay within 24 hours to confirm it, or it goes to the next person waiting. Nothing is booked or charged until it is paid for.');
     expect(paidMail.text).not.toMatch(/we will book you/i);
     const [freeMail] = mailsTo(person('wait-free').email, "You're on the waitlist");
     expect(freeMail.text).toContain('If a place comes up we will book you and send a calendar invitation.');
