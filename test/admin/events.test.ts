@@ -45,6 +45,19 @@ async function bookThree(slug: string, tag: string) {
 }
 
 describe('creating and publishing events', () => {
+  it('when an organiser sets a cut-off for changing places, then it is read in the event\'s zone, shown again in the form, and one after the start is refused beside its field', async () => {
+    const res = await organiser.agent.post('/admin/events').type('form').send(newEventForm(organiser.csrf, { title: 'Seats cut-off seminar', seatChangesUntil: '2026-04-13T12:00' }));
+    expect(res.status).toBe(303);
+    const event = (await findEventBySlug(t.db, 'seats-cut-off-seminar'))!;
+    expect(event.seatChangesUntil?.toISOString()).toBe('2026-04-13T11:00:00.000Z');
+    expect(eventFormValues(event).seatChangesUntil).toBe('2026-04-13T12:00');
+
+    const late = await organiser.agent.post('/admin/events').type('form').send(newEventForm(organiser.csrf, { title: 'Late cut-off seminar', seatChangesUntil: '2026-04-15T12:00' }));
+    expect(late.status).toBe(422);
+    expect(late.text).toMatch(/id="field-seatChangesUntil-error">.*The cut-off for changing places must be before the start/);
+    expect(late.text).toContain('value="2026-04-15T12:00"');
+  });
+
   it('when an organiser creates an event, then it is a draft with a slug from the title, times read in its zone, and price parsed to pence', async () => {
     const res = await organiser.agent.post('/admin/events').type('form').send(newEventForm(organiser.csrf));
     expect(res.status).toBe(303);

@@ -224,6 +224,16 @@ describe('changing a seat', () => {
     expect(await t.db('attendees').where({ id: booked.seats[0].id }).first()).toMatchObject({ name: 'Attendee late-a', status: 'active' });
     expect(await t.db('refunds').where({ booking_id: booked.bookingId })).toHaveLength(0);
   });
+  it("when the organiser set the event's own cut-off before its refund deadline, then that cut-off closes changes", async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    await t.db('events').where({ id: event.id }).update({ seat_changes_until: '2026-03-05T12:00:00.000Z' });
+    const booked = await bookFor(event.slug, event.ticketTypeIds[1], 'own-cutoff-buyer', ['own-cutoff-a']);
+    const buyerToken = new URL(booked.managePath, t.baseUrl).searchParams.get('token')!;
+    const path = `/bookings/${booked.reference}/seats/${booked.seats[0].id}?token=${buyerToken}`;
+    expect(textOf(await page(path))).toContain('You can change these until Thursday 5 March 2026, 12:00pm.');
+    t.clock.set('2026-03-06T09:00:00Z');
+    expect(textOf(await page(path))).toContain('Changes to places closed on Thursday 5 March 2026, 12:00pm');
+  });
 });
 
 describe('cancelling one seat', () => {

@@ -35,6 +35,7 @@ export function eventFormValues(event: EventRecord): Record<string, unknown> {
     bookingOpensAt: toLocalInput(event.bookingOpensAt, zone),
     bookingClosesAt: toLocalInput(event.bookingClosesAt, zone),
     refundDeadlineAt: toLocalInput(event.refundDeadlineAt, zone),
+    seatChangesUntil: toLocalInput(event.seatChangesUntil ?? null, zone),
     refundFee: poundsText(event.refundFee),
     allowsInvoice: event.allowsInvoice,
     isAgm: event.isAgm,
