@@ -277,6 +277,29 @@ describe('cancelling one seat', () => {
     expect(offer).toHaveLength(1);
   });
 
+  it('when most of the payment was already refunded in the dashboard, then cancelling one place refunds only what is left less the fee: never more than was paid', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    const buyer = person('cap-buyer');
+    const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer, items: ['cap-a', 'cap-b'].map((n) => ({ ticketTypeId: event.ticketTypeIds[1], attendee: person(n) })) });
+    const paid = t.sandbox.pay(sessionIdOf(res.body.booking.checkoutUrl));
+    await t.sandbox.flush();
+    t.sandbox.refundFromDashboard(String(paid.payment_intent), 15000);
+    await t.sandbox.flush();
+    const booking = await t.db('bookings').where({ reference: res.body.booking.reference }).first();
+    const seats = await t.db('attendees').where({ booking_id: booking.id, status: 'active' }).orderBy('id').pluck('id');
+    const token = new URL(res.body.booking.manageUrl).searchParams.get('token')!;
+
+    const confirmation = await page(`/bookings/${booking.reference}/seats/${seats[0]}/cancel?token=${token}`);
+    expect(textOf(confirmation)).toContain('We will refund £30.00');
+    const form = /<form method="post" action="([^"]+)">/.exec(confirmation)![1];
+    expect((await request(t.baseUrl).post(form).type('form').send({ token })).status).toBe(303);
+    await t.sandbox.flush();
+
+    const refunds = await t.db('refunds').where({ booking_id: booking.id }).select('amount');
+    expect(refunds.map((r: { amount: number }) => Number(r.amount)).sort((a: number, b: number) => a - b)).toEqual([3000, 15000]);
+    expect(refunds.reduce((sum: number, r: { amount: number }) => sum + Number(r.amount), 0)).toBeLessThanOrEqual(19000);
+  });
+
   it("when a seat of an invoice booking is cancelled, then the invoice is credited that seat's price less the fee, and nothing is refunded", async () => {
     const event = await buildEvent(t.db, paidEvent());
     const booked = await bookFor(event.slug, event.ticketTypeIds[1], 'inv-buyer', ['inv-a', 'inv-b'], 'invoice');
