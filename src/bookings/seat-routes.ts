@@ -36,7 +36,8 @@ export function seatPageRoutes(ctx: ServiceContext, views: Views, options: SeatR
   const router = Router();
   const links = limitLinks(ctx);
   const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');
-  const creditFor = (view: SeatView) => options.invoiceCredit?.(view.actor === 'holder' ? `attendee ${view.seat.email}` : `buyer ${view.booking.buyerEmail}`);
+  // Who cancelled, for the credit's record and the audit log: a role and an id, never an email (short, and no copy of it).
+  const creditFor = (view: SeatView) => options.invoiceCredit?.(view.actor === 'holder' ? `attendee of seat ${view.seat.id}` : `buyer of booking ${view.booking.reference}`);
 
   async function renderSeat(view: SeatView, token: string, extra: { form?: Record<string, unknown>; errors?: Record<string, string>; problem?: string; saved?: boolean; passedOn?: boolean } = {}) {
     const now = ctx.clock.now();

@@ -311,7 +311,7 @@ describe('cancelling one seat', () => {
     const form = /<form method="post" action="([^"]+)">/.exec(confirmation)![1];
     expect((await request(t.baseUrl).post(form).type('form').send({ token: tokenOf(confirmation) })).status).toBe(303);
 
-    expect(await t.db('credits').where({ booking_id: booked.bookingId }).select('amount', 'fee_kept')).toEqual([{ amount: 8500, fee_kept: 1000 }]);
+    expect(await t.db('credits').where({ booking_id: booked.bookingId }).select('amount', 'fee_kept', 'created_by')).toEqual([{ amount: 8500, fee_kept: 1000, created_by: `attendee of seat ${booked.seats[0].id}` }]);
     expect(await t.db('refunds').where({ booking_id: booked.bookingId })).toHaveLength(0);
     await t.sendMail();
     expect(mailsTo(booked.buyerEmail, 'Invoice credited')).toHaveLength(1);
