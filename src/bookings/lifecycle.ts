@@ -121,10 +121,11 @@ export async function releaseHold(trx: Knex.Transaction, ctx: ServiceContext, bo
 /**
  * Cancels seats of a booking (all its active seats when `attendeeIds` is omitted), and the booking itself when none
  * is left. Each person who held a place gets a calendar CANCEL (a waitlist entry a plain note; nobody when the whole
- * event is cancelled, whose own notice has told everyone), and the freed places go to the waitlist.
+ * event is cancelled, whose own notice has told everyone), and the freed places go to the waitlist. With
+ * `buyerToldElsewhere` (an invoice credit's own email tells the buyer), a buyer who is not among the places hears nothing here.
  * Returns the seats it cancelled (none when they were cancelled already).
  */
-export async function cancelSeats(trx: Knex.Transaction, ctx: ServiceContext, bookingId: number, reason: string, attendeeIds?: number[]): Promise<AttendeeRecord[]> {
+export async function cancelSeats(trx: Knex.Transaction, ctx: ServiceContext, bookingId: number, reason: string, attendeeIds?: number[], options: { buyerToldElsewhere?: boolean } = {}): Promise<AttendeeRecord[]> {
   const now = ctx.clock.now();
   const { booking, event, attendees } = await lockBooking(trx, bookingId);
   const active = attendees.filter((a) => a.status === 'active');
@@ -138,6 +139,7 @@ export async function cancelSeats(trx: Knex.Transaction, ctx: ServiceContext, bo
       attendees: chosen,
       hadPlace: booking.status !== 'waitlisted',
       dedupeSuffix: isWhole && !attendeeIds ? undefined : chosen.map((a) => a.id).join('-'),
+      onlyAttendees: options.buyerToldElsewhere,
     });
   }
   if (booking.status !== 'waitlisted') await promoteWaitlist(trx, ctx, event);
