@@ -282,6 +282,7 @@ export async function renderBookingNotice(ctx: ServiceContext, payload: BookingN
     manageLabel: isCancellation ? 'View booking' : 'View or change your booking',
     placesFor: isBuyerOnly ? namesList(attendees.map((a) => a.name)) : null,
     othersFor: !isBuyerOnly && others.length > 0 ? namesList(others.map((a) => a.name)) : null,
+    othersCount: others.length,
     attendees: payload.isBuyer ? attendees : null,
     isBuyerOnly,
     isColleague,

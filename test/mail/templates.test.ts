@@ -89,7 +89,7 @@ describe('payment notices are rendered when sent', () => {
     const [mail] = mails;
     expect(mail?.subject).toBe(`You're booked: Survival analysis seminar (pro-forma invoice for ${booking.reference})`);
     expect(mail?.text).toContain('Dear Dr Renamed Buyer,');
-    expect(mail?.text).toContain('Your place is confirmed for Survival analysis seminar (room 2). You also booked places for Attendee late-pro-forma-guest');
+    expect(mail?.text).toContain('Your place is confirmed for Survival analysis seminar (room 2). You also booked a place for Attendee late-pro-forma-guest, who has been sent their own calendar invitation.');
     expect(mail?.text).toContain('Questions? Write to seminars@hsug.test.');
     expect(mail?.text).toContain('Non-member: £190.00');
     expect(mail?.text).toContain('Total: £190.00');
