@@ -102,23 +102,32 @@ export interface SeatUpdateOutcome {
 export async function changeSeatDetails(ctx: ServiceContext, reference: string, attendeeId: number, token: string | undefined, details: SeatDetails): Promise<SeatUpdateOutcome> {
   const before = await getSeatForHolder(ctx, reference, attendeeId, token);
   const now = ctx.clock.now();
-  const isNewEmail = normaliseEmail(details.email) !== normaliseEmail(before.seat.email);
-  await writeTransaction(ctx.db, async (trx) => {
+  const isNewEmail = await writeTransaction(ctx.db, async (trx) => {
     const locked = await lockBooking(trx, before.booking.id);
     const seat = locked.attendees.find((a) => a.id === attendeeId && a.status === 'active');
     if (!seat) throw bookingNotFound();
     const refusal = seatChangeRefusal(ctx, locked, now);
     if (refusal) throw refusal;
+    // Compared with the seat as it is under the lock: a repeat of a change already made passes nothing on again.
+    const isNewEmail = normaliseEmail(details.email) !== normaliseEmail(seat.email);
+    if (isUnchanged(seat, details)) return false;
     if (isNewEmail && (await findEmailsAlreadyBooked(trx, locked.event.id, [details.email], now)).length > 0) {
       throw new ConflictError('already_booked', 'This email address already has a place at this event.', [{ path: 'email', message: 'This email address already has a place at this event' }]);
     }
     const changed = await updateSeatDetails(trx, seat, details, isNewEmail ? seatTokenHash(ctx.config, seat.icalUid, details.email) : seat.manageTokenHash);
     if (!changed) throw new ConflictError('seat_changes_closed', 'This place was changed by someone else a moment ago. Look at it again before changing it.');
     if (isNewEmail) await queuePassedOn(trx, ctx, { ...locked, attendees: await reloadSeats(trx, locked.booking.id) }, seat);
+    return isNewEmail;
   });
   ctx.kickOutbox();
   const after = await loadBookingView(ctx.db, before.booking.id);
   return { view: { ...after, seat: after.attendees.find((a) => a.id === attendeeId)!, actor: before.actor }, isPassedOn: isNewEmail };
+}
+
+/** Whether saving these details would change nothing (a form saved as it was shown, or a change sent twice). */
+function isUnchanged(seat: AttendeeRecord, details: SeatDetails): boolean {
+  const same = (a: string | null | undefined, b: string | null | undefined) => (a ?? '') === (b ?? '');
+  return same(seat.name, details.name) && same(seat.email, details.email) && same(seat.organisation, details.organisation) && same(seat.dietary, details.dietary) && same(seat.accessibility, details.accessibility);
 }
 
 async function reloadSeats(trx: Knex.Transaction, bookingId: number): Promise<AttendeeRecord[]> {

@@ -172,6 +172,22 @@ describe('changing a seat', () => {
     expect(mailsTo('mary@example.org')).toHaveLength(1);
   });
 
+  it('when the buyer sends the same change twice at once, then the place changes once and each person is emailed once (the second is a no-op, or is told to look again)', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    const booked = await bookFor(event.slug, event.ticketTypeIds[1], 'twice-buyer', ['twice-a']);
+    await t.sendMail();
+    const buyerToken = new URL(booked.managePath, t.baseUrl).searchParams.get('token')!;
+    const send = () => request(t.baseUrl).post(`/bookings/${booked.reference}/seats/${booked.seats[0].id}`).type('form').send({ token: buyerToken, name: 'Twice Changed', email: 'twice@example.org' });
+    const answers = await Promise.all([send(), send()]);
+    // Whichever comes second either finds the change made (a no-op) or lost the race (409, look again).
+    expect(answers.map((r) => r.status)).toContain(303);
+    for (const answer of answers) expect([303, 409]).toContain(answer.status);
+    await t.sendMail();
+    expect(mailsTo('twice@example.org')).toHaveLength(1);
+    expect(mailsTo(person('twice-a').email, 'Your place has been passed on')).toHaveLength(1);
+    expect(await t.db('attendees').where({ id: booked.seats[0].id }).first()).toMatchObject({ email: 'twice@example.org', details_version: 1 });
+  });
+
   it('when the new email already has a place at the event, then the form says so beside the email field, keeps what was typed and changes nothing', async () => {
     const event = await buildEvent(t.db, paidEvent());
     const booked = await bookFor(event.slug, event.ticketTypeIds[1], 'dup-buyer', ['dup-a', 'dup-b']);
