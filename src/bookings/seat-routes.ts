@@ -117,7 +117,7 @@ export function seatPageRoutes(ctx: ServiceContext, views: Views, options: SeatR
       res.redirect(303, `/bookings/${reference}/seats/${attendeeId}?token=${t}`);
       return;
     }
-    res.redirect(303, after.actor === 'buyer' ? `/bookings/${reference}?token=${t}` : `/bookings/${reference}/seats/${attendeeId}/cancelled?token=${t}`);
+    res.redirect(303, after.actor === 'buyer' ? `/bookings/${reference}?token=${t}&seat_cancelled=${attendeeId}` : `/bookings/${reference}/seats/${attendeeId}/cancelled?token=${t}`);
   });
 
   /** After its holder cancelled it: the seat's link opens this page only, which shows nothing more than what happened. */

@@ -316,6 +316,22 @@ describe('cancelling one seat', () => {
     expect(refunds.reduce((sum: number, r: { amount: number }) => sum + Number(r.amount), 0)).toBeLessThanOrEqual(19000);
   });
 
+  it("when the buyer cancels one colleague's place from the booking page, then they come back to the booking, which says whose place was cancelled and what was refunded", async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    const booked = await bookFor(event.slug, event.ticketTypeIds[1], 'bc-buyer', ['bc-a', 'bc-b']);
+    const manage = await page(booked.managePath);
+    const seatPath = decode(/href="([^"]+)">Change Attendee bc-b's details or cancel this place<\/a>/.exec(manage)![1]);
+    const confirmation = await page(decode(/href="([^"]+)">Cancel this place…<\/a>/.exec(await page(seatPath))![1]));
+    expect(textOf(confirmation)).toContain('We will refund £85.00 to the card you paid with');
+    const form = /<form method="post" action="([^"]+)">/.exec(confirmation)![1];
+    const done = await request(t.baseUrl).post(form).type('form').send({ token: tokenOf(confirmation) });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe(`${booked.managePath}&seat_cancelled=${booked.seats[1].id}`);
+    const after = textOf(await page(done.headers.location));
+    expect(after).toMatch(/Attendee bc-b's place is cancelled\. Refund(ed| of) £85\.00/);
+    expect(after).toContain('Attendee bc-b (attendeebc-b@example.org), NHS Test Trust — cancelled');
+  });
+
   it("when a seat of an invoice booking is cancelled, then the invoice is credited that seat's price less the fee, and nothing is refunded", async () => {
     const event = await buildEvent(t.db, paidEvent());
     const booked = await bookFor(event.slug, event.ticketTypeIds[1], 'inv-buyer', ['inv-a', 'inv-b'], 'invoice');

@@ -113,6 +113,12 @@ describe('seats of their own in a browser', () => {
     expect(await lookAtEmail(emailPage, String(changed.html), 'seats-email-changed')).toEqual([]);
     expect(await lookAtEmail(emailPage, String(mailTo(waiting.email, 'A place has come up').html), 'seats-email-offer')).toEqual([]);
 
+    // The buyer's booking page after a place was cancelled from it.
+    const ada = await t.db('attendees').where({ email: person('b-ada').email }).first('id');
+    await page.goto(`${res.body.booking.manageUrl}&seat_cancelled=${ada.id}`);
+    await expect(page.locator('.banner').first().textContent()).resolves.toContain("Ada Lovelace's place is cancelled.");
+    expect(await lookAt(page, 'seats-manage-seat-cancelled')).toEqual([]);
+
     t.clock.set('2026-03-11T09:00:00Z');
     await page.goto(seatLinkIn(String(toElizabeth.text)));
     await expect(page.locator('#closed-heading + p').textContent()).resolves.toContain('Changes to places closed on Tuesday 10 March 2026, 12:00am');
