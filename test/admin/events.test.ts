@@ -54,7 +54,7 @@ describe('creating and publishing events', () => {
 
     const late = await organiser.agent.post('/admin/events').type('form').send(newEventForm(organiser.csrf, { title: 'Late cut-off seminar', seatChangesUntil: '2026-04-15T12:00' }));
     expect(late.status).toBe(422);
-    expect(late.text).toMatch(/id="field-seatChangesUntil-error">.*The cut-off for changing places must be before the start/);
+    expect(late.text).toMatch(/id="field-seatChangesUntil-error">.*Attendee changes must close before the start/);
     expect(late.text).toContain('value="2026-04-15T12:00"');
   });
 

@@ -76,7 +76,7 @@ export const eventFormSchema = z
     bookingOpensAt: localTime,
     bookingClosesAt: localTime,
     refundDeadlineAt: localTime,
-    /** Until when one place may be changed or cancelled from its own link; blank: the refund deadline, or the start. */
+    /** When attendee changes close: until then one place may be changed or cancelled from its page; blank: the refund deadline, or the start. */
     seatChangesUntil: localTime,
     refundFee: pounds('Enter the fee kept on refunds in pounds, like 10.00'),
     allowsInvoice: checkbox,
@@ -90,10 +90,10 @@ export const eventFormSchema = z
       { key: 'bookingOpensAt', required: false, label: 'time booking opens' },
       { key: 'bookingClosesAt', required: false, label: 'time booking closes' },
       { key: 'refundDeadlineAt', required: false, label: 'refund deadline' },
-      { key: 'seatChangesUntil', required: false, label: 'cut-off for changing places' },
+      { key: 'seatChangesUntil', required: false, label: 'time attendee changes close' },
     ]);
     if (times.startsAt && times.seatChangesUntil && times.seatChangesUntil > times.startsAt) {
-      ctx.addIssue({ code: 'custom', path: ['seatChangesUntil'], message: 'The cut-off for changing places must be before the start' });
+      ctx.addIssue({ code: 'custom', path: ['seatChangesUntil'], message: 'Attendee changes must close before the start' });
     }
     if (times.startsAt && times.endsAt && times.endsAt <= times.startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The end must be after the start' });
     if (times.bookingOpensAt && times.bookingClosesAt && times.bookingClosesAt <= times.bookingOpensAt) {
