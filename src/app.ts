@@ -10,7 +10,8 @@ import { privacyPageRoutes } from './privacy/public-routes';
 import { announcementTemplates } from './announcements/templates';
 import { staffMessageTemplate } from './admin/messages/template';
 import { staffAccountTemplate } from './admin/users/account-email';
-import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoticeTemplate } from './bookings';
+import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoticeTemplate, seatPageRoutes } from './bookings';
+import { invoiceCreditHook } from './finance/credits';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
 import { createCatalogue, type CatalogueOptions } from './events/catalogue';
@@ -106,6 +107,8 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use('/api/v1', bookingApiRoutes(ctx));
   app.use(publicEventRoutes(ctx, views, catalogue));
   app.use(bookingPageRoutes(ctx, views));
+  // A place cancelled on its own from an invoice booking is credited by finance/, recorded as done by whoever cancelled it.
+  app.use(seatPageRoutes(ctx, views, { invoiceCredit: (by) => invoiceCreditHook(ctx, { id: null, email: by }) }));
   app.use(checkoutPageRoutes(ctx, views));
   app.use(announcementRoutes(ctx, views));
   app.use(privacyPageRoutes(ctx, views));

@@ -37,6 +37,11 @@ export interface InvoiceCreditHook {
   outstanding(trx: Knex.Transaction, bookingId: number): Promise<number>;
   /** Records the credit in the cancellation's transaction. */
   record(trx: Knex.Transaction, credit: InvoiceCredit): Promise<void>;
+  /**
+   * Recording tells the buyer (the places cancelled, the credit, what is still due): the cancellation then sends no
+   * note of its own to a buyer who is not among the places cancelled, so the buyer gets one email for the moment.
+   */
+  notifiesBuyer?: boolean;
 }
 
 export interface CancelRequest {
@@ -98,7 +103,7 @@ export function cancellationMoney(view: { event: EventRecord; attendees: Attende
  * What there is to give back on a booking (minor units): its card payment less the refunds that stand, or what its
  * invoice still asks for (through the hook; 0 without one). Nothing for a free booking, a hold or a waitlist entry.
  */
-async function moneyLeft(db: Knex | Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, invoiceOutstanding?: () => Promise<number>): Promise<{ isCard: boolean; left: number }> {
+export async function moneyLeft(db: Knex | Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, invoiceOutstanding?: () => Promise<number>): Promise<{ isCard: boolean; left: number }> {
   if (booking.status !== 'confirmed') return { isCard: false, left: 0 };
   if (booking.paymentMethod === 'stripe') {
     const payment = await ctx.payments.cardPayment(db, booking.id);
@@ -146,7 +151,8 @@ export async function cancelBookingSeats(ctx: ServiceContext, bookingId: number,
       result.feeKept = money.feeKept;
       if (isCard) result.refundAmount = money.amount;
       else result.creditAmount = money.amount;
-      result.cancelled = await cancelSeats(trx, ctx, bookingId, request.reason, ids);
+      const isBuyerToldByCredit = result.creditAmount > 0 && request.invoiceCredit?.notifiesBuyer === true;
+      result.cancelled = await cancelSeats(trx, ctx, bookingId, request.reason, ids, { buyerToldElsewhere: isBuyerToldByCredit });
       if (result.creditAmount > 0) {
         await request.invoiceCredit!.record(trx, {
           bookingId,

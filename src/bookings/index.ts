@@ -20,3 +20,5 @@ export { cancelAsHolder, cancelBookingSeats, cancellationMoney, type Cancellatio
 export { toApiBooking } from './present';
 export { priceLines, refundPolicyFor, type RefundPolicy } from './rules';
 export { bookingApiRoutes, bookingPageRoutes } from './routes';
+export { seatPageRoutes, type SeatRouteOptions } from './seat-routes';
+export { seatChangesCutoff } from './seats';

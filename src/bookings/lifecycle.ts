@@ -8,7 +8,7 @@ import type { EventRecord } from '../events/types';
 import { AppError, NotFoundError } from '../lib/errors';
 import { fromDbTime, toDbTime } from '../lib/time';
 import { isHoldLive } from './holds';
-import { queueBookingNotice, queueMoneyNotice } from './notify';
+import { queueBookingNotice, queueMoneyNotice, receiptFor } from './notify';
 import { cancelAttendees, findBookingById, listAttendees, updateBookingStatus } from './queries';
 import { seatsOf } from './rules';
 import type { AttendeeRecord, BookingRecord } from './types';
@@ -55,7 +55,7 @@ export type ConfirmOutcome = 'confirmed' | 'already_confirmed' | 'seats_gone' | 
 /**
  * A payment succeeded for a held booking: `pending_payment` → `confirmed` while its hold is live; a lapsed hold, or
  * an `expired` booking paid late, takes its seats back only if they are still free. Otherwise the booking stays (or
- * becomes) `expired` and the caller refunds the payment. Queues the confirmation and the receipt.
+ * becomes) `expired` and the caller refunds the payment. Queues the confirmations, the buyer's carrying the receipt.
  * Returns what happened; `not_payable` for a booking that is cancelled or waitlisted.
  */
 export async function confirmHold(trx: Knex.Transaction, ctx: ServiceContext, bookingId: number, paymentIntentId: string): Promise<ConfirmOutcome> {
@@ -79,8 +79,8 @@ export async function confirmHold(trx: Knex.Transaction, ctx: ServiceContext, bo
     cancel_reason: null,
   });
   if (!changed) return 'not_payable';
-  await queueBookingNotice(trx, ctx, 'confirmed', bookingId);
-  await queueMoneyNotice(trx, ctx, 'receipt', bookingId);
+  // One email to the buyer for this moment: the confirmation carries the receipt.
+  await queueBookingNotice(trx, ctx, 'confirmed', bookingId, { money: await receiptFor(trx, 'receipt', bookingId) });
   return 'confirmed';
 }
 
@@ -121,10 +121,11 @@ export async function releaseHold(trx: Knex.Transaction, ctx: ServiceContext, bo
 /**
  * Cancels seats of a booking (all its active seats when `attendeeIds` is omitted), and the booking itself when none
  * is left. Each person who held a place gets a calendar CANCEL (a waitlist entry a plain note; nobody when the whole
- * event is cancelled, whose own notice has told everyone), and the freed places go to the waitlist.
+ * event is cancelled, whose own notice has told everyone), and the freed places go to the waitlist. With
+ * `buyerToldElsewhere` (an invoice credit's own email tells the buyer), a buyer who is not among the places hears nothing here.
  * Returns the seats it cancelled (none when they were cancelled already).
  */
-export async function cancelSeats(trx: Knex.Transaction, ctx: ServiceContext, bookingId: number, reason: string, attendeeIds?: number[]): Promise<AttendeeRecord[]> {
+export async function cancelSeats(trx: Knex.Transaction, ctx: ServiceContext, bookingId: number, reason: string, attendeeIds?: number[], options: { buyerToldElsewhere?: boolean } = {}): Promise<AttendeeRecord[]> {
   const now = ctx.clock.now();
   const { booking, event, attendees } = await lockBooking(trx, bookingId);
   const active = attendees.filter((a) => a.status === 'active');
@@ -138,6 +139,7 @@ export async function cancelSeats(trx: Knex.Transaction, ctx: ServiceContext, bo
       attendees: chosen,
       hadPlace: booking.status !== 'waitlisted',
       dedupeSuffix: isWhole && !attendeeIds ? undefined : chosen.map((a) => a.id).join('-'),
+      onlyAttendees: options.buyerToldElsewhere,
     });
   }
   if (booking.status !== 'waitlisted') await promoteWaitlist(trx, ctx, event);

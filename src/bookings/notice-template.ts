@@ -4,7 +4,7 @@ import { defineTemplate } from '../mail/templates';
 import { BOOKING_NOTICE_TEMPLATE, renderBookingNotice, type BookingNotice, type BookingNoticePayload } from './notifications';
 
 // Every notice, listed once: a notice added to the type without being added here fails the type check.
-const NOTICES = { confirmed: true, promoted: true, waitlisted: true, offered: true, cancelled: true, resent: true, updated: true, event_cancelled: true } satisfies Record<BookingNotice, true>;
+const NOTICES = { confirmed: true, promoted: true, waitlisted: true, offered: true, cancelled: true, resent: true, updated: true, event_cancelled: true, passed_on: true } satisfies Record<BookingNotice, true>;
 
 const payloadSchema = z.object({
   notice: z.enum(Object.keys(NOTICES) as [BookingNotice, ...BookingNotice[]]),
@@ -18,6 +18,9 @@ const payloadSchema = z.object({
   note: z.string().optional(),
   payUrl: z.string().optional(),
   holdUntil: z.string().optional(),
+  former: z.object({ name: z.string(), email: z.string() }).optional(),
+  previous: z.object({ startsAt: z.string(), endsAt: z.string(), venue: z.string(), address: z.string() }).optional(),
+  money: z.object({ kind: z.enum(['receipt', 'pro_forma']), lines: z.array(z.object({ label: z.string(), amount: z.number().int() })), total: z.number().int() }).optional(),
 }) satisfies z.ZodType<BookingNoticePayload>;
 
 /** The outbox's renderer for booking notices (see notifications.ts): registered where the app is composed. */

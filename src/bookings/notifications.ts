@@ -7,13 +7,18 @@ import { eventDates } from '../events/dates';
 import type { EmailContent, OutgoingEmail } from '../mail/outbox';
 import { findEventById } from '../events/queries';
 import { findBookingById, listAttendees } from './queries';
-import { eventUrl, manageUrl } from '../lib/links';
+import { eventUrl, manageUrl, seatUrl } from '../lib/links';
+import { contactEmailFor, priceBasis, refundTerms } from '../events/terms';
+import { formatDate, formatRange, formatTime } from '../lib/time';
 import { type AttendeeRecord, type BookingRecord } from './types';
 import { normaliseEmail } from '../lib/email';
 import { refundStatusOf, refundsForSeats } from './refund-status';
 
+/** How long a paid waitlist offer is held, in hours: waitlist.ts `OFFER_HOLD_MS` is made from it, and the waitlist email says it. */
+export const OFFER_HOLD_HOURS = 24;
+
 /** What happened to a booking that its people must hear about. */
-export type BookingNotice = 'confirmed' | 'promoted' | 'waitlisted' | 'offered' | 'cancelled' | 'resent' | 'updated' | 'event_cancelled';
+export type BookingNotice = 'confirmed' | 'promoted' | 'waitlisted' | 'offered' | 'cancelled' | 'resent' | 'updated' | 'event_cancelled' | 'passed_on';
 
 const SUBJECTS: Record<BookingNotice, (title: string) => string> = {
   confirmed: (t) => `You're booked: ${t}`,
@@ -24,8 +29,25 @@ const SUBJECTS: Record<BookingNotice, (title: string) => string> = {
   offered: (t) => `A place has come up — pay to confirm it: ${t}`,
   updated: (t) => `Changed: ${t}`,
   event_cancelled: (t) => `Event cancelled: ${t}`,
+  passed_on: (t) => `Your place has been passed on: ${t}`,
 };
 
+/** What the buyer's subject adds when the confirmation carries the receipt or the pro-forma (one email per booking moment). */
+const MONEY_SUBJECTS = {
+  receipt: (r: string) => ` (receipt for ${r})`,
+  pro_forma: (r: string) => ` (pro-forma invoice for ${r})`,
+};
+
+/**
+ * A map search for the venue (Google Maps' documented search URL, which opens the app on a phone); null for an event
+ * with no place to go to.
+ */
+export function mapLink(event: Pick<EventRecord, 'venue' | 'address'>): string | null {
+  const place = [event.venue, event.address].map((p) => p.trim()).filter(Boolean).join(', ');
+  return place ? `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(place)}` : null;
+}
+
+/** What every email says about its event, the contact line (the event's own address, else the organisation's) included. */
 export function eventSummary(ctx: ServiceContext, event: EventRecord) {
   const url = eventUrl(ctx.config, event.slug);
   return {
@@ -34,9 +56,46 @@ export function eventSummary(ctx: ServiceContext, event: EventRecord) {
     venue: event.venue,
     address: event.address,
     onlineUrl: event.onlineUrl,
+    mapUrl: mapLink(event),
     url,
     googleLink: googleCalendarLink(event, url),
+    contactEmail: contactEmailFor(event, ctx.config),
   };
+}
+
+/** The schedule an event had before a change, kept in the change's notice (ISO instants). */
+export interface PreviousSchedule {
+  startsAt: string;
+  endsAt: string;
+  venue: string;
+  address: string;
+}
+
+/**
+ * The lines a change email leads with: "New time: 6:30pm–8:30pm (was 6:00pm–8:00pm)" (the dates too when the day
+ * changed), "New venue: … (was …)". Empty when neither changed.
+ */
+export function changeLines(event: EventRecord, previous: PreviousSchedule): string[] {
+  const zone = event.timezone;
+  const [wasStart, wasEnd] = [new Date(previous.startsAt), new Date(previous.endsAt)];
+  const lines: string[] = [];
+  if (wasStart.getTime() !== event.startsAt.getTime() || wasEnd.getTime() !== event.endsAt.getTime()) {
+    const sameDay = formatDate(wasStart, zone) === formatDate(event.startsAt, zone) && formatDate(wasEnd, zone) === formatDate(event.endsAt, zone) && formatDate(event.startsAt, zone) === formatDate(event.endsAt, zone);
+    const span = (s: Date, e: Date) => `${formatTime(s, zone)}–${formatTime(e, zone)}`;
+    lines.push(sameDay ? `New time: ${span(event.startsAt, event.endsAt)} (was ${span(wasStart, wasEnd)})` : `New time: ${formatRange(event.startsAt, event.endsAt, zone)} (was ${formatRange(wasStart, wasEnd, zone)})`);
+  }
+  // The address is named only when it changed too: "New venue: Wellcome Collection (was Royal Statistical Society)".
+  const withAddress = previous.address !== event.address;
+  const place = (venue: string, address: string) => (withAddress ? [venue, address] : [venue]).filter(Boolean).join(', ') || 'none';
+  if (previous.venue !== event.venue || withAddress) lines.push(`New venue: ${place(event.venue, event.address)} (was ${place(previous.venue, previous.address)})`);
+  return lines;
+}
+
+/** A receipt or pro-forma carried by the buyer's confirmation: the money as it was when the booking was confirmed. */
+export interface NoticeMoney {
+  kind: 'receipt' | 'pro_forma';
+  lines: Array<{ label: string; amount: number }>;
+  total: number;
 }
 
 
@@ -47,6 +106,14 @@ export function invitationFor(ctx: ServiceContext, event: EventRecord, attendee:
 /** What a notice says beyond the booking itself. */
 export interface NoticeOptions {
   hadPlace?: boolean;
+  /** Only the attendees given are told: no summary for a buyer who is not among them. */
+  onlyAttendees?: boolean;
+  /** `passed_on`: the seat's former holder, who is told (the seat itself now has a new email). */
+  former?: { name: string; email: string };
+  /** `updated`: the schedule before the change, for "New time: … (was …)". */
+  previous?: PreviousSchedule;
+  /** The receipt or pro-forma the buyer's confirmation carries. */
+  money?: NoticeMoney;
   waitlistPosition?: number;
   note?: string;
   dedupeSuffix?: string;
@@ -74,6 +141,9 @@ export interface BookingNoticePayload {
   note?: string;
   payUrl?: string;
   holdUntil?: string;
+  former?: { name: string; email: string };
+  previous?: PreviousSchedule;
+  money?: NoticeMoney;
 }
 
 export const BOOKING_NOTICE_TEMPLATE = 'booking_notice';
@@ -94,7 +164,7 @@ export function bookingEmails(
   const holdsPlace = notice === 'confirmed' || notice === 'promoted' || notice === 'updated' || (notice === 'resent' && booking.status === 'confirmed');
   // An event cancellation removes the entry only from calendars that had one: waitlisted people get a plain note.
   // Only someone who was sent an invitation gets a CANCEL; leaving the waitlist gets a plain note.
-  const cancels = (notice === 'cancelled' && options.hadPlace !== false) || (notice === 'event_cancelled' && booking.status === 'confirmed');
+  const cancels = ((notice === 'cancelled' || notice === 'passed_on') && options.hadPlace !== false) || (notice === 'event_cancelled' && booking.status === 'confirmed');
   const method: BookingNoticePayload['method'] = cancels ? 'CANCEL' : holdsPlace ? 'REQUEST' : undefined;
   const suffix = options.dedupeSuffix ? `:${options.dedupeSuffix}` : '';
   const common = {
@@ -103,69 +173,135 @@ export function bookingEmails(
     bookingId: booking.id,
     subject: SUBJECTS[notice](event.title),
   };
+  const buyerSubject = options.money ? `${common.subject}${MONEY_SUBJECTS[options.money.kind](booking.reference)}` : common.subject;
   const payload = {
     notice,
     bookingId: booking.id,
     attendeeIds: attendees.map((a) => a.id),
     method,
-    sequence: notice === 'cancelled' ? event.sequence + 1 : event.sequence,
+    sequence: notice === 'cancelled' || notice === 'passed_on' ? event.sequence + 1 : event.sequence,
     waitlistPosition: options.waitlistPosition,
     note: options.note,
     payUrl: options.payUrl,
     holdUntil: options.holdUntil,
+    previous: options.previous,
   };
   const deferred = (p: BookingNoticePayload) => ({ template: BOOKING_NOTICE_TEMPLATE, payload: p as unknown as Record<string, unknown> });
+  if (notice === 'passed_on') {
+    // The seat now has its new holder's email: the former holder is told, with a CANCEL for the seat's UID.
+    const [seat] = attendees;
+    if (!seat || !options.former) return [];
+    return [{
+      ...common,
+      dedupeKey: `booking:${booking.id}:passed_on:attendee:${seat.id}${suffix}`,
+      to: options.former.email,
+      toName: options.former.name,
+      deferred: deferred({ ...payload, recipientId: seat.id, isBuyer: false, former: options.former }),
+    }];
+  }
   // An offer is the buyer's to take up: attendees hear nothing until the place is paid for.
   const recipients = notice === 'offered' ? [] : attendees;
 
-  const emails: OutgoingEmail[] = recipients.map((attendee) => ({
-    ...common,
-    dedupeKey: `booking:${booking.id}:${notice}:attendee:${attendee.id}${suffix}`,
-    to: attendee.email,
-    toName: attendee.name,
-    deferred: deferred({ ...payload, recipientId: attendee.id, isBuyer: normaliseEmail(attendee.email) === buyerKey }),
-  }));
-  if (!recipients.some((a) => normaliseEmail(a.email) === buyerKey)) {
+  const emails: OutgoingEmail[] = recipients.map((attendee) => {
+    const isBuyer = normaliseEmail(attendee.email) === buyerKey;
+    return {
+      ...common,
+      subject: isBuyer ? buyerSubject : common.subject,
+      dedupeKey: `booking:${booking.id}:${notice}:attendee:${attendee.id}${suffix}`,
+      to: attendee.email,
+      toName: attendee.name,
+      deferred: deferred({ ...payload, recipientId: attendee.id, isBuyer, ...(isBuyer && options.money ? { money: options.money } : {}) }),
+    };
+  });
+  if (!options.onlyAttendees && !recipients.some((a) => normaliseEmail(a.email) === buyerKey)) {
     emails.push({
       ...common,
+      subject: buyerSubject,
       dedupeKey: `booking:${booking.id}:${notice}:buyer${suffix}`,
       to: booking.buyerEmail,
       toName: booking.buyerName,
-      deferred: deferred({ ...payload, method: undefined, isBuyer: true }),
+      deferred: deferred({ ...payload, method: undefined, isBuyer: true, ...(options.money ? { money: options.money } : {}) }),
     });
   }
   return emails;
 }
 
-/** Renders a queued booking notice from the booking, event and attendees as they are now. */
+/** "Ada Lovelace", "Ada Lovelace and Florence Nightingale", "A, B and C". */
+function namesList(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * Renders a queued booking notice from the booking, event and attendees as they are now. Each person is told what is
+ * true for them: the buyer who attends, an attendee booked by a colleague (who booked; no total), a buyer who is not
+ * attending ("you booked places for …"), and a seat's former holder.
+ */
 export async function renderBookingNotice(ctx: ServiceContext, payload: BookingNoticePayload): Promise<EmailContent> {
   const booking = await findBookingById(ctx.db, payload.bookingId);
   const event = booking && (await findEventById(ctx.db, booking.eventId));
   if (!booking || !event) throw new Error(`booking ${payload.bookingId} is gone: its notice cannot be rendered`);
   const all = await listAttendees(ctx.db, booking.id);
   const attendees = all.filter((a) => payload.attendeeIds.includes(a.id));
-  const recipient = payload.recipientId === undefined ? undefined : all.find((a) => a.id === payload.recipientId);
-  if (payload.recipientId !== undefined && !recipient) throw new Error(`attendee ${payload.recipientId} is gone: the notice cannot be rendered`);
-  const isCancellation = payload.notice === 'cancelled';
+  const seat = payload.recipientId === undefined ? undefined : all.find((a) => a.id === payload.recipientId);
+  if (payload.recipientId !== undefined && !seat) throw new Error(`attendee ${payload.recipientId} is gone: the notice cannot be rendered`);
+  // A seat's former holder is written to as they were: the seat itself now carries its new holder's name and email.
+  const recipient = seat && payload.former ? { ...seat, name: payload.former.name, email: payload.former.email } : seat;
+  const notice = payload.notice;
+  const isCancellation = notice === 'cancelled' || notice === 'event_cancelled' || notice === 'passed_on';
+  const isBuyerOnly = !recipient;
+  const isColleague = !!recipient && !payload.isBuyer;
   // A cancellation tells the buyer what comes back, never the total they no longer pay; the refund is recorded in the
   // cancellation's transaction, so it is there by the time this is rendered.
-  const refund = isCancellation && payload.isBuyer ? refundStatusOf(refundsForSeats(await ctx.payments.refunds(ctx.db, booking.id), payload.attendeeIds), booking.currency) : null;
+  const refund = notice === 'cancelled' && payload.isBuyer ? refundStatusOf(refundsForSeats(await ctx.payments.refunds(ctx.db, booking.id), payload.attendeeIds), booking.currency) : null;
+  const money = (n: number) => formatMoney(n, booking.currency);
+  const others = payload.isBuyer ? attendees.filter((a) => !recipient || a.id !== recipient.id) : [];
+  const summary = eventSummary(ctx, event);
+  const terms = refundTerms(event, summary.contactEmail);
+  const receipt = payload.money && payload.isBuyer ? payload.money : undefined;
+  const showsCalendarLink = notice === 'confirmed' || notice === 'promoted' || notice === 'resent';
+  const isPaidWaitlist = booking.paymentMethod === 'stripe' && booking.total > 0;
   const body = ctx.emails.render('booking-notice', {
-    notice: payload.notice,
-    event: eventSummary(ctx, event),
+    notice,
+    event: summary,
     reference: booking.reference,
     waitlistPosition: payload.waitlistPosition,
+    isPaidWaitlist,
+    offerHours: OFFER_HOLD_HOURS,
     note: payload.note,
-    total: booking.total > 0 && !isCancellation ? formatMoney(booking.total, booking.currency) : null,
+    changes: notice === 'updated' && payload.previous ? changeLines(event, payload.previous) : [],
+    total: booking.total > 0 && payload.isBuyer && !isCancellation && !receipt ? money(booking.total) : null,
     refund: refund?.line ?? null,
     isRefundRequested: refund !== null && refund.requested > 0,
     payUrl: payload.payUrl,
     holdUntil: payload.holdUntil,
     name: recipient?.name ?? booking.buyerName,
+    bookedBy: isColleague ? booking.buyerName : null,
+    newHolder: notice === 'passed_on' && seat ? seat.name : null,
     manageUrl: payload.isBuyer ? manageUrl(ctx.config, booking.reference) : null,
+    seatUrl: isColleague && seat && seat.status === 'active' && seat.manageTokenHash && !isCancellation ? seatUrl(ctx.config, booking.reference, seat) : null,
+    manageLabel: isCancellation ? 'View booking' : 'View or change your booking',
+    placesFor: isBuyerOnly ? namesList(attendees.map((a) => a.name)) : null,
+    othersFor: !isBuyerOnly && others.length > 0 ? namesList(others.map((a) => a.name)) : null,
+    othersCount: others.length,
     attendees: payload.isBuyer ? attendees : null,
-    isBuyerOnly: !recipient,
-    hasInvite: !!payload.method,
+    isBuyerOnly,
+    isColleague,
+    hasInvite: !!payload.method && !!recipient,
+    isCancelInvite: payload.method === 'CANCEL',
+    googleLink: showsCalendarLink && payload.method === 'REQUEST' ? summary.googleLink : null,
+    receipt: receipt
+      ? {
+          isProForma: receipt.kind === 'pro_forma',
+          lines: receipt.lines.map((l) => ({ label: l.label, amount: money(l.amount) })),
+          total: money(receipt.total),
+          terms: receipt.kind === 'receipt' ? terms.card : terms.invoice,
+          priceBasis: priceBasis(ctx.config),
+          organisation: booking.buyerOrganisation,
+          purchaseOrder: booking.purchaseOrder,
+          billingContact: booking.billingContact,
+          bank: ctx.config.bank,
+        }
+      : null,
   });
   if (!recipient || !payload.method) return body;
   return { ...body, ical: { method: payload.method, content: invitationFor(ctx, event, recipient, payload.method, payload.sequence) } };

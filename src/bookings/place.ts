@@ -4,11 +4,11 @@ import type { ServiceContext } from '../context';
 import { remainingSeats, seatsFit } from '../events/availability';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError } from '../lib/errors';
-import { manageTokenHash, publicHost } from '../lib/links';
+import { manageTokenHash, publicHost, seatTokenHash } from '../lib/links';
 import { newReference } from '../lib/tokens';
 import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
 import { assertHoldsUnderCap } from './holds';
-import { queueMoneyNotice, queueNoticeFor } from './notify';
+import { queueNoticeFor, receiptFor } from './notify';
 import { findEmailsAlreadyBooked, insertAttendees, insertBooking, waitlistPosition, type NewBooking } from './queries';
 import { contactEmailFor } from '../events/terms';
 import { assertBookable, checkInvoiceDetails, checkMembership, checkPrices, resolveTicketTypes, wantedSeats } from './rules';
@@ -46,10 +46,13 @@ async function insertBookingWithReference(trx: Knex.Transaction, ctx: ServiceCon
   throw new Error('Could not draw an unused booking reference');
 }
 
-/** One attendee row per requested place, at its ticket type's price now, each with its own calendar UID. */
+/** One attendee row per requested place, at its ticket type's price now, each with its own calendar UID and manage token. */
 function insertSeats(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, request: BookingRequest, itemTypes: TicketTypeRecord[], now: Date): Promise<AttendeeRecord[]> {
   const host = publicHost(ctx.config);
-  const seats = request.items.map((item, i) => ({ ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid: `${randomUUID()}@${host}` }));
+  const seats = request.items.map((item, i) => {
+    const icalUid = `${randomUUID()}@${host}`;
+    return { ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid, manageTokenHash: seatTokenHash(ctx.config, icalUid, item.attendee.email) };
+  });
   return insertAttendees(trx, booking.id, booking.eventId, seats, now);
 }
 
@@ -127,8 +130,8 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
   if (waitlist) {
     await queueNoticeFor(trx, ctx, 'waitlisted', view);
   } else if (isInvoice) {
-    await queueNoticeFor(trx, ctx, 'confirmed', view);
-    await queueMoneyNotice(trx, ctx, 'pro_forma', booking.id);
+    // One email to the buyer: the confirmation carries the pro-forma.
+    await queueNoticeFor(trx, ctx, 'confirmed', view, { money: await receiptFor(trx, 'pro_forma', booking.id) });
   }
   return view;
 }

@@ -85,6 +85,8 @@ export interface ManagePageContext {
   config: Config;
   /** The booking's refunds that stand (the payment gateway's `refunds`). */
   refunds: RefundSummary[];
+  /** The event's ticket type names by id, to say which ticket each attendee holds. */
+  ticketNames?: Map<number, string>;
 }
 
 export function toManagePage(view: BookingView, token: string, now: Date, context: ManagePageContext) {
@@ -145,6 +147,10 @@ export function toManagePage(view: BookingView, token: string, now: Date, contex
       dietary: a.dietary,
       accessibility: a.accessibility,
       isActive: a.status === 'active',
+      ticketName: context.ticketNames?.get(a.ticketTypeId) ?? 'Place',
+      price: a.unitPrice > 0 ? formatMoney(a.unitPrice, a.currency) : 'Free',
+      // The buyer changes an attendee's details, or cancels that one place, on the seat's page (with the booking's link).
+      seatUrl: a.status === 'active' && booking.status !== 'expired' && booking.status !== 'cancelled' ? `/bookings/${booking.reference}/seats/${a.id}?token=${encodeURIComponent(token)}` : null,
       icsUrl: `/bookings/${booking.reference}/attendees/${a.id}/invite.ics?token=${encodeURIComponent(token)}`,
     })),
   };

@@ -53,6 +53,8 @@ export function toAttendee(row: Row): AttendeeRecord {
     icalUid: String(row.ical_uid),
     checkedInAt: fromDbTimeOrNull(row.checked_in_at),
     cancelledAt: fromDbTimeOrNull(row.cancelled_at),
+    manageTokenHash: str(row.manage_token_hash),
+    detailsVersion: Number(row.details_version ?? 0),
   };
 }
 
@@ -136,6 +138,8 @@ export interface NewAttendee {
   unitPrice: number;
   currency: string;
   icalUid: string;
+  /** The hash of the seat's own manage token (absent: the seat has no link of its own). */
+  manageTokenHash?: string;
 }
 
 export async function insertAttendees(db: Tx, bookingId: number, eventId: number, attendees: NewAttendee[], now: Date): Promise<AttendeeRecord[]> {
@@ -154,6 +158,7 @@ export async function insertAttendees(db: Tx, bookingId: number, eventId: number
       unit_price: a.unitPrice,
       currency: a.currency,
       ical_uid: a.icalUid,
+      manage_token_hash: a.manageTokenHash ?? null,
       created_at: toDbTime(now),
     })),
   ).returning('*');
@@ -232,3 +237,28 @@ export async function waitlistPosition(db: Tx, booking: BookingRecord): Promise<
   return Number(row?.n ?? 0);
 }
 
+
+/**
+ * Writes a seat's new details and token hash, counting the change, if the seat is still active and unchanged since it
+ * was read (its `details_version`). Returns whether it was written.
+ */
+export async function updateSeatDetails(
+  db: Tx,
+  seat: AttendeeRecord,
+  details: { name: string; email: string; organisation?: string; dietary?: string; accessibility?: string },
+  manageTokenHash: string | null,
+): Promise<boolean> {
+  const count = await db('attendees')
+    .where({ id: seat.id, status: 'active', details_version: seat.detailsVersion })
+    .update({
+      name: details.name,
+      email: details.email,
+      email_normalised: normaliseEmail(details.email),
+      organisation: details.organisation ?? null,
+      dietary: details.dietary ?? null,
+      accessibility: details.accessibility ?? null,
+      manage_token_hash: manageTokenHash,
+      details_version: seat.detailsVersion + 1,
+    });
+  return count === 1;
+}

@@ -8,6 +8,7 @@ import { bookingTerms, toEventPage } from '../events/present';
 import { contactEmailFor } from '../events/terms';
 import { slugSchema } from '../events/schemas';
 import { getPublicEvent } from '../events/service';
+import { listTicketTypes } from '../events/queries';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../lib/errors';
 import { clientKey, limitBookings, limitLinks, limitResend, prepareRefusal } from '../web/rate-limit';
 import { fieldErrors, parseInput, parseRequest } from '../web/validate';
@@ -146,9 +147,11 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   /** The private booking page; `flags` are one-off banners (just booked, just paid, just cancelled). */
-  async function renderManagePage(view: BookingView, token: string, flags: { isNew?: boolean; paid?: boolean; justCancelled?: boolean }) {
+  async function renderManagePage(view: BookingView, token: string, flags: { isNew?: boolean; paid?: boolean; justCancelled?: boolean; seatCancelled?: string }) {
     const refunds = await ctx.payments.refunds(ctx.db, view.booking.id);
-    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds }), ...flags });
+    const types = (await listTicketTypes(ctx.db, [view.event.id])).get(view.event.id) ?? [];
+    const ticketNames = new Map(types.map((t) => [t.id, t.name]));
+    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames }), ...flags });
   }
 
   const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');
@@ -159,7 +162,9 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const token = bearerOrQueryToken(req);
     const view = await getBookingForHolder(ctx, reference, token);
     const isCancelledNow = req.query.cancelled === '1' && view.booking.status === 'cancelled';
-    privatePage(res).send(await renderManagePage(view, token!, { isNew: req.query.new === '1', paid: req.query.paid === '1', justCancelled: isCancelledNow }));
+    // After the buyer cancelled one place from its page: say whose, once (only a seat of this booking that is cancelled).
+    const seatCancelled = view.attendees.find((a) => String(a.id) === req.query.seat_cancelled && a.status === 'cancelled')?.name;
+    privatePage(res).send(await renderManagePage(view, token!, { isNew: req.query.new === '1', paid: req.query.paid === '1', justCancelled: isCancelledNow, seatCancelled }));
   });
 
   /** The payment link for a held place (an offer from the waitlist, or a buyer coming back to pay). */

@@ -63,3 +63,7 @@ export const referenceSchema = z
 export const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{20,200}$/);
 
 export const resendSchema = z.object({ email });
+
+/** A seat's details, as its holder or the buyer changes them on the seat page; a blank optional field clears it. */
+export const seatDetailsSchema = attendeeSchema;
+export type SeatDetails = z.infer<typeof seatDetailsSchema>;

@@ -47,4 +47,8 @@ export interface AttendeeRecord {
   icalUid: string;
   checkedInAt: Date | null;
   cancelledAt: Date | null;
+  /** SHA-256 of the seat's own manage token (lib/links.ts `seatToken`); null for seats placed before seat links. */
+  manageTokenHash: string | null;
+  /** How many times the seat's details were changed: each change's emails are keyed by it. */
+  detailsVersion: number;
 }

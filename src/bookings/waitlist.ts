@@ -5,12 +5,13 @@ import { countSeatsTaken, listTicketTypes } from '../events/queries';
 import type { EventRecord } from '../events/types';
 import { payUrl } from '../lib/links';
 import { formatInstant } from '../lib/time';
-import { queueBookingNotice, queueMoneyNotice } from './notify';
+import { OFFER_HOLD_HOURS } from './notifications';
+import { queueBookingNotice, receiptFor } from './notify';
 import { listWaitlist, updateBookingStatus } from './queries';
 import type { BookingRecord } from './types';
 
 /** How long a waitlisted buyer has to pay for a place offered to them (never past the event's start). */
-export const OFFER_HOLD_MS = 24 * 60 * 60_000;
+export const OFFER_HOLD_MS = OFFER_HOLD_HOURS * 60 * 60_000;
 
 /**
  * Gives one waitlisted booking its place. Nothing to pay now (a free place, or an invoice booking):
@@ -22,8 +23,8 @@ export async function grantWaitlistPlace(trx: Knex.Transaction, ctx: ServiceCont
   if (booking.total === 0 || booking.paymentMethod === 'invoice') {
     const isInvoice = booking.paymentMethod === 'invoice';
     if (!(await updateBookingStatus(trx, booking.id, ['waitlisted'], 'confirmed', now, isInvoice ? { invoice_status: 'outstanding' } : {}))) return null;
-    await queueBookingNotice(trx, ctx, 'promoted', booking.id);
-    if (isInvoice) await queueMoneyNotice(trx, ctx, 'pro_forma', booking.id);
+    // One email to the buyer: the place, and for an invoice booking the pro-forma with it.
+    await queueBookingNotice(trx, ctx, 'promoted', booking.id, isInvoice ? { money: await receiptFor(trx, 'pro_forma', booking.id) } : {});
     return 'confirmed';
   }
   const holdUntil = new Date(Math.min(now.getTime() + OFFER_HOLD_MS, event.startsAt.getTime()));

@@ -7,7 +7,7 @@ import type { EventKind, EventRecord, EventStatus, Region, SeatCounts, TicketTyp
 const EVENT_COLUMNS = [
   'id', 'slug', 'kind', 'title', 'summary', 'description', 'venue', 'address', 'region', 'online_url', 'starts_at',
   'ends_at', 'timezone', 'capacity', 'status', 'booking_opens_at', 'booking_closes_at', 'sequence', 'currency',
-  'allows_invoice', 'refund_deadline_at', 'refund_fee', 'contact_email', 'is_agm', 'cancelled_at',
+  'allows_invoice', 'refund_deadline_at', 'refund_fee', 'contact_email', 'is_agm', 'cancelled_at', 'seat_changes_until',
   'access_step_free', 'access_hearing_loop', 'access_captions', 'access_bsl', 'access_quiet_room', 'access_transport', 'access_notes',
 ].map((c) => `events.${c}`);
 
@@ -41,6 +41,7 @@ export function toEvent(row: Row): EventRecord {
     currency: String(row.currency),
     allowsInvoice: Boolean(row.allows_invoice),
     refundDeadlineAt: fromDbTimeOrNull(row.refund_deadline_at),
+    seatChangesUntil: fromDbTimeOrNull(row.seat_changes_until),
     refundFee: Number(row.refund_fee ?? 0),
     contactEmail: (row.contact_email as string | null) ?? null,
     isAgm: Boolean(row.is_agm),

@@ -9,9 +9,12 @@ import type { EventRecord } from './types';
  * the booking page and the emails all say these sentences, so they never disagree.
  */
 
-/** Whom to write to about an event: its own contact email, or the organisation's (`ORG_CONTACT_EMAIL`). */
+/**
+ * Whom to write to about an event: its own contact email, or the organisation's (`ORG_CONTACT_EMAIL`) when it has none;
+ * a blank one (an event saved with an empty field) counts as none, so no email says "Write to ." (issue 15).
+ */
 export function contactEmailFor(event: Pick<EventRecord, 'contactEmail'>, config: Pick<Config, 'orgContactEmail'>): string {
-  return event.contactEmail ?? config.orgContactEmail;
+  return event.contactEmail?.trim() || config.orgContactEmail;
 }
 
 /**

@@ -43,6 +43,8 @@ export interface EventRecord {
   currency: string;
   allowsInvoice: boolean;
   refundDeadlineAt: Date | null;
+  /** The organiser's cut-off for changing or cancelling a single place; null or absent: the default (bookings/seats.ts `seatChangesCutoff`). */
+  seatChangesUntil?: Date | null;
   refundFee: number;
   contactEmail: string | null;
   isAgm: boolean;

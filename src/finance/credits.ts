@@ -73,6 +73,7 @@ export function invoiceCreditHook(ctx: ServiceContext, actor: Actor): InvoiceCre
     record: async (trx, credit) => {
       await recordCredit(trx, ctx, actor, credit, { notify: true });
     },
+    notifiesBuyer: true,
   };
 }
 

@@ -68,6 +68,8 @@ export const ERROR_CODES = {
   price_changed: { status: 409, meaning: 'A price has changed since the page was loaded. Please check the new prices and book again.' },
   rate_limited: { status: 429, meaning: 'Too many requests of this kind from one client address or for one email address in a short time; the `Retry-After` header says how many seconds to wait.' },
   refund_not_available: { status: 409, meaning: "This booking can no longer be cancelled online (past the refund deadline, or an invoice booking); write to the event's contact address." },
+  seat_changes_closed: { status: 409, meaning: "The cut-off for changing or cancelling a single place has passed (the event's own cut-off, else its refund deadline, else its start); write to the event's contact address." },
+  seat_not_cancellable: { status: 409, meaning: 'This place cannot be cancelled on its own now (its booking is waiting for payment or on the waitlist): the buyer manages it through the booking link.' },
   sign_in_failed: { status: 401, meaning: 'That email address and password do not match a staff account.' },
   sold_out: { status: 409, meaning: 'Sorry, there are not enough places of that ticket type left for this booking.' },
   stripe_not_configured: { status: 409, meaning: 'Stripe is not configured on this server.' },

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '../config';
+import { normaliseEmail } from './email';
 import { hashToken } from './tokens';
 
 /**
@@ -13,6 +14,25 @@ export function manageToken(config: Config, reference: string): string {
 
 export function manageTokenHash(config: Config, reference: string): string {
   return hashToken(manageToken(config, reference));
+}
+
+/**
+ * A seat's own manage token: as strong as the booking's (256 bits, HMAC with the server secret) and, like it, derived so
+ * that any later email can carry the link again; only its hash is stored (`attendees.manage_token_hash`). It is bound
+ * to the seat's calendar UID and to the email of the person who holds the seat, so passing the place to someone else
+ * (a new email) gives the new holder a new link and the old link stops working.
+ */
+export function seatToken(config: Config, icalUid: string, email: string): string {
+  return createHmac('sha256', config.sessionSecret).update(`seat:${icalUid}:${normaliseEmail(email)}`).digest('base64url');
+}
+
+export function seatTokenHash(config: Config, icalUid: string, email: string): string {
+  return hashToken(seatToken(config, icalUid, email));
+}
+
+/** The private page of one seat, for the person who holds it. */
+export function seatUrl(config: Config, reference: string, seat: { id: number; icalUid: string; email: string }): string {
+  return `${config.publicUrl}/bookings/${reference}/seats/${seat.id}?token=${seatToken(config, seat.icalUid, seat.email)}`;
 }
 
 /** The private page where a booking's holder sees and manages it. */

@@ -120,6 +120,8 @@ describe('the waitlist and emailing people', () => {
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Enter a subject');
 
+    // An event saved with a blank contact: the email names the organisation's (issue 15, the contact line on every email).
+    await t.db('events').where({ id: event.id }).update({ contact_email: '' });
     const res = await organiser.agent
       .post(`/admin/events/${event.slug}/messages`)
       .type('form')
@@ -131,6 +133,8 @@ describe('the waitlist and emailing people', () => {
     expect(mails[0].subject).toBe('Room change');
     expect(mails[0].text).toContain('We are in room <b>2</b> now.');
     expect(mails[0].html).toContain('We are in room &lt;b&gt;2&lt;/b&gt; now.');
+    expect(mails[0].text).toContain(`Questions? Write to ${t.config.orgContactEmail}.`);
+    expect(mails[0].text).toContain('Map:   https://www.google.com/maps/search/?api=1&query=');
     const page = await organiser.agent.get(`/admin/events/${event.slug}`).expect(200);
     expect(page.text).toMatch(/<th scope="row">Room change<\/th><td>Attendees<\/td><td class="num">2<\/td>/);
   });

@@ -45,6 +45,19 @@ async function bookThree(slug: string, tag: string) {
 }
 
 describe('creating and publishing events', () => {
+  it('when an organiser sets a cut-off for changing places, then it is read in the event\'s zone, shown again in the form, and one after the start is refused beside its field', async () => {
+    const res = await organiser.agent.post('/admin/events').type('form').send(newEventForm(organiser.csrf, { title: 'Seats cut-off seminar', seatChangesUntil: '2026-04-13T12:00' }));
+    expect(res.status).toBe(303);
+    const event = (await findEventBySlug(t.db, 'seats-cut-off-seminar'))!;
+    expect(event.seatChangesUntil?.toISOString()).toBe('2026-04-13T11:00:00.000Z');
+    expect(eventFormValues(event).seatChangesUntil).toBe('2026-04-13T12:00');
+
+    const late = await organiser.agent.post('/admin/events').type('form').send(newEventForm(organiser.csrf, { title: 'Late cut-off seminar', seatChangesUntil: '2026-04-15T12:00' }));
+    expect(late.status).toBe(422);
+    expect(late.text).toMatch(/id="field-seatChangesUntil-error">.*Attendee changes must close before the start/);
+    expect(late.text).toContain('value="2026-04-15T12:00"');
+  });
+
   it('when an organiser creates an event, then it is a draft with a slug from the title, times read in its zone, and price parsed to pence', async () => {
     const res = await organiser.agent.post('/admin/events').type('form').send(newEventForm(organiser.csrf));
     expect(res.status).toBe(303);
@@ -146,7 +159,10 @@ describe('rescheduling an event with bookings', () => {
       expect(invite).toMatchObject({ method: 'REQUEST', sequence: 1, uid: uids[to] });
       expect(invite.start.toISOString()).toBe('2026-03-17T18:30:00.000Z');
       expect(mail.subject).toContain('Changed:');
-      expect(mail.text).toContain('The start time has changed from Tuesday 17 March 2026, 6:00pm to Tuesday 17 March 2026, 6:30pm.');
+      // Issue 15: a change email leads with the new time, and offers no "Add to Google Calendar" (a second entry).
+      expect(String(mail.text).split('\n')[2]).toBe('New time: 6:30pm–8:30pm (was 6:00pm–8:00pm)');
+      expect(mail.text).not.toContain('Google Calendar');
+      expect(String(mail.html)).not.toContain('Add to Google Calendar');
     }
     expect(mails.map((m) => (m.to as { text: string }).text).sort()).toEqual([person('move-1').email, person('move-2').email, person('move-3').email].map((e) => expect.stringContaining(e)));
   });
@@ -171,7 +187,7 @@ describe('rescheduling an event with bookings', () => {
     await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send(editFormBody(values, organiser.csrf, { venue: 'Wellcome Collection' })).expect(303);
     await t.sendMail();
     const [mail] = t.smtp.messages.slice(before);
-    expect(mail.text).toContain('The venue has changed from Royal Statistical Society to Wellcome Collection.');
+    expect(String(mail.text).split('\n')[2]).toBe('New venue: Wellcome Collection (was Royal Statistical Society)');
     expect(inviteOf(mail).location).toContain('Wellcome Collection');
   });
 });

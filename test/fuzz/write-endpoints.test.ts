@@ -6,6 +6,7 @@ import { announceEvent } from '../../src/announcements/announce';
 import { createSession } from '../../src/admin/auth/sessions';
 import { beginEnrolment, confirmEnrolment, pendingEnrolment } from '../../src/admin/auth/two-factor';
 import { explainMismatch } from '../../src/finance/explanations';
+import { seatToken } from '../../src/lib/links';
 import { createStaff, createToken, PASSWORD, totpCode } from '../admin/helpers';
 import { invoiceBooking, paidBooking, financeEvent, sync } from '../finance/support';
 import { buildEvent, person } from '../support/factories';
@@ -205,6 +206,23 @@ const ENDPOINTS: Endpoint[] = [
   { route: 'POST /subscriptions/confirm/:token', encoding: 'form', auth: 'none', valid: async () => ({ params: { token: await pendingConfirmToken() }, body: {} }) },
   { route: 'POST /subscriptions/:token', encoding: 'form', auth: 'none', valid: async () => ({ params: { token: await subscriberPageToken() }, body: { choice: 'some', kinds: 'evening_meeting', regions: 'online' } }) },
   { route: 'POST /subscriptions/:token/unsubscribe', encoding: 'form', auth: 'none', valid: async () => ({ params: { token: await subscriberPageToken() }, body: { 'List-Unsubscribe': 'One-Click' } }) },
+  {
+    // A seat's own page, with the seat's own link (issue 15, "Seats of their own"): change the attendee's details.
+    route: 'POST /bookings/:reference/seats/:attendeeId', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const booking = await freeBooking((await buildEvent(t.db)).slug, 2);
+      const seat = await t.db('attendees').where({ id: Number(booking.seatIds[1]) }).first('ical_uid', 'email');
+      return { params: { reference: booking.reference, attendeeId: booking.seatIds[1] }, body: { token: seatToken(t.config, seat.ical_uid, seat.email), ...personFields() } };
+    },
+    fresh: () => ({ email: `${unique('seat')}@example.org` }),
+  },
+  {
+    route: 'POST /bookings/:reference/seats/:attendeeId/cancel', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const booking = await freeBooking((await buildEvent(t.db)).slug, 2);
+      return { params: { reference: booking.reference, attendeeId: booking.seatIds[0] }, body: { token: booking.token } };
+    },
+  },
   // Staff sign-in and sign-out
   { route: 'POST /admin/sign-in', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { email: 'nobody@hsug.test', password: 'not the password', next: '/admin' } }) },
   { route: 'POST /admin/sign-out', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },

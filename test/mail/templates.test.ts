@@ -68,23 +68,28 @@ describe('payment notices are rendered when sent', () => {
       t.ctx.emails.render = render;
     }
     const stored = await findBookingByReference(t.db, booking.reference);
-    const row = await outboxRow(`booking:${stored!.id}:pro_forma`);
+    // The buyer attends: their confirmation carries the pro-forma (issue 15: one email per booking moment).
+    const buyerSeat = await t.db('attendees').where({ booking_id: stored!.id, email: person('late-pro-forma').email }).first();
+    const row = await outboxRow(`booking:${stored!.id}:confirmed:attendee:${buyerSeat.id}`);
 
     // Act: the event, its contact, the buyer's name and the ticket price change before the sender runs
     await t.db('events').where({ id: event.id }).update({ title: 'Survival analysis seminar (room 2)', contact_email: 'seminars@hsug.test' });
-    await t.db('bookings').where({ id: stored!.id }).update({ buyer_name: 'Dr Renamed Buyer' });
+    await t.db('attendees').where({ id: buyerSeat.id }).update({ name: 'Dr Renamed Buyer' });
     await t.db('ticket_types').where({ id: event.ticketTypeIds[0] }).update({ price: 12000 });
     await t.sendMail();
 
     // Assert: the queue held a template and the money, not a message
     expect(rendersWhileBooking).toBe(0);
-    expect(row).toMatchObject({ template: 'payment_notice', text_body: '', html_body: '', ical_method: null });
-    expect(JSON.parse(row.template_payload)).toEqual({ kind: 'pro_forma', bookingId: stored!.id, eventId: event.id, currency: 'GBP', lines: [{ label: '2 × Non-member', amount: 19000 }], total: 19000 });
+    expect(row).toMatchObject({ template: 'booking_notice', text_body: '', html_body: '', ical_method: null });
+    expect(JSON.parse(row.template_payload).money).toEqual({ kind: 'pro_forma', lines: [{ label: '2 × Non-member', amount: 19000 }], total: 19000 });
+    expect(await outboxRow(`booking:${stored!.id}:pro_forma`)).toBeUndefined();
     // The email: names and places as they are now, the amounts as they were booked
-    const mail = received(person('late-pro-forma').email).find((m) => m.subject?.startsWith('Pro-forma'));
-    expect(mail?.subject).toBe(`Pro-forma invoice for booking ${booking.reference}: Survival analysis seminar`);
+    const mails = received(person('late-pro-forma').email);
+    expect(mails).toHaveLength(1);
+    const [mail] = mails;
+    expect(mail?.subject).toBe(`You're booked: Survival analysis seminar (pro-forma invoice for ${booking.reference})`);
     expect(mail?.text).toContain('Dear Dr Renamed Buyer,');
-    expect(mail?.text).toContain('Event: Survival analysis seminar (room 2)');
+    expect(mail?.text).toContain('Your place is confirmed for Survival analysis seminar (room 2). You also booked a place for Attendee late-pro-forma-guest, who has been sent their own calendar invitation.');
     expect(mail?.text).toContain('Questions? Write to seminars@hsug.test.');
     expect(mail?.text).toContain('Non-member: £190.00');
     expect(mail?.text).toContain('Total: £190.00');

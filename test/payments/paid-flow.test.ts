@@ -62,8 +62,12 @@ describe('paying by card through Stripe Checkout', () => {
       expect(invite.method).toBe('REQUEST');
       expect(invite.attendees[0]).toContain((mail.to as { value: Array<{ address: string }> }).value[0].address);
     }
-    const receipt = mails.find((m) => m.subject?.startsWith('Receipt'));
-    expect(receipt?.text).toContain('£190.00');
+    // The buyer (attending) gets one email for this moment: their invitation, carrying the receipt (issue 15).
+    const toBuyer = mails.filter((m) => JSON.stringify(m.to).includes(person('pay-a').email));
+    expect(toBuyer).toHaveLength(1);
+    expect(toBuyer[0].subject).toMatch(new RegExp(`^You're booked: Test meeting \\d+ \\(receipt for ${booking.reference}\\)$`));
+    expect(toBuyer[0].text).toContain('Total: £190.00');
+    expect(mails.find((m) => m.subject?.startsWith('Receipt'))).toBeUndefined();
   });
 
   it('when the buyer returns before the webhook, then the success page confirms from Stripe and shows it', async () => {
@@ -104,7 +108,9 @@ describe('paying by card through Stripe Checkout', () => {
     expect(await t.db('payments').where({ booking_id: booking.id })).toHaveLength(1);
     const emails = await t.db('outbox_emails').where({ booking_id: booking.id });
     expect(emails.filter((e) => e.kind === 'booking_confirmed')).toHaveLength(3);
-    expect(emails.filter((e) => e.kind === 'receipt')).toHaveLength(1);
+    // The buyer's confirmation is the receipt: no second email at the same moment (issue 15).
+    expect(emails.filter((e) => String(e.subject).includes('(receipt for '))).toHaveLength(1);
+    expect(emails.filter((e) => e.kind === 'receipt')).toHaveLength(0);
     const deliveries = t.sandbox.deliveries().filter((d) => d.status === 200);
     expect(deliveries.length).toBeGreaterThanOrEqual(5);
   });
@@ -183,7 +189,7 @@ describe('webhook order', () => {
       payments: [[19000, 9500, 'partially_refunded']],
       refunds: [[9500, 'dashboard']],
       // The refunded attendee's CANCEL, and a note to the buyer that one of their places went.
-      emails: ['booking_cancelled', 'booking_cancelled', 'booking_confirmed', 'booking_confirmed', 'receipt'],
+      emails: ['booking_cancelled', 'booking_cancelled', 'booking_confirmed', 'booking_confirmed'],
     });
   });
 });

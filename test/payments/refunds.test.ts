@@ -172,7 +172,9 @@ describe('paying by invoice', () => {
     const row = await t.db('bookings').where({ reference: res.body.booking.reference }).first();
     expect(row.invoice_status).toBe('outstanding');
     await t.sendMail();
-    const proForma = mailsTo('invoice').find((m) => m.subject?.startsWith('Pro-forma'));
+    // One email to the buyer: the confirmation carries the pro-forma (issue 15).
+    expect(mailsTo('invoice')).toHaveLength(1);
+    const proForma = mailsTo('invoice').find((m) => m.subject?.endsWith(`(pro-forma invoice for ${res.body.booking.reference})`));
     expect(proForma?.text).toContain('PO-12345');
     expect(proForma?.text).toContain('Sort code: 12-34-56');
     expect(proForma?.text).toContain('£95.00');

@@ -88,7 +88,9 @@ describe('refund terms before paying', () => {
   it('when the buyer has paid, then the receipt repeats the card terms and the VAT basis, and the booking page the card terms', async () => {
     const event = await buildEvent(t.db, paidEvent());
     const { email, manageUrl } = await book(event.slug, event.ticketTypeIds[1], 'terms-receipt');
-    const receipt = mailTo(email, 'Receipt for booking');
+    // The buyer's confirmation carries the receipt (issue 15: one email per booking moment).
+    const receipt = mailTo(email, "You're booked:");
+    expect(receipt.subject).toContain('(receipt for HSUG-');
     expect(receipt.text).toContain(`Cancelling: ${CARD_TERMS}`);
     expect(receipt.text).toContain(VAT);
     expect(textOf(String(receipt.html))).toContain(`Cancelling: ${CARD_TERMS} ${VAT}`);
@@ -99,7 +101,8 @@ describe('refund terms before paying', () => {
   it('when the buyer books by invoice, then the pro-forma repeats the invoice terms and the VAT basis', async () => {
     const event = await buildEvent(t.db, paidEvent());
     const { email } = await book(event.slug, event.ticketTypeIds[1], 'terms-pro-forma', 'invoice');
-    const proForma = mailTo(email, 'Pro-forma invoice');
+    const proForma = mailTo(email, "You're booked:");
+    expect(proForma.subject).toContain('(pro-forma invoice for HSUG-');
     expect(proForma.text).toContain(`Cancelling: ${INVOICE_TERMS}`);
     expect(proForma.text).toContain(VAT);
   });

@@ -28,16 +28,23 @@ export function describeChanges(before: Schedule, after: Schedule): string[] {
   return changes;
 }
 
+/** The sentences of `describeChanges` that the email's lead lines ("New time", "New venue") already say. */
+const LEAD_CHANGES = ['The start time has changed', 'The end time has changed', 'The venue has changed', 'The address is now'];
+
 /**
  * Queues an updated invitation (REQUEST, same UID, the event's new SEQUENCE) for everyone holding a
- * confirmed place, in the caller's transaction. Returns how many people it was queued for.
+ * confirmed place, in the caller's transaction; with `before`, each email leads with what changed ("New time: 6:30pm–8:30pm
+ * (was 6:00pm–8:00pm)"). Returns how many people it was queued for.
  */
-export async function queueUpdatedInvitations(trx: Knex.Transaction, ctx: ServiceContext, event: EventRecord, changes: string[]): Promise<number> {
+export async function queueUpdatedInvitations(trx: Knex.Transaction, ctx: ServiceContext, event: EventRecord, changes: string[], before?: Schedule): Promise<number> {
   const now = ctx.clock.now();
   let people = 0;
   for (const { booking, attendees } of await listBookingsWithAttendees(trx, event.id, ['confirmed'])) {
     if (attendees.length === 0) continue;
-    const emails = bookingEmails('updated', event, booking, attendees, { note: changes.join(' '), dedupeSuffix: `seq-${event.sequence}` });
+    // The email leads with "New time: … (was …)" and "New venue: … (was …)" from `previous`; the note keeps the rest.
+    const previous = before && { startsAt: before.startsAt.toISOString(), endsAt: before.endsAt.toISOString(), venue: before.venue, address: before.address };
+    const note = before ? changes.filter((c) => !LEAD_CHANGES.some((start) => c.startsWith(start))).join(' ') : changes.join(' ');
+    const emails = bookingEmails('updated', event, booking, attendees, { note: note || undefined, previous, dedupeSuffix: `seq-${event.sequence}` });
     for (const email of emails) await enqueueEmail(trx, email, now, publicHost(ctx.config));
     people += attendees.length;
   }

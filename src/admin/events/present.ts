@@ -35,6 +35,7 @@ export function eventFormValues(event: EventRecord): Record<string, unknown> {
     bookingOpensAt: toLocalInput(event.bookingOpensAt, zone),
     bookingClosesAt: toLocalInput(event.bookingClosesAt, zone),
     refundDeadlineAt: toLocalInput(event.refundDeadlineAt, zone),
+    seatChangesUntil: toLocalInput(event.seatChangesUntil ?? null, zone),
     refundFee: poundsText(event.refundFee),
     allowsInvoice: event.allowsInvoice,
     isAgm: event.isAgm,
@@ -55,7 +56,7 @@ export function eventFormValues(event: EventRecord): Record<string, unknown> {
  * address made from the title.
  */
 export function copyFormValues(event: EventRecord): Record<string, unknown> {
-  return { ...eventFormValues(event), slug: '', startsAt: '', endsAt: '', bookingOpensAt: '', bookingClosesAt: '', refundDeadlineAt: '' };
+  return { ...eventFormValues(event), slug: '', startsAt: '', endsAt: '', bookingOpensAt: '', bookingClosesAt: '', refundDeadlineAt: '', seatChangesUntil: '' };
 }
 
 /** Why "Back to draft" is not offered, or null when it is. */

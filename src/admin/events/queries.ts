@@ -27,6 +27,7 @@ function eventColumns(input: EventInput & { slug: string }): Row {
     booking_closes_at: timeOrNull(input.bookingClosesAt),
     allows_invoice: input.allowsInvoice,
     refund_deadline_at: timeOrNull(input.refundDeadlineAt),
+    seat_changes_until: timeOrNull(input.seatChangesUntil),
     refund_fee: input.refundFee,
     contact_email: input.contactEmail,
     is_agm: input.isAgm,

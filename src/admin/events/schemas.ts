@@ -98,6 +98,8 @@ const eventFields = z
     bookingOpensAt: localTime,
     bookingClosesAt: localTime,
     refundDeadlineAt: localTime,
+    /** When attendee changes close: until then one place may be changed or cancelled from its page; blank: the refund deadline, or the start. */
+    seatChangesUntil: localTime,
     refundFee: pounds('Enter the fee kept on refunds in pounds, like 10.00'),
     allowsInvoice: checkbox,
     isAgm: checkbox,
@@ -116,14 +118,18 @@ const eventFields = z
 const zoneOf = (input: Record<string, unknown>) => (isTimeZone(raw(input.timezone)) ? raw(input.timezone) : 'UTC');
 
 function eventRules(input: Record<string, unknown>, ctx: z.RefinementCtx) {
-  const values = { startsAt: raw(input.startsAt), endsAt: raw(input.endsAt), bookingOpensAt: raw(input.bookingOpensAt), bookingClosesAt: raw(input.bookingClosesAt), refundDeadlineAt: raw(input.refundDeadlineAt) };
+  const values = { startsAt: raw(input.startsAt), endsAt: raw(input.endsAt), bookingOpensAt: raw(input.bookingOpensAt), bookingClosesAt: raw(input.bookingClosesAt), refundDeadlineAt: raw(input.refundDeadlineAt), seatChangesUntil: raw(input.seatChangesUntil) };
   const times = readTimes(values, zoneOf(input), ctx, [
     { key: 'startsAt', required: true, label: 'start' },
     { key: 'endsAt', required: true, label: 'end' },
     { key: 'bookingOpensAt', required: false, label: 'time booking opens' },
     { key: 'bookingClosesAt', required: false, label: 'time booking closes' },
     { key: 'refundDeadlineAt', required: false, label: 'refund deadline' },
+    { key: 'seatChangesUntil', required: false, label: 'time attendee changes close' },
   ]);
+  if (times.startsAt && times.seatChangesUntil && times.seatChangesUntil > times.startsAt) {
+    ctx.addIssue({ code: 'custom', path: ['seatChangesUntil'], message: 'Attendee changes must close before the start' });
+  }
   if (times.startsAt && times.endsAt && times.endsAt <= times.startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The end must be after the start' });
   if (times.bookingOpensAt && times.bookingClosesAt && times.bookingClosesAt <= times.bookingOpensAt) {
     ctx.addIssue({ code: 'custom', path: ['bookingClosesAt'], message: 'Booking must close after it opens' });
@@ -143,6 +149,7 @@ export const eventFormSchema = allAtOnce(eventFields, eventRules, (v, times) => 
   bookingOpensAt: times.bookingOpensAt,
   bookingClosesAt: times.bookingClosesAt,
   refundDeadlineAt: times.refundDeadlineAt,
+  seatChangesUntil: times.seatChangesUntil,
 }));
 
 export type EventInput = z.output<typeof eventFormSchema>;

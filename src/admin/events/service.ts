@@ -109,7 +109,7 @@ export async function updateEvent(ctx: ServiceContext, actor: Actor, slug: strin
     const sequence = changes.length > 0 ? before.sequence + 1 : before.sequence;
     await updateEventRow(trx, before.id, { ...input, slug: nextSlug }, sequence, now).catch(translateSlugClash);
     const after = (await findEventById(trx, before.id)) as EventRecord;
-    const notified = changes.length > 0 && after.status !== 'draft' ? await queueUpdatedInvitations(trx, ctx, after, changes) : 0;
+    const notified = changes.length > 0 && after.status !== 'draft' ? await queueUpdatedInvitations(trx, ctx, after, changes, before) : 0;
     const promoted = after.capacity > before.capacity && after.status === 'published' ? (await promoteWaitlist(trx, ctx, after)).length : 0;
     await recordAudit(trx, actor, { action: 'event_updated', targetType: 'event', targetId: after.id, details: { slug: after.slug, changes, notified, promoted, sequence } }, now);
     return { event: after, changes, notified, promoted };
