@@ -39,7 +39,7 @@ describe('registering in a browser', () => {
   it('when a visitor filters by region, opens an evening meeting and registers, then they see "You\'re registered" and get an invitation', async () => {
     // The home page, filtered to Scotland
     await page.goto(`${base}/`);
-    await page.getByLabel('Region').selectOption('scotland');
+    await page.getByLabel('Region', { exact: true }).selectOption('scotland');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/region=scotland/);
     await expect(page.getByRole('link', { name: 'Waiting times in London' }).count()).resolves.toBe(0);
