@@ -47,7 +47,7 @@ describe('announcements in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${base}/`);
     const box = page.locator('.subscribe-box');
-    await box.getByLabel('Email address').fill('ann@nhs.example');
+    await box.getByLabel('Email to send announcements to').fill('ann@nhs.example');
     await box.getByLabel('Only the kinds and regions I tick:').check();
     await box.getByLabel('London').check();
     expect(await lookAt(page, 'subscribe-home')).toEqual([]);
