@@ -1,3 +1,4 @@
+import { accessLines } from '../events/types';
 import { buildInvitation, googleCalendarLink } from '../calendar/ics';
 import { calendarContext } from '../calendar/context';
 import type { ServiceContext } from '../context';
@@ -57,6 +58,8 @@ export function eventSummary(ctx: ServiceContext, event: EventRecord) {
     address: event.address,
     onlineUrl: event.onlineUrl,
     mapUrl: mapLink(event),
+    /** The event's Access section in one line ('' when the organiser said nothing). */
+    access: accessLines(event.access).join('; '),
     url,
     googleLink: googleCalendarLink(event, url),
     contactEmail: contactEmailFor(event, ctx.config),

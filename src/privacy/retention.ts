@@ -35,6 +35,15 @@ export function retentionCutoffs(now: Date, retention: Config['retention']): { n
   };
 }
 
+/**
+ * When an event's personal data goes (the nightly run after these instants): its needs answers, and its attendees'
+ * contact details. For the organisers' event page, which says so while there is still time to download the list.
+ */
+export function removalDates(endsAt: Date, retention: Config['retention']): { needs: Date; contacts: Date } {
+  const end = DateTime.fromJSDate(endsAt, { zone: 'Europe/London' });
+  return { needs: end.plus({ months: retention.needsMonths }).toJSDate(), contacts: end.plus({ months: retention.contactsMonths }).toJSDate() };
+}
+
 const endedBefore = (db: Tx, cutoff: Date) => db('events').select('id').where('ends_at', '<', toDbTime(cutoff));
 
 /**

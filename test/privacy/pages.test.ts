@@ -62,3 +62,14 @@ describe('what attendees are told', () => {
     expect(text).not.toContain('Live captions');
   });
 });
+
+describe('the organisers are told when data goes', () => {
+  it('when an organiser opens an event, then it says when its needs answers and contact details will be removed, with the list to download before then', async () => {
+    const organiser = await signIn(server, (await createStaff(t, 'organiser')).email);
+    const event = await buildEvent(t.db, { startsAt: '2026-03-17T18:00:00.000Z' });
+    const text = textOf((await organiser.agent.get(`/admin/events/${event.slug}`).expect(200)).text);
+    expect(text).toContain('Dietary and accessibility answers are removed on Friday 17 April 2026.');
+    // RETENTION_CONTACTS_MONTHS is 18 in this file.
+    expect(text).toContain('Names and contact details are removed on Friday 17 September 2027: download the attendee list before then if you need it.');
+  });
+});

@@ -1,5 +1,7 @@
 import type { Response } from 'express';
 import type { ServiceContext } from '../../context';
+import { formatDate } from '../../lib/time';
+import { removalDates } from '../../privacy/retention';
 import { AppError, ConflictError, ValidationError, type ErrorDetail } from '../../lib/errors';
 import { fieldErrors, parseInput } from '../../web/validate';
 import { toEventPage } from '../../events/present';
@@ -56,7 +58,9 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
 
   const renderEventPage = async (res: Response, slug: string, extra: Record<string, unknown> = {}, status = 200) => {
     const detail = await getStaffEvent(ctx, slug);
-    renderAdmin(views, res, 'event', { title: detail.event.title, event: toStaffEventPage(detail), ...extra }, status);
+    const removal = removalDates(detail.event.endsAt, ctx.config.retention);
+    const retention = { needsOn: formatDate(removal.needs, detail.event.timezone), contactsOn: formatDate(removal.contacts, detail.event.timezone), needsGone: removal.needs <= ctx.clock.now(), contactsGone: removal.contacts <= ctx.clock.now() };
+    renderAdmin(views, res, 'event', { title: detail.event.title, event: toStaffEventPage(detail), retention, ...extra }, status);
   };
 
   routes.get('/', 'events:read', async (_req, res) => {
