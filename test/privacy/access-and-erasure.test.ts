@@ -132,4 +132,19 @@ describe('access and erasure', () => {
     expect(await t.db('attendees').where({ email_normalised: A.email }).first()).toBeUndefined();
     expect(await runCli(['privacy:export', '--email', 'not-an-address', '--out', out], env, io)).toBe(2);
   });
+
+  it('when a person with a past invoice booking is erased, then the invoice keeps its addressee, purchase order and amounts, and nothing else names them', async () => {
+    const seminar = await buildEvent(t.db, { kind: 'seminar', title: 'Past seminar', allowsInvoice: true, startsAt: '2026-03-17T18:00:00.000Z', tickets: [{ name: 'Standard', price: 9500 }] });
+    const booked = await request(t.app).post(`/api/v1/events/${seminar.slug}/bookings`).send({ buyer: { ...A }, items: [{ ticketTypeId: seminar.ticketTypeIds[0], attendee: A }], paymentMethod: 'invoice', purchaseOrder: 'PO-77', billingContact: 'Accounts Payable' }).expect(201);
+    await t.sendMail();
+    t.clock.set('2026-04-01T12:00:00Z');
+    // A month on, the administrator signs in again (sessions end after a day of idleness).
+    admin = await signIn(server, (await createStaff(t, 'admin')).email);
+    const before = await t.db('bookings').where({ reference: booked.body.booking.reference }).first('total', 'status', 'purchase_order', 'buyer_name', 'buyer_organisation', 'billing_contact');
+    await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'erase', confirm: 'on' }).expect(200);
+    const after = await t.db('bookings').where({ reference: booked.body.booking.reference }).first('total', 'status', 'purchase_order', 'buyer_name', 'buyer_organisation', 'billing_contact', 'buyer_email');
+    expect(after).toMatchObject({ total: 9500, status: before.status, purchase_order: 'PO-77', buyer_name: A.name, buyer_organisation: A.organisation, billing_contact: 'Accounts Payable' });
+    expect(after.buyer_email).toMatch(/^removed-buyer-\d+@removed\.invalid$/);
+    expect(await t.db('attendees').where({ email_normalised: A.email }).first()).toBeUndefined();
+  });
 });
