@@ -126,15 +126,21 @@ describe('the waitlist and emailing people', () => {
 
     // An event saved with a blank contact: the email names the organisation's (issue 15, the contact line on every email).
     await t.db('events').where({ id: event.id }).update({ contact_email: '' });
+    const preview = await organiser.agent
+      .post(`/admin/events/${event.slug}/messages/preview`)
+      .type('form')
+      .send({ _csrf: organiser.csrf, audience: 'attendees', subject: 'Room change', body: 'We are in room <b>2</b> now.\nSee you there.' })
+      .expect(200);
+    const sendKey = /name="sendKey" value="([^"]+)"/.exec(preview.text)?.[1];
     const res = await organiser.agent
       .post(`/admin/events/${event.slug}/messages`)
       .type('form')
-      .send({ _csrf: organiser.csrf, audience: 'attendees', subject: 'Room change', body: 'We are in room <b>2</b> now.\nSee you there.' });
+      .send({ _csrf: organiser.csrf, audience: 'attendees', subject: 'Room change', body: 'We are in room <b>2</b> now.\nSee you there.', sendKey, expected: '2' });
     expect(res.status).toBe(303);
     await t.sendMail();
     const mails = t.smtp.messages.slice(before);
     expect(mails).toHaveLength(2);
-    expect(mails[0].subject).toBe('Room change');
+    expect(mails[0].subject).toMatch(/^Test meeting \d+: Room change$/);
     expect(mails[0].text).toContain('We are in room <b>2</b> now.');
     expect(mails[0].html).toContain('We are in room &lt;b&gt;2&lt;/b&gt; now.');
     expect(mails[0].text).toContain(`Questions? Write to ${t.config.orgContactEmail}.`);

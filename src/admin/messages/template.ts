@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { eventSummary } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { findEventById } from '../../events/queries';
+import type { EventRecord } from '../../events/types';
+import { manageUrl } from '../../lib/links';
 import type { EmailContent } from '../../mail/outbox';
 import { defineTemplate } from '../../mail/templates';
 import { findStaffMessage } from './queries';
@@ -12,15 +14,50 @@ export const STAFF_MESSAGE_TEMPLATE = 'staff_message';
 const payloadSchema = z.object({
   messageId: z.number().int(),
   name: z.string(),
+  /** The booking through which this person is emailed, for their manage link; absent on emails queued before it existed. */
+  reference: z.string().optional(),
 });
 
 export type StaffMessagePayload = z.infer<typeof payloadSchema>;
+
+/** The outbox subject column holds 300 characters. */
+const SUBJECT_MAX = 300;
+
+/**
+ * The subject people see: the event's title first, so the email is recognisable in an inbox ("Evening meeting:
+ * waiting times: Room change"), unless the organiser already named it. A test send is marked "[TEST]".
+ */
+export function messageSubject(eventTitle: string, subject: string, isTest = false): string {
+  const named = subject.toLowerCase().includes(eventTitle.toLowerCase()) ? subject : `${eventTitle}: ${subject}`;
+  const full = `${isTest ? '[TEST] ' : ''}${named}`;
+  return full.length > SUBJECT_MAX ? `${full.slice(0, SUBJECT_MAX - 1)}…` : full;
+}
+
+/** A first line that is already a greeting ("Dear all,", "Hello everyone", "Hi,"): then no "Dear name" is added above it. */
+const OWN_GREETING = /^\s*(dear|hello|hi|hey|good (morning|afternoon|evening)|greetings)\b/i;
+
+export function hasOwnGreeting(body: string): boolean {
+  return OWN_GREETING.test(body.split('\n', 1)[0] ?? '');
+}
+
+/** What the staff-message email views need for one person; `manageLink` null on a test send (no booking). */
+export function staffMessageModel(ctx: ServiceContext, event: EventRecord, body: string, name: string, reference: string | null) {
+  return {
+    greeting: hasOwnGreeting(body) ? null : `Dear ${name},`,
+    message: body,
+    event: eventSummary(ctx, event),
+    manageLink: reference ? manageUrl(ctx.config, reference) : null,
+    isTest: reference === null,
+  };
+}
 
 export async function renderStaffMessage(ctx: ServiceContext, payload: StaffMessagePayload): Promise<EmailContent> {
   const message = await findStaffMessage(ctx.db, payload.messageId);
   const event = message && (await findEventById(ctx.db, message.eventId));
   if (!message || !event) throw new Error(`staff message ${payload.messageId} or its event is gone: it cannot be rendered`);
-  return ctx.emails.render('staff-message', { name: payload.name, message: message.body, event: eventSummary(ctx, event) });
+  const model = staffMessageModel(ctx, event, message.body, payload.name, payload.reference ?? null);
+  // An email queued before manage links were added has no reference: it goes out as it would have, without one.
+  return ctx.emails.render('staff-message', { ...model, isTest: false });
 }
 
 export const staffMessageTemplate = defineTemplate<ServiceContext, StaffMessagePayload>({
