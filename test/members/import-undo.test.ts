@@ -99,7 +99,7 @@ describe('importing the member list: preview, confirm, undo', () => {
   it('when staff look a member up, then they see the match with whether the membership is current', async () => {
     await importNow(SECOND);
     const page = await organiser.agent.get('/admin/members?q=seacole').expect(200);
-    expect(page.text).toContain('<th scope="row">Mary Seacole</th><td>mary@example.org</td><td>RSS-004</td><td>Expired Saturday 31 January 2026</td>');
+    expect(page.text).toContain('<li><strong>Mary Seacole</strong> · mary@example.org · RSS-004<br><span class="member-expired">Expired Saturday 31 January 2026</span></li>');
     const byNumber = await organiser.agent.get('/admin/members?q=rss-005').expect(200);
     expect(byNumber.text).toContain('Current, to Thursday 31 December 2026');
     const none = await organiser.agent.get('/admin/members?q=nobody%25').expect(200);
