@@ -106,12 +106,18 @@ describe('importing the member list: preview, confirm, undo', () => {
     expect(none.text).toContain('No member matches “nobody%”.');
   });
 
-  it('when a treasurer tries to confirm or undo an import, then 403 and nothing changes', async () => {
+  it('when a treasurer looks a member up, then they see the match but no import or undo; posting either anyway is 403 and nothing changes', async () => {
     await importNow(FIRST);
-    const preview = await upload(SECOND).expect(200);
+    await importNow(SECOND);
+    const preview = await upload(FIRST).expect(200);
+    const undo = actionIn((await organiser.agent.get('/admin/members')).text, 'undo');
     const treasurer = await signIn(app.server, (await createStaff(t, 'treasurer')).email);
+    const page = await treasurer.agent.get('/admin/members?q=ada').expect(200);
+    expect(page.text).toContain('<strong>Ada Lovelace</strong> · ada@example.org');
+    expect(page.text).not.toContain('Import the member list');
+    expect(page.text).not.toContain('Undo the last import');
     await post(actionIn(preview.text, 'apply'), treasurer).expect(403);
-    await treasurer.agent.get('/admin/members?q=ada').expect(403);
-    expect(await emails()).toEqual(['ada@example.org', 'flo@example.org', 'john@example.org']);
+    await post(undo, treasurer).expect(403);
+    expect(await emails()).toEqual(['ada@example.org', 'flo@example.org', 'mary@example.org', 'will@example.org']);
   });
 });

@@ -55,7 +55,8 @@ export function memberRoutes(ctx: ServiceContext, views: Views, routes: GuardedR
     }, status);
   };
 
-  routes.get('/members', 'members:manage', async (req, res) => {
+  // Everyone may look a member up; importing and undoing are for organisers and administrators (the view shows them only those).
+  routes.get('/members', 'members:read', async (req, res) => {
     const q = parseInput(lookupSchema, queryText(req.query.q)).trim();
     await renderPage(res, { notice: noticeFrom(req), q });
   });
