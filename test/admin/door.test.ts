@@ -94,6 +94,18 @@ describe('the door: walk-ins', () => {
     expect(Number((await t.db('bookings').where({ event_id: event.id, is_walk_in: true }).count({ n: '*' }).first())?.n)).toBe(2);
   });
 
+  it('when the event is charged and has no free ticket type, or is over, then a walk-in is refused with a message saying why', async () => {
+    const paid = await buildEvent(t.db, { capacity: 5, startsAt: ON_THE_DAY, tickets: [{ name: 'Standard', price: 4500 }] });
+    const charged = await walkIn(paid.slug, { name: 'Paying Person', email: '' });
+    expect(charged.status).toBe(409);
+    expect(charged.text).toContain('This event has no free ticket type open to everyone');
+    const over = await buildEvent(t.db, { capacity: 5, startsAt: '2026-03-01T18:00:00.000Z' });
+    const late = await walkIn(over.slug, { name: 'Too Late', email: '' });
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('This event is over, so walk-ins can no longer be added.');
+    expect(await t.db('bookings').whereIn('event_id', [paid.id, over.id]).first()).toBeUndefined();
+  });
+
   it('when a treasurer posts a walk-in, then 403: the door is for organisers', async () => {
     const event = await buildEvent(t.db, { capacity: 5, startsAt: ON_THE_DAY });
     const treasurer = await signIn(server, (await createStaff(t, 'treasurer')).email);

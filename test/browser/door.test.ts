@@ -145,6 +145,16 @@ describe('emailing people, changing the time, and the member list in a browser',
     await t.sendMail();
     expect(t.smtp.messages.filter((m) => m.subject === 'Evening meeting: waiting times: Room change')).toHaveLength(6);
     expect(t.smtp.messages.filter((m) => m.subject === '[TEST] Evening meeting: waiting times: Room change')).toHaveLength(1);
+    // The message went through the preview's hidden fields with its line break intact.
+    expect((await t.db('staff_messages').orderBy('id', 'desc').first()).body).toBe('We have moved to room 2.\nSee you there.');
+    const aisha = t.smtp.messages.find((m) => m.subject === 'Evening meeting: waiting times: Room change' && JSON.stringify(m.to).includes('Aisha'));
+    // A fresh page: the staff page's Content-Security-Policy would block the email's inline styles.
+    const mail = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await mail.setContent(String(aisha?.html));
+    await mail.getByText('Dear Aisha Khan,').waitFor();
+    await mail.getByRole('link', { name: 'Your booking' }).waitFor();
+    expect(await lookAt(mail, 'message-email', { isEmail: true })).toEqual([]);
+    await mail.close();
     await page.close();
   }, 60_000);
 
