@@ -36,7 +36,7 @@ export async function previewStaffMessage(ctx: ServiceContext, slug: string, inp
   const event = await eventOrThrow(ctx, slug);
   const people = await listRecipients(ctx.db, event.id, input.audience);
   const first = people[0];
-  const model = staffMessageModel(ctx, event, input.body, first?.name ?? 'Firstname Lastname', first?.reference ?? 'HSUG-XXXX-XXXX');
+  const model = staffMessageModel(ctx, event, input.body, first?.name ?? 'Firstname Lastname', first?.reference ?? 'HSUG-XXXX-XXXX', true);
   return {
     subject: messageSubject(event.title, input.subject),
     text: ctx.emails.render('staff-message', model).text,

@@ -40,13 +40,17 @@ export function hasOwnGreeting(body: string): boolean {
   return OWN_GREETING.test(body.split('\n', 1)[0] ?? '');
 }
 
-/** What the staff-message email views need for one person; `manageLink` null on a test send (no booking). */
-export function staffMessageModel(ctx: ServiceContext, event: EventRecord, body: string, name: string, reference: string | null) {
+/**
+ * What the staff-message email views need for one person; `manageLink` null on a test send (no booking). `isPreview`
+ * shows the manage link with its token hidden: the organiser sees where it goes, not the person's private key to it.
+ */
+export function staffMessageModel(ctx: ServiceContext, event: EventRecord, body: string, name: string, reference: string | null, isPreview = false) {
+  const link = reference ? manageUrl(ctx.config, reference) : null;
   return {
     greeting: hasOwnGreeting(body) ? null : `Dear ${name},`,
     message: body,
     event: eventSummary(ctx, event),
-    manageLink: reference ? manageUrl(ctx.config, reference) : null,
+    manageLink: link && isPreview ? link.replace(/token=.*$/, 'token=(their private key)') : link,
     isTest: reference === null,
   };
 }
