@@ -67,8 +67,9 @@ export async function applyMemberImport(db: Knex, actor: Actor, id: number, now:
     if (!rows) throw gone();
     await supersedeImports(trx, id);
     await replaceMembers(trx, rows, now);
-    const summary = JSON.parse(String((await trx('member_imports').select('summary').where({ id }).first()).summary)) as ImportSummary;
-    await recordAudit(trx, actor, { action: 'members_imported', targetType: 'members', targetId: id, details: { count: rows.length, added: summary.added, removed: summary.removed, changed: summary.changed } }, now);
+    const row = await trx('member_imports').select('summary', 'source').where({ id }).first();
+    const summary = JSON.parse(String(row.summary)) as ImportSummary;
+    await recordAudit(trx, actor, { action: 'members_imported', targetType: 'members', targetId: id, details: { count: rows.length, source: String(row.source), added: summary.added, removed: summary.removed, changed: summary.changed } }, now);
     return summary;
   });
 }
