@@ -7,7 +7,7 @@ import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError } from '../lib/errors';
 import { formatDate, toDbTime } from '../lib/time';
 import { emailText, singleLineText } from '../lib/text';
-import { manageTokenHash, publicHost } from '../lib/links';
+import { manageTokenHash, publicHost, seatTokenHash } from '../lib/links';
 import { newReference } from '../lib/tokens';
 import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
 import { queueNoticeFor } from './notify';
@@ -69,7 +69,10 @@ export async function registerWalkIn(
     }
     takeSeats(trx, event, wanted);
     const booking = await insertWalkInBooking(trx, ctx, event, input, now);
-    const [attendee] = await insertAttendees(trx, booking.id, event.id, [{ ticketTypeId: type.id, name: input.name, email: input.email, unitPrice: 0, currency: type.currency, icalUid: `${randomUUID()}@${publicHost(ctx.config)}` }], now);
+    const icalUid = `${randomUUID()}@${publicHost(ctx.config)}`;
+    // The seat's own link, as every seat has (bookings/seats.ts); none without an email, as there is nobody to send it to.
+    const seatHash = input.email ? seatTokenHash(ctx.config, icalUid, input.email) : undefined;
+    const [attendee] = await insertAttendees(trx, booking.id, event.id, [{ ticketTypeId: type.id, name: input.name, email: input.email, unitPrice: 0, currency: type.currency, icalUid, manageTokenHash: seatHash }], now);
     await trx('attendees').where({ id: attendee.id }).update({ checked_in_at: toDbTime(now) });
     const placed: BookingView = { booking, attendees: [{ ...attendee, checkedInAt: now }], event };
     if (input.email) await queueNoticeFor(trx, ctx, 'confirmed', placed);

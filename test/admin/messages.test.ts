@@ -96,6 +96,24 @@ describe('emailing an event’s people', () => {
     expect(page.text).toContain('That message had already been sent (to 6 people), so it was not sent again.');
   });
 
+  it('when a colleague booked someone’s place, then that person’s email carries their own seat link, never the booking’s', async () => {
+    const event = await buildEvent(t.db, { capacity: 20, title: 'Colleague meeting' });
+    const booker = person('msg-booker', { name: 'Bea Booker' });
+    const guest = person('msg-guest', { name: 'Gus Guest' });
+    const booked = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: { name: booker.name, email: booker.email }, items: [{ attendee: guest }] }).expect(201);
+    const seat = await t.db('attendees').where({ email: guest.email }).first();
+    await t.sendMail();
+    const preview = await organiser.agent.post(`/admin/events/${event.slug}/messages/preview`).type('form').send({ _csrf: organiser.csrf, ...message }).expect(200);
+    expect(preview.text).toContain(`/bookings/${booked.body.booking.reference}/seats/${seat.id}?token&#x3D;(their private key)`);
+    const before = t.smtp.messages.length;
+    await organiser.agent.post(`/admin/events/${event.slug}/messages`).type('form').send({ _csrf: organiser.csrf, ...message, sendKey: sendKeyIn(preview.text), expected: '1' }).expect(303);
+    await t.sendMail();
+    const [mail] = t.smtp.messages.slice(before);
+    expect(JSON.stringify(mail.to)).toContain(guest.email);
+    expect(mail.text).toContain(`/bookings/${booked.body.booking.reference}/seats/${seat.id}?token=`);
+    expect(mail.text).not.toContain(`/bookings/${booked.body.booking.reference}?token=`);
+  });
+
   it('when someone books between the preview and Send, then nothing is sent and the preview shows the new number', async () => {
     const { event } = await eventWithSix('Changing meeting');
     const preview = await organiser.agent.post(`/admin/events/${event.slug}/messages/preview`).type('form').send({ _csrf: organiser.csrf, ...message }).expect(200);

@@ -72,8 +72,13 @@ export interface Recipient {
   email: string;
   /** The normalised email: one email per person however many places they hold. */
   key: string;
-  /** Their first booking at the event in this audience, for their manage link. */
+  /** Their first booking at the event in this audience. */
   reference: string;
+  /**
+   * The seat whose own link they get, when they are not that booking's buyer (a colleague booked for them): the
+   * booking's manage link is the buyer's alone. Null for the buyer.
+   */
+  seatId: number | null;
 }
 
 /**
@@ -87,14 +92,20 @@ export async function listRecipients(db: Tx, eventId: number, audience: Audience
     .where('attendees.status', 'active')
     .where('bookings.status', audience === 'waitlist' ? 'waitlisted' : 'confirmed')
     .whereNot('attendees.email_normalised', '')
-    .select('attendees.name', 'attendees.email', 'attendees.email_normalised', 'bookings.reference')
+    .select('attendees.id', 'attendees.name', 'attendees.email', 'attendees.email_normalised', 'bookings.reference', 'bookings.buyer_email_normalised')
     .orderBy('attendees.id');
   const seen = new Set<string>();
   const people: Recipient[] = [];
-  for (const r of rows as Array<{ name: string; email: string; email_normalised: string; reference: string }>) {
+  for (const r of rows as Array<{ id: number; name: string; email: string; email_normalised: string; reference: string; buyer_email_normalised: string }>) {
     if (seen.has(r.email_normalised)) continue;
     seen.add(r.email_normalised);
-    people.push({ name: r.name, email: r.email, key: r.email_normalised, reference: r.reference });
+    people.push({ name: r.name, email: r.email, key: r.email_normalised, reference: r.reference, seatId: r.email_normalised === r.buyer_email_normalised ? null : Number(r.id) });
   }
   return people;
+}
+
+/** A seat's link material, while it is active and has its own link. */
+export async function findSeatLink(db: Tx, seatId: number): Promise<{ id: number; icalUid: string; email: string } | undefined> {
+  const row = await db('attendees').select('id', 'ical_uid', 'email').where({ id: seatId, status: 'active' }).whereNotNull('manage_token_hash').first();
+  return row ? { id: Number(row.id), icalUid: String(row.ical_uid), email: String(row.email) } : undefined;
 }

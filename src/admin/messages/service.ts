@@ -1,4 +1,4 @@
-import { publicHost } from '../../lib/links';
+import { manageUrl, publicHost } from '../../lib/links';
 import type { ServiceContext } from '../../context';
 import { writeTransaction } from '../../db/dialect';
 import { isUniqueViolation } from '../../db/errors/index';
@@ -11,7 +11,7 @@ import { recordAudit, type Actor } from '../audit/log';
 import { findStaffMessageBySendKey, insertStaffMessage, listRecipients } from './queries';
 import { setRecipientCount } from './queries';
 import type { MessageInput, MessageSendInput } from './schemas';
-import { messageSubject, STAFF_MESSAGE_TEMPLATE, staffMessageModel, type StaffMessagePayload } from './template';
+import { messageSubject, recipientLink, STAFF_MESSAGE_TEMPLATE, staffMessageModel, type StaffMessagePayload } from './template';
 
 export interface MessagePreview {
   /** The subject as people will see it (the event's title first). */
@@ -36,7 +36,8 @@ export async function previewStaffMessage(ctx: ServiceContext, slug: string, inp
   const event = await eventOrThrow(ctx, slug);
   const people = await listRecipients(ctx.db, event.id, input.audience);
   const first = people[0];
-  const model = staffMessageModel(ctx, event, input.body, first?.name ?? 'Firstname Lastname', first?.reference ?? 'HSUG-XXXX-XXXX', true);
+  const link = first ? await recipientLink(ctx, first.reference, first.seatId) : manageUrl(ctx.config, 'HSUG-XXXX-XXXX');
+  const model = staffMessageModel(ctx, event, input.body, first?.name ?? 'Firstname Lastname', link, { isPreview: true });
   return {
     subject: messageSubject(event.title, input.subject),
     text: ctx.emails.render('staff-message', model).text,
@@ -52,7 +53,7 @@ export async function previewStaffMessage(ctx: ServiceContext, slug: string, inp
  */
 export async function sendTestMessage(ctx: ServiceContext, actor: Actor & { name?: string }, slug: string, input: MessageInput): Promise<string> {
   const event = await eventOrThrow(ctx, slug);
-  const content = ctx.emails.render('staff-message', staffMessageModel(ctx, event, input.body, actor.name ?? actor.email, null));
+  const content = ctx.emails.render('staff-message', staffMessageModel(ctx, event, input.body, actor.name ?? actor.email, null, { isTest: true }));
   const now = ctx.clock.now();
   await writeTransaction(ctx.db, async (trx) => {
     await enqueueEmail(trx, { dedupeKey: `staff-message-test:${newSecretToken()}`, kind: 'staff_message_test', eventId: event.id, to: actor.email, toName: actor.name, subject: messageSubject(event.title, input.subject, true), ...content }, now, publicHost(ctx.config));
@@ -84,7 +85,7 @@ export async function sendStaffMessage(ctx: ServiceContext, actor: Actor, slug: 
       const id = await insertStaffMessage(trx, { eventId: event.id, userId: actor.id, sentBy: actor.email, audience: input.audience, subject: input.subject, body: input.body, sendKey: input.sendKey }, now);
       const subject = messageSubject(event.title, input.subject);
       for (const person of people) {
-        const payload: StaffMessagePayload = { messageId: id, name: person.name, reference: person.reference };
+        const payload: StaffMessagePayload = { messageId: id, name: person.name, reference: person.reference, ...(person.seatId !== null ? { seatId: person.seatId } : {}) };
         await enqueueEmail(
           trx,
           { dedupeKey: `staff-message:${id}:${person.key}`, kind: 'staff_message', eventId: event.id, to: person.email, toName: person.name, subject, deferred: { template: STAFF_MESSAGE_TEMPLATE, payload } },

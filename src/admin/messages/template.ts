@@ -3,10 +3,10 @@ import { eventSummary } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { findEventById } from '../../events/queries';
 import type { EventRecord } from '../../events/types';
-import { manageUrl } from '../../lib/links';
+import { manageUrl, seatUrl } from '../../lib/links';
 import type { EmailContent } from '../../mail/outbox';
 import { defineTemplate } from '../../mail/templates';
-import { findStaffMessage } from './queries';
+import { findSeatLink, findStaffMessage } from './queries';
 
 export const STAFF_MESSAGE_TEMPLATE = 'staff_message';
 
@@ -14,8 +14,10 @@ export const STAFF_MESSAGE_TEMPLATE = 'staff_message';
 const payloadSchema = z.object({
   messageId: z.number().int(),
   name: z.string(),
-  /** The booking through which this person is emailed, for their manage link; absent on emails queued before it existed. */
+  /** The booking through which this person is emailed, for their link; absent on emails queued before links were added. */
   reference: z.string().optional(),
+  /** Their seat, when they are not the booking's buyer: they get the seat's own link, never the buyer's. */
+  seatId: z.number().int().optional(),
 });
 
 export type StaffMessagePayload = z.infer<typeof payloadSchema>;
@@ -41,27 +43,35 @@ export function hasOwnGreeting(body: string): boolean {
 }
 
 /**
- * What the staff-message email views need for one person; `manageLink` null on a test send (no booking). `isPreview`
- * shows the manage link with its token hidden: the organiser sees where it goes, not the person's private key to it.
+ * What the staff-message email views need for one person. `manageLink` is their own private link: the booking's for its
+ * buyer, the seat's for someone a colleague booked for, none on a test send. `isPreview` shows it with its token
+ * hidden: the organiser sees where it goes, not the person's private key to it.
  */
-export function staffMessageModel(ctx: ServiceContext, event: EventRecord, body: string, name: string, reference: string | null, isPreview = false) {
-  const link = reference ? manageUrl(ctx.config, reference) : null;
+export function staffMessageModel(ctx: ServiceContext, event: EventRecord, body: string, name: string, link: string | null, options: { isPreview?: boolean; isTest?: boolean } = {}) {
   return {
     greeting: hasOwnGreeting(body) ? null : `Dear ${name},`,
     message: body,
     event: eventSummary(ctx, event),
-    manageLink: link && isPreview ? link.replace(/token=.*$/, 'token=(their private key)') : link,
-    isTest: reference === null,
+    manageLink: link && options.isPreview ? link.replace(/token=.*$/, 'token=(their private key)') : link,
+    isTest: options.isTest ?? false,
   };
+}
+
+/** The person's own link: the seat's when they hold a seat of someone else's booking (none if it has no link), else the booking's. */
+export async function recipientLink(ctx: ServiceContext, reference: string | undefined, seatId: number | null | undefined): Promise<string | null> {
+  if (!reference) return null;
+  if (seatId === null || seatId === undefined) return manageUrl(ctx.config, reference);
+  const seat = await findSeatLink(ctx.db, seatId);
+  return seat ? seatUrl(ctx.config, reference, seat) : null;
 }
 
 export async function renderStaffMessage(ctx: ServiceContext, payload: StaffMessagePayload): Promise<EmailContent> {
   const message = await findStaffMessage(ctx.db, payload.messageId);
   const event = message && (await findEventById(ctx.db, message.eventId));
   if (!message || !event) throw new Error(`staff message ${payload.messageId} or its event is gone: it cannot be rendered`);
-  const model = staffMessageModel(ctx, event, message.body, payload.name, payload.reference ?? null);
-  // An email queued before manage links were added has no reference: it goes out as it would have, without one.
-  return ctx.emails.render('staff-message', { ...model, isTest: false });
+  // An email queued before links were added has no reference: it goes out as it would have, without one.
+  const link = await recipientLink(ctx, payload.reference, payload.seatId);
+  return ctx.emails.render('staff-message', staffMessageModel(ctx, event, message.body, payload.name, link));
 }
 
 export const staffMessageTemplate = defineTemplate<ServiceContext, StaffMessagePayload>({
