@@ -11,6 +11,8 @@
   var base = '/admin/events/' + encodeURIComponent(slug) + '/check-in';
   var timer = null;
   var latest = 0;
+  var isClosed = form.hasAttribute('data-door-closed');
+  var status = document.querySelector('[data-door-status]');
 
   function setCounts(counts) {
     document.querySelector('[data-checked-in]').textContent = String(counts.checkedIn);
@@ -28,7 +30,6 @@
     var isIn = !!person.checkedInAt;
     var f = el('form', { method: 'post', action: base + '/' + person.id + (isIn ? '/undo' : '') });
     f.appendChild(el('input', { type: 'hidden', name: '_csrf', value: csrf }));
-    f.appendChild(el('input', { type: 'hidden', name: 'q', value: input.value }));
     if (isIn) f.appendChild(el('span', { class: 'door-time' }, 'In at ' + person.checkedInAt));
     var b = el('button', { type: 'submit', class: isIn ? 'button button-secondary' : 'button' }, isIn ? 'Undo' : 'Check in');
     b.appendChild(el('span', { class: 'visually-hidden' }, (isIn ? ' check-in for ' : ' ') + person.name));
@@ -40,23 +41,54 @@
     var li = el('li', { id: 'attendee-' + person.id, class: 'door-person' + (person.checkedInAt ? ' is-in' : '') });
     var who = el('div', { class: 'door-who' });
     who.appendChild(el('strong', {}, person.name));
+    if (person.isWalkIn) { who.appendChild(document.createTextNode(' ')); who.appendChild(el('span', { class: 'tag' }, 'Walk-in')); }
     if (person.organisation) { who.appendChild(el('br')); who.appendChild(el('span', { class: 'hint' }, person.organisation)); }
     who.appendChild(el('br'));
     who.appendChild(el('span', { class: 'hint' }, person.ticketType + ' · ' + person.reference));
     li.appendChild(who);
-    li.appendChild(button(person));
+    if (!isClosed) li.appendChild(button(person));
     li._person = person;
     return li;
   }
 
+  // Which control has focus, so a refresh that rebuilds the list can give it back (a volunteer mid-tap keeps their place).
+  function focusedControl() {
+    var active = document.activeElement;
+    if (!active || !list.contains(active)) return null;
+    var li = active.closest('li');
+    return li ? { id: li.id } : null;
+  }
+
   function render(data) {
+    var focused = focusedControl();
     list.textContent = '';
     data.people.forEach(function (p) { list.appendChild(row(p)); });
     var empty = document.querySelector('[data-door-empty]');
-    if (empty) empty.hidden = data.people.length > 0;
+    if (empty) {
+      empty.hidden = data.people.length > 0;
+      var text = empty.querySelector('[data-door-empty-text]');
+      if (text) text.textContent = input.value.trim() ? 'Nobody with a place matches \u201c' + input.value.trim() + '\u201d.' : 'Nobody has a place yet.';
+    }
+    var others = document.querySelector('[data-door-others]');
+    if (others) {
+      others.textContent = '';
+      (data.others || []).forEach(function (o) {
+        var li = el('li');
+        li.appendChild(el('strong', {}, o.name));
+        li.appendChild(document.createTextNode(' (' + o.reference + '): ' + o.why));
+        others.appendChild(li);
+      });
+      others.hidden = !(data.others && data.others.length);
+    }
     var more = document.querySelector('[data-door-more]');
     if (more) more.hidden = !data.more;
     setCounts(data.counts);
+    if (focused) {
+      var again = document.getElementById(focused.id);
+      var control = again && again.querySelector('button');
+      if (control) control.focus();
+      else input.focus();
+    }
   }
 
   function search() {
@@ -77,7 +109,6 @@
     var f = e.target;
     if (!(f instanceof HTMLFormElement)) return;
     e.preventDefault();
-    var li = f.closest('li');
     var b = f.querySelector('button');
     if (b) b.disabled = true;
     fetch(f.action, {
@@ -88,11 +119,12 @@
     })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then(function (data) {
-        var person = li._person || { id: li.id.replace('attendee-', ''), name: li.querySelector('strong').textContent, organisation: '', ticketType: '', reference: '' };
-        if (!li._person) { var hints = li.querySelectorAll('.door-who .hint'); person.organisation = hints.length > 1 ? hints[0].textContent : ''; var last = hints[hints.length - 1].textContent.split(' · '); person.ticketType = last[0]; person.reference = last[1] || ''; }
-        person.checkedInAt = data.checkedInAt;
-        li.replaceWith(row(person));
         setCounts(data.counts);
+        if (status) status.textContent = data.checkedInAt ? data.name + ' checked in at ' + data.checkedInAt + '.' : 'Check-in undone for ' + data.name + '.';
+        // Ready for the next person: an empty search box with the focus in it, and the whole list again.
+        input.value = '';
+        input.focus();
+        search();
       })
       .catch(function () { f.submit(); });
   });

@@ -17,6 +17,7 @@ export function renderAdmin(views: Views, res: Response, name: string, model: Re
         roleLabel: ROLE_LABELS[user.role],
         canManageEvents: can(user.role, 'events:manage'),
         canManageMembers: can(user.role, 'members:manage'),
+        canReadMembers: can(user.role, 'members:read'),
         canReadAudit: can(user.role, 'audit:read'),
         canManageUsers: can(user.role, 'users:manage'),
         canManageSubscribers: can(user.role, 'subscribers:manage'),

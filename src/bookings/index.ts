@@ -22,3 +22,4 @@ export { priceLines, refundPolicyFor, type RefundPolicy } from './rules';
 export { bookingApiRoutes, bookingPageRoutes } from './routes';
 export { seatPageRoutes, type SeatRouteOptions } from './seat-routes';
 export { seatChangesCutoff } from './seats';
+export { assertDoorOpen, registerWalkIn, walkInSchema, type WalkInInput } from './walk-in';

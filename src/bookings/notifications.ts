@@ -203,7 +203,8 @@ export function bookingEmails(
     }];
   }
   // An offer is the buyer's to take up: attendees hear nothing until the place is paid for.
-  const recipients = notice === 'offered' ? [] : attendees;
+  // A walk-in who gave no email at the door has the address '': there is nobody to write to.
+  const recipients = notice === 'offered' ? [] : attendees.filter((a) => a.email !== '');
 
   const emails: OutgoingEmail[] = recipients.map((attendee) => {
     const isBuyer = normaliseEmail(attendee.email) === buyerKey;
@@ -216,7 +217,7 @@ export function bookingEmails(
       deferred: deferred({ ...payload, recipientId: attendee.id, isBuyer, ...(isBuyer && options.money ? { money: options.money } : {}) }),
     };
   });
-  if (!options.onlyAttendees && !recipients.some((a) => normaliseEmail(a.email) === buyerKey)) {
+  if (!options.onlyAttendees && booking.buyerEmail !== '' && !recipients.some((a) => normaliseEmail(a.email) === buyerKey)) {
     emails.push({
       ...common,
       subject: buyerSubject,

@@ -92,6 +92,8 @@ export interface NewBooking {
   manageTokenHash: string;
   /** The pseudonym of the client address that placed a card hold; kept only while the booking is `pending_payment`. */
   clientKey?: string;
+  /** Registered at the door by staff (`bookings.is_walk_in`). */
+  isWalkIn?: boolean;
   now: Date;
 }
 
@@ -119,6 +121,7 @@ export async function insertBooking(db: Tx, b: NewBooking): Promise<BookingRecor
       manage_token_hash: b.manageTokenHash,
       client_key: b.status === 'pending_payment' ? (b.clientKey ?? null) : null,
       confirmed_at: b.status === 'confirmed' ? toDbTime(b.now) : null,
+      is_walk_in: b.isWalkIn ?? false,
       created_at: toDbTime(b.now),
       updated_at: toDbTime(b.now),
     })

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { EventRecord, SeatCounts, TicketTypeRecord } from './types';
 
 export type BookingState = 'open' | 'not_yet_open' | 'closed' | 'started' | 'cancelled' | 'unpublished';
@@ -51,4 +52,18 @@ export function seatsFit(
     if (!type || seats > remainingForTicketType(type, eventLeft, counts)) return false;
   }
   return true;
+}
+
+export type DoorState = 'before' | 'open' | 'after';
+
+/**
+ * Whether the door is open for check-in and walk-ins: from the start of the event's first day to the end of its last
+ * day, both calendar days in the event's own time zone (a 6 pm meeting can be checked in from 00:00 that day; a
+ * latecomer is still let in after it ends).
+ */
+export function doorState(event: Pick<EventRecord, 'startsAt' | 'endsAt' | 'timezone'>, now: Date): DoorState {
+  const today = DateTime.fromJSDate(now, { zone: event.timezone }).toISODate() as string;
+  const first = DateTime.fromJSDate(event.startsAt, { zone: event.timezone }).toISODate() as string;
+  const last = DateTime.fromJSDate(event.endsAt, { zone: event.timezone }).toISODate() as string;
+  return today < first ? 'before' : today > last ? 'after' : 'open';
 }

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   booking_not_found: { status: 404, meaning: 'No booking with that reference (or the link\'s token does not match).' },
   booking_not_open: { status: 409, meaning: 'Booking for this event has not opened yet.' },
   booking_pending_payment: { status: 409, meaning: 'The booking is waiting for payment: cancel the hold, not a paid booking.' },
+  check_in_not_open: { status: 409, meaning: 'Check-in and walk-ins open on the day of the event (in its own time zone); walk-ins close at the end of its last day.' },
   constraint_failed: { status: 409, meaning: 'That change would break a rule of the records (for example, refunding more than was paid), so nothing was changed.' },
   csrf_failed: { status: 403, meaning: 'A staff form expired or did not come from this site; nothing was changed.' },
   dispute_open: { status: 409, meaning: 'This payment is disputed. Stripe takes no refund while a dispute is open: respond to the dispute in the Stripe dashboard instead.' },
@@ -47,6 +48,7 @@ export const ERROR_CODES = {
   malformed_body: { status: 400, meaning: 'The request body is not valid JSON.' },
   malformed_event: { status: 400, meaning: 'The event does not have the shape of a Stripe event.' },
   membership_required: { status: 409, meaning: "Member prices are for current HSUG members. We could not find a current membership for the email address given; choose the non-member ticket, or write to the event's contact address if you think this is wrong." },
+  member_import_gone: { status: 409, meaning: 'That member list upload was already imported, undone or replaced by a newer one; upload the file again.' },
   mismatch_not_found: { status: 404, meaning: 'There is no open mismatch about that Stripe object (it may have been explained or put right already).' },
   no_card_payment: { status: 409, meaning: 'This booking has no card payment to refund.' },
   no_room: { status: 409, meaning: 'There is no free place for the person being offered one.' },
@@ -84,6 +86,7 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, meaning: 'Sign in, or send a staff API token (`Authorization: Bearer …`).' },
   upload_too_large: { status: 413, meaning: 'The uploaded file, or the form around it, is larger than that form accepts; the page says the limit. Nothing was read or changed.' },
   validation_failed: { status: 422, meaning: 'A field is missing or wrong; `details` has one entry per field path.' },
+  walk_in_not_free: { status: 409, meaning: 'This event has no free ticket type open to everyone, so a walk-in cannot be added at the door; book them with payment instead.' },
   webhooks_disabled: { status: 503, meaning: 'Stripe webhooks are not configured.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 

@@ -12,6 +12,10 @@ describe('audit sentences', () => {
     [row('event_announced', { slug: 'spring', recipients: 240, subject: 'New: Spring seminar' }), 'Ada Lovelace announced “Spring seminar” to 240 subscribers: “New: Spring seminar”.'],
     [row('subscribers_imported', { file: 'list.csv', imported: 40, alreadySubscribed: 2, suppressed: 1 }, { targetType: 'subscribers', eventTitle: null }), 'Ada Lovelace imported 40 announcement subscribers from list.csv (2 already subscribed, 1 not added as they had unsubscribed).'],
     [row('checked_in', { event: 'spring', name: 'Grace Hopper' }, { targetType: 'attendee' }), 'Ada Lovelace checked in Grace Hopper at “Spring seminar”.'],
+    [row('walk_in_added', { event: 'spring', reference: 'HSUG-AAAA-CCCC', name: 'Aisha Khan', hasEmail: false }, { targetType: 'booking' }), 'Ada Lovelace added Aisha Khan as a walk-in at “Spring seminar” (booking HSUG-AAAA-CCCC) with no email address.'],
+    [row('message_test_sent', { subject: 'Room change', to: 'ada@hsug.test' }), 'Ada Lovelace sent a test of “Room change” about “Spring seminar” to ada@hsug.test.'],
+    [row('members_imported', { count: 4, added: 2, removed: 1, changed: 1 }, { targetType: 'members', eventTitle: null }), 'Ada Lovelace imported the member list (4 members): 2 added, 1 removed, 1 changed.'],
+    [row('members_import_undone', { restored: 3 }, { targetType: 'members', eventTitle: null }), 'Ada Lovelace undid the last member list import, putting back 3 members.'],
   ])('when a known kind of entry is shown (case %#), then it reads as one plain sentence with the person, the event and what changed', (entry, expected) => {
     expect(describeAudit(entry)).toBe(expected);
   });

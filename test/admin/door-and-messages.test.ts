@@ -10,6 +10,8 @@ let server: Server;
 let organiser: SignedIn;
 
 let app: OrganiserApp;
+/** 6 pm on the test clock's day (TEST_NOW is 2026-03-02 12:00 UTC): the door is open. */
+const ON_THE_DAY = '2026-03-02T18:00:00.000Z';
 
 beforeAll(async () => {
   app = await startWithOrganiser();
@@ -23,8 +25,8 @@ async function book(slug: string, tag: string, extra: Record<string, string> = {
 }
 
 describe('check-in at the door', () => {
-  it('when an organiser checks someone in without JavaScript, then the form redirects back and the counts and the row show it; undo clears it', async () => {
-    const event = await buildEvent(t.db, { capacity: 10 });
+  it('when an organiser checks someone in without JavaScript, then the form redirects back to an empty search saying who was checked in, and the counts and the row show it; undo clears it', async () => {
+    const event = await buildEvent(t.db, { capacity: 10, startsAt: ON_THE_DAY });
     await book(event.slug, 'door-a', { name: 'Grace Hopper' });
     await book(event.slug, 'door-b', { name: 'Alan Turing' });
     const page = await organiser.agent.get(`/admin/events/${event.slug}/check-in?q=grace`).expect(200);
@@ -36,23 +38,25 @@ describe('check-in at the door', () => {
 
     const res = await organiser.agent.post(`/admin/events/${event.slug}/check-in/${attendee.id}`).type('form').send({ _csrf: organiser.csrf, q: 'grace' });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe(`/admin/events/${event.slug}/check-in?q=grace#attendee-${attendee.id}`);
-    const after = await organiser.agent.get(`/admin/events/${event.slug}/check-in?q=grace`);
+    expect(res.headers.location).toBe(`/admin/events/${event.slug}/check-in?done=${attendee.id}&action=in`);
+    const after = await organiser.agent.get(res.headers.location);
+    expect(after.text).toContain('Grace Hopper checked in at 12:00.');
+    expect(after.text).toMatch(/<input id="door-q" name="q" type="search" value=""[^>]* autofocus>/);
     expect(after.text).toMatch(/<strong data-checked-in>1<\/strong> checked in of <strong data-expected>2<\/strong>/);
     expect(after.text).toContain('In at 12:00');
 
     const undo = await organiser.agent.post(`/admin/events/${event.slug}/check-in/${attendee.id}/undo`).set('Accept', 'application/json').set('X-CSRF-Token', organiser.csrf).type('form').send({});
-    expect(undo.body).toEqual({ checkedInAt: null, counts: { checkedIn: 0, expected: 2 } });
+    expect(undo.body).toEqual({ checkedInAt: null, counts: { checkedIn: 0, expected: 2 }, name: 'Grace Hopper' });
     const actions = (await t.db('audit_log').where({ target_type: 'attendee', target_id: String(attendee.id) }).select('action')).map((r) => r.action);
     expect(actions).toEqual(['checked_in', 'check_in_undone']);
   });
 
   it('when the script checks someone in twice, then the first arrival time stays and JSON answers with live counts', async () => {
-    const event = await buildEvent(t.db, { capacity: 10 });
+    const event = await buildEvent(t.db, { capacity: 10, startsAt: ON_THE_DAY });
     await book(event.slug, 'door-c');
     const attendee = await t.db('attendees').where({ event_id: event.id }).first();
     const first = await organiser.agent.post(`/admin/events/${event.slug}/check-in/${attendee.id}`).set('Accept', 'application/json').set('X-CSRF-Token', organiser.csrf).type('form').send({});
-    expect(first.body).toEqual({ checkedInAt: '12:00', counts: { checkedIn: 1, expected: 1 } });
+    expect(first.body).toEqual({ checkedInAt: '12:00', counts: { checkedIn: 1, expected: 1 }, name: 'Attendee door-c' });
     t.clock.advance(60_000);
     const second = await organiser.agent.post(`/admin/events/${event.slug}/check-in/${attendee.id}`).set('Accept', 'application/json').set('X-CSRF-Token', organiser.csrf).type('form').send({});
     t.clock.advance(-60_000);
@@ -62,7 +66,7 @@ describe('check-in at the door', () => {
   });
 
   it('when someone on the waitlist is checked in, then 409: they have no place', async () => {
-    const event = await buildEvent(t.db, { capacity: 1 });
+    const event = await buildEvent(t.db, { capacity: 1, startsAt: ON_THE_DAY });
     await book(event.slug, 'door-d');
     await book(event.slug, 'door-e');
     const waiting = await t.db('attendees').where({ email: person('door-e').email }).first();
@@ -122,15 +126,21 @@ describe('the waitlist and emailing people', () => {
 
     // An event saved with a blank contact: the email names the organisation's (issue 15, the contact line on every email).
     await t.db('events').where({ id: event.id }).update({ contact_email: '' });
+    const preview = await organiser.agent
+      .post(`/admin/events/${event.slug}/messages/preview`)
+      .type('form')
+      .send({ _csrf: organiser.csrf, audience: 'attendees', subject: 'Room change', body: 'We are in room <b>2</b> now.\nSee you there.' })
+      .expect(200);
+    const sendKey = /name="sendKey" value="([^"]+)"/.exec(preview.text)?.[1];
     const res = await organiser.agent
       .post(`/admin/events/${event.slug}/messages`)
       .type('form')
-      .send({ _csrf: organiser.csrf, audience: 'attendees', subject: 'Room change', body: 'We are in room <b>2</b> now.\nSee you there.' });
+      .send({ _csrf: organiser.csrf, audience: 'attendees', subject: 'Room change', body: 'We are in room <b>2</b> now.\nSee you there.', sendKey, expected: '2' });
     expect(res.status).toBe(303);
     await t.sendMail();
     const mails = t.smtp.messages.slice(before);
     expect(mails).toHaveLength(2);
-    expect(mails[0].subject).toBe('Room change');
+    expect(mails[0].subject).toMatch(/^Test meeting \d+: Room change$/);
     expect(mails[0].text).toContain('We are in room <b>2</b> now.');
     expect(mails[0].html).toContain('We are in room &lt;b&gt;2&lt;/b&gt; now.');
     expect(mails[0].text).toContain(`Questions? Write to ${t.config.orgContactEmail}.`);

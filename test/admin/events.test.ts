@@ -145,7 +145,7 @@ describe('rescheduling an event with bookings', () => {
     const before = t.smtp.messages.length;
 
     const values = eventFormValues((await findEventBySlug(t.db, event.slug))!);
-    const res = await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send(editFormBody(values, organiser.csrf, { startsAt: '2026-03-17T18:30', endsAt: '2026-03-17T20:30' }));
+    const res = await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send(editFormBody(values, organiser.csrf, { startsAt: '2026-03-17T18:30', endsAt: '2026-03-17T20:30', confirmed: 'yes', confirmedEmails: '3' }));
     expect(res.status).toBe(303);
     expect(res.headers.location).toContain('notified=3');
     expect((await findEventBySlug(t.db, event.slug))!.sequence).toBe(1);
@@ -184,7 +184,7 @@ describe('rescheduling an event with bookings', () => {
     await t.sendMail();
     const before = t.smtp.messages.length;
     const values = eventFormValues((await findEventBySlug(t.db, event.slug))!);
-    await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send(editFormBody(values, organiser.csrf, { venue: 'Wellcome Collection' })).expect(303);
+    await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send(editFormBody(values, organiser.csrf, { venue: 'Wellcome Collection', confirmed: 'yes', confirmedEmails: '1' })).expect(303);
     await t.sendMail();
     const [mail] = t.smtp.messages.slice(before);
     expect(String(mail.text).split('\n')[2]).toBe('New venue: Wellcome Collection (was Royal Statistical Society)');

@@ -178,10 +178,10 @@ describe('uploads that are not what the form sends', () => {
     expect((await t.db('events').where({ id: event.id }).first()).status).toBe('draft');
   });
 
-  it('when an organiser uploads a valid file with the form\'s CSRF token, then it is imported', async () => {
+  it('when an organiser uploads a valid file with the form\'s CSRF token, then it is read and shown for confirmation', async () => {
     const res = await post(organiser, '/admin/members/import', multipart([part('_csrf', organiser.csrf), part('file', VALID_CSV, 'members.csv')]));
 
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Imported 1 members');
+    expect(res.text).toContain('Import 1 member and replace the list');
   });
 });

@@ -46,8 +46,9 @@ describe('an organiser in the browser', () => {
 
     await page.getByRole('link', { name: 'New event', exact: true }).first().click();
     await page.getByLabel('Title').fill('Spring evening meeting: waiting times');
-    await page.getByLabel('Starts').fill('2026-04-14T18:00');
-    await page.getByLabel('Ends').fill('2026-04-14T20:00');
+    // This evening (the test clock is 2 March 2026, noon), so the door is open later in the test.
+    await page.getByLabel('Starts').fill('2026-03-02T18:00');
+    await page.getByLabel('Ends').fill('2026-03-02T20:00');
     await page.getByLabel('Venue').fill('Royal Statistical Society');
     await page.getByLabel('Places').fill('40');
     await page.getByRole('button', { name: 'Create draft event' }).click();
@@ -73,7 +74,7 @@ describe('an organiser in the browser', () => {
     const csv = parse(fs.readFileSync((await download.path())!), { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(csv.map((r) => r.Name)).toEqual(['Grace Hopper', 'Florence Nightingale', `'=HYPERLINK("x")`]);
 
-    // At the door, on a phone.
+    // At the door, on a phone (the meeting is this evening: check-in opens on the event's day).
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await phone.addCookies(await context.cookies());
     const door = await phone.newPage();
@@ -82,7 +83,7 @@ describe('an organiser in the browser', () => {
     await door.locator('.door-person').filter({ hasText: 'Grace Hopper' }).waitFor({ state: 'detached' });
     await door.screenshot({ path: `${SCREENSHOTS}/check-in-phone-search.png`, fullPage: true });
     await door.getByRole('button', { name: 'Check in Florence Nightingale' }).click();
-    await door.getByText('In at 12:00').waitFor();
+    await door.getByText('In at 12:00', { exact: true }).waitFor();
     expect(await door.locator('[data-checked-in]').textContent()).toBe('1');
     expect(await door.locator('[data-expected]').textContent()).toBe('3');
     await door.screenshot({ path: `${SCREENSHOTS}/check-in-phone.png`, fullPage: true });

@@ -1,4 +1,4 @@
-import { bookingState, isFreeEvent, isOnSale, remainingForTicketType, remainingSeats, seatsFit } from '../../src/events/availability';
+import { bookingState, doorState, isFreeEvent, isOnSale, remainingForTicketType, remainingSeats, seatsFit } from '../../src/events/availability';
 import type { EventRecord, SeatCounts, TicketTypeRecord } from '../../src/events/types';
 import { NO_ACCESS_DETAILS } from '../../src/events/types';
 
@@ -112,5 +112,20 @@ describe('sales windows and free events', () => {
   it('when every ticket type costs nothing, then the event is free; one priced type makes it charged', () => {
     expect(isFreeEvent([aTicketType()])).toBe(true);
     expect(isFreeEvent([aTicketType(), aTicketType({ id: 2, price: 500 })])).toBe(false);
+  });
+});
+
+describe('doorState (check-in and walk-ins open on the event day, in its own zone)', () => {
+  it('when it is a minute before midnight on the eve of an evening meeting in London (BST), then the door is not open; at midnight it is', () => {
+    const event = anEvent({ startsAt: new Date('2026-04-14T17:00:00Z'), endsAt: new Date('2026-04-14T19:00:00Z') });
+    expect(doorState(event, new Date('2026-04-13T22:59:00Z'))).toBe('before');
+    expect(doorState(event, new Date('2026-04-13T23:00:00Z'))).toBe('open');
+    expect(doorState(event, new Date('2026-04-14T22:59:00Z'))).toBe('open');
+    expect(doorState(event, new Date('2026-04-14T23:00:00Z'))).toBe('after');
+  });
+
+  it('when a two-day conference is under way, then the door is open on both days', () => {
+    const event = anEvent({ startsAt: new Date('2026-06-10T08:00:00Z'), endsAt: new Date('2026-06-11T16:00:00Z') });
+    expect(doorState(event, new Date('2026-06-11T12:00:00Z'))).toBe('open');
   });
 });

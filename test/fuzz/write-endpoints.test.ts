@@ -5,8 +5,10 @@ import { issueLink } from '../../src/admin/auth/password-links';
 import { announceEvent } from '../../src/announcements/announce';
 import { createSession } from '../../src/admin/auth/sessions';
 import { beginEnrolment, confirmEnrolment, pendingEnrolment } from '../../src/admin/auth/two-factor';
+import { CLI_ACTOR } from '../../src/admin/audit/log';
 import { explainMismatch } from '../../src/finance/explanations';
 import { seatToken } from '../../src/lib/links';
+import { applyMemberImport, stageMemberImport } from '../../src/members/service';
 import { createStaff, createToken, PASSWORD, totpCode } from '../admin/helpers';
 import { invoiceBooking, paidBooking, financeEvent, sync } from '../finance/support';
 import { buildEvent, person } from '../support/factories';
@@ -25,6 +27,8 @@ import { discoverWriteRoutes, formEncode, multipartEncode, recordCounts, recordP
  * FUZZ_SEED=<printed seed − n> npx jest test/fuzz -t '<route>'.
  */
 
+/** 6 pm on the test clock's day (TEST_NOW is 2026-03-02 12:00 UTC): the door is open for check-in and walk-ins. */
+const ON_THE_DAY = '2026-03-02T18:00:00.000Z';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 11);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
@@ -277,7 +281,8 @@ const ENDPOINTS: Endpoint[] = [
   ...(['POST /admin/events/:slug/check-in/:attendeeId', 'POST /admin/events/:slug/check-in/:attendeeId/undo'] as const).map((route): Endpoint => ({
     route, encoding: 'form', auth: 'staff',
     valid: async () => {
-      const event = await buildEvent(t.db);
+      // On the event's day, when the door is open.
+      const event = await buildEvent(t.db, { startsAt: ON_THE_DAY });
       const booking = await freeBooking(event.slug);
       return { params: { slug: event.slug, attendeeId: booking.seatIds[0] }, body: { q: 'ada' } };
     },
@@ -296,14 +301,44 @@ const ENDPOINTS: Endpoint[] = [
   { route: 'POST /admin/privacy/export', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'someone@example.org' } }) },
   { route: 'POST /admin/privacy/erase', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'nobody-booked@example.org', step: 'review' } }) },
   { route: 'POST /admin/subscribers/import', encoding: 'multipart', auth: 'staff', csv: { header: 'email,consent date,consent source', fields: ['email', 'consentDate', 'consentSource'] }, valid: async () => ({ params: {}, body: { email: 'imported@example.org', consentDate: '2025-06-30', consentSource: 'RSS sign-up sheet' } }), fresh: () => ({ email: `${unique('imp')}@example.org` }) },
+  {
+    route: 'POST /admin/events/:slug/check-in/walk-in', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db, { startsAt: ON_THE_DAY, capacity: 1000 })).slug }, body: { name: 'Walk In', email: '' } }),
+    fresh: () => ({ email: `${unique('walk')}@example.org` }),
+  },
+  ...(['POST /admin/events/:slug/messages/preview', 'POST /admin/events/:slug/messages/test', 'POST /admin/events/:slug/messages/edit'] as const).map((route): Endpoint => ({
+    route, encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      await freeBooking(event.slug);
+      return { params: { slug: event.slug }, body: { audience: 'attendees', subject: 'Room change', body: 'Dear all,\r\nWe are in room 2.' } };
+    },
+  })),
+  {
+    route: 'POST /admin/members/import/:id/apply', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const staged = await stageMemberImport(t.db, CLI_ACTOR, 'email,name,membership number,expiry date\nfuzz@example.org,Fuzz Member,RSS-9,2026-12-31\n', t.ctx.clock.now(), 'fuzz', 'Europe/London');
+      return { params: { id: String(staged.id) }, body: {} };
+    },
+  },
+  {
+    route: 'POST /admin/members/import/:id/undo', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const staged = await stageMemberImport(t.db, CLI_ACTOR, 'email,name,membership number,expiry date\nfuzz-undo@example.org,Fuzz Member,RSS-8,2026-12-31\n', t.ctx.clock.now(), 'fuzz', 'Europe/London');
+      await applyMemberImport(t.db, CLI_ACTOR, staged.id as number, t.ctx.clock.now());
+      return { params: { id: String(staged.id) }, body: {} };
+    },
+  },
   { route: 'POST /admin/members/import', encoding: 'multipart', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'member@example.org', name: 'A Member', membershipNumber: 'RSS-1', expiresOn: '2026-12-31' } }) },
   {
     route: 'POST /admin/events/:slug/messages', encoding: 'form', auth: 'staff',
     valid: async () => {
       const event = await buildEvent(t.db);
       await freeBooking(event.slug);
-      return { params: { slug: event.slug }, body: { audience: 'attendees', subject: 'Room change', body: 'Dear all,\r\nWe are in room 2.' } };
+      return { params: { slug: event.slug }, body: { audience: 'attendees', subject: 'Room change', body: 'Dear all,\r\nWe are in room 2.', sendKey: 'fuzz-send-key-0000000000', expected: '1' } };
     },
+    // A new send key each time, so each accepted request is a new message rather than the first one again.
+    fresh: () => ({ sendKey: `fuzz-send-key-${unique('k').replace(/[^A-Za-z0-9_-]/g, '')}`.padEnd(24, 'x').slice(0, 64) }),
   },
   {
     route: 'POST /admin/finance/bookings/:reference/refund', encoding: 'form', auth: 'staff',

@@ -154,14 +154,14 @@ describe('organisers’ messages are rendered when sent', () => {
     await request(t.app).post(`/events/${event.slug}/register`).type('form').send(attendee).expect(303);
 
     // Act
-    await sendStaffMessage(t.ctx, CLI_ACTOR, event.slug, { audience: 'attendees', subject: 'Bring your laptop', body: 'We will work through the examples together.' });
+    await sendStaffMessage(t.ctx, CLI_ACTOR, event.slug, { audience: 'attendees', subject: 'Bring your laptop', body: 'We will work through the examples together.', sendKey: 'template-test-send-key-1', expected: 1 });
     const [row] = await t.db('outbox_emails').where({ kind: 'staff_message', to_address: attendee.email });
     await t.db('events').where({ id: event.id }).update({ venue: 'The Moved Hall' });
     await t.sendMail();
 
     // Assert
-    expect(row).toMatchObject({ template: 'staff_message', text_body: '', html_body: '', subject: 'Bring your laptop' });
-    const mail = received(attendee.email).find((m) => m.subject === 'Bring your laptop');
+    expect(row).toMatchObject({ template: 'staff_message', text_body: '', html_body: '', subject: 'Message meeting: Bring your laptop' });
+    const mail = received(attendee.email).find((m) => m.subject === 'Message meeting: Bring your laptop');
     expect(mail?.text).toContain(`Dear ${attendee.name},`);
     expect(mail?.text).toContain('We will work through the examples together.');
     expect(mail?.text).toContain('Where: The Moved Hall');

@@ -4,7 +4,7 @@ import { localStamp, paymentStatus, seatStatus, STATUS_LABELS } from './present'
 /** The download columns, in order, shared by CSV, XLSX and JSON so they never drift apart. */
 export const EXPORT_HEADERS = [
   'Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price (£)', 'Amount paid (£)', 'Payment status', 'Booking status',
-  'Dietary', 'Accessibility', 'Booked at', 'Checked in at',
+  'Dietary', 'Accessibility', 'Booked at', 'Checked in at', 'Walk-in',
 ] as const;
 
 export interface ExportRecord {
@@ -23,6 +23,8 @@ export interface ExportRecord {
   accessibility: string;
   bookedAt: Date;
   checkedInAt: Date | null;
+  /** "Yes" for a place registered at the door by staff, else "". */
+  walkIn: string;
 }
 
 export function toExportRecord(row: AttendeeListRow): ExportRecord {
@@ -40,6 +42,7 @@ export function toExportRecord(row: AttendeeListRow): ExportRecord {
     accessibility: row.accessibility ?? '',
     bookedAt: row.bookedAt,
     checkedInAt: row.checkedInAt,
+    walkIn: row.isWalkIn ? 'Yes' : '',
   };
 }
 
@@ -51,6 +54,6 @@ export function poundsString(pence: number): string {
 export function toCsvCells(r: ExportRecord, zone: string): string[] {
   return [
     r.reference, r.name, r.email, r.organisation, r.ticketType, poundsString(r.price), poundsString(r.amountPaid), r.paymentStatus, r.bookingStatus,
-    r.dietary, r.accessibility, localStamp(r.bookedAt, zone), localStamp(r.checkedInAt, zone),
+    r.dietary, r.accessibility, localStamp(r.bookedAt, zone), localStamp(r.checkedInAt, zone), r.walkIn,
   ];
 }

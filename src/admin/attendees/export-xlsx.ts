@@ -22,6 +22,7 @@ const COLUMNS: Array<Partial<ExcelJS.Column>> = [
   { key: 'accessibility', width: 28 },
   { key: 'bookedAt', width: 18, style: { numFmt: DATE_FORMAT } },
   { key: 'checkedInAt', width: 18, style: { numFmt: DATE_FORMAT } },
+  { key: 'walkIn', width: 10 },
 ].map((c, i) => ({ ...c, header: EXPORT_HEADERS[i] }));
 
 /**

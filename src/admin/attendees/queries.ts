@@ -35,13 +35,15 @@ export interface AttendeeListRow {
   checkedInAt: Date | null;
   /** Minor units received for this seat, net of refunds (`amountPaidForSeat`). */
   amountPaid: number;
+  /** Registered at the door by staff. */
+  isWalkIn: boolean;
 }
 
 const COLUMNS = [
   'attendees.id', 'attendees.booking_id', 'bookings.reference', 'bookings.status as booking_status', 'attendees.status as attendee_status',
   'attendees.name', 'attendees.email', 'attendees.organisation', 'attendees.dietary', 'attendees.accessibility', 'attendees.ticket_type_id',
   'ticket_types.name as ticket_type_name', 'attendees.unit_price', 'attendees.currency', 'bookings.payment_method', 'bookings.total',
-  'bookings.created_at as booked_at', 'attendees.checked_in_at',
+  'bookings.created_at as booked_at', 'attendees.checked_in_at', 'bookings.is_walk_in',
 ];
 
 // Money received for the booking, net of refunds: card and invoice payments alike (finance/categories RECEIVED_STATUSES).
@@ -88,6 +90,7 @@ function toRow(r: Record<string, unknown>): AttendeeListRow {
     bookedAt: fromDbTime(r.booked_at),
     checkedInAt: fromDbTimeOrNull(r.checked_in_at),
     amountPaid: amountPaidForSeat(Number(r.received ?? 0), Number(r.earlier ?? 0), Number(r.unit_price)),
+    isWalkIn: Boolean(r.is_walk_in),
   };
 }
 

@@ -12,6 +12,8 @@ export type Permission =
   | 'bookings:cancel'
   | 'checkin'
   | 'messages:send'
+  /** Look a member up on the member list (everyone: the treasurer checks who was entitled to a member price). */
+  | 'members:read'
   | 'members:manage'
   | 'audit:read'
   /** Invite, disable and enable staff accounts, send password links, end sessions, remove two-factor, set the two-factor rule. */
@@ -23,13 +25,13 @@ export type Permission =
   | 'finance:read'
   | 'finance:manage';
 
-const ORGANISER: Permission[] = ['staff', 'events:read', 'events:manage', 'attendees:read', 'attendees:manage', 'bookings:cancel', 'checkin', 'messages:send', 'members:manage'];
+const ORGANISER: Permission[] = ['staff', 'events:read', 'events:manage', 'attendees:read', 'attendees:manage', 'bookings:cancel', 'checkin', 'messages:send', 'members:read', 'members:manage'];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set<Permission>([...ORGANISER, 'audit:read', 'users:manage', 'subscribers:manage', 'privacy:manage', 'finance:read', 'finance:manage']),
   organiser: new Set(ORGANISER),
   // The treasurer reads attendee lists and cancels paid bookings; finance has its own area and its own permissions.
-  treasurer: new Set<Permission>(['staff', 'events:read', 'attendees:read', 'bookings:cancel', 'finance:read', 'finance:manage']),
+  treasurer: new Set<Permission>(['staff', 'events:read', 'attendees:read', 'bookings:cancel', 'members:read', 'finance:read', 'finance:manage']),
 };
 
 export function can(role: Role, permission: Permission): boolean {

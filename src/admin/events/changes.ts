@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Tx } from '../../db/connect';
 import { publicHost } from '../../lib/links';
 import { bookingEmails } from '../../bookings';
 import type { ServiceContext } from '../../context';
@@ -31,6 +32,19 @@ export function describeChanges(before: Schedule, after: Schedule): string[] {
 /** The sentences of `describeChanges` that the email's lead lines ("New time", "New venue") already say. */
 const LEAD_CHANGES = ['The start time has changed', 'The end time has changed', 'The venue has changed', 'The address is now'];
 
+/** People queueUpdatedInvitations would email now: active seats of confirmed bookings that have an email address. */
+export async function countPeopleToUpdate(db: Tx, eventId: number): Promise<number> {
+  const row = await db('attendees')
+    .join('bookings', 'bookings.id', 'attendees.booking_id')
+    .where('attendees.event_id', eventId)
+    .where('attendees.status', 'active')
+    .where('bookings.status', 'confirmed')
+    .whereNot('attendees.email', '')
+    .count({ n: '*' })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
 /**
  * Queues an updated invitation (REQUEST, same UID, the event's new SEQUENCE) for everyone holding a
  * confirmed place, in the caller's transaction; with `before`, each email leads with what changed ("New time: 6:30pm–8:30pm
@@ -46,7 +60,7 @@ export async function queueUpdatedInvitations(trx: Knex.Transaction, ctx: Servic
     const note = before ? changes.filter((c) => !LEAD_CHANGES.some((start) => c.startsWith(start))).join(' ') : changes.join(' ');
     const emails = bookingEmails('updated', event, booking, attendees, { note: note || undefined, previous, dedupeSuffix: `seq-${event.sequence}` });
     for (const email of emails) await enqueueEmail(trx, email, now, publicHost(ctx.config));
-    people += attendees.length;
+    people += attendees.filter((a) => a.email !== '').length;
   }
   return people;
 }

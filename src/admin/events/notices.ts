@@ -25,6 +25,8 @@ export function noticeText(query: Record<string, unknown>): string | null {
       return 'Ticket type saved.';
     case 'message_sent':
       return `Message queued for ${n('recipients')} ${n('recipients') === 1 ? 'person' : 'people'}.`;
+    case 'message_already_sent':
+      return `That message had already been sent (to ${n('recipients')} ${n('recipients') === 1 ? 'person' : 'people'}), so it was not sent again.`;
     case 'cancelled': {
       const seats = n('seats');
       const refund = n('refund');

@@ -18,7 +18,7 @@ import { noticeText } from './notices';
 import { choiceLists, copyFormValues, eventFormValues, ticketFormValues, toStaffEventPage, toStaffEventRow } from './present';
 import { findStaffEvent, getStaffEvent, listEventsForStaff } from './read';
 import { cancelFormSchema, eventFormSchema, ticketFormSchema, type EventInput, type TicketInput } from './schemas';
-import { checkEventFormAgainstData, checkTicketFormAgainstData, copyEvent, createEvent, createTicketType, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
+import { checkEventFormAgainstData, checkTicketFormAgainstData, copyEvent, createEvent, createTicketType, planEventUpdate, publishEvent, unpublishEvent, updateEvent, updateTicketType } from './service';
 
 /** The first ticket type's fields on the new-event form are named ticket_<field>. */
 function ticketPart(body: Record<string, unknown>): Record<string, unknown> {
@@ -130,7 +130,30 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
     const slug = slugParam(req);
     const body = formBody(req);
     try {
-      const result = await updateEvent(ctx, staffOf(res), slug, parseInput(eventFormSchema, body));
+      // "Back to edit" on the confirmation: the form again, as typed.
+      if (body._back === 'yes') {
+        const event = await findStaffEvent(ctx, slug);
+        return renderEventForm(res, { title: `Edit ${event.title}`, slug, form: body, errors: {} });
+      }
+      const input = parseInput(eventFormSchema, body);
+      // Mistakes that need the data (capacity below the places taken, an address in use) come before the confirmation.
+      const dataProblems = await checkEventFormAgainstData(ctx, body, slug);
+      if (dataProblems.length > 0) throw new ValidationError(dataProblems);
+      const plan = await planEventUpdate(ctx, slug, input);
+      const isConfirmed = body.confirmed === 'yes' && String(body.confirmedEmails) === String(plan.emails);
+      if (!isConfirmed && (plan.emails > 0 || plan.warnings.length > 0)) {
+        const event = await findStaffEvent(ctx, slug);
+        return renderAdmin(views, res, 'event-change-confirm', {
+          title: `Check before saving: ${event.title}`,
+          slug,
+          eventTitle: event.title,
+          plan,
+          peopleLabel: `${plan.emails} ${plan.emails === 1 ? 'person' : 'people'}`,
+          countChanged: body.confirmed === 'yes',
+          fields: Object.entries(body).filter(([k, v]) => typeof v === 'string' && !['_csrf', 'confirmed', 'confirmedEmails', '_back'].includes(k)).map(([name, value]) => ({ name, value })),
+        });
+      }
+      const result = await updateEvent(ctx, staffOf(res), slug, input);
       res.redirect(303, `/admin/events/${result.event.slug}?notice=updated&notified=${result.notified}&promoted=${result.promoted}`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

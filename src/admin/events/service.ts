@@ -6,8 +6,9 @@ import { isUniqueViolation } from '../../db/errors/index';
 import { countSeatsTaken, findEventById, findEventBySlug } from '../../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
 import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../../lib/errors';
+import { formatInstant } from '../../lib/time';
 import { recordAudit, type Actor } from '../audit/log';
-import { describeChanges, queueUpdatedInvitations } from './changes';
+import { countPeopleToUpdate, describeChanges, queueUpdatedInvitations } from './changes';
 import { changeEventStatus, copyTicketTypes, countAttendeesByTicketType, countBookingsHeld, insertEvent, isSlugTaken, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
 import { SLUG_PATTERN, type EventInput, type TicketInput } from './schemas';
 import { chooseSlug, SLUG_TAKEN } from './slugs';
@@ -83,6 +84,58 @@ export async function copyEvent(ctx: ServiceContext, actor: Actor, sourceSlug: s
     await recordAudit(trx, actor, { action: 'event_copied', targetType: 'event', targetId: id, details: { slug, title: input.title, from: source.slug, fromTitle: source.title, ticketTypes } }, now);
     return (await findEventById(trx, id)) as EventRecord;
   });
+}
+
+/** What saving the edit form would do, shown to the organiser before anything is saved or sent. */
+export interface EventUpdatePlan {
+  /** The calendar-relevant changes, as the email will say them; empty when nobody is re-invited. */
+  changes: string[];
+  /** People who would be emailed an updated invitation (confirmed places with an email address; none for a draft). */
+  emails: number;
+  /** The booking window no longer fitting the new times. */
+  warnings: string[];
+}
+
+const DAY_MS = 86400_000;
+
+function describeGap(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs >= DAY_MS) {
+    const days = Math.round(abs / DAY_MS);
+    return `${days} ${days === 1 ? 'day' : 'days'}`;
+  }
+  const hours = Math.round(abs / 3600_000);
+  return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+}
+
+/**
+ * Where the booking window no longer fits new times: booking opening or closing after the new start, or a start moved
+ * while "booking closes" stayed where it was (so booking now closes much earlier, or later, relative to the event).
+ */
+export function bookingWindowWarnings(before: EventRecord, input: EventInput): string[] {
+  const zone = input.timezone;
+  const warnings: string[] = [];
+  const closes = input.bookingClosesAt;
+  if (input.bookingOpensAt && input.bookingOpensAt >= input.startsAt) {
+    warnings.push(`Booking opens on ${formatInstant(input.bookingOpensAt, zone)}, after the event starts (${formatInstant(input.startsAt, zone)}), so nobody could book.`);
+  }
+  if (closes && closes > input.startsAt) {
+    warnings.push(`Booking closes on ${formatInstant(closes, zone)}, after the new start (${formatInstant(input.startsAt, zone)}). Booking stops when the event starts anyway; set "Booking closes" before the start.`);
+  } else if (closes && before.bookingClosesAt && closes.getTime() === before.bookingClosesAt.getTime() && input.startsAt.getTime() !== before.startsAt.getTime()) {
+    const oldGap = before.startsAt.getTime() - closes.getTime();
+    const newGap = input.startsAt.getTime() - closes.getTime();
+    warnings.push(`Booking still closes on ${formatInstant(closes, zone)}: that is ${describeGap(newGap)} before the new start, where it was ${describeGap(oldGap)} before the old one. Change "Booking closes" if it should move with the event.`);
+  }
+  return warnings;
+}
+
+/** Reads what saving would change and whom it would email; changes nothing. Throws 404 `event_not_found`. */
+export async function planEventUpdate(ctx: ServiceContext, slug: string, input: EventInput): Promise<EventUpdatePlan> {
+  const before = await findEventBySlug(ctx.db, slug);
+  if (!before) throw new NotFoundError('event_not_found', 'No event with that address.');
+  const changes = describeChanges(before, input);
+  const emails = changes.length > 0 && before.status !== 'draft' ? await countPeopleToUpdate(ctx.db, before.id) : 0;
+  return { changes, emails, warnings: bookingWindowWarnings(before, input) };
 }
 
 export interface EventUpdateResult {

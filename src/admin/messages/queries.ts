@@ -39,7 +39,7 @@ export async function findStaffMessage(db: Tx, id: number): Promise<StaffMessage
 
 export async function insertStaffMessage(
   db: Tx,
-  message: { eventId: number; userId: number | null; sentBy: string; audience: Audience; subject: string; body: string },
+  message: { eventId: number; userId: number | null; sentBy: string; audience: Audience; subject: string; body: string; sendKey: string },
   now: Date,
 ): Promise<number> {
   const [row] = await db('staff_messages')
@@ -51,6 +51,7 @@ export async function insertStaffMessage(
       subject: message.subject,
       body: message.body,
       recipients: 0,
+      send_key: message.sendKey,
       created_at: toDbTime(now),
     })
     .returning('id');
@@ -61,21 +62,50 @@ export async function setRecipientCount(db: Tx, id: number, recipients: number):
   await db('staff_messages').where({ id }).update({ recipients });
 }
 
-/** One row per person (by normalised email) among the audience's active attendees. */
-export async function listRecipients(db: Tx, eventId: number, audience: Audience): Promise<Array<{ name: string; email: string; key: string }>> {
+export async function findStaffMessageBySendKey(db: Tx, sendKey: string): Promise<StaffMessageRecord | undefined> {
+  const row = await db('staff_messages').select('*').where({ send_key: sendKey }).first();
+  return row ? toStaffMessage(row) : undefined;
+}
+
+export interface Recipient {
+  name: string;
+  email: string;
+  /** The normalised email: one email per person however many places they hold. */
+  key: string;
+  /** Their first booking at the event in this audience. */
+  reference: string;
+  /**
+   * The seat whose own link they get, when they are not that booking's buyer (a colleague booked for them): the
+   * booking's manage link is the buyer's alone. Null for the buyer.
+   */
+  seatId: number | null;
+}
+
+/**
+ * One row per person (by normalised email) among the audience's active attendees. A walk-in who gave no email (address
+ * '') cannot be written to and is left out.
+ */
+export async function listRecipients(db: Tx, eventId: number, audience: Audience): Promise<Recipient[]> {
   const rows = await db('attendees')
     .join('bookings', 'bookings.id', 'attendees.booking_id')
     .where('attendees.event_id', eventId)
     .where('attendees.status', 'active')
     .where('bookings.status', audience === 'waitlist' ? 'waitlisted' : 'confirmed')
-    .select('attendees.name', 'attendees.email', 'attendees.email_normalised')
+    .whereNot('attendees.email_normalised', '')
+    .select('attendees.id', 'attendees.name', 'attendees.email', 'attendees.email_normalised', 'bookings.reference', 'bookings.buyer_email_normalised')
     .orderBy('attendees.id');
   const seen = new Set<string>();
-  const people: Array<{ name: string; email: string; key: string }> = [];
-  for (const r of rows as Array<{ name: string; email: string; email_normalised: string }>) {
+  const people: Recipient[] = [];
+  for (const r of rows as Array<{ id: number; name: string; email: string; email_normalised: string; reference: string; buyer_email_normalised: string }>) {
     if (seen.has(r.email_normalised)) continue;
     seen.add(r.email_normalised);
-    people.push({ name: r.name, email: r.email, key: r.email_normalised });
+    people.push({ name: r.name, email: r.email, key: r.email_normalised, reference: r.reference, seatId: r.email_normalised === r.buyer_email_normalised ? null : Number(r.id) });
   }
   return people;
+}
+
+/** A seat's link material, while it is active and has its own link. */
+export async function findSeatLink(db: Tx, seatId: number): Promise<{ id: number; icalUid: string; email: string } | undefined> {
+  const row = await db('attendees').select('id', 'ical_uid', 'email').where({ id: seatId, status: 'active' }).whereNotNull('manage_token_hash').first();
+  return row ? { id: Number(row.id), icalUid: String(row.ical_uid), email: String(row.email) } : undefined;
 }

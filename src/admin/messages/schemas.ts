@@ -8,3 +8,14 @@ export const messageFormSchema = z.object({
 });
 
 export type MessageInput = z.infer<typeof messageFormSchema>;
+
+/**
+ * The preview page's Send button: the message as previewed, the number of people the organiser agreed to email, and
+ * the send key the preview made (base64url, lib/tokens.ts), which makes a second press send nothing more.
+ */
+export const messageSendSchema = messageFormSchema.extend({
+  sendKey: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'Preview the message before sending it'),
+  expected: z.coerce.number().int().min(0).max(1_000_000),
+});
+
+export type MessageSendInput = z.infer<typeof messageSendSchema>;
