@@ -1,6 +1,6 @@
-import { googleCalendarLink } from '../calendar/ics';
+import { calendarLinks } from '../calendar/ics';
 import { formatMoney } from '../lib/money';
-import { formatDate, formatInstant, formatRange } from '../lib/time';
+import { formatDate, formatInstant } from '../lib/time';
 import { bookingState, isFreeEvent, isOnSale } from './availability';
 import { eventDates } from './dates';
 import type { EventWithAvailability } from './service';
@@ -85,7 +85,7 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date,
     onlineUrl: event.onlineUrl,
     access: accessLines(event.access),
     accessContact: contactEmailFor(event, config),
-    when: formatRange(event.startsAt, event.endsAt, event.timezone),
+    when: eventDates(event.startsAt, event.endsAt, event.timezone).range,
     timezone: event.timezone,
     endsAtIso: event.endsAt.toISOString(),
     capacity: event.capacity,
@@ -105,8 +105,10 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date,
       return first ? `qty-${first.id}` : 'book';
     })(),
     terms: free || event.status === 'cancelled' || state === 'started' ? null : bookingTerms(event, config),
-    googleLink: googleCalendarLink(event, url),
-    icsUrl: `/events/${event.slug}/event.ics`,
+    // A cancelled or finished event is nothing to put in a calendar.
+    calendar: event.status !== 'cancelled' && now < event.endsAt ? { ...calendarLinks(event, url), ics: `/events/${event.slug}/event.ics` } : null,
+    // Places left per ticket only while booking is open: "Available" on a cancelled, past or closed event is untrue.
+    showAvailability: state === 'open',
     ticketTypes: item.ticketTypes.map((t) => ({
       id: t.id,
       name: t.name,

@@ -90,7 +90,7 @@ describe('the invitation email', () => {
     t.clock.set('2026-03-20T09:00:00Z');
     const event = await buildEvent(t.db, { startsAt: '2026-04-28T17:00:00Z' });
     await registerByForm(event.slug, 'Karl Pearson', 'karl@example.org');
-    await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'karl@example.org' }).expect(200);
+    await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'karl@example.org' }).expect(303);
     await t.sendMail();
     const [first, again] = mailsTo('karl@example.org');
     expect(again.subject).toContain('Your booking');
@@ -148,7 +148,7 @@ describe('the invitation email', () => {
     const event = await buildEvent(t.db, { capacity: 1, startsAt: '2026-05-26T17:00:00Z' });
     await registerByForm(event.slug, 'Seated Again', 'seated-again@example.org');
     await registerByForm(event.slug, 'Still Waiting', 'still-waiting@example.org');
-    await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'still-waiting@example.org' }).expect(200);
+    await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'still-waiting@example.org' }).expect(303);
     await t.sendMail();
     const resent = mailsTo('still-waiting@example.org').find((m) => m.subject?.startsWith('Your booking'))!;
     expect(resent.text).toContain('You are on the waitlist at position 1');
