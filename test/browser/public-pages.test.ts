@@ -39,6 +39,8 @@ async function register(slug: string, email: string): Promise<string> {
 describe('every public page in a browser, with axe, at 375 and 1280 px', () => {
   it('when a visitor looks at the lists, the subscribe page and each kind of event page, then axe finds nothing and nothing scrolls sideways at 320 px', async () => {
     const meeting = await free();
+    // A joining link is one long word: it must wrap, not widen the page.
+    await t.db('events').where({ id: meeting.id }).update({ online_url: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ5ZTk2YjAtZDg0Ny00ZjRiLWJmYzEtYTk5ZWIzYzFiYjQ2%40thread.v2/0?context=%7b%22Tid%22%3a%22abc%22%7d' });
     const paid = await buildEvent(t.db, { ...paidEvent(), title: 'Seminar: record linkage with a rather long title that has to wrap on a phone', startsAt: '2026-03-24T09:30:00Z', endsAt: '2026-03-24T16:30:00Z' });
     const full = await buildEvent(t.db, { title: 'Full evening meeting', capacity: 1, startsAt: '2026-04-14T17:00:00Z' });
     await register(full.slug, 'first@example.org');
@@ -59,6 +61,8 @@ describe('every public page in a browser, with axe, at 375 and 1280 px', () => {
       ['event-cancelled', `/events/${cancelled.slug}`],
       ['event-past', `/events/${past.slug}`],
       ['event-two-day', `/events/${twoDay.slug}`],
+      ['book-waitlist', `/events/${full.slug}/book?qty_${full.ticketTypeIds[0]}=1`],
+      ['resent', `/events/${meeting.slug}/resent`],
     ];
     const problems: string[] = [];
     for (const [name, path] of pages) {
@@ -66,6 +70,9 @@ describe('every public page in a browser, with axe, at 375 and 1280 px', () => {
       if (res?.status() !== 200) problems.push(`${name} answered ${res?.status()}`);
       problems.push(...(await lookAt(page, name)));
     }
+    const missing = await page.goto(`${t.baseUrl}/events/no-such-event`);
+    expect(missing?.status()).toBe(404);
+    problems.push(...(await lookAt(page, 'not-found')));
     expect(problems).toEqual([]);
   }, 180_000);
 
@@ -89,6 +96,17 @@ describe('every public page in a browser, with axe, at 375 and 1280 px', () => {
     await page.getByRole('link', { name: 'Cancel booking…' }).click();
     await page.waitForURL(/\/cancel\?token=/);
     expect(await lookAt(page, 'cancel-free-confirm')).toEqual([]);
+
+    // Registering again with the same address: the problem banner takes the focus, and offers to resend.
+    await page.goto(`${t.baseUrl}/events/${meeting.slug}`);
+    await page.getByLabel('Full name').fill('Ada Lovelace');
+    await page.getByLabel('Email address').fill('ada@example.org');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.waitForSelector('.banner-problem');
+    await expect(page.evaluate<string>('document.activeElement.className')).resolves.toBe('banner banner-problem');
+    expect(await lookAt(page, 'register-already-booked')).toEqual([]);
+    await page.getByRole('button', { name: 'Send my confirmation again' }).click();
+    await page.waitForURL(`${t.baseUrl}/events/${meeting.slug}/resent`);
   }, 120_000);
 
   it('when a buyer sends the booking form empty, then focus is on the error summary and axe finds nothing', async () => {
@@ -112,5 +130,12 @@ describe('every public page in a browser, with axe, at 375 and 1280 px', () => {
     expect(await lookAt(page, 'checkout-cancelled')).toEqual([]);
     await page.goto(res.body.booking.manageUrl);
     expect(await lookAt(page, 'manage-held')).toEqual([]);
+
+    // On the waitlist of a full event.
+    const full = await buildEvent(t.db, { title: 'Full again', capacity: 1 });
+    await register(full.slug, 'first-in@example.org');
+    await page.goto(await register(full.slug, 'waiting@example.org'));
+    await expect(page.locator('main').textContent()).resolves.toContain('On the waitlist');
+    expect(await lookAt(page, 'manage-waitlisted')).toEqual([]);
   }, 120_000);
 });
