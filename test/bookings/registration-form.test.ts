@@ -190,7 +190,10 @@ describe('the manage page', () => {
     expect(entry.uid).toBe(attendee.ical_uid);
     expect(entry.summary).toBe('After the clocks change');
     expect(entry.start.toISOString()).toBe('2026-03-31T17:00:00.000Z');
-    expect(res.text).not.toContain('token');
+    // Their own entry, downloaded by the holder of the manage link: it carries the reference and that link (issue 15).
+    const booking = await t.db('bookings').where({ id: attendee.booking_id }).first();
+    expect(entry.description).toContain(`Booking reference: ${booking.reference}`);
+    expect(entry.description).toContain(`http://events.test/bookings/${booking.reference}?token=`);
   });
 
   it('when the manage page is opened with a wrong token, then 404 and nothing about the booking', async () => {
