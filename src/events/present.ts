@@ -74,6 +74,18 @@ export function bookingTerms(event: EventWithAvailability['event'], config: Pick
   return { card: terms.card, invoice: event.allowsInvoice ? terms.invoice : null, priceBasis: priceBasis(config) };
 }
 
+/**
+ * What the prices table says of one ticket while booking is open: never "Available" when it is not (issue 15: a full
+ * event takes a waitlist, a quota can be used up, a sale window can be shut).
+ */
+function ticketAvailability(t: EventWithAvailability['ticketTypes'][number], eventRemaining: number, now: Date, zone: string): string {
+  if (!isOnSale(t, now)) return 'Not on sale';
+  if (eventRemaining === 0) return 'Full — waitlist';
+  if (t.remaining === 0) return 'Sold out';
+  if (t.salesEndsAt && t.salesEndsAt > now) return `Until ${formatDate(t.salesEndsAt, zone)}`;
+  return 'Available';
+}
+
 export function toEventPage(item: EventWithAvailability, url: string, now: Date, config: Pick<Config, 'orgName' | 'orgContactEmail'>) {
   const { event } = item;
   const state = bookingState(event, now);
@@ -121,6 +133,7 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date,
       // Sold out means this ticket type's quota is used up; a full event takes a waitlist instead.
       soldOut: t.remaining === 0 && item.remaining > 0,
       salesEnds: t.salesEndsAt && t.salesEndsAt > now ? formatDate(t.salesEndsAt, event.timezone) : null,
+      availability: ticketAvailability(t, item.remaining, now, event.timezone),
     })),
   };
 }

@@ -112,6 +112,14 @@ describe('cancelled and past event pages', () => {
     expect(hrefs(page.text)).toEqual(expect.arrayContaining([`/events/${event.slug}/event.ics`, expect.stringMatching(/^https:\/\/calendar\.google\.com\//), expect.stringMatching(/^https:\/\/outlook\.live\.com\//)]));
     expect(textOf(page.text)).toContain('Member £60.00 Available');
   });
+
+  it('when an event is full, then its prices say it takes a waitlist, not "Available"', async () => {
+    const event = await buildEvent(t.db, { capacity: 1 });
+    await book(event.slug, person('full-1'));
+    const page = await request(server).get(`/events/${event.slug}`).expect(200);
+    expect(textOf(page.text)).toContain('Free registration Free Full — waitlist');
+    expect(textOf(page.text)).not.toContain('Available');
+  });
 });
 
 describe('dates and zones on the list, the cards and the event page', () => {
