@@ -4,7 +4,7 @@ import { formatMoney } from '../lib/money';
 import { formatInstant, formatRange } from '../lib/time';
 import { isOnSale } from '../events/availability';
 import { refundPolicyFor, type RefundPolicy } from './rules';
-import { eventUrl, manageUrl } from '../lib/links';
+import { eventUrl, manageUrl, seatUrl } from '../lib/links';
 import { calendarLinks, type BookingNote } from '../calendar/ics';
 import { normaliseEmail } from '../lib/email';
 import type { AttendeeRecord, BookingRecord } from './types';
@@ -85,13 +85,21 @@ function cannotCancelOnline(view: BookingView, policy: RefundPolicy, deadlineLab
 }
 
 /**
- * What a booking's calendar entry says about the booking: its reference always, and the manage link when the entry is
- * for the person who holds that link (the buyer's own seat, or the buyer's own page); never for another attendee's seat,
- * whose calendar may be shared.
+ * What a booking's calendar entry says about the booking: its reference always, and the private link of the person the
+ * entry is for, who holds it: the buyer's manage link for the buyer's own seat (or the buyer's own page), a colleague's
+ * own seat link for their seat. Never someone else's link: calendars are synced and shared.
  */
-export function bookingNoteFor(config: Config, booking: Pick<BookingRecord, 'reference' | 'buyerEmail'>, attendee?: Pick<AttendeeRecord, 'email'>): BookingNote {
+export function bookingNoteFor(
+  config: Config,
+  booking: Pick<BookingRecord, 'reference' | 'buyerEmail'>,
+  attendee?: Pick<AttendeeRecord, 'id' | 'email' | 'icalUid' | 'status' | 'manageTokenHash'>,
+): BookingNote {
   const isHolder = !attendee || normaliseEmail(attendee.email) === normaliseEmail(booking.buyerEmail);
-  return isHolder ? { reference: booking.reference, manageUrl: manageUrl(config, booking.reference) } : { reference: booking.reference };
+  if (isHolder) return { reference: booking.reference, manageUrl: manageUrl(config, booking.reference) };
+  if (attendee.status === 'active' && attendee.manageTokenHash) {
+    return { reference: booking.reference, manageUrl: seatUrl(config, booking.reference, attendee), manageLabel: 'Change your details or cancel your place' };
+  }
+  return { reference: booking.reference };
 }
 
 export interface ManagePageContext {

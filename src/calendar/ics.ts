@@ -23,6 +23,8 @@ export interface BookingNote {
   reference: string;
   /** The holder's manage link; never in an entry sent to or made for anyone else (calendars are synced and shared). */
   manageUrl?: string;
+  /** What the link is called: "Manage or cancel your booking" (the buyer's), or a seat's own wording. */
+  manageLabel?: string;
 }
 
 function description(event: EventRecord, url: string, booking?: BookingNote): string {
@@ -30,7 +32,7 @@ function description(event: EventRecord, url: string, booking?: BookingNote): st
     event.summary,
     event.onlineUrl ? `Join online: ${event.onlineUrl}` : '',
     booking ? `Booking reference: ${booking.reference}` : '',
-    booking?.manageUrl ? `Manage or cancel your booking: ${booking.manageUrl}` : '',
+    booking?.manageUrl ? `${booking.manageLabel ?? 'Manage or cancel your booking'}: ${booking.manageUrl}` : '',
     `Details: ${url}`,
   ].filter(Boolean).join('\n\n');
 }

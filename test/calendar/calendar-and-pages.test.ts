@@ -68,7 +68,7 @@ describe('add-to-calendar links on the booking page', () => {
     expect(copy.description).toContain(`Manage or cancel your booking: ${booking.manageUrl}`);
   });
 
-  it('when a buyer books for a colleague too, then the colleague\'s calendar entry carries the reference but never the buyer\'s manage link', async () => {
+  it('when a buyer books for a colleague too, then the colleague\'s calendar entry carries the reference and the colleague\'s own place link, never the buyer\'s manage link', async () => {
     const event = await buildEvent(t.db, { title: 'Two of us' });
     const ada = { name: 'Ada Lovelace', email: 'ada2@example.org' };
     const grace = { name: 'Grace Hopper', email: 'grace2@example.org' };
@@ -78,15 +78,18 @@ describe('add-to-calendar links on the booking page', () => {
     const inviteTo = (email: string) => inviteOf(t.smtp.messages.find((m) => JSON.stringify(m.to).includes(email) && m.subject?.startsWith("You're booked"))!);
     expect(inviteTo(ada.email).description).toContain(`Booking reference: ${booking.reference}`);
     expect(inviteTo(ada.email).description).toContain(booking.manageUrl);
-    expect(inviteTo(grace.email).description).toContain(`Booking reference: ${booking.reference}`);
-    expect(inviteTo(grace.email).description).not.toContain('token=');
-
+    const buyerToken = new URL(booking.manageUrl).searchParams.get('token')!;
     const graceSeat = await t.db('attendees').where({ email: grace.email }).first();
+    expect(inviteTo(grace.email).description).toContain(`Booking reference: ${booking.reference}`);
+    expect(inviteTo(grace.email).description).toContain(`Change your details or cancel your place: http://events.test/bookings/${booking.reference}/seats/${graceSeat.id}?token=`);
+    expect(inviteTo(grace.email).description).not.toContain(buyerToken);
+
     const graceIcs = `/bookings/${booking.reference}/attendees/${graceSeat.id}/invite.ics?token=${new URL(booking.manageUrl).searchParams.get('token')}`;
     const [copy] = parseCalendar((await request(server).get(graceIcs).expect(200)).text);
     expect(copy.attendees).toEqual([]);
     expect(copy.description).toContain(`Booking reference: ${booking.reference}`);
-    expect(copy.description).not.toContain('token=');
+    expect(copy.description).toContain(`/seats/${graceSeat.id}?token=`);
+    expect(copy.description).not.toContain(buyerToken);
   });
 });
 
