@@ -63,6 +63,9 @@ describe('every public page in a browser, with axe, at 375 and 1280 px', () => {
       ['event-two-day', `/events/${twoDay.slug}`],
       ['book-waitlist', `/events/${full.slug}/book?qty_${full.ticketTypeIds[0]}=1`],
       ['resent', `/events/${meeting.slug}/resent`],
+      ['privacy', '/privacy'],
+      ['accessibility', '/accessibility'],
+      ['announcements-subscribe', '/subscribe'],
     ];
     const problems: string[] = [];
     for (const [name, path] of pages) {
