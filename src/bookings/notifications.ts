@@ -1,5 +1,6 @@
 import { accessLines } from '../events/types';
-import { buildInvitation, googleCalendarLink } from '../calendar/ics';
+import { buildInvitation, googleCalendarLink, type BookingNote } from '../calendar/ics';
+import { bookingNoteFor } from './present';
 import { calendarContext } from '../calendar/context';
 import type { ServiceContext } from '../context';
 import type { EventRecord } from '../events/types';
@@ -102,8 +103,9 @@ export interface NoticeMoney {
 }
 
 
-export function invitationFor(ctx: ServiceContext, event: EventRecord, attendee: AttendeeRecord, method: 'REQUEST' | 'CANCEL', sequence = event.sequence) {
-  return buildInvitation({ event, uid: attendee.icalUid, attendee: { name: attendee.name, email: attendee.email }, method, sequence }, calendarContext(ctx));
+/** `booking`: the reference (and, for the buyer's own seat, the manage link) the entry's description carries. */
+export function invitationFor(ctx: ServiceContext, event: EventRecord, attendee: AttendeeRecord, method: 'REQUEST' | 'CANCEL', sequence = event.sequence, booking?: BookingNote) {
+  return buildInvitation({ event, uid: attendee.icalUid, attendee: { name: attendee.name, email: attendee.email }, method, sequence, booking }, calendarContext(ctx));
 }
 
 /** What a notice says beyond the booking itself. */
@@ -308,5 +310,5 @@ export async function renderBookingNotice(ctx: ServiceContext, payload: BookingN
       : null,
   });
   if (!recipient || !payload.method) return body;
-  return { ...body, ical: { method: payload.method, content: invitationFor(ctx, event, recipient, payload.method, payload.sequence) } };
+  return { ...body, ical: { method: payload.method, content: invitationFor(ctx, event, recipient, payload.method, payload.sequence, bookingNoteFor(ctx.config, booking, recipient)) } };
 }

@@ -4,7 +4,10 @@ import { formatMoney } from '../lib/money';
 import { formatInstant, formatRange } from '../lib/time';
 import { isOnSale } from '../events/availability';
 import { refundPolicyFor, type RefundPolicy } from './rules';
-import { manageUrl } from '../lib/links';
+import { eventUrl, manageUrl, seatUrl } from '../lib/links';
+import { calendarLinks, type BookingNote } from '../calendar/ics';
+import { normaliseEmail } from '../lib/email';
+import type { AttendeeRecord, BookingRecord } from './types';
 import { contactEmailFor, refundTerms } from '../events/terms';
 import type { RefundSummary } from './payment-gateway';
 import { refundStatusOf } from './refund-status';
@@ -81,6 +84,24 @@ function cannotCancelOnline(view: BookingView, policy: RefundPolicy, deadlineLab
   return { lead: `The deadline for cancelling online was ${deadlineLabel}, so this booking can no longer be cancelled or refunded here.`, ask: stillCome };
 }
 
+/**
+ * What a booking's calendar entry says about the booking: its reference always, and the private link of the person the
+ * entry is for, who holds it: the buyer's manage link for the buyer's own seat (or the buyer's own page), a colleague's
+ * own seat link for their seat. Never someone else's link: calendars are synced and shared.
+ */
+export function bookingNoteFor(
+  config: Config,
+  booking: Pick<BookingRecord, 'reference' | 'buyerEmail'>,
+  attendee?: Pick<AttendeeRecord, 'id' | 'email' | 'icalUid' | 'status' | 'manageTokenHash'>,
+): BookingNote {
+  const isHolder = !attendee || normaliseEmail(attendee.email) === normaliseEmail(booking.buyerEmail);
+  if (isHolder) return { reference: booking.reference, manageUrl: manageUrl(config, booking.reference) };
+  if (attendee.status === 'active' && attendee.manageTokenHash) {
+    return { reference: booking.reference, manageUrl: seatUrl(config, booking.reference, attendee), manageLabel: 'Change your details or cancel your place' };
+  }
+  return { reference: booking.reference };
+}
+
 export interface ManagePageContext {
   config: Config;
   /** The booking's refunds that stand (the payment gateway's `refunds`). */
@@ -98,6 +119,9 @@ export function toManagePage(view: BookingView, token: string, now: Date, contex
   const isActive = booking.status === 'confirmed' || booking.status === 'waitlisted';
   // A payment in flight (a bank debit) settles by itself: no second payment, no cancelling meanwhile.
   const isProcessing = booking.status === 'pending_payment' && booking.paymentProcessingSince !== null;
+  // The buyer's own place, when they hold one: its calendar file is theirs (the others' are listed with each attendee).
+  const ownSeat = attendees.find((a) => a.status === 'active' && normaliseEmail(a.email) === normaliseEmail(booking.buyerEmail));
+  const ownSeatIcs = ownSeat ? `/bookings/${booking.reference}/attendees/${ownSeat.id}/invite.ics?token=${encodeURIComponent(token)}` : null;
   const canCancel = (isActive && (booking.total === 0 || booking.status === 'waitlisted') && now < event.startsAt) || policy.allowed || (booking.status === 'pending_payment' && !isProcessing);
   return {
     reference: booking.reference,
@@ -129,6 +153,8 @@ export function toManagePage(view: BookingView, token: string, now: Date, contex
     buyerEmail: booking.buyerEmail,
     bookedAt: formatInstant(booking.createdAt, event.timezone),
     token,
+    // Add-to-calendar links while there is something to attend: a confirmed place at an event that has not ended.
+    calendar: booking.status === 'confirmed' && event.status === 'published' && now < event.endsAt ? { ...calendarLinks(event, eventUrl(context.config, event.slug), bookingNoteFor(context.config, booking)), ics: ownSeatIcs } : null,
     event: {
       slug: event.slug,
       title: event.title,

@@ -14,7 +14,7 @@ import { clientKey, limitBookings, limitLinks, limitResend, prepareRefusal } fro
 import { fieldErrors, parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
-import { toApiBooking, toBookPage, toCancelPage, toManagePage, type SeatChoice } from './present';
+import { bookingNoteFor, toApiBooking, toBookPage, toCancelPage, toManagePage, type SeatChoice } from './present';
 import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
 import { cancelAsHolder, previewHolderCancel } from './cancel';
 import { createBooking } from './create';
@@ -91,12 +91,18 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       const { email } = parseInput(resendSchema, form);
       await limitResend(ctx, req, res, email);
       await resendConfirmation(ctx, slug, email);
-      const item = await getPublicEvent(ctx, slug);
-      res.type('html').send(views.render('bookings/resent', { title: 'Confirmation sent again', email, event: { title: item.event.title, slug } }));
+      // Redirected, so a refresh asks for the page again instead of offering to send the form (and the email) again.
+      res.redirect(303, `/events/${slug}/resent`);
     } catch (error) {
       if (!(error instanceof ValidationError) && !(error instanceof TooManyRequestsError)) throw error;
       prepareRefusal(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, form, error));
     }
+  });
+
+  /** Where a sent "resend my confirmation" form lands. It names no address: the page is public, the URL is logged. */
+  router.get('/events/:slug/resent', async (req, res) => {
+    const item = await getPublicEvent(ctx, parseSlug(req));
+    res.type('html').send(views.render('bookings/resent', { title: 'Confirmation sent again', event: { title: item.event.title, slug: item.event.slug } }));
   });
 
   async function renderBookPage(slug: string, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, problem?: AppError) {
@@ -205,7 +211,8 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const view = await getBookingForHolder(ctx, reference, bearerOrQueryToken(req));
     const attendee = view.attendees.find((a) => String(a.id) === req.params.attendeeId && a.status === 'active');
     if (!attendee || view.booking.status !== 'confirmed') throw new NotFoundError('not_found', 'There is no calendar entry for that place.');
-    const body = buildPersonalCopy({ event: view.event, uid: attendee.icalUid, attendee, sequence: view.event.sequence }, calendarContext(ctx));
+    const booking = bookingNoteFor(ctx.config, view.booking, attendee);
+    const body = buildPersonalCopy({ event: view.event, uid: attendee.icalUid, attendee, sequence: view.event.sequence, booking }, calendarContext(ctx));
     res.set('Cache-Control', 'no-store').type('text/calendar; charset=utf-8').set('Content-Disposition', `attachment; filename="${view.event.slug}.ics"`).send(body);
   });
 

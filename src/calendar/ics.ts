@@ -15,8 +15,26 @@ function location(event: EventRecord): string {
   return [event.venue, event.address].filter(Boolean).join(', ') || event.onlineUrl || '';
 }
 
-function description(event: EventRecord, url: string): string {
-  return [event.summary, event.onlineUrl ? `Join online: ${event.onlineUrl}` : '', `Details: ${url}`].filter(Boolean).join('\n\n');
+/**
+ * What a booking adds to its calendar entry: its reference, so the attendee can quote it, and the private manage link
+ * only in a copy made for the person who holds that link (the booking page's own links and the buyer's own seat).
+ */
+export interface BookingNote {
+  reference: string;
+  /** The holder's manage link; never in an entry sent to or made for anyone else (calendars are synced and shared). */
+  manageUrl?: string;
+  /** What the link is called: "Manage or cancel your booking" (the buyer's), or a seat's own wording. */
+  manageLabel?: string;
+}
+
+function description(event: EventRecord, url: string, booking?: BookingNote): string {
+  return [
+    event.summary,
+    event.onlineUrl ? `Join online: ${event.onlineUrl}` : '',
+    booking ? `Booking reference: ${booking.reference}` : '',
+    booking?.manageUrl ? `${booking.manageLabel ?? 'Manage or cancel your booking'}: ${booking.manageUrl}` : '',
+    `Details: ${url}`,
+  ].filter(Boolean).join('\n\n');
 }
 
 function newCalendar(ctx: CalendarContext, method: ICalCalendarMethod, name?: string) {
@@ -48,14 +66,16 @@ function render(calendar: ICalCalendar, eventLines: string[]): string {
  * Instants are written in UTC (DTSTART:…Z), never as clock digits under a TZID without a VTIMEZONE:
  * that is the classic "an hour early in British Summer Time" bug.
  */
-function baseEvent(event: EventRecord, ctx: CalendarContext) {
+function baseEvent(event: EventRecord, ctx: CalendarContext, booking?: BookingNote) {
   const url = ctx.eventUrl(event.slug);
   return {
     start: event.startsAt,
     end: event.endsAt,
     stamp: ctx.now,
+    // When the organisers last saved the event: with SEQUENCE, how a subscribed calendar knows its copy is out of date.
+    lastModified: event.updatedAt,
     summary: event.title,
-    description: description(event, url),
+    description: description(event, url, booking),
     location: location(event),
     url,
   };
@@ -68,6 +88,8 @@ export interface InvitationInput {
   method: InvitationMethod;
   /** The event's SEQUENCE; a CANCEL must not be older than the last REQUEST the attendee had. */
   sequence: number;
+  /** The booking the entry belongs to (its reference, and the manage link for its holder). */
+  booking?: BookingNote;
 }
 
 /** The iTIP invitation an attendee's calendar program shows with Accept/Decline, or removes on CANCEL. */
@@ -75,7 +97,7 @@ export function buildInvitation(input: InvitationInput, ctx: CalendarContext): s
   const isCancel = input.method === 'CANCEL';
   const calendar = newCalendar(ctx, isCancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST);
   calendar.createEvent({
-    ...baseEvent(input.event, ctx),
+    ...baseEvent(input.event, ctx, input.booking),
     id: input.uid,
     sequence: input.sequence,
     status: isCancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
@@ -86,7 +108,7 @@ export function buildInvitation(input: InvitationInput, ctx: CalendarContext): s
 /** A personal copy of the invitation to download (PUBLISH, same UID, so importing it updates the same entry). */
 export function buildPersonalCopy(input: Omit<InvitationInput, 'method'>, ctx: CalendarContext): string {
   const calendar = newCalendar(ctx, ICalCalendarMethod.PUBLISH);
-  calendar.createEvent({ ...baseEvent(input.event, ctx), id: input.uid, sequence: input.sequence, status: ICalEventStatus.CONFIRMED });
+  calendar.createEvent({ ...baseEvent(input.event, ctx, input.booking), id: input.uid, sequence: input.sequence, status: ICalEventStatus.CONFIRMED });
   return render(calendar, [organizerLine(ctx)]);
 }
 
@@ -108,17 +130,70 @@ export function buildFeed(events: EventRecord[], ctx: CalendarContext, host: str
   return render(calendar, [organizerLine(ctx)]);
 }
 
+/**
+ * Whether an edit changes what the event's calendar entries say (title, description, place, time or address): then
+ * the event's SEQUENCE goes up (RFC 5546 §2.1.4: the organiser increments it on a significant revision), so the feed
+ * and every personal copy and invitation, which all write `events.sequence`, supersede what calendars hold.
+ */
+export function isCalendarRevision(
+  before: Pick<EventRecord, 'title' | 'summary' | 'description' | 'venue' | 'address' | 'onlineUrl' | 'startsAt' | 'endsAt' | 'slug'>,
+  after: Pick<EventRecord, 'title' | 'summary' | 'description' | 'venue' | 'address' | 'onlineUrl' | 'startsAt' | 'endsAt' | 'slug'>,
+): boolean {
+  const text = ['title', 'summary', 'description', 'venue', 'address', 'slug'] as const;
+  return (
+    text.some((key) => before[key] !== after[key]) ||
+    (before.onlineUrl ?? '') !== (after.onlineUrl ?? '') ||
+    before.startsAt.getTime() !== after.startsAt.getTime() ||
+    before.endsAt.getTime() !== after.endsAt.getTime()
+  );
+}
+
+/** "Add to calendar" links for the big web calendars: plain URLs built from the event, nothing is fetched. */
+export interface CalendarLinks {
+  google: string;
+  /** Outlook.com (personal Microsoft accounts). */
+  outlook: string;
+  /** Outlook on the web for work and school accounts (Microsoft 365). */
+  office365: string;
+}
+
 function googleStamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
-export function googleCalendarLink(event: EventRecord, url: string): string {
-  const params = new URLSearchParams({
+function outlookStamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}/, '');
+}
+
+/**
+ * The event in Google Calendar's and Outlook's "add event" forms, times in UTC (`…Z`) so neither can misplace them.
+ * `booking` adds the reference (and, for the holder's own page, the manage link) to the description, as in the .ics.
+ */
+export function calendarLinks(event: EventRecord, url: string, booking?: BookingNote): CalendarLinks {
+  const details = description(event, url, booking);
+  const google = new URLSearchParams({
     action: 'TEMPLATE',
     text: event.title,
     dates: `${googleStamp(event.startsAt)}/${googleStamp(event.endsAt)}`,
-    details: description(event, url),
+    details,
     location: location(event),
   });
-  return `https://calendar.google.com/calendar/render?${params.toString()}`;
+  const outlook = new URLSearchParams({
+    path: '/calendar/action/compose',
+    rru: 'addevent',
+    subject: event.title,
+    startdt: outlookStamp(event.startsAt),
+    enddt: outlookStamp(event.endsAt),
+    body: details,
+    location: location(event),
+  });
+  return {
+    google: `https://calendar.google.com/calendar/render?${google.toString()}`,
+    outlook: `https://outlook.live.com/calendar/0/deeplink/compose?${outlook.toString()}`,
+    office365: `https://outlook.office.com/calendar/0/deeplink/compose?${outlook.toString()}`,
+  };
+}
+
+export function googleCalendarLink(event: EventRecord, url: string): string {
+  return calendarLinks(event, url).google;
 }

@@ -1,10 +1,12 @@
-import { formatDate, formatRange, formatTime, inZone, monthKey } from '../lib/time';
+import { describeSpan, inZone, monthKey } from '../lib/time';
 
 export interface EventDates {
   day: string;
   weekday: string;
   month: string;
+  /** The day, or the days of a multi-day event: "Wed 10 – Thu 11 February 2027" (`describeSpan`). */
   date: string;
+  /** "6:00pm – 8:00pm BST", with each end's zone when the clocks change in between. */
   time: string;
   /** "Tuesday 14 April 2026, 6:00pm – 8:00pm BST", as emails and pages give an event's time. */
   range: string;
@@ -26,13 +28,14 @@ export function eventDates(startsAt: Date, endsAt: Date, zone: string): EventDat
   if (!found) {
     const local = inZone(startsAt, zone);
     const month = monthKey(startsAt, zone);
+    const span = describeSpan(startsAt, endsAt, zone);
     found = {
       day: local.toFormat('d'),
       weekday: local.toFormat('ccc'),
       month: local.toFormat('LLL'),
-      date: formatDate(startsAt, zone),
-      time: `${formatTime(startsAt, zone)} – ${formatTime(endsAt, zone)}`,
-      range: formatRange(startsAt, endsAt, zone),
+      date: span.days,
+      time: span.times,
+      range: span.text,
       monthKey: month.key,
       monthLabel: month.label,
     };

@@ -1,6 +1,6 @@
-import { googleCalendarLink } from '../calendar/ics';
+import { calendarLinks } from '../calendar/ics';
 import { formatMoney } from '../lib/money';
-import { formatDate, formatInstant, formatRange } from '../lib/time';
+import { formatDate, formatInstant } from '../lib/time';
 import { bookingState, isFreeEvent, isOnSale } from './availability';
 import { eventDates } from './dates';
 import type { EventWithAvailability } from './service';
@@ -74,6 +74,18 @@ export function bookingTerms(event: EventWithAvailability['event'], config: Pick
   return { card: terms.card, invoice: event.allowsInvoice ? terms.invoice : null, priceBasis: priceBasis(config) };
 }
 
+/**
+ * What the prices table says of one ticket while booking is open: never "Available" when it is not (issue 15: a full
+ * event takes a waitlist, a quota can be used up, a sale window can be shut).
+ */
+function ticketAvailability(t: EventWithAvailability['ticketTypes'][number], eventRemaining: number, now: Date, zone: string): string {
+  if (!isOnSale(t, now)) return 'Not on sale';
+  if (eventRemaining === 0) return 'Full — waitlist';
+  if (t.remaining === 0) return 'Sold out';
+  if (t.salesEndsAt && t.salesEndsAt > now) return `Until ${formatDate(t.salesEndsAt, zone)}`;
+  return 'Available';
+}
+
 export function toEventPage(item: EventWithAvailability, url: string, now: Date, config: Pick<Config, 'orgName' | 'orgContactEmail'>) {
   const { event } = item;
   const state = bookingState(event, now);
@@ -85,7 +97,7 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date,
     onlineUrl: event.onlineUrl,
     access: accessLines(event.access),
     accessContact: contactEmailFor(event, config),
-    when: formatRange(event.startsAt, event.endsAt, event.timezone),
+    when: eventDates(event.startsAt, event.endsAt, event.timezone).range,
     timezone: event.timezone,
     endsAtIso: event.endsAt.toISOString(),
     capacity: event.capacity,
@@ -105,8 +117,10 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date,
       return first ? `qty-${first.id}` : 'book';
     })(),
     terms: free || event.status === 'cancelled' || state === 'started' ? null : bookingTerms(event, config),
-    googleLink: googleCalendarLink(event, url),
-    icsUrl: `/events/${event.slug}/event.ics`,
+    // A cancelled or finished event is nothing to put in a calendar.
+    calendar: event.status !== 'cancelled' && now < event.endsAt ? { ...calendarLinks(event, url), ics: `/events/${event.slug}/event.ics` } : null,
+    // Places left per ticket only while booking is open: "Available" on a cancelled, past or closed event is untrue.
+    showAvailability: state === 'open',
     ticketTypes: item.ticketTypes.map((t) => ({
       id: t.id,
       name: t.name,
@@ -119,6 +133,7 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date,
       // Sold out means this ticket type's quota is used up; a full event takes a waitlist instead.
       soldOut: t.remaining === 0 && item.remaining > 0,
       salesEnds: t.salesEndsAt && t.salesEndsAt > now ? formatDate(t.salesEndsAt, event.timezone) : null,
+      availability: ticketAvailability(t, item.remaining, now, event.timezone),
     })),
   };
 }

@@ -9,6 +9,7 @@ const EVENT_COLUMNS = [
   'ends_at', 'timezone', 'capacity', 'status', 'booking_opens_at', 'booking_closes_at', 'sequence', 'currency',
   'allows_invoice', 'refund_deadline_at', 'refund_fee', 'contact_email', 'is_agm', 'cancelled_at', 'seat_changes_until',
   'access_step_free', 'access_hearing_loop', 'access_captions', 'access_bsl', 'access_quiet_room', 'access_transport', 'access_notes',
+  'updated_at',
 ].map((c) => `events.${c}`);
 
 const TICKET_TYPE_COLUMNS = [
@@ -55,6 +56,7 @@ export function toEvent(row: Row): EventRecord {
       transport: String(row.access_transport ?? ''),
       notes: String(row.access_notes ?? ''),
     },
+    updatedAt: fromDbTime(row.updated_at),
   };
 }
 

@@ -58,6 +58,16 @@ async function eventBody(
   return tagBody(body, etagBasis?.(body));
 }
 
+/**
+ * The public feed's address, and the same as a `webcal:` link (which asks the visitor's calendar program to subscribe)
+ * and as Google Calendar's "add by URL" link (`cid`); plain URLs, nothing is fetched.
+ */
+export function feedLinks(publicUrl: string) {
+  const feedUrl = `${publicUrl}/calendar.ics`;
+  const webcalUrl = feedUrl.replace(/^https?:/, 'webcal:');
+  return { feedUrl, webcalUrl, googleUrl: `https://calendar.google.com/calendar/render?${new URLSearchParams({ cid: webcalUrl }).toString()}` };
+}
+
 function feedOf(ctx: ServiceContext, snapshot: CatalogueSnapshot): string {
   const events = selectUpcoming(snapshot, { includeCancelled: false }).map((i) => i.event);
   return buildFeed(events, { ...calendarContext(ctx), now: snapshot.readAt }, publicHost(ctx.config), `${ctx.config.orgName} events`);
@@ -81,6 +91,11 @@ export function publicEventRoutes(ctx: ServiceContext, views: Views, catalogue: 
     const now = ctx.clock.now();
     const items = await listPastEvents(ctx, { kind: query.kind, region: query.region });
     res.type('html').send(views.render('events/past', { title: 'Past events', events: items.map((i) => toEventCard(i, now)), ...filterOptions(query) }));
+  });
+
+  /** How to subscribe to `/calendar.ics`: a webcal link for calendar programs, and the steps for Google and Outlook. */
+  router.get('/calendar', (_req, res) => {
+    res.type('html').send(views.render('events/subscribe', { title: 'Subscribe to our calendar', orgName: ctx.config.orgName, ...feedLinks(ctx.config.publicUrl) }));
   });
 
   router.get('/calendar.ics', async (req, res) => {

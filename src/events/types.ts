@@ -49,6 +49,8 @@ export interface EventRecord {
   contactEmail: string | null;
   isAgm: boolean;
   cancelledAt: Date | null;
+  /** When organisers last saved or changed the status of the event (the calendar entry's LAST-MODIFIED). */
+  updatedAt: Date;
   access: EventAccess;
 }
 

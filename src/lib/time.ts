@@ -35,13 +35,41 @@ export function formatTime(date: Date, zone: string): string {
   return inZone(date, zone).toFormat('h:mma').toLowerCase();
 }
 
-/** "Tuesday 14 April 2026, 6:00pm – 8:00pm BST" (the zone abbreviation tells readers which clock). */
-export function formatRange(start: Date, end: Date, zone: string): string {
+/** What an event's start and end read as, in its zone: the days, the times, and both together. */
+export interface EventSpan {
+  /** "Tuesday 14 April 2026"; over several days "Wed 10 – Thu 11 February 2027", "Tue 30 June – Wed 1 July 2026". */
+  days: string;
+  /** "6:00pm – 8:00pm BST"; each end with its own zone when they differ: "6:00pm BST – 1:00pm GMT". */
+  times: string;
+  /** `days, times`: "Wed 10 – Thu 11 February 2027, 9:00am – 5:00pm GMT". */
+  text: string;
+}
+
+/**
+ * The one way an event's time is written, on the list, the cards, the event page, the booking pages and the emails
+ * (issue 15). Each end is read in the event's zone; the zone abbreviation (GMT/BST) says which clock, and an event
+ * that crosses a clock change labels each end with its own, so neither time is an hour out. A multi-day event gives
+ * both days short ("Wed 10 – Thu 11 February 2027") and the month and year once where they are shared.
+ */
+export function describeSpan(start: Date, end: Date, zone: string): EventSpan {
   const s = inZone(start, zone);
   const e = inZone(end, zone);
-  const abbreviation = e.toFormat('ZZZZ');
-  if (s.hasSame(e, 'day')) return `${formatDate(start, zone)}, ${formatTime(start, zone)} – ${formatTime(end, zone)} ${abbreviation}`;
-  return `${formatDate(start, zone)}, ${formatTime(start, zone)} – ${formatDate(end, zone)}, ${formatTime(end, zone)} ${abbreviation}`;
+  let days: string;
+  if (s.hasSame(e, 'day')) days = formatDate(start, zone);
+  else if (s.hasSame(e, 'month')) days = `${s.toFormat('ccc d')} – ${e.toFormat('ccc d LLLL yyyy')}`;
+  else if (s.hasSame(e, 'year')) days = `${s.toFormat('ccc d LLLL')} – ${e.toFormat('ccc d LLLL yyyy')}`;
+  else days = `${s.toFormat('ccc d LLLL yyyy')} – ${e.toFormat('ccc d LLLL yyyy')}`;
+  const startZone = s.toFormat('ZZZZ');
+  const endZone = e.toFormat('ZZZZ');
+  const times = startZone === endZone
+    ? `${formatTime(start, zone)} – ${formatTime(end, zone)} ${endZone}`
+    : `${formatTime(start, zone)} ${startZone} – ${formatTime(end, zone)} ${endZone}`;
+  return { days, times, text: `${days}, ${times}` };
+}
+
+/** "Tuesday 14 April 2026, 6:00pm – 8:00pm BST": `describeSpan(…).text`. */
+export function formatRange(start: Date, end: Date, zone: string): string {
+  return describeSpan(start, end, zone).text;
 }
 
 /** Reads a wall-clock "2026-04-14T18:00" in the given zone as an instant; null when invalid. */

@@ -69,6 +69,9 @@ export function checkoutPageRoutes(ctx: ServiceContext, views: Views): Router {
           isConfirmed: booking.status === 'confirmed',
           heldUntil: booking.holdExpiresAt ? formatInstant(booking.holdExpiresAt, event.timezone) : null,
           resumeUrl: isHeld ? `/bookings/${booking.reference}/pay?token=${encodeURIComponent(token)}` : null,
+          // "Release these places" posts the holder's cancel, which closes our Checkout Session and releases the hold once.
+          releaseUrl: `/bookings/${booking.reference}/cancel`,
+          token,
           manageUrl: `/bookings/${booking.reference}?token=${encodeURIComponent(token)}`,
         }),
       );

@@ -167,7 +167,7 @@ describe('rescheduling an event with bookings', () => {
     expect(mails.map((m) => (m.to as { text: string }).text).sort()).toEqual([person('move-1').email, person('move-2').email, person('move-3').email].map((e) => expect.stringContaining(e)));
   });
 
-  it('when only the title changes, then nobody is emailed and the sequence stays', async () => {
+  it('when only the title changes, then nobody is emailed and the sequence goes up, so subscribed calendars take the new title', async () => {
     const event = await buildEvent(t.db, { capacity: 10 });
     await bookThree(event.slug, 'title');
     const before = t.smtp.messages.length;
@@ -175,7 +175,7 @@ describe('rescheduling an event with bookings', () => {
     await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send(editFormBody(values, organiser.csrf, { title: 'A better title' })).expect(303);
     await t.sendMail();
     expect(t.smtp.messages.length).toBe(before);
-    expect((await findEventBySlug(t.db, event.slug))!.sequence).toBe(0);
+    expect((await findEventBySlug(t.db, event.slug))!.sequence).toBe(1);
   });
 
   it('when the venue changes, then the note names the old and new venue', async () => {

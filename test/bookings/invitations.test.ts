@@ -2,7 +2,7 @@ import type { ParsedMail } from 'mailparser';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent } from '../support/factories';
-import { calendarPart, inviteOf } from '../support/ical';
+import { calendarPart, inviteOf, parseCalendar } from '../support/ical';
 
 let t: TestApp;
 
@@ -63,7 +63,7 @@ describe('the invitation email', () => {
     expect(invite.end.toISOString()).toBe('2026-10-27T20:00:00.000Z');
   });
 
-  it('when the invitation arrives, then it has plain-text and HTML parts with the manage link, and the calendar data has no token', async () => {
+  it('when the invitation arrives, then it has plain-text and HTML parts with the manage link, and the calendar entry of the person who holds that link carries it with the reference', async () => {
     // Arrange
     t.clock.set('2026-03-20T09:00:00Z');
     const event = await buildEvent(t.db, { startsAt: '2026-04-21T17:00:00Z' });
@@ -79,9 +79,12 @@ describe('the invitation email', () => {
     expect(mail.text).toContain(manageLink);
     expect(mail.html).toBeTruthy();
     expect(String(mail.html)).toContain(manageLink.replace(/&/g, '&amp;').replace(/=/g, '&#x3D;'));
-    const calendar = calendarPart(mail);
-    expect(calendar).not.toContain(token);
-    expect(calendar).not.toContain('/bookings/');
+    // Issue 15: the entry's description carries the booking reference and, for the person who holds it (Mary booked
+    // for herself), the manage link. Another attendee's entry never does (test/calendar/calendar-and-pages.test.ts).
+    const [entry] = parseCalendar(calendarPart(mail));
+    const reference = /\/bookings\/(HSUG-[0-9A-Z-]+)/.exec(managePath)![1];
+    expect(entry.description).toContain(`Booking reference: ${reference}`);
+    expect(entry.description).toContain(`Manage or cancel your booking: http://events.test/bookings/${reference}?token=${token}`);
     const raw = t.smtp.raw.find((r) => r.includes('mary@example.org'))!;
     expect(raw).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/i);
   });
@@ -90,7 +93,7 @@ describe('the invitation email', () => {
     t.clock.set('2026-03-20T09:00:00Z');
     const event = await buildEvent(t.db, { startsAt: '2026-04-28T17:00:00Z' });
     await registerByForm(event.slug, 'Karl Pearson', 'karl@example.org');
-    await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'karl@example.org' }).expect(200);
+    await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'karl@example.org' }).expect(303);
     await t.sendMail();
     const [first, again] = mailsTo('karl@example.org');
     expect(again.subject).toContain('Your booking');
@@ -148,7 +151,7 @@ describe('the invitation email', () => {
     const event = await buildEvent(t.db, { capacity: 1, startsAt: '2026-05-26T17:00:00Z' });
     await registerByForm(event.slug, 'Seated Again', 'seated-again@example.org');
     await registerByForm(event.slug, 'Still Waiting', 'still-waiting@example.org');
-    await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'still-waiting@example.org' }).expect(200);
+    await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'still-waiting@example.org' }).expect(303);
     await t.sendMail();
     const resent = mailsTo('still-waiting@example.org').find((m) => m.subject?.startsWith('Your booking'))!;
     expect(resent.text).toContain('You are on the waitlist at position 1');

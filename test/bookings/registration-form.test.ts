@@ -102,8 +102,11 @@ describe('registering with the form', () => {
     expect(hiddenEmail).toBe('GRACE@example.org');
 
     const resent = await request(t.app).post(resendForm[1]).type('form').send({ email: hiddenEmail });
-    expect(resent.status).toBe(200);
-    expect(textOf(resent.text)).toContain('Confirmation sent again');
+    // Redirected (no "resubmit the form?" on refresh) to a page that names no address.
+    expect(resent.status).toBe(303);
+    const landed = await request(t.app).get(resent.headers.location).expect(200);
+    expect(textOf(landed.text)).toContain('Confirmation sent again');
+    expect(landed.text).not.toContain('GRACE@example.org');
     await t.sendMail();
     const mails = t.smtp.messages.slice(before);
     expect(mails).toHaveLength(1);
@@ -115,8 +118,9 @@ describe('registering with the form', () => {
     const event = await buildEvent(t.db);
     const queuedBefore = Number((await t.db('outbox_emails').count({ n: '*' }).first())!.n);
     const res = await request(t.app).post(`/events/${event.slug}/resend`).type('form').send({ email: 'stranger@example.org' });
-    expect(res.status).toBe(200);
-    expect(textOf(res.text)).toContain('Confirmation sent again');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/events/${event.slug}/resent`);
+    expect(textOf((await request(t.app).get(res.headers.location)).text)).toContain('Confirmation sent again');
     expect(Number((await t.db('outbox_emails').count({ n: '*' }).first())!.n)).toBe(queuedBefore);
   });
 
@@ -186,7 +190,10 @@ describe('the manage page', () => {
     expect(entry.uid).toBe(attendee.ical_uid);
     expect(entry.summary).toBe('After the clocks change');
     expect(entry.start.toISOString()).toBe('2026-03-31T17:00:00.000Z');
-    expect(res.text).not.toContain('token');
+    // Their own entry, downloaded by the holder of the manage link: it carries the reference and that link (issue 15).
+    const booking = await t.db('bookings').where({ id: attendee.booking_id }).first();
+    expect(entry.description).toContain(`Booking reference: ${booking.reference}`);
+    expect(entry.description).toContain(`http://events.test/bookings/${booking.reference}?token=`);
   });
 
   it('when the manage page is opened with a wrong token, then 404 and nothing about the booking', async () => {

@@ -54,7 +54,8 @@ describe('money and commitment in a browser', () => {
       await page.setViewportSize({ width, height: 800 });
       await page.goto(`${t.baseUrl}/events/${event.slug}`);
       await page.getByRole('button', { name: 'Continue' }).click();
-      await page.waitForURL(/\/book\?.*#book$/);
+      await page.waitForURL(/\/book\?/);
+      await expect(page.evaluate<string>('document.activeElement.className')).resolves.toBe('error-summary');
       const summary = await page.locator('.error-summary').boundingBox();
       expect(summary).not.toBeNull();
       expect(summary!.y).toBeGreaterThanOrEqual(0);

@@ -57,7 +57,7 @@ describe('registering in a browser', () => {
 
     // Filled in, it registers
     await page.getByLabel('Full name').fill('Ada Lovelace');
-    await page.getByLabel('Email address').fill('ada@example.org');
+    await page.locator('#field-email').fill('ada@example.org');
     await page.getByLabel('Organisation').fill('Public Health Scotland');
     await page.getByRole('button', { name: 'Register' }).click();
     await page.waitForURL(/\/bookings\/HSUG-/);

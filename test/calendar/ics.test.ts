@@ -17,7 +17,7 @@ function anEvent(overrides: Partial<EventRecord> = {}): EventRecord {
     venue: 'Royal Statistical Society', address: '12 Errol Street, London EC1Y 8LX', region: 'london', onlineUrl: null,
     startsAt: new Date('2026-03-31T17:00:00Z'), endsAt: new Date('2026-03-31T19:00:00Z'), timezone: 'Europe/London', capacity: 80,
     status: 'published', bookingOpensAt: null, bookingClosesAt: null, sequence: 2, currency: 'GBP', allowsInvoice: false,
-    refundDeadlineAt: null, refundFee: 0, contactEmail: null, isAgm: false, cancelledAt: null, access: NO_ACCESS_DETAILS,
+    refundDeadlineAt: null, refundFee: 0, contactEmail: null, isAgm: false, cancelledAt: null, access: NO_ACCESS_DETAILS, updatedAt: new Date('2026-01-01T00:00:00Z'),
     ...overrides,
   };
 }

@@ -9,7 +9,7 @@ function anEvent(overrides: Partial<EventRecord> = {}): EventRecord {
     id: 1, slug: 'e', kind: 'evening_meeting', title: 'E', summary: '', description: '', venue: '', address: '', region: 'london',
     onlineUrl: null, startsAt: new Date('2026-03-17T18:00:00Z'), endsAt: new Date('2026-03-17T20:00:00Z'), timezone: 'Europe/London',
     capacity: 10, status: 'published', bookingOpensAt: null, bookingClosesAt: null, sequence: 0, currency: 'GBP', allowsInvoice: false,
-    refundDeadlineAt: null, refundFee: 0, contactEmail: null, isAgm: false, cancelledAt: null, access: NO_ACCESS_DETAILS,
+    refundDeadlineAt: null, refundFee: 0, contactEmail: null, isAgm: false, cancelledAt: null, access: NO_ACCESS_DETAILS, updatedAt: new Date('2026-01-01T00:00:00Z'),
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { formatRange, monthKey, parseDateBound, parseLocalDateTime } from '../../src/lib/time';
+import { describeSpan, formatRange, monthKey, parseDateBound, parseLocalDateTime } from '../../src/lib/time';
 
 const LONDON = 'Europe/London';
 
@@ -25,9 +25,30 @@ describe('formatRange', () => {
     expect(text).toBe('Tuesday 27 October 2026, 6:00pm – 8:00pm GMT');
   });
 
-  it('when an event spans two days, then both dates are given', () => {
+  it('when an event spans two days, then both days are given short, the month and year once', () => {
     const text = formatRange(new Date('2026-06-10T08:00:00Z'), new Date('2026-06-11T15:00:00Z'), LONDON);
-    expect(text).toBe('Wednesday 10 June 2026, 9:00am – Thursday 11 June 2026, 4:00pm BST');
+    expect(text).toBe('Wed 10 – Thu 11 June 2026, 9:00am – 4:00pm BST');
+  });
+
+  it('when a two-day conference is in February 2027, then it reads as the issue gives it', () => {
+    expect(formatRange(new Date('2027-02-10T09:00:00Z'), new Date('2027-02-11T17:00:00Z'), LONDON)).toBe('Wed 10 – Thu 11 February 2027, 9:00am – 5:00pm GMT');
+  });
+
+  it('when the days fall in two months, or two years, then each day names its month (and year)', () => {
+    expect(formatRange(new Date('2026-06-30T08:00:00Z'), new Date('2026-07-01T15:00:00Z'), LONDON)).toBe('Tue 30 June – Wed 1 July 2026, 9:00am – 4:00pm BST');
+    expect(formatRange(new Date('2026-12-31T09:00:00Z'), new Date('2027-01-01T17:00:00Z'), LONDON)).toBe('Thu 31 December 2026 – Fri 1 January 2027, 9:00am – 5:00pm GMT');
+  });
+
+  it('when an event crosses the clocks going back, then each end has its own zone', () => {
+    expect(describeSpan(new Date('2026-10-24T16:00:00Z'), new Date('2026-10-25T13:00:00Z'), LONDON)).toEqual({
+      days: 'Sat 24 – Sun 25 October 2026',
+      times: '5:00pm BST – 1:00pm GMT',
+      text: 'Sat 24 – Sun 25 October 2026, 5:00pm BST – 1:00pm GMT',
+    });
+  });
+
+  it('when a night event crosses the clocks going forward within one day, then each end has its own zone', () => {
+    expect(formatRange(new Date('2026-03-29T00:30:00Z'), new Date('2026-03-29T03:00:00Z'), LONDON)).toBe('Sunday 29 March 2026, 12:30am GMT – 4:00am BST');
   });
 
   it('when the event is in another zone, then it reads in that zone with its offset', () => {

@@ -6,6 +6,10 @@ export interface ParsedInvite {
   uid: string;
   sequence: number;
   summary: string;
+  /** DESCRIPTION, unescaped. */
+  description: string;
+  /** LAST-MODIFIED, or null when absent. */
+  lastModified: Date | null;
   start: Date;
   end: Date;
   location: string;
@@ -48,6 +52,8 @@ export function parseCalendar(text: string): ParsedInvite[] {
       uid: event.uid,
       sequence: Number(vevent.getFirstPropertyValue('sequence') ?? 0),
       summary: event.summary,
+      description: event.description ?? '',
+      lastModified: vevent.getFirstPropertyValue('last-modified') ? (vevent.getFirstPropertyValue('last-modified') as ICAL.Time).toJSDate() : null,
       start: event.startDate.toJSDate(),
       end: event.endDate.toJSDate(),
       location: event.location,

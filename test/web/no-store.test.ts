@@ -66,7 +66,7 @@ const ROWS: Row[] = [
   ['the booking with a wrong token (API, 404)', () => anon().get(`/api/v1/bookings/${free.reference}?token=wrongwrongwrongwrongwrongwrongwrongwrong123`), 404],
   ['the registration form posted (redirect to the manage link)', () => anon().post(`/events/${freeSlug}/register`).type('form').send(person('ns-3')), 303],
   ['the registration form re-shown with the person\'s input (422)', () => anon().post(`/events/${freeSlug}/register`).type('form').send({ name: 'Ns Four', email: 'not-an-email' }), 422],
-  ['the confirmation resent (the page names the email)', () => anon().post(`/events/${freeSlug}/resend`).type('form').send({ email: person('nostore-free').email }), 200],
+  ['the confirmation resent (redirect to a page that names no one)', () => anon().post(`/events/${freeSlug}/resend`).type('form').send({ email: person('nostore-free').email }), 303],
   ['the paid booking form posted (redirect to the payment page)', () => anon().post(`/events/${paidSlug}/book`).type('form').send({ buyer_name: 'Ns Five', buyer_email: 'ns5@example.org', seat_0_type: String(paidTicket), seat_0_price: '9500', payment_method: 'card' }), 303],
   // Manage pages and the links in emails.
   ['the manage page', () => anon().get(`/bookings/${free.reference}?token=${free.token}`), 200],

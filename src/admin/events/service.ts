@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../../db/errors/index';
 import { countSeatsTaken, findEventById, findEventBySlug } from '../../events/queries';
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
 import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../../lib/errors';
+import { isCalendarRevision } from '../../calendar/ics';
 import { formatInstant } from '../../lib/time';
 import { recordAudit, type Actor } from '../audit/log';
 import { countPeopleToUpdate, describeChanges, queueUpdatedInvitations } from './changes';
@@ -147,7 +148,9 @@ export interface EventUpdateResult {
 
 /**
  * Saves the event. When its time or place changes, the iCal sequence goes up and everyone holding a place
- * gets the updated invitation, queued in the same transaction as the change.
+ * gets the updated invitation, queued in the same transaction as the change. A change to what the calendar entry
+ * says otherwise (title, summary, description) also raises the sequence, so subscribed calendars and later copies
+ * take it (`isCalendarRevision`), without emailing everyone about it.
  */
 export async function updateEvent(ctx: ServiceContext, actor: Actor, slug: string, input: EventInput): Promise<EventUpdateResult> {
   const now = ctx.clock.now();
@@ -159,7 +162,8 @@ export async function updateEvent(ctx: ServiceContext, actor: Actor, slug: strin
       throw new ValidationError([{ path: 'capacity', message: capacityMessage(taken) }]);
     }
     const changes = describeChanges(before, input);
-    const sequence = changes.length > 0 ? before.sequence + 1 : before.sequence;
+    const isRevision = changes.length > 0 || isCalendarRevision(before, { ...input, slug: nextSlug });
+    const sequence = isRevision ? before.sequence + 1 : before.sequence;
     await updateEventRow(trx, before.id, { ...input, slug: nextSlug }, sequence, now).catch(translateSlugClash);
     const after = (await findEventById(trx, before.id)) as EventRecord;
     const notified = changes.length > 0 && after.status !== 'draft' ? await queueUpdatedInvitations(trx, ctx, after, changes, before) : 0;
