@@ -174,7 +174,7 @@ describe('the public calendar feed', () => {
 
     const values = eventFormValues((await findEventBySlug(t.db, event.slug))!);
     // A change of place emails the one person booked, so the organiser confirms it first (issue 16); the others save at once.
-    const confirmation = _label === 'venue' ? { confirmed: 'yes', confirmedEmails: '1' } : {};
+    const confirmation: Record<string, string> = _label === 'venue' ? { confirmed: 'yes', confirmedEmails: '1' } : {};
     await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send(editFormBody(values, organiser.csrf, { ...change, ...confirmation })).expect(303);
     const after = await feedEntry();
 
