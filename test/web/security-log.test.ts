@@ -101,9 +101,9 @@ describe('refused requests', () => {
   });
 
   it('when a treasurer opens a page their role does not include, then request_refused with 403 names the staff user', async () => {
-    const lines = await during(() => treasurer.agent.get('/admin/members').expect(403));
+    const lines = await during(() => treasurer.agent.get('/admin/users').expect(403));
 
-    expect(lines).toEqual([expect.objectContaining({ security: 'request_refused', status: 403, code: 'forbidden', staffUserId: treasurer.id, method: 'GET', url: '/admin/members' })]);
+    expect(lines).toEqual([expect.objectContaining({ security: 'request_refused', status: 403, code: 'forbidden', staffUserId: treasurer.id, method: 'GET', url: '/admin/users' })]);
   });
 
   it('when a staff form arrives without its CSRF token, then request_refused with 403 csrf_failed', async () => {
