@@ -30,6 +30,9 @@ function stripeFor({ config, io }: CliContext) {
   return createStripeClient({ ...config, stripe: { ...config.stripe, apiBase: local.url } }, LOCAL_SANDBOX_KEY);
 }
 
+/** How long the command waits for another instance's sync to finish before giving up. */
+const WAIT_FOR_OTHER_SYNC_SECONDS = 60;
+
 export const stripeSyncCommand: CliCommand = {
   name: 'stripe:sync',
   usage: 'stripe:sync',
@@ -42,10 +45,17 @@ export const stripeSyncCommand: CliCommand = {
     }
     const stripe = stripeFor(cli);
     if (!stripe) return 1;
-    const report = await syncStripe({ db, clock: systemClock, stripe, logger }, { afterPage: (page) => io.out(`  stored ${page.count} ${page.stream.replace(/_/g, ' ')}`) });
+    // The person asked for a sync now: when the service is already syncing (its start-up run, a webhook's), wait for it
+    // to finish and then sync, so what they paid a moment ago is in, rather than reporting a sync that may predate it.
+    let report = await syncStripe({ db, clock: systemClock, stripe, logger }, { afterPage: (page) => io.out(`  stored ${page.count} ${page.stream.replace(/_/g, ' ')}`) });
+    for (let waited = 0; report.skipped && waited < WAIT_FOR_OTHER_SYNC_SECONDS; waited++) {
+      if (waited === 0) io.out('The service is syncing with Stripe right now; waiting for it to finish…');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      report = await syncStripe({ db, clock: systemClock, stripe, logger }, { afterPage: (page) => io.out(`  stored ${page.count} ${page.stream.replace(/_/g, ' ')}`) });
+    }
     if (report.skipped) {
-      io.out('Another instance is syncing with Stripe right now; nothing to do.');
-      return 0;
+      io.err(`Another instance has been syncing with Stripe for over ${WAIT_FOR_OTHER_SYNC_SECONDS} seconds; nothing was done. Try again in a few minutes.`);
+      return 1;
     }
     io.out(`Synced ${report.balanceTransactions} balance transactions, ${report.payouts} payouts and ${report.payoutLines} payout lines; ${report.linked} payments and refunds updated.`);
     return 0;
