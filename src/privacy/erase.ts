@@ -7,7 +7,7 @@ import { writeTransaction } from '../db/dialect';
 import { normaliseEmail } from '../lib/email';
 import { ConflictError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
-import { REMOVED_NAME } from './markers';
+import { REMOVED_NAME, removedAttendee, removedBuyer, removedEmail } from './markers';
 
 /** A place still to come, which an erasure cancels (free) or waits for staff to cancel under the refund policy (paid). */
 export interface FuturePlace {
@@ -112,34 +112,13 @@ export async function erasePerson(ctx: ServiceContext, actor: Actor, rawEmail: s
     }
     const places = await trx('attendees')
       .where({ email_normalised: email })
-      .update({
-        name: REMOVED_NAME,
-        email: trx.raw("'removed-attendee-' || id || '@removed.invalid'"),
-        email_normalised: trx.raw("'removed-attendee-' || id || '@removed.invalid'"),
-        organisation: null,
-        dietary: null,
-        accessibility: null,
-        personal_data_removed_at: toDbTime(now),
-      });
-    const invoiced = await trx('bookings').where({ buyer_email_normalised: email, payment_method: 'invoice' }).update({
-      buyer_email: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
-      buyer_email_normalised: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
-      cancel_reason: null,
-      personal_data_removed_at: toDbTime(now),
-    });
-    const others = await trx('bookings').where({ buyer_email_normalised: email }).update({
-      buyer_name: REMOVED_NAME,
-      buyer_email: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
-      buyer_email_normalised: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
-      buyer_organisation: null,
-      billing_contact: null,
-      cancel_reason: null,
-      personal_data_removed_at: toDbTime(now),
-    });
+      .update(removedAttendee(trx, toDbTime(now)));
+    const invoiced = await trx('bookings').where({ buyer_email_normalised: email, payment_method: 'invoice' }).update(removedBuyer(trx, toDbTime(now), true));
+    const others = await trx('bookings').where({ buyer_email_normalised: email }).update(removedBuyer(trx, toDbTime(now), false));
     const addressed = () => trx('outbox_emails').whereRaw('lower(trim(to_address)) = ?', [email]);
     const emails = await addressed()
       .whereNotIn('status', ['pending', 'sending'])
-      .update({ to_address: trx.raw("'removed-email-' || id || '@removed.invalid'"), to_name: null, text_body: '', html_body: '', ical_content: null, template_payload: null, body_purged_at: toDbTime(now) });
+      .update({ ...removedEmail(trx), body_purged_at: toDbTime(now) });
     await addressed().whereIn('status', ['pending', 'sending']).update({ erase_address: true });
     const subscription = (await trx('subscribers').where({ email }).delete()) > 0;
     if (subscription) await trx('subscriber_suppressions').insert({ email_hash: suppressionHash(email), suppressed_at: toDbTime(now) }).onConflict('email_hash').merge();

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Tx } from '../db/connect';
 import { toDbTime } from '../lib/time';
-import { REMOVED_NAME } from './markers';
+import { REMOVED_NAME, removedAttendee, removedBuyer, removedEmail } from './markers';
 
 /** What one run removed, by class of data; each figure counts rows changed. */
 export interface RetentionReport {
@@ -62,34 +62,13 @@ export async function applyRetention(db: Knex, now: Date, retention: Config['ret
     const attendees = await trx('attendees')
       .whereIn('event_id', endedBefore(trx, cut.contacts))
       .whereNull('personal_data_removed_at')
-      .update({
-        name: REMOVED_NAME,
-        email: trx.raw("'removed-attendee-' || id || '@removed.invalid'"),
-        email_normalised: trx.raw("'removed-attendee-' || id || '@removed.invalid'"),
-        organisation: null,
-        dietary: null,
-        accessibility: null,
-        personal_data_removed_at: stamp,
-      });
+      .update(removedAttendee(trx, stamp));
 
     const bookings = () => trx('bookings').whereIn('event_id', endedBefore(trx, cut.contacts)).whereNull('personal_data_removed_at');
     // An invoice booking's buyer, organisation and billing contact are what its invoice is addressed to: finance records
     // keep them until the finance period ends. Everything else about the buyer goes now.
-    const invoiced = await bookings().where('payment_method', 'invoice').update({
-      buyer_email: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
-      buyer_email_normalised: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
-      cancel_reason: null,
-      personal_data_removed_at: stamp,
-    });
-    const others = await bookings().update({
-      buyer_name: REMOVED_NAME,
-      buyer_email: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
-      buyer_email_normalised: trx.raw("'removed-buyer-' || id || '@removed.invalid'"),
-      buyer_organisation: null,
-      billing_contact: null,
-      cancel_reason: null,
-      personal_data_removed_at: stamp,
-    });
+    const invoiced = await bookings().where('payment_method', 'invoice').update(removedBuyer(trx, stamp, true));
+    const others = await bookings().update(removedBuyer(trx, stamp, false));
 
     const emails = await trx('outbox_emails')
       .whereIn('status', ['sent', 'failed', 'skipped'])
@@ -99,7 +78,7 @@ export async function applyRetention(db: Knex, now: Date, retention: Config['ret
           .orWhere('erase_address', true),
       )
       .whereNot('to_address', 'like', 'removed-%@removed.invalid')
-      .update({ to_address: trx.raw("'removed-email-' || id || '@removed.invalid'"), to_name: null, text_body: '', html_body: '', ical_content: null, template_payload: null, erase_address: false });
+      .update({ ...removedEmail(trx), erase_address: false });
 
     const financeRecords = await trx('bookings')
       .whereIn('event_id', endedBefore(trx, cut.finance))
