@@ -53,8 +53,11 @@ async function queueAnnouncement(trx: Tx, ctx: ServiceContext, actor: Actor, eve
   const first = inserted[0] as { id: number } | number | undefined;
   if (first === undefined) return null;
   const id = Number(typeof first === 'object' ? first.id : first);
+  // Batched to stay under SQLite's bound-variable limit, whatever the size of the list.
+  for (let i = 0; i < audience.length; i += 400) {
+    await trx('announcement_recipients').insert(audience.slice(i, i + 400).map((subscriber) => ({ announcement_id: id, subscriber_id: subscriber.id })));
+  }
   for (const [index, subscriber] of audience.entries()) {
-    await trx('announcement_recipients').insert({ announcement_id: id, subscriber_id: subscriber.id });
     await enqueueEmail(
       trx,
       {

@@ -105,7 +105,10 @@ export async function erasePerson(ctx: ServiceContext, actor: Actor, rawEmail: s
       ...(await trx('bookings').where({ buyer_email_normalised: email }).pluck('buyer_name')),
     ].filter((n: string) => n && n !== REMOVED_NAME && n.length >= 3);
     const secrets = [...new Set([email, ...names])].sort((a, b) => b.length - a.length);
-    for (const row of (await trx('audit_log').select('id', 'details')) as Array<{ id: number; details: string | null }>) {
+    const mentioning = trx('audit_log').select('id', 'details').where((q) => {
+      for (const value of secrets) q.orWhereRaw('lower(details) like ?', [`%${JSON.stringify(value.toLowerCase()).slice(1, -1)}%`]);
+    });
+    for (const row of (await mentioning) as Array<{ id: number; details: string | null }>) {
       if (!row.details) continue;
       const scrubbed = secrets.reduce((text, value) => text.replace(new RegExp(JSON.stringify(value).slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), REMOVED_NAME), row.details);
       if (scrubbed !== row.details) await trx('audit_log').where({ id: row.id }).update({ details: scrubbed });

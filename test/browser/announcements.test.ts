@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent } from '../support/factories';
 import { createStaff, PASSWORD } from '../admin/helpers';
-import { lookAt } from './page-checks';
+import { lookAt, launchChromium } from './page-checks';
 
 /**
  * Issue 20 in Chromium at 375 and 1280 px, with axe: a visitor subscribes from the home page, confirms from the email,
@@ -20,7 +20,7 @@ beforeAll(async () => {
   t = await startTestApp();
   server = t.app.listen(0);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { announceEvent } from '../../src/announcements/announce';
 import { manageToken } from '../../src/lib/links';
@@ -6,7 +6,7 @@ import { createStaff, signInSessionFor } from './email-support';
 import { financeEvent, invoiceBooking, paidBooking } from '../finance/support';
 import { buildEvent, person } from '../support/factories';
 import { startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
-import { lookAt } from './page-checks';
+import { lookAt, launchChromium } from './page-checks';
 
 /**
  * Issue 17, "Proof": a sample of every kind of email the service sends (booking notices: confirmed, waitlisted,
@@ -19,7 +19,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   t = await startPaymentsTestApp();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

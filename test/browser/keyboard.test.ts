@@ -1,7 +1,7 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildEvent } from '../support/factories';
 import { paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
-import { lookAt } from './page-checks';
+import { lookAt, launchChromium } from './page-checks';
 
 /**
  * Issue 17, "Proof": with the keyboard alone, a person books a free meeting, books and pays for a paid seminar on the
@@ -9,14 +9,12 @@ import { lookAt } from './page-checks';
  * focus indicator (WCAG 2.2 2.1.1 Keyboard, 2.4.7 Focus Visible).
  */
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
 let t: PaymentsTestApp;
 let browser: Browser;
 
 beforeAll(async () => {
   t = await startPaymentsTestApp();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

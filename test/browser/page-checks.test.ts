@@ -1,14 +1,12 @@
-import { chromium, type Browser } from 'playwright-core';
-import { accessibilityProblems, lookAt } from './page-checks';
+import type { Browser } from 'playwright-core';
+import { accessibilityProblems, lookAt, launchChromium } from './page-checks';
 
 /** The checks every browser test relies on must find what they claim to find, or a clean result means nothing. */
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

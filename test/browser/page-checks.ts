@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 // axe-core's own bundle, read from node_modules and evaluated in the page (never fetched).
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -13,6 +13,15 @@ const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8
  */
 
 export const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/hsug-screens';
+
+/** Debian's Chromium, headless and offline; a browser is never downloaded. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
 
 /** The widths the issues name: the 320 CSS px of WCAG 2.2 reflow, a 375 px phone and a 1280 px desktop. */
 export const WIDTHS = [320, 375, 1280] as const;

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent } from '../support/factories';
 import { createStaff, PASSWORD } from '../admin/helpers';
-import { lookAt } from './page-checks';
+import { lookAt, launchChromium } from './page-checks';
 
 /** Issue 17 in Chromium: the privacy notice, the accessibility statement, an event's Access section and the administrators' Personal data page, at 320, 375 and 1280 px with axe. */
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   t = await startTestApp();
   server = t.app.listen(0);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
