@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
 
 const requireFromHere = createRequire(__filename);
 const fontDir = path.join(path.dirname(requireFromHere.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
@@ -33,8 +32,12 @@ export interface PdfMeta {
  * be synchronous and should wrap each block in `doc.struct(...)` elements so the reading order is explicit.
  * Deterministic: equal `meta` and equal drawing give byte-identical files (pdfkit derives the file ID from the
  * information dictionary, and nothing else in its output depends on the clock or randomness without encryption).
+ * Rejects with whatever pdfkit throws (for example an unreadable font); `draw` errors reject too.
  */
-export function renderPdf(meta: PdfMeta, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
+export async function renderPdf(meta: PdfMeta, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
+  // Loaded on first use: pdfkit and its font engine take about 40 MB, which a server that never makes a PDF
+  // (or has not yet) should not carry.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,

@@ -1,5 +1,4 @@
 import type { Writable } from 'node:stream';
-import archiver from 'archiver';
 import { formatMoney } from '../lib/money';
 import type { Views } from '../web/views';
 import type { PersonalData } from './collect';
@@ -27,6 +26,8 @@ function pageModel(data: PersonalData) {
  * any browser, standalone). Resolves when the archive is complete; rejects on an archiver error.
  */
 export async function writePersonalDataZip(data: PersonalData, views: Views, out: Writable): Promise<void> {
+  // Loaded on first use, like the other file-format libraries: most servers never make a ZIP.
+  const { default: archiver } = await import('archiver');
   const zip = archiver('zip', { zlib: { level: 9 } });
   const done = new Promise<void>((resolve, reject) => {
     zip.on('error', reject);

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { closedEarly, whenWritable } from '../../lib/streams';
 import { EXPORT_HEADERS, toExportRecord } from './columns';
 import { wallClockDate } from './present';
@@ -62,7 +62,9 @@ async function addNextBatch(sheet: ExcelJS.Worksheet, batches: AsyncIterator<Att
  * Batches are handled in a function of their own so that none stays referenced while this one waits.
  */
 export async function streamAttendeesXlsx(batches: AsyncIterable<AttendeeListRow[]>, zone: string, out: Writable): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  // Loaded on first use: exceljs takes about 16 MB that a server nobody asks for a spreadsheet should not carry.
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet('Attendees', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = COLUMNS;
   const header = sheet.getRow(1);
