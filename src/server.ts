@@ -7,7 +7,7 @@ import { financeJobs } from './finance/jobs';
 import { paymentJobs } from './payments/jobs';
 import { createStripeClient } from './payments/stripe-client';
 import { announceLocalSandbox, withdrawLocalSandbox } from './payments/sandbox-announce';
-import { connect } from './db/connect';
+import { DatabaseUnavailableError, openDatabase, type Db } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { startJobs, wireSignals } from './jobs/runner';
 import { mailRetentionJob, outboxJob } from './mail/jobs';
@@ -46,7 +46,16 @@ async function main(): Promise<void> {
     throw error;
   }
   logConfigWarnings(logger, config.warnings);
-  const db = connect(config.database);
+  let db: Db;
+  try {
+    db = await openDatabase(config.database);
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   await migrateLatest(db);
   if (config.env !== 'production' && (await isDatabaseEmpty(db))) {
     const count = await seedDemo(db, systemClock.now());

@@ -230,6 +230,35 @@ describe('npm start with a bad environment', () => {
     expect(result.status).toBe(1);
   }, 90_000);
 
+  it('when DATABASE_URL names a file that is not a SQLite database, then the server names DATABASE_URL and the file, and exits with code 1 without a stack trace', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsug-boot-'));
+    const file = path.join(dir, 'notes.sqlite');
+    fs.writeFileSync(file, 'These are my notes, not a database. '.repeat(20));
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', DATABASE_URL: file };
+
+    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 80_000 });
+
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`DATABASE_URL: cannot open the SQLite database ${file}: file is not a database`);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/^\s+at /m);
+    expect(result.stdout).not.toContain('listening');
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^These are my notes/); // left as it was
+  }, 90_000);
+
+  it('when DATABASE_URL names a PostgreSQL server that does not answer, then the server names DATABASE_URL (without the password) and exits with code 1 without a stack trace', () => {
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', DATABASE_URL: 'postgres://hsug:s3cret@127.0.0.1:1/hsug' };
+
+    const result = spawnSync('npx', ['tsx', 'src/server.ts'], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8', timeout: 80_000 });
+
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:1/hsug');
+    expect(result.stderr).toContain('ECONNREFUSED');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('s3cret');
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/^\s+at /m);
+  }, 90_000);
+
   it('when production is started with a low-entropy SESSION_SECRET, then the server names SESSION_SECRET and exits with code 1', () => {
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...PRODUCTION, SESSION_SECRET: 'a'.repeat(32) };
 

@@ -1,6 +1,6 @@
 import readline from 'node:readline';
 import { ConfigError, loadConfig } from '../config';
-import { connect } from '../db/connect';
+import { DatabaseUnavailableError, openDatabase } from '../db/connect';
 import { migrateLatest } from '../db/migrate';
 import { createLogger, type Logger } from '../lib/logger';
 import { commands } from './registry';
@@ -51,7 +51,16 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     }
     throw error;
   }
-  const db = connect(config.database);
+  let db;
+  try {
+    db = await openDatabase(config.database);
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) {
+      cliIo.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
   try {
     await migrateLatest(db);
     return await command.run(args, { db, config, io: cliIo, env, logger });
