@@ -7,6 +7,8 @@ import type Stripe from 'stripe';
 import { adminRoutes } from './admin/routes';
 import { announcementRoutes } from './announcements/routes';
 import { privacyPageRoutes } from './privacy/public-routes';
+import { certificateRoutes, certificateTemplate } from './certificates';
+import { feedbackRoutes } from './feedback';
 import { announcementTemplates } from './announcements/templates';
 import { staffMessageTemplate } from './admin/messages/template';
 import { staffAccountTemplate } from './admin/users/account-email';
@@ -67,7 +69,7 @@ export function createApp(deps: AppDeps): AppHandle {
     limits: createRateLimits(deps.db, deps.config, logger),
     emails: createEmailComposer(views, deps.config),
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
-    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate, ...announcementTemplates]),
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate, ...announcementTemplates, certificateTemplate]),
     kickOutbox: () => signals.emit('outbox'),
     kickStripeSync: () => signals.emit('stripe-sync'),
     // Replaced just below: the gateway reports back through the context it is part of.
@@ -112,6 +114,8 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use(checkoutPageRoutes(ctx, views));
   app.use(announcementRoutes(ctx, views));
   app.use(privacyPageRoutes(ctx, views));
+  app.use(certificateRoutes(ctx, views));
+  app.use(feedbackRoutes(ctx, views));
 
   app.use(notFound);
   app.use(errorHandler(views, logger));

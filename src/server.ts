@@ -1,6 +1,7 @@
 import { authJobs } from './admin/auth/purge';
 import { announcementJobs } from './announcements/jobs';
 import { privacyJobs } from './privacy/jobs';
+import { certificateJobs } from './certificates';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { financeJobs } from './finance/jobs';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
 
   const { app, ctx, signals } = createApp({ db, config, logger, stripe });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, dir: config.mail.dir });
-  const runner = startJobs([outboxJob(ctx, mailer), mailRetentionJob(ctx), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx), ...authJobs(ctx), ...announcementJobs(ctx), ...privacyJobs(ctx)], logger);
+  const runner = startJobs([outboxJob(ctx, mailer), mailRetentionJob(ctx), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx), ...authJobs(ctx), ...announcementJobs(ctx), ...privacyJobs(ctx), ...certificateJobs(ctx)], logger);
   wireSignals(signals, runner);
 
   const server = await listen(createHttpServer(app, config.http), config.port);

@@ -3,6 +3,8 @@ import { Router } from 'express';
 import type { ServiceContext } from '../context';
 import { announcementStaffRoutes } from '../announcements/staff-routes';
 import { privacyRoutes } from '../privacy/routes';
+import { certificateStaffRoutes } from '../certificates';
+import { feedbackStaffRoutes } from '../feedback';
 import { financeApiRoutes } from '../finance/api-routes';
 import { financeRoutes } from '../finance/routes';
 import { financeActionRoutes } from '../finance/routes-actions';
@@ -58,6 +60,8 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   financeActionRoutes(ctx, views, html);
   announcementStaffRoutes(ctx, views, html, uploads);
   privacyRoutes(ctx, views, html);
+  certificateStaffRoutes(ctx, views, html, uploads);
+  feedbackStaffRoutes(ctx, views, html);
   pages.use(html.router);
 
   const api = Router();

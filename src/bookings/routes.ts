@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { buildPersonalCopy } from '../calendar/ics';
 import { calendarContext } from '../calendar/context';
 import { subscribeFromBookingForm } from '../announcements/booking-box';
+import { afterEventLinks } from '../certificates/after-event';
 import type { ServiceContext } from '../context';
 import { bookingTerms, toEventPage } from '../events/present';
 import { contactEmailFor } from '../events/terms';
@@ -157,7 +158,9 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const refunds = await ctx.payments.refunds(ctx.db, view.booking.id);
     const types = (await listTicketTypes(ctx.db, [view.event.id])).get(view.event.id) ?? [];
     const ticketNames = new Map(types.map((t) => [t.id, t.name]));
-    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames }), ...flags });
+    // Certificates and feedback (issue 13), once the event has started: certificates/after-event.ts, views/partials/after-event.hbs.
+    const afterEvent = await afterEventLinks(ctx, view, token);
+    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames }), afterEvent, ...flags });
   }
 
   const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');

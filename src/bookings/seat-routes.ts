@@ -12,6 +12,7 @@ import { referenceSchema, seatDetailsSchema, tokenSchema } from './schemas';
 import { toSeatCancelledPage, toSeatCancelPage, toSeatPage } from './seat-present';
 import { cancelSeatAsHolder, changeSeatDetails, getSeatForHolder, previewSeatCancel, seatCancelRefusal, seatChangeRefusal, type SeatView } from './seats';
 import { bookingNotFound } from './view';
+import { afterEventLinks } from '../certificates/after-event';
 
 export interface SeatRouteOptions {
   /** How an invoice booking's invoice is credited when one of its places is cancelled (finance/ provides it); `by` names who cancelled. */
@@ -55,7 +56,9 @@ export function seatPageRoutes(ctx: ServiceContext, views: Views, options: SeatR
       extra.form ?? null,
       extra.errors ?? {},
     );
-    return views.render('bookings/seat', { title: `Place at ${view.event.title}`, page, problem: extra.problem, saved: extra.saved, passedOn: extra.passedOn });
+    // This place's certificate and feedback links (issue 13), once the event has started.
+    const afterEvent = await afterEventLinks(ctx, { ...view, attendees: [view.seat] }, token);
+    return views.render('bookings/seat', { title: `Place at ${view.event.title}`, page, afterEvent, problem: extra.problem, saved: extra.saved, passedOn: extra.passedOn });
   }
 
   router.get('/bookings/:reference/seats/:attendeeId', links, async (req, res) => {
