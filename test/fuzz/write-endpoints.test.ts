@@ -9,6 +9,9 @@ import { CLI_ACTOR } from '../../src/admin/audit/log';
 import { explainMismatch } from '../../src/finance/explanations';
 import { seatToken } from '../../src/lib/links';
 import { applyMemberImport, stageMemberImport } from '../../src/members/service';
+import { stageAttendanceUpload } from '../../src/certificates/attendance';
+import { toDbTime } from '../../src/lib/time';
+import { findEventById } from '../../src/events/queries';
 import { createStaff, createToken, PASSWORD, totpCode } from '../admin/helpers';
 import { invoiceBooking, paidBooking, financeEvent, sync } from '../finance/support';
 import { buildEvent, person } from '../support/factories';
@@ -136,6 +139,16 @@ async function linkToken(userId: number, purpose: 'invite' | 'reset'): Promise<s
   const link = await issueLink(t.db, t.config, userId, purpose, t.ctx.clock.now());
   const row = await t.db('staff_links').select('nonce').where({ id: link.id }).first();
   return createHmac('sha256', t.config.sessionSecret).update(`staff-link:${String(row.nonce)}`).digest('base64url');
+}
+
+/** Issue 13: a seminar that ended the day before the test clock, with one place booked (before it began) and checked in, certificates set. */
+async function endedSeminarSeat() {
+  const event = await buildEvent(t.db, { kind: 'seminar' });
+  const booking = await freeBooking(event.slug);
+  await t.db('events').where({ id: event.id }).update({ starts_at: toDbTime(new Date('2026-03-01T13:00:00Z')), ends_at: toDbTime(new Date('2026-03-01T15:00:00Z')) });
+  await t.db('attendees').where({ id: Number(booking.seatIds[0]) }).update({ checked_in_at: toDbTime(new Date('2026-03-01T12:55:00Z')) });
+  await t.db('certificate_settings').insert({ event_id: event.id, issues_certificates: true, cpd_minutes: 90, topics: '', updated_at: toDbTime(new Date('2026-03-01T00:00:00Z')) });
+  return { event, booking, seatId: booking.seatIds[0] };
 }
 
 const ticketForm = () => ({ name: unique('Student'), description: 'For students', price: '10.00', membersOnly: '', quota: '10', salesStartsAt: '', salesEndsAt: '', isActive: 'on' });
@@ -328,6 +341,41 @@ const ENDPOINTS: Endpoint[] = [
       await applyMemberImport(t.db, CLI_ACTOR, staged.id as number, t.ctx.clock.now());
       return { params: { id: String(staged.id) }, body: {} };
     },
+  },
+  {
+    route: 'POST /bookings/:reference/seats/:attendeeId/certificate', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const { booking, seatId } = await endedSeminarSeat();
+      return { params: { reference: booking.reference, attendeeId: seatId }, body: { token: booking.token, name: 'Dr Ada Lovelace' } };
+    },
+  },
+  {
+    route: 'POST /bookings/:reference/seats/:attendeeId/feedback', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const { booking, seatId } = await endedSeminarSeat();
+      return { params: { reference: booking.reference, attendeeId: seatId }, body: { token: booking.token, overall: '4', useful: 'The talks', next: 'More on survival analysis' } };
+    },
+  },
+  {
+    route: 'POST /admin/events/:slug/certificates', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db, { kind: 'seminar' })).slug }, body: { issuesCertificates: 'on', cpdHours: '1.5', topics: 'Waiting-time statistics', minOnlineMinutes: '' } }),
+  },
+  {
+    route: 'POST /admin/events/:slug/attendance', encoding: 'multipart', auth: 'staff',
+    csv: { header: 'Full Name,Email,Duration', fields: ['name', 'email', 'duration'] },
+    valid: async () => ({ params: { slug: (await endedSeminarSeat()).event.slug }, body: { name: 'Ada Lovelace', email: 'ada@example.org', duration: '1h 5m 3s' } }),
+  },
+  {
+    route: 'POST /admin/events/:slug/attendance/:id/record', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const { event } = await endedSeminarSeat();
+      const staged = await stageAttendanceUpload(t.db, CLI_ACTOR, (await findEventById(t.db, event.id))!, { filename: 'zoom.csv', data: Buffer.from('Full Name,Email,Duration\nAda,ada@example.org,95\n') }, t.ctx.clock.now());
+      return { params: { slug: event.slug, id: String(staged.id) }, body: {} };
+    },
+  },
+  {
+    route: 'POST /admin/events/:slug/feedback', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db, { kind: 'seminar' })).slug }, body: { isOpen: 'on', repeatRule: 'update', q1Label: 'How was the venue?', q1Kind: 'rating', q2Label: '', q2Kind: 'text' } }),
   },
   { route: 'POST /admin/members/import', encoding: 'multipart', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'member@example.org', name: 'A Member', membershipNumber: 'RSS-1', expiresOn: '2026-12-31' } }) },
   {
