@@ -103,6 +103,8 @@ export async function erasePerson(ctx: ServiceContext, actor: Actor, rawEmail: s
     const names = [
       ...(await trx('attendees').where({ email_normalised: email }).pluck('name')),
       ...(await trx('bookings').where({ buyer_email_normalised: email }).pluck('buyer_name')),
+      // The name on a certificate, as they may have corrected it (issue 13).
+      ...(await trx('certificates').whereIn('attendee_id', trx('attendees').where({ email_normalised: email }).select('id')).pluck('name')),
     ].filter((n: string) => n && n !== REMOVED_NAME && n.length >= 3);
     const secrets = [...new Set([email, ...names])].sort((a, b) => b.length - a.length);
     const mentioning = trx('audit_log').select('id', 'details').where((q) => {
@@ -113,6 +115,11 @@ export async function erasePerson(ctx: ServiceContext, actor: Actor, rawEmail: s
       const scrubbed = secrets.reduce((text, value) => text.replace(new RegExp(JSON.stringify(value).slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), REMOVED_NAME), row.details);
       if (scrubbed !== row.details) await trx('audit_log').where({ id: row.id }).update({ details: scrubbed });
     }
+    // Issue 13: their certificates no longer name them (a verification then shows the marker), and their named survey
+    // answers are kept as anonymous ones.
+    const seats = trx('attendees').where({ email_normalised: email }).select('id');
+    await trx('certificates').whereIn('attendee_id', seats).update({ name: REMOVED_NAME });
+    await trx('survey_responses').whereIn('attendee_id', trx('attendees').where({ email_normalised: email }).select('id')).update({ attendee_id: null });
     const places = await trx('attendees')
       .where({ email_normalised: email })
       .update(removedAttendee(trx, toDbTime(now)));
