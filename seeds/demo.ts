@@ -184,6 +184,9 @@ export function demoEvents(today: Date): SeedEvent[] {
   ];
 }
 
+/** CPD hours of the demo events, in minutes: the seminar's day without lunch, the conference's two days. */
+const DEMO_CPD_MINUTES: Partial<Record<SeedEvent['kind'], number>> = { seminar: 360, conference: 720 };
+
 export async function seedDemo(db: Knex, today: Date): Promise<number> {
   const stamp = toDbTime(today);
   const events = demoEvents(today);
@@ -229,6 +232,9 @@ export async function seedDemo(db: Knex, today: Date): Promise<number> {
           position,
         })),
       );
+      // Certificates of attendance (issue 13): the seminar and the conference issue them, with their CPD hours set.
+      const cpdMinutes = DEMO_CPD_MINUTES[e.kind];
+      if (cpdMinutes) await trx('certificate_settings').insert({ event_id: eventId, issues_certificates: true, cpd_minutes: cpdMinutes, topics: '', updated_at: stamp });
     }
   });
   return events.length;

@@ -49,3 +49,38 @@ describe('erasing a person who has a certificate and answered a survey', () => {
     expect(audit.details).not.toContain('Countess');
   });
 });
+
+describe('two instances running the certificate job at once', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('when both run together, then each attendee is still emailed exactly once', async () => {
+    const event = await buildSeminar(t);
+    for (let n = 0; n < 8; n++) await checkIn(t, (await book(t, event.slug, `pair-${n}`)).attendeeId);
+    await t.db('certificate_settings').insert({ event_id: event.id, issues_certificates: true, cpd_minutes: 90, topics: '', updated_at: new Date().toISOString() });
+    t.clock.set(AFTER);
+
+    const [a, b, c] = await Promise.all([runCertificates(t), runCertificates(t), runCertificates(t)]);
+    expect(a + b + c).toBe(8);
+    expect(Number((await t.db('outbox_emails').where({ kind: 'certificate', event_id: event.id }).count({ n: '*' }).first())?.n)).toBe(8);
+    expect(Number((await t.db('certificates').where({ event_id: event.id }).count({ n: '*' }).first())?.n)).toBe(8);
+  });
+});
+
+describe('the demo data', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('when the demo events load, then the seminar and the conference issue certificates with their CPD hours', async () => {
+    const { seedDemo } = await import('../../seeds/demo');
+    await seedDemo(t.db, new Date('2026-03-02T12:00:00Z'));
+    const rows = await t.db('certificate_settings as c').join('events as e', 'e.id', 'c.event_id').orderBy('e.kind').select('e.kind', 'c.cpd_minutes', 'c.issues_certificates');
+    expect(rows.map((r) => [r.kind, Number(r.cpd_minutes), Boolean(r.issues_certificates)])).toEqual([['conference', 720, true], ['seminar', 360, true]]);
+  });
+});
