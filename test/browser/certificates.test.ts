@@ -99,6 +99,11 @@ describe('certificates and feedback in a browser', () => {
     await t.sendMail();
     const mail = t.smtp.messages.find((m) => JSON.stringify(m.to).includes(online.email) && m.subject?.startsWith('Your certificate'));
     const link = /http:\/\/events\.test(\/\S+\/certificate\?token=\S+)/.exec(mail?.text ?? '')?.[1] as string;
+    // The email as a mail program shows it (a fresh page: no site Content-Security-Policy on inline styles).
+    const shown = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await shown.setContent(String(mail?.html));
+    expect(await lookAt(shown, 'cpd-certificate-email', { isEmail: true })).toEqual([]);
+    await shown.close();
 
     const page = await attendee.newPage();
     await page.goto(`${base}${link}`);
