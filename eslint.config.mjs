@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
 import hsug from './eslint-rules/index.js';
 
 /** The feature folders under src/ (everything that is not lib/, db/ or a top-level file). */
-const FEATURES = ['events', 'bookings', 'payments', 'calendar', 'mail', 'members', 'admin', 'finance', 'announcements', 'privacy', 'certificates', 'feedback', 'jobs', 'cli', 'web'];
+const FEATURES = ['events', 'bookings', 'payments', 'calendar', 'mail', 'members', 'admin', 'finance', 'announcements', 'privacy', 'certificates', 'feedback', 'online', 'jobs', 'cli', 'web'];
 const anyFeature = { element: { types: { anyOf: FEATURES } } };
 const anyAppCode = { element: { types: { anyOf: [...FEATURES, 'lib', 'db', 'app', 'sandbox'] } } };
 

@@ -9,6 +9,7 @@ import { announcementRoutes } from './announcements/routes';
 import { privacyPageRoutes } from './privacy/public-routes';
 import { certificateRoutes, certificateTemplate } from './certificates';
 import { feedbackRoutes } from './feedback';
+import { joinRoutes } from './online';
 import { announcementTemplates } from './announcements/templates';
 import { staffMessageTemplate } from './admin/messages/template';
 import { staffAccountTemplate } from './admin/users/account-email';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use(privacyPageRoutes(ctx, views));
   app.use(certificateRoutes(ctx, views));
   app.use(feedbackRoutes(ctx, views));
+  app.use(joinRoutes(ctx, views));
 
   app.use(notFound);
   app.use(errorHandler(views, logger));

@@ -65,6 +65,7 @@ const envSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: seconds(1, 300).default(5),
   MAIL_BODY_RETENTION_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(30),
   ANNOUNCEMENTS_PER_MINUTE: z.coerce.number({ message: 'must be a whole number of emails per minute' }).int('must be a whole number of emails per minute').min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(60),
+  CALENDAR_ALARM_MINUTES: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(0, 'must be 0 (no alarm) or more').max(10080, 'must be at most 10080 (a week)').default(60),
   RETENTION_NEEDS_MONTHS: z.coerce.number({ message: 'must be a whole number of months' }).int('must be a whole number of months').min(1, 'must be at least 1').max(120, 'must be at most 120').default(1),
   RETENTION_CONTACTS_MONTHS: z.coerce.number({ message: 'must be a whole number of months' }).int('must be a whole number of months').min(1, 'must be at least 1').max(240, 'must be at most 240').default(24),
   // HMRC: business records at least 6 years from the end of the accounting period; never less.
@@ -108,6 +109,8 @@ export interface Config {
   mailBodyRetentionDays: number;
   /** How many announcement emails leave per minute at most (announcements/announce.ts), so a relay's limits are not hit. */
   announcementsPerMinute: number;
+  /** Minutes before the start at which a calendar invitation's alarm goes off (VALARM); 0: none. */
+  calendarAlarmMinutes: number;
   /**
    * How long personal data is kept (privacy/retention.ts): dietary and accessibility answers `needsMonths` after the
    * event ends; attendees' contact details `contactsMonths` after it; finance records `financeYears` after the end of
@@ -299,6 +302,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mailBodyRetentionDays: env.MAIL_BODY_RETENTION_DAYS,
     announcementsPerMinute: env.ANNOUNCEMENTS_PER_MINUTE,
+    calendarAlarmMinutes: env.CALENDAR_ALARM_MINUTES,
     retention: { needsMonths: env.RETENTION_NEEDS_MONTHS, contactsMonths: env.RETENTION_CONTACTS_MONTHS, financeYears: env.RETENTION_FINANCE_YEARS },
     warnings: Object.freeze(configWarnings(raw, env, publicUrl)),
     sessions: { idleMs: env.SESSION_IDLE_MINUTES * 60_000, maxAgeMs: env.SESSION_MAX_HOURS * 3600_000 },

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { lockRow } from '../db/dialect';
-import { countSeatsTaken, findEventBySlug, listTicketTypes } from '../events/queries';
+import type { ModeSeats } from '../events/availability';
+import { countSeatsTaken, emptySeatCounts, findEventBySlug, listTicketTypes } from '../events/queries';
 import type { EventRecord, SeatCounts, TicketTypeRecord } from '../events/types';
 
 interface KnownEvent {
@@ -43,17 +44,18 @@ export async function lockEventBySlug(trx: Knex.Transaction, slug: string): Prom
 export async function seatsTaken(trx: Knex.Transaction, event: EventRecord, now: Date): Promise<SeatCounts> {
   const entry = scope(trx).get(event.slug);
   if (entry?.counts) return entry.counts;
-  const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id) ?? { taken: 0, byTicketType: new Map() };
+  const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id) ?? emptySeatCounts();
   if (entry) entry.counts = counts;
   return counts;
 }
 
 /** Records seats this transaction has just taken (confirmed or held), so the next booking in it sees them. */
-export function takeSeats(trx: Knex.Transaction, event: EventRecord, wanted: Map<number, number>): void {
+export function takeSeats(trx: Knex.Transaction, event: EventRecord, wanted: Map<number, number>, modes: ModeSeats = {}): void {
   const counts = scope(trx).get(event.slug)?.counts;
   if (!counts) return;
   for (const [typeId, seats] of wanted) {
     counts.taken += seats;
     counts.byTicketType.set(typeId, (counts.byTicketType.get(typeId) ?? 0) + seats);
   }
+  for (const mode of ['in_person', 'online'] as const) counts.byMode[mode] += modes[mode] ?? 0;
 }

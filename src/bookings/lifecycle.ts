@@ -10,7 +10,7 @@ import { fromDbTime, toDbTime } from '../lib/time';
 import { isHoldLive } from './holds';
 import { queueBookingNotice, queueMoneyNotice, receiptFor } from './notify';
 import { cancelAttendees, findBookingById, listAttendees, updateBookingStatus } from './queries';
-import { seatsOf } from './rules';
+import { modeSeats, seatsOf } from './rules';
 import type { AttendeeRecord, BookingRecord } from './types';
 import { promoteWaitlist } from './waitlist';
 
@@ -47,7 +47,7 @@ export async function lockBooking(trx: Knex.Transaction, bookingId: number): Pro
 async function seatsStillFree(trx: Knex.Transaction, event: EventRecord, seats: AttendeeRecord[], now: Date): Promise<boolean> {
   const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
   const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-  return seatsFit(event, types, counts, seatsOf(seats));
+  return seatsFit(event, types, counts, seatsOf(seats), modeSeats(seats));
 }
 
 export type ConfirmOutcome = 'confirmed' | 'already_confirmed' | 'seats_gone' | 'event_cancelled' | 'not_payable';

@@ -9,7 +9,8 @@ import { eventDates } from '../events/dates';
 import type { EmailContent, OutgoingEmail } from '../mail/outbox';
 import { findEventById } from '../events/queries';
 import { findBookingById, listAttendees } from './queries';
-import { eventUrl, manageUrl, seatUrl } from '../lib/links';
+import { eventUrl, joinUrl, manageUrl, seatUrl } from '../lib/links';
+import { findMeeting, inEventZone, linkOpensAt } from '../online';
 import { contactEmailFor, priceBasis, refundTerms } from '../events/terms';
 import { formatDate, formatRange, formatTime } from '../lib/time';
 import { type AttendeeRecord, type BookingRecord } from './types';
@@ -57,7 +58,7 @@ export function eventSummary(ctx: ServiceContext, event: EventRecord) {
     when: eventDates(event.startsAt, event.endsAt, event.timezone).range,
     venue: event.venue,
     address: event.address,
-    onlineUrl: event.onlineUrl,
+    isOnlineOnly: event.mode === 'online',
     mapUrl: mapLink(event),
     /** The event's Access section in one line ('' when the organiser said nothing). */
     access: accessLines(event.access).join('; '),
@@ -65,6 +66,17 @@ export function eventSummary(ctx: ServiceContext, event: EventRecord) {
     googleLink: googleCalendarLink(event, url),
     contactEmail: contactEmailFor(event, ctx.config),
   };
+}
+
+/**
+ * What an online attendee needs to join, for their own emails: their personal joining link, when it opens (in the
+ * event's zone), and the meeting's passcode and dial-in details. Null for an in-person seat. The meeting's own address
+ * is never in an email: the joining link leads there, and follows it when the organisers change it.
+ */
+export async function onlineJoining(ctx: ServiceContext, event: EventRecord, seat: AttendeeRecord): Promise<{ joinUrl: string; opensAt: string; passcode: string | null; dialIn: string | null } | null> {
+  if (seat.mode !== 'online' || seat.email === '') return null;
+  const meeting = await findMeeting(ctx.db, event.id);
+  return { joinUrl: joinUrl(ctx.config, seat), opensAt: inEventZone(linkOpensAt(event, meeting), event.timezone), passcode: meeting.passcode, dialIn: meeting.dialIn };
 }
 
 /** The schedule an event had before a change, kept in the change's notice (ISO instants). */
@@ -266,9 +278,13 @@ export async function renderBookingNotice(ctx: ServiceContext, payload: BookingN
   const receipt = payload.money && payload.isBuyer ? payload.money : undefined;
   const showsCalendarLink = notice === 'confirmed' || notice === 'promoted' || notice === 'resent';
   const isPaidWaitlist = booking.paymentMethod === 'stripe' && booking.total > 0;
+  // A confirmed online place: the attendee's own joining link (never the meeting's address), passcode and dial-in.
+  const online = recipient && !payload.former && !isCancellation && recipient.status === 'active' && booking.status === 'confirmed' ? await onlineJoining(ctx, event, recipient) : null;
   const body = ctx.emails.render('booking-notice', {
     notice,
     event: summary,
+    online,
+    inPerson: recipient && recipient.mode === 'in_person' && event.mode === 'hybrid',
     reference: booking.reference,
     waitlistPosition: payload.waitlistPosition,
     isPaidWaitlist,

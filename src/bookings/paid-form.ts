@@ -94,6 +94,8 @@ export function bookingRequestFromForm(form: Record<string, unknown>): BookingRe
         organisation: text(form[`seat_${i}_organisation`]) || text(form.buyer_organisation),
         dietary: text(form[`seat_${i}_dietary`]),
         accessibility: text(form[`seat_${i}_accessibility`]),
+        // A hybrid event's choice (in person or online); anything else is refused by the schema, beside the field.
+        mode: (text(form[`seat_${i}_mode`]) || undefined) as 'in_person' | 'online' | undefined,
       },
     });
   }

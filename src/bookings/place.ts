@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ServiceContext } from '../context';
-import { remainingSeats, seatsFit } from '../events/availability';
+import { remainingForMode, remainingSeats, seatsFit } from '../events/availability';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError } from '../lib/errors';
-import { manageTokenHash, publicHost, seatTokenHash } from '../lib/links';
+import { joinTokenHash, manageTokenHash, publicHost, seatTokenHash } from '../lib/links';
 import { newReference } from '../lib/tokens';
 import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
 import { assertHoldsUnderCap } from './holds';
 import { queueNoticeFor, receiptFor } from './notify';
 import { findEmailsAlreadyBooked, insertAttendees, insertBooking, waitlistPosition, type NewBooking } from './queries';
 import { contactEmailFor } from '../events/terms';
-import { assertBookable, checkInvoiceDetails, checkMembership, checkPrices, resolveTicketTypes, wantedSeats } from './rules';
+import { assertBookable, checkInvoiceDetails, checkMembership, checkPrices, modeSeats, resolveSeatModes, resolveTicketTypes, wantedSeats } from './rules';
+import type { AttendanceMode } from '../events/types';
 import type { BookingRequest } from './schemas';
 import type { AttendeeRecord, BookingRecord, BookingStatus } from './types';
 import type { BookingView } from './view';
@@ -25,6 +26,8 @@ export interface LockedEvent {
   event: EventRecord;
   types: TicketTypeRecord[];
   itemTypes: TicketTypeRecord[];
+  /** How each item's attendee takes part (in person, online). */
+  itemModes: AttendanceMode[];
 }
 
 /** Locks the event for a booking, checks it takes bookings now, and works out each item's ticket type. Throws 404 `event_not_found`, 409 state codes, 422. */
@@ -33,7 +36,7 @@ export async function lockEventForBooking(trx: Knex.Transaction, slug: string, r
   if (!found) throw new NotFoundError('event_not_found', 'No event with that address.');
   const { event, types } = found;
   assertBookable(event, now);
-  return { event, types, itemTypes: resolveTicketTypes(request, types, now) };
+  return { event, types, itemTypes: resolveTicketTypes(request, types, now), itemModes: resolveSeatModes(request, event) };
 }
 
 /** Inserts a booking with a fresh reference, drawing again in the rare case the random one is taken. */
@@ -47,11 +50,13 @@ async function insertBookingWithReference(trx: Knex.Transaction, ctx: ServiceCon
 }
 
 /** One attendee row per requested place, at its ticket type's price now, each with its own calendar UID and manage token. */
-function insertSeats(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, request: BookingRequest, itemTypes: TicketTypeRecord[], now: Date): Promise<AttendeeRecord[]> {
+function insertSeats(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, request: BookingRequest, locked: LockedEvent, now: Date): Promise<AttendeeRecord[]> {
   const host = publicHost(ctx.config);
+  const { itemTypes, itemModes } = locked;
   const seats = request.items.map((item, i) => {
     const icalUid = `${randomUUID()}@${host}`;
-    return { ...item.attendee, ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid, manageTokenHash: seatTokenHash(ctx.config, icalUid, item.attendee.email) };
+    const email = item.attendee.email;
+    return { ...item.attendee, mode: itemModes[i], ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid, manageTokenHash: seatTokenHash(ctx.config, icalUid, email), joinTokenHash: joinTokenHash(ctx.config, icalUid, email) };
   });
   return insertAttendees(trx, booking.id, booking.eventId, seats, now);
 }
@@ -67,8 +72,9 @@ export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceCon
   const { event, types, itemTypes } = locked;
   await refuseDuplicates(trx, event, request, now, 'This email address is already registered for this event.');
   const wanted = wantedSeats(itemTypes);
-  const status: BookingStatus = seatsFit(event, types, await seatsTaken(trx, event, now), wanted) ? 'confirmed' : 'waitlisted';
-  if (status === 'confirmed') takeSeats(trx, event, wanted);
+  const modes = modeSeats(locked.itemModes);
+  const status: BookingStatus = seatsFit(event, types, await seatsTaken(trx, event, now), wanted, modes) ? 'confirmed' : 'waitlisted';
+  if (status === 'confirmed') takeSeats(trx, event, wanted, modes);
   const booking = await insertBookingWithReference(trx, ctx, (reference, tokenHash) => ({
     reference,
     eventId: event.id,
@@ -80,7 +86,7 @@ export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceCon
     manageTokenHash: tokenHash,
     now,
   }));
-  const attendees = await insertSeats(trx, ctx, booking, request, itemTypes, now);
+  const attendees = await insertSeats(trx, ctx, booking, request, locked, now);
   const view: BookingView = { booking, attendees, event, waitlistPosition: status === 'waitlisted' ? await waitlistPosition(trx, booking) : undefined };
   await queueNoticeFor(trx, ctx, status === 'confirmed' ? 'confirmed' : 'waitlisted', view);
   return view;
@@ -102,13 +108,16 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
   await refuseDuplicates(trx, event, request, now, 'One of these email addresses already has a place at this event.');
   const counts = await seatsTaken(trx, event, now);
   const wanted = wantedSeats(itemTypes);
-  const fits = seatsFit(event, types, counts, wanted);
-  // A full event takes a waitlist (offered a place to pay for when one frees); a sold-out ticket type does not.
-  const waitlist = !fits && remainingSeats(event, counts) < itemTypes.length;
+  const modes = modeSeats(locked.itemModes);
+  const fits = seatsFit(event, types, counts, wanted, modes);
+  // A full event (or a full mode of a hybrid one) takes a waitlist (offered a place to pay for when one frees); a
+  // sold-out ticket type does not.
+  const modeFull = (['in_person', 'online'] as const).some((m) => (modes[m] ?? 0) > remainingForMode(event, counts, m));
+  const waitlist = !fits && (remainingSeats(event, counts) < itemTypes.length || modeFull);
   if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');
   const isHold = fits && !isInvoice;
   if (isHold) await assertHoldsUnderCap(trx, ctx.config.limits, { buyerEmail: request.buyer.email, clientKey }, ctx.config.holdMinutes, now);
-  if (fits) takeSeats(trx, event, wanted);
+  if (fits) takeSeats(trx, event, wanted, modes);
 
   const booking = await insertBookingWithReference(trx, ctx, (reference, manageTokenHash) => ({
     reference,
@@ -125,7 +134,7 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
     manageTokenHash,
     now,
   }));
-  const attendees = await insertSeats(trx, ctx, booking, request, itemTypes, now);
+  const attendees = await insertSeats(trx, ctx, booking, request, locked, now);
   const view: BookingView = { booking, attendees, event, waitlistPosition: waitlist ? await waitlistPosition(trx, booking) : undefined };
   if (waitlist) {
     await queueNoticeFor(trx, ctx, 'waitlisted', view);

@@ -4,7 +4,7 @@ import { formatMoney } from '../lib/money';
 import { formatInstant, formatRange } from '../lib/time';
 import { isOnSale } from '../events/availability';
 import { refundPolicyFor, type RefundPolicy } from './rules';
-import { eventUrl, manageUrl, seatUrl } from '../lib/links';
+import { eventUrl, joinUrl, manageUrl, seatUrl } from '../lib/links';
 import { calendarLinks, type BookingNote } from '../calendar/ics';
 import { normaliseEmail } from '../lib/email';
 import type { AttendeeRecord, BookingRecord } from './types';
@@ -91,15 +91,17 @@ function cannotCancelOnline(view: BookingView, policy: RefundPolicy, deadlineLab
  */
 export function bookingNoteFor(
   config: Config,
-  booking: Pick<BookingRecord, 'reference' | 'buyerEmail'>,
-  attendee?: Pick<AttendeeRecord, 'id' | 'email' | 'icalUid' | 'status' | 'manageTokenHash'>,
+  booking: Pick<BookingRecord, 'reference' | 'buyerEmail'> & { status?: BookingRecord['status'] },
+  attendee?: Pick<AttendeeRecord, 'id' | 'email' | 'icalUid' | 'status' | 'manageTokenHash'> & { mode?: AttendeeRecord['mode'] },
 ): BookingNote {
+  // An online attendee's own entry carries their personal joining link (LOCATION, URL, description): theirs alone.
+  const join = attendee && attendee.mode === 'online' && attendee.status === 'active' && booking.status === 'confirmed' && attendee.email !== '' ? { joinUrl: joinUrl(config, attendee) } : {};
   const isHolder = !attendee || normaliseEmail(attendee.email) === normaliseEmail(booking.buyerEmail);
-  if (isHolder) return { reference: booking.reference, manageUrl: manageUrl(config, booking.reference) };
+  if (isHolder) return { reference: booking.reference, manageUrl: manageUrl(config, booking.reference), ...join };
   if (attendee.status === 'active' && attendee.manageTokenHash) {
-    return { reference: booking.reference, manageUrl: seatUrl(config, booking.reference, attendee), manageLabel: 'Change your details or cancel your place' };
+    return { reference: booking.reference, manageUrl: seatUrl(config, booking.reference, attendee), manageLabel: 'Change your details or cancel your place', ...join };
   }
-  return { reference: booking.reference };
+  return { reference: booking.reference, ...join };
 }
 
 export interface ManagePageContext {
@@ -220,6 +222,8 @@ export function toCancelPage(preview: HolderCancelPreview, token: string) {
   };
 }
 
+const placesText = (n: number) => (n === 0 ? 'full — waitlist' : `${n} ${n === 1 ? 'place' : 'places'} left`);
+
 export interface SeatChoice {
   ticketTypeId: number;
 }
@@ -254,6 +258,7 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
       organisation: field('organisation'),
       dietary: field('dietary'),
       accessibility: field('accessibility'),
+      mode: field('mode'),
     };
   });
   const total = seatViews.reduce((s, v) => s + v.amount, 0);
@@ -262,6 +267,9 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
     title: event.title,
     when: formatRange(event.startsAt, event.endsAt, event.timezone),
     allowsInvoice: event.allowsInvoice,
+    isHybrid: event.mode === 'hybrid',
+    roomPlaces: event.mode === 'hybrid' ? placesText(item.remainingByMode.in_person) : null,
+    onlinePlaces: event.mode === 'hybrid' ? placesText(item.remainingByMode.online) : null,
     seats: seatViews,
     hasTicketChoice: seatViews.some((v) => v.typeChoices),
     total: formatMoney(total, event.currency),

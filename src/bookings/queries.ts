@@ -55,6 +55,8 @@ export function toAttendee(row: Row): AttendeeRecord {
     cancelledAt: fromDbTimeOrNull(row.cancelled_at),
     manageTokenHash: str(row.manage_token_hash),
     detailsVersion: Number(row.details_version ?? 0),
+    mode: row.mode === 'online' ? 'online' : 'in_person',
+    joinedAt: fromDbTimeOrNull(row.joined_at),
   };
 }
 
@@ -143,6 +145,9 @@ export interface NewAttendee {
   icalUid: string;
   /** The hash of the seat's own manage token (absent: the seat has no link of its own). */
   manageTokenHash?: string;
+  mode?: 'in_person' | 'online';
+  /** The hash of the seat's personal joining link token (lib/links.ts `joinToken`). */
+  joinTokenHash?: string;
 }
 
 export async function insertAttendees(db: Tx, bookingId: number, eventId: number, attendees: NewAttendee[], now: Date): Promise<AttendeeRecord[]> {
@@ -162,6 +167,8 @@ export async function insertAttendees(db: Tx, bookingId: number, eventId: number
       currency: a.currency,
       ical_uid: a.icalUid,
       manage_token_hash: a.manageTokenHash ?? null,
+      mode: a.mode ?? 'in_person',
+      join_token_hash: a.joinTokenHash ?? null,
       created_at: toDbTime(now),
     })),
   ).returning('*');
@@ -217,22 +224,27 @@ export async function cancelAttendees(db: Tx, bookingId: number, now: Date, atte
 }
 
 /** Waitlisted bookings of an event, first come first served, with their seats by ticket type. */
-export async function listWaitlist(db: Tx, eventId: number): Promise<Array<{ booking: BookingRecord; seats: Map<number, number> }>> {
+export async function listWaitlist(db: Tx, eventId: number): Promise<Array<{ booking: BookingRecord; seats: Map<number, number>; modes: { in_person: number; online: number } }>> {
   const rows = await db('bookings').select(BOOKING_COLUMNS).where({ event_id: eventId, status: 'waitlisted' }).orderBy('id');
   if (rows.length === 0) return [];
   const seatRows = await db('attendees')
-    .select('booking_id', 'ticket_type_id')
+    .select('booking_id', 'ticket_type_id', 'mode')
     .count({ n: '*' })
     .whereIn('booking_id', rows.map((r: Row) => Number(r.id)))
     .where('status', 'active')
-    .groupBy('booking_id', 'ticket_type_id');
+    .groupBy('booking_id', 'ticket_type_id', 'mode');
   const seats = new Map<number, Map<number, number>>();
+  const modes = new Map<number, { in_person: number; online: number }>();
   for (const r of seatRows as Row[]) {
-    const m = seats.get(Number(r.booking_id)) ?? new Map<number, number>();
-    m.set(Number(r.ticket_type_id), Number(r.n));
-    seats.set(Number(r.booking_id), m);
+    const id = Number(r.booking_id);
+    const m = seats.get(id) ?? new Map<number, number>();
+    m.set(Number(r.ticket_type_id), (m.get(Number(r.ticket_type_id)) ?? 0) + Number(r.n));
+    seats.set(id, m);
+    const byMode = modes.get(id) ?? { in_person: 0, online: 0 };
+    byMode[r.mode === 'online' ? 'online' : 'in_person'] += Number(r.n);
+    modes.set(id, byMode);
   }
-  return rows.map((r: Row) => ({ booking: toBooking(r), seats: seats.get(Number(r.id)) ?? new Map() }));
+  return rows.map((r: Row) => ({ booking: toBooking(r), seats: seats.get(Number(r.id)) ?? new Map(), modes: modes.get(Number(r.id)) ?? { in_person: 0, online: 0 } }));
 }
 
 export async function waitlistPosition(db: Tx, booking: BookingRecord): Promise<number> {
@@ -250,6 +262,7 @@ export async function updateSeatDetails(
   seat: AttendeeRecord,
   details: { name: string; email: string; organisation?: string; dietary?: string; accessibility?: string },
   manageTokenHash: string | null,
+  joinTokenHash?: string | null,
 ): Promise<boolean> {
   const count = await db('attendees')
     .where({ id: seat.id, status: 'active', details_version: seat.detailsVersion })
@@ -261,6 +274,7 @@ export async function updateSeatDetails(
       dietary: details.dietary ?? null,
       accessibility: details.accessibility ?? null,
       manage_token_hash: manageTokenHash,
+      ...(joinTokenHash !== undefined ? { join_token_hash: joinTokenHash } : {}),
       details_version: seat.detailsVersion + 1,
     });
   return count === 1;

@@ -76,7 +76,10 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     try {
       const person = parseInput(registrationFormSchema, form);
       await limitBookings(ctx, req, res, [person.email]);
-      const created = await createBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] }, { freeOnly: true, clientKey: clientKey(ctx.config, req) });
+      // The form's fields are the one attendee's: an error about `items.0.attendee.mode` is shown beside `mode`.
+      const created = await createBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] }, { freeOnly: true, clientKey: clientKey(ctx.config, req) }).catch((error: unknown) => {
+        throw error instanceof ValidationError ? new ValidationError((error.details ?? []).map((d) => ({ ...d, path: d.path.replace(/^items\.0\.attendee\./, '') }))) : error;
+      });
       await subscribeFromBookingForm(ctx, req, res, form, person.email);
       res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {

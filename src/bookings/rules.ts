@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { bookingState, isOnSale } from '../events/availability';
-import type { EventRecord, TicketTypeRecord } from '../events/types';
+import { attendanceModes, bookingState, isOnSale, type ModeSeats } from '../events/availability';
+import { ATTENDANCE_LABELS, type AttendanceMode, type EventRecord, type TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { todayIn } from '../members/dates';
 import { emailsWithoutCurrentMembership } from '../members/queries';
@@ -41,6 +41,37 @@ export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRec
   });
   if (problems.length) throw new ValidationError(problems);
   return resolved as TicketTypeRecord[];
+}
+
+/**
+ * How each item's attendee takes part: chosen for a hybrid event (`attendee.mode`, required), the event's one way
+ * otherwise (a different one named is refused). Throws ValidationError naming each item's field.
+ */
+export function resolveSeatModes(request: BookingRequest, event: Pick<EventRecord, 'mode'>): AttendanceMode[] {
+  const allowed = attendanceModes(event);
+  const problems: Array<{ path: string; message: string }> = [];
+  const modes = request.items.map((item, index) => {
+    const asked = item.attendee.mode;
+    if (asked === undefined) {
+      if (allowed.length === 1) return allowed[0];
+      problems.push({ path: `items.${index}.attendee.mode`, message: 'Choose how this attendee will take part: in person or online' });
+      return allowed[0];
+    }
+    if (!allowed.includes(asked)) problems.push({ path: `items.${index}.attendee.mode`, message: `This event is ${ATTENDANCE_LABELS[allowed[0]].toLowerCase()} only` });
+    return asked;
+  });
+  if (problems.length) throw new ValidationError(problems);
+  return modes;
+}
+
+/** Seats by way of taking part. */
+export function modeSeats(modes: Array<AttendanceMode | { mode: AttendanceMode }>): ModeSeats {
+  const seats: ModeSeats = {};
+  for (const m of modes) {
+    const mode = typeof m === 'string' ? m : m.mode;
+    seats[mode] = (seats[mode] ?? 0) + 1;
+  }
+  return seats;
 }
 
 /** Seats asked for, by ticket type id. */

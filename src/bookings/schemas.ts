@@ -17,6 +17,8 @@ export const personSchema = z.object({
 export const attendeeSchema = personSchema.extend({
   dietary: optionalLines(500),
   accessibility: optionalLines(500),
+  /** How the attendee takes part: required for a hybrid event, else the event's own way (bookings/rules.ts `resolveSeatModes`). */
+  mode: z.enum(['in_person', 'online'], { message: 'Choose in person or online' }).optional(),
 });
 
 export const bookingRequestSchema = z

@@ -6,7 +6,7 @@ import { contactEmailFor } from '../events/terms';
 import type { EventRecord } from '../events/types';
 import { normaliseEmail } from '../lib/email';
 import { ConflictError, UnauthorizedError, ValidationError } from '../lib/errors';
-import { seatTokenHash } from '../lib/links';
+import { joinTokenHash, seatTokenHash } from '../lib/links';
 import { formatInstant } from '../lib/time';
 import { tokenMatches } from '../lib/tokens';
 import { cancelBookingSeats, cancellationMoney, moneyLeft, type CancellationMoney, type InvoiceCreditHook } from './cancel';
@@ -114,7 +114,8 @@ export async function changeSeatDetails(ctx: ServiceContext, reference: string, 
     if (isNewEmail && (await findEmailsAlreadyBooked(trx, locked.event.id, [details.email], now)).length > 0) {
       throw new ConflictError('already_booked', 'This email address already has a place at this event.', [{ path: 'email', message: 'This email address already has a place at this event' }]);
     }
-    const changed = await updateSeatDetails(trx, seat, details, isNewEmail ? seatTokenHash(ctx.config, seat.icalUid, details.email) : seat.manageTokenHash);
+    // A place passed on gets new private links (its page, and its joining link): the old ones stop working.
+    const changed = await updateSeatDetails(trx, seat, details, isNewEmail ? seatTokenHash(ctx.config, seat.icalUid, details.email) : seat.manageTokenHash, isNewEmail ? joinTokenHash(ctx.config, seat.icalUid, details.email) : undefined);
     if (!changed) throw new ConflictError('seat_changes_closed', 'This place was changed by someone else a moment ago. Look at it again before changing it.');
     if (isNewEmail) await queuePassedOn(trx, ctx, { ...locked, attendees: await reloadSeats(trx, locked.booking.id) }, seat);
     return isNewEmail;

@@ -51,4 +51,8 @@ export interface AttendeeRecord {
   manageTokenHash: string | null;
   /** How many times the seat's details were changed: each change's emails are keyed by it. */
   detailsVersion: number;
+  /** How this seat takes part: in the room or online (every seat of an in-person event is in person). */
+  mode: 'in_person' | 'online';
+  /** When the attendee first opened their personal joining link (online seats). */
+  joinedAt: Date | null;
 }

@@ -35,8 +35,9 @@ export async function grantWaitlistPlace(trx: Knex.Transaction, ctx: ServiceCont
 
 /**
  * Gives freed places to the waitlist, first come first served: the first booking that does not fit
- * stops the promotion, so nobody is overtaken by a smaller party behind them. The caller holds the
- * event lock.
+ * stops the promotion, so nobody is overtaken by a smaller party behind them. A hybrid event has a waitlist per way
+ * of taking part: a booking that does not fit stops the promotion only for its own modes, so someone waiting for an
+ * online place is not held up by a party waiting for the room. The caller holds the event lock.
  */
 export async function promoteWaitlist(trx: Knex.Transaction, ctx: ServiceContext, event: EventRecord): Promise<number[]> {
   const now = ctx.clock.now();
@@ -44,9 +45,21 @@ export async function promoteWaitlist(trx: Knex.Transaction, ctx: ServiceContext
   if (state !== 'open' && state !== 'closed') return [];
   const types = (await listTicketTypes(trx, [event.id])).get(event.id) ?? [];
   const promoted: number[] = [];
-  for (const { booking, seats } of await listWaitlist(trx, event.id)) {
+  const blocked = new Set<'in_person' | 'online'>();
+  for (const { booking, seats, modes } of await listWaitlist(trx, event.id)) {
+    const wants = (['in_person', 'online'] as const).filter((m) => modes[m] > 0);
+    if (event.mode !== 'hybrid' && blocked.size > 0) break;
+    if (wants.some((m) => blocked.has(m))) {
+      wants.forEach((m) => blocked.add(m));
+      continue;
+    }
     const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-    if (!seatsFit(event, types, counts, seats)) break;
+    if (!seatsFit(event, types, counts, seats, modes)) {
+      wants.forEach((m) => blocked.add(m));
+      if (wants.length === 0) blocked.add('in_person');
+      if (event.mode !== 'hybrid' || blocked.size === 2) break;
+      continue;
+    }
     if (await grantWaitlistPlace(trx, ctx, booking, event)) promoted.push(booking.id);
   }
   return promoted;

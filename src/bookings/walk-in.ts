@@ -64,15 +64,17 @@ export async function registerWalkIn(
       throw new ConflictError('already_booked', `${input.email} already has a place (or a waitlist place) at this event: search for them instead.`);
     }
     const wanted = new Map([[type.id, 1]]);
-    if (!seatsFit(event, types, await seatsTaken(trx, event, now), wanted)) {
+    // Someone at the door takes part in person (at an online-only event, as the event's one way).
+    const mode = event.mode === 'online' ? 'online' : 'in_person';
+    if (!seatsFit(event, types, await seatsTaken(trx, event, now), wanted, { [mode]: 1 })) {
       throw new ConflictError('sold_out', `The event is full (${event.capacity} places), so this walk-in cannot be added. Raise the capacity first if the room has space.`);
     }
-    takeSeats(trx, event, wanted);
+    takeSeats(trx, event, wanted, { [mode]: 1 });
     const booking = await insertWalkInBooking(trx, ctx, event, input, now);
     const icalUid = `${randomUUID()}@${publicHost(ctx.config)}`;
     // The seat's own link, as every seat has (bookings/seats.ts); none without an email, as there is nobody to send it to.
     const seatHash = input.email ? seatTokenHash(ctx.config, icalUid, input.email) : undefined;
-    const [attendee] = await insertAttendees(trx, booking.id, event.id, [{ ticketTypeId: type.id, name: input.name, email: input.email, unitPrice: 0, currency: type.currency, icalUid, manageTokenHash: seatHash }], now);
+    const [attendee] = await insertAttendees(trx, booking.id, event.id, [{ ticketTypeId: type.id, name: input.name, email: input.email, unitPrice: 0, currency: type.currency, icalUid, manageTokenHash: seatHash, mode }], now);
     await trx('attendees').where({ id: attendee.id }).update({ checked_in_at: toDbTime(now) });
     const placed: BookingView = { booking, attendees: [{ ...attendee, checkedInAt: now }], event };
     if (input.email) await queueNoticeFor(trx, ctx, 'confirmed', placed);

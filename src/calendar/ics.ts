@@ -1,4 +1,4 @@
-import ical, { ICalCalendarMethod, ICalEventStatus, type ICalCalendar } from 'ical-generator';
+import ical, { ICalAlarmType, ICalCalendarMethod, ICalEventStatus, type ICalCalendar } from 'ical-generator';
 import type { EventRecord } from '../events/types';
 import { calAddress, foldLines, parameterValue, textValue } from './params';
 
@@ -9,10 +9,17 @@ export interface CalendarContext {
   organizerEmail: string;
   eventUrl: (slug: string) => string;
   now: Date;
+  /** Minutes before the start at which an invitation's alarm (VALARM) goes off; 0: no alarm. */
+  alarmMinutes?: number;
 }
 
-function location(event: EventRecord): string {
-  return [event.venue, event.address].filter(Boolean).join(', ') || event.onlineUrl || '';
+/**
+ * Where the entry says the event is: an online attendee's own joining link (only in their own entry), else the venue,
+ * else "Online". Never the meeting's own address: that is for confirmed online attendees, through their joining link.
+ */
+function location(event: EventRecord, booking?: BookingNote): string {
+  if (booking?.joinUrl) return booking.joinUrl;
+  return [event.venue, event.address].filter(Boolean).join(', ') || (event.mode === 'online' ? 'Online' : '');
 }
 
 /**
@@ -25,12 +32,14 @@ export interface BookingNote {
   manageUrl?: string;
   /** What the link is called: "Manage or cancel your booking" (the buyer's), or a seat's own wording. */
   manageLabel?: string;
+  /** An online attendee's personal joining link (`/join/<token>`): LOCATION, URL and the description of their own entry. */
+  joinUrl?: string;
 }
 
 function description(event: EventRecord, url: string, booking?: BookingNote): string {
   return [
     event.summary,
-    event.onlineUrl ? `Join online: ${event.onlineUrl}` : '',
+    booking?.joinUrl ? `Join online (your personal link, do not share it): ${booking.joinUrl}` : '',
     booking ? `Booking reference: ${booking.reference}` : '',
     booking?.manageUrl ? `${booking.manageLabel ?? 'Manage or cancel your booking'}: ${booking.manageUrl}` : '',
     `Details: ${url}`,
@@ -69,6 +78,7 @@ function render(calendar: ICalCalendar, eventLines: string[]): string {
 function baseEvent(event: EventRecord, ctx: CalendarContext, booking?: BookingNote) {
   const url = ctx.eventUrl(event.slug);
   return {
+    ...personalParts(event, ctx, booking),
     start: event.startsAt,
     end: event.endsAt,
     stamp: ctx.now,
@@ -76,9 +86,17 @@ function baseEvent(event: EventRecord, ctx: CalendarContext, booking?: BookingNo
     lastModified: event.updatedAt,
     summary: event.title,
     description: description(event, url, booking),
-    location: location(event),
-    url,
   };
+}
+
+function personalParts(event: EventRecord, ctx: CalendarContext, booking?: BookingNote) {
+  return { location: location(event, booking), url: booking?.joinUrl ?? ctx.eventUrl(event.slug) };
+}
+
+/** The reminder alarm of an attendee's own entry (RFC 5545 §3.6.6), ALARM_MINUTES before the start; none when 0. */
+function alarms(ctx: CalendarContext) {
+  const minutes = ctx.alarmMinutes ?? 60;
+  return minutes > 0 ? [{ type: ICalAlarmType.display, trigger: minutes * 60, description: 'Reminder' }] : [];
 }
 
 export interface InvitationInput {
@@ -101,6 +119,7 @@ export function buildInvitation(input: InvitationInput, ctx: CalendarContext): s
     id: input.uid,
     sequence: input.sequence,
     status: isCancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    alarms: isCancel ? [] : alarms(ctx),
   });
   return render(calendar, [organizerLine(ctx), attendeeLine(input.attendee, isCancel)]);
 }
@@ -108,7 +127,7 @@ export function buildInvitation(input: InvitationInput, ctx: CalendarContext): s
 /** A personal copy of the invitation to download (PUBLISH, same UID, so importing it updates the same entry). */
 export function buildPersonalCopy(input: Omit<InvitationInput, 'method'>, ctx: CalendarContext): string {
   const calendar = newCalendar(ctx, ICalCalendarMethod.PUBLISH);
-  calendar.createEvent({ ...baseEvent(input.event, ctx, input.booking), id: input.uid, sequence: input.sequence, status: ICalEventStatus.CONFIRMED });
+  calendar.createEvent({ ...baseEvent(input.event, ctx, input.booking), id: input.uid, sequence: input.sequence, status: ICalEventStatus.CONFIRMED, alarms: alarms(ctx) });
   return render(calendar, [organizerLine(ctx)]);
 }
 
@@ -136,13 +155,12 @@ export function buildFeed(events: EventRecord[], ctx: CalendarContext, host: str
  * and every personal copy and invitation, which all write `events.sequence`, supersede what calendars hold.
  */
 export function isCalendarRevision(
-  before: Pick<EventRecord, 'title' | 'summary' | 'description' | 'venue' | 'address' | 'onlineUrl' | 'startsAt' | 'endsAt' | 'slug'>,
-  after: Pick<EventRecord, 'title' | 'summary' | 'description' | 'venue' | 'address' | 'onlineUrl' | 'startsAt' | 'endsAt' | 'slug'>,
+  before: Pick<EventRecord, 'title' | 'summary' | 'description' | 'venue' | 'address' | 'mode' | 'startsAt' | 'endsAt' | 'slug'>,
+  after: Pick<EventRecord, 'title' | 'summary' | 'description' | 'venue' | 'address' | 'mode' | 'startsAt' | 'endsAt' | 'slug'>,
 ): boolean {
-  const text = ['title', 'summary', 'description', 'venue', 'address', 'slug'] as const;
+  const text = ['title', 'summary', 'description', 'venue', 'address', 'slug', 'mode'] as const;
   return (
     text.some((key) => before[key] !== after[key]) ||
-    (before.onlineUrl ?? '') !== (after.onlineUrl ?? '') ||
     before.startsAt.getTime() !== after.startsAt.getTime() ||
     before.endsAt.getTime() !== after.endsAt.getTime()
   );
@@ -176,7 +194,7 @@ export function calendarLinks(event: EventRecord, url: string, booking?: Booking
     text: event.title,
     dates: `${googleStamp(event.startsAt)}/${googleStamp(event.endsAt)}`,
     details,
-    location: location(event),
+    location: location(event, booking),
   });
   const outlook = new URLSearchParams({
     path: '/calendar/action/compose',
@@ -185,7 +203,7 @@ export function calendarLinks(event: EventRecord, url: string, booking?: Booking
     startdt: outlookStamp(event.startsAt),
     enddt: outlookStamp(event.endsAt),
     body: details,
-    location: location(event),
+    location: location(event, booking),
   });
   return {
     google: `https://calendar.google.com/calendar/render?${google.toString()}`,

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { EventRecord, SeatCounts, TicketTypeRecord } from './types';
+import type { AttendanceMode, EventRecord, SeatCounts, TicketTypeRecord } from './types';
 
 export type BookingState = 'open' | 'not_yet_open' | 'closed' | 'started' | 'cancelled' | 'unpublished';
 
@@ -12,9 +12,35 @@ export function bookingState(event: EventRecord, now: Date): BookingState {
   return 'open';
 }
 
+/** The event's places in all: a hybrid event's two capacities together. */
+export function totalCapacity(event: Pick<EventRecord, 'mode' | 'capacity' | 'onlineCapacity'>): number {
+  return event.mode === 'hybrid' ? event.capacity + (event.onlineCapacity ?? 0) : event.capacity;
+}
+
 export function remainingSeats(event: EventRecord, counts: SeatCounts | undefined): number {
+  if (event.mode === 'hybrid') return remainingForMode(event, counts, 'in_person') + remainingForMode(event, counts, 'online');
   return Math.max(0, event.capacity - (counts?.taken ?? 0));
 }
+
+/** The ways a seat can take part at this event: one, or both for a hybrid event. */
+export function attendanceModes(event: Pick<EventRecord, 'mode'>): AttendanceMode[] {
+  return event.mode === 'hybrid' ? ['in_person', 'online'] : [event.mode === 'online' ? 'online' : 'in_person'];
+}
+
+/** Places for one way of taking part: a hybrid event's own capacity for that mode; the event's places otherwise (0 for a mode it does not have). */
+export function modeCapacity(event: Pick<EventRecord, 'mode' | 'capacity' | 'onlineCapacity'>, mode: AttendanceMode): number {
+  if (event.mode === 'hybrid') return mode === 'online' ? (event.onlineCapacity ?? 0) : event.capacity;
+  return attendanceModes(event)[0] === mode ? event.capacity : 0;
+}
+
+/** Places left for one way of taking part. */
+export function remainingForMode(event: EventRecord, counts: SeatCounts | undefined, mode: AttendanceMode): number {
+  if (event.mode !== 'hybrid') return attendanceModes(event)[0] === mode ? remainingSeats(event, counts) : 0;
+  return Math.max(0, modeCapacity(event, mode) - (counts?.byMode[mode] ?? 0));
+}
+
+/** Seats asked for, by way of taking part. */
+export type ModeSeats = Partial<Record<AttendanceMode, number>>;
 
 /** Places left for one ticket type: the event's places, further limited by the type's quota. */
 export function remainingForTicketType(type: TicketTypeRecord, eventRemaining: number, counts: SeatCounts | undefined): number {
@@ -35,18 +61,26 @@ export function isFreeEvent(types: TicketTypeRecord[]): boolean {
 }
 
 /**
- * Whether a request for these seats fits: the event's places and each ticket type's quota.
- * `wanted` maps ticket type id to seats asked for.
+ * Whether a request for these seats fits: the event's places (a hybrid event's places for each mode asked for) and
+ * each ticket type's quota. `wanted` maps ticket type id to seats asked for; `modes` says how they take part (needed
+ * for a hybrid event only: every seat of another event takes part its one way).
  */
 export function seatsFit(
   event: EventRecord,
   types: TicketTypeRecord[],
   counts: SeatCounts | undefined,
   wanted: Map<number, number>,
+  modes: ModeSeats = {},
 ): boolean {
   const total = [...wanted.values()].reduce((a, b) => a + b, 0);
   const eventLeft = remainingSeats(event, counts);
   if (total > eventLeft) return false;
+  if (event.mode === 'hybrid') {
+    const asked = (modes.in_person ?? 0) + (modes.online ?? 0);
+    // A hybrid request that does not say how its seats take part cannot be placed against either capacity.
+    if (asked !== total) return false;
+    for (const mode of ['in_person', 'online'] as const) if ((modes[mode] ?? 0) > remainingForMode(event, counts, mode)) return false;
+  }
   for (const [typeId, seats] of wanted) {
     const type = types.find((t) => t.id === typeId);
     if (!type || seats > remainingForTicketType(type, eventLeft, counts)) return false;

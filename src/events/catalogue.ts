@@ -140,6 +140,8 @@ export function createCatalogue(ctx: ServiceContext, options: CatalogueOptions =
 export interface UpcomingFilter {
   kind?: EventKind;
   region?: Region;
+  /** Events one can take part in this way (a hybrid event matches both). */
+  mode?: 'online' | 'in_person';
   from?: Date;
   to?: Date;
   /** Cancelled events are listed (so people who planned to come see it) except in the calendar feed. */
@@ -157,6 +159,7 @@ export function selectUpcoming(snapshot: CatalogueSnapshot, filter: UpcomingFilt
     (filter.includeCancelled !== false || event.status === 'published') &&
     (!filter.kind || event.kind === filter.kind) &&
     (!filter.region || event.region === filter.region) &&
+    (!filter.mode || event.mode === filter.mode || event.mode === 'hybrid') &&
     event.endsAt >= from &&
     (!filter.to || event.startsAt < filter.to),
   );

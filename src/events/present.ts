@@ -1,16 +1,16 @@
 import { calendarLinks } from '../calendar/ics';
 import { formatMoney } from '../lib/money';
 import { formatDate, formatInstant } from '../lib/time';
-import { bookingState, isFreeEvent, isOnSale } from './availability';
+import { bookingState, isFreeEvent, isOnSale, totalCapacity } from './availability';
 import { eventDates } from './dates';
 import type { EventWithAvailability } from './service';
-import { KIND_LABELS, REGION_LABELS } from './types';
+import { KIND_LABELS, MODE_LABELS, REGION_LABELS } from './types';
 import { accessLines } from './types';
 import type { Config } from '../config';
 import { contactEmailFor, priceBasis, refundTerms } from './terms';
 
 /** The public JSON shape of an event (DESIGN.md, Public JSON API). */
-export function toApiEvent({ event, ticketTypes, remaining }: EventWithAvailability, url: string) {
+export function toApiEvent({ event, ticketTypes, remaining, remainingByMode }: EventWithAvailability, url: string) {
   return {
     slug: event.slug,
     kind: event.kind,
@@ -21,8 +21,14 @@ export function toApiEvent({ event, ticketTypes, remaining }: EventWithAvailabil
     timezone: event.timezone,
     venue: event.venue,
     region: event.region,
-    capacity: event.capacity,
+    /** `in_person`, `online` or `hybrid`; the meeting's own address is never here. */
+    mode: event.mode,
+    capacity: totalCapacity(event),
     remaining,
+    // A hybrid event's places for each way of taking part, each with its own waitlist.
+    ...(event.mode === 'hybrid'
+      ? { places: { inPerson: { capacity: event.capacity, remaining: remainingByMode.in_person }, online: { capacity: event.onlineCapacity ?? 0, remaining: remainingByMode.online } } }
+      : {}),
     url,
     ticketTypes: ticketTypes.map((t) => ({
       id: t.id,
@@ -58,13 +64,36 @@ export function toEventCard(item: EventWithAvailability, now: Date) {
     date: dates.date,
     startsAtIso: event.startsAt.toISOString(),
     time: dates.time,
-    venue: event.venue,
+    venue: event.venue || (event.mode === 'online' ? 'Online' : ''),
+    modeLabel: event.mode === 'in_person' ? null : MODE_LABELS[event.mode],
     isCancelled: event.status === 'cancelled',
     isAgm: event.isAgm,
     isFull: item.remaining === 0 && event.status !== 'cancelled',
     isPast: event.endsAt <= now,
     placesLabel: placesLabel(item),
     priceLabel: free ? 'Free' : `From ${formatMoney(Math.min(...prices), event.currency)}`,
+  };
+}
+
+/**
+ * How to take part, for the event page: in the room, online (a personal joining link, opening 30 minutes before the
+ * start unless the organisers set another time, which is not public), or either for a hybrid event, with the places
+ * left for each. Never the meeting's own address.
+ */
+function modeParts(item: EventWithAvailability, now: Date) {
+  const { event } = item;
+  const open = bookingState(event, now) === 'open';
+  const left = (n: number) => (n === 0 ? 'full — waitlist' : `${n} ${n === 1 ? 'place' : 'places'} left`);
+  return {
+    mode: event.mode,
+    modeLabel: MODE_LABELS[event.mode],
+    isOnline: event.mode === 'online',
+    isHybrid: event.mode === 'hybrid',
+    hasOnline: event.mode !== 'in_person',
+    hasRoom: event.mode !== 'online',
+    onlinePlaces: event.mode === 'hybrid' && open ? left(item.remainingByMode.online) : null,
+    roomPlaces: event.mode === 'hybrid' && open ? left(item.remainingByMode.in_person) : null,
+    startsLocal: eventDates(event.startsAt, event.endsAt, event.timezone).range,
   };
 }
 
@@ -94,13 +123,13 @@ export function toEventPage(item: EventWithAvailability, url: string, now: Date,
     ...toEventCard(item, now),
     description: event.description,
     address: event.address,
-    onlineUrl: event.onlineUrl,
+    ...modeParts(item, now),
     access: accessLines(event.access),
     accessContact: contactEmailFor(event, config),
     when: eventDates(event.startsAt, event.endsAt, event.timezone).range,
     timezone: event.timezone,
     endsAtIso: event.endsAt.toISOString(),
-    capacity: event.capacity,
+    capacity: totalCapacity(event),
     remaining: item.remaining,
     isFree: free,
     allowsInvoice: event.allowsInvoice,

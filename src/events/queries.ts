@@ -2,14 +2,14 @@ import type { Knex } from 'knex';
 import { whereSeatsHeld } from '../bookings/holds';
 import type { Tx } from '../db/connect';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
-import type { EventKind, EventRecord, EventStatus, Region, SeatCounts, TicketTypeRecord } from './types';
+import type { AttendanceMode, EventKind, EventMode, EventRecord, EventStatus, Region, SeatCounts, TicketTypeRecord } from './types';
 
 const EVENT_COLUMNS = [
-  'id', 'slug', 'kind', 'title', 'summary', 'description', 'venue', 'address', 'region', 'online_url', 'starts_at',
-  'ends_at', 'timezone', 'capacity', 'status', 'booking_opens_at', 'booking_closes_at', 'sequence', 'currency',
+  'id', 'slug', 'kind', 'title', 'summary', 'description', 'venue', 'address', 'region', 'mode', 'starts_at',
+  'ends_at', 'timezone', 'capacity', 'online_capacity', 'status', 'booking_opens_at', 'booking_closes_at', 'sequence', 'currency',
   'allows_invoice', 'refund_deadline_at', 'refund_fee', 'contact_email', 'is_agm', 'cancelled_at', 'seat_changes_until',
   'access_step_free', 'access_hearing_loop', 'access_captions', 'access_bsl', 'access_quiet_room', 'access_transport', 'access_notes',
-  'updated_at',
+  'reminder_early_hours', 'reminder_late_hours', 'thank_you_on', 'missed_you_on', 'follow_up_hours', 'updated_at',
 ].map((c) => `events.${c}`);
 
 const TICKET_TYPE_COLUMNS = [
@@ -30,11 +30,12 @@ export function toEvent(row: Row): EventRecord {
     venue: String(row.venue ?? ''),
     address: String(row.address ?? ''),
     region: row.region as Region,
-    onlineUrl: (row.online_url as string | null) ?? null,
+    mode: (row.mode as EventMode | undefined) ?? 'in_person',
     startsAt: fromDbTime(row.starts_at),
     endsAt: fromDbTime(row.ends_at),
     timezone: String(row.timezone),
     capacity: Number(row.capacity),
+    onlineCapacity: row.online_capacity === null || row.online_capacity === undefined ? null : Number(row.online_capacity),
     status: row.status as EventStatus,
     bookingOpensAt: fromDbTimeOrNull(row.booking_opens_at),
     bookingClosesAt: fromDbTimeOrNull(row.booking_closes_at),
@@ -55,6 +56,13 @@ export function toEvent(row: Row): EventRecord {
       quietRoom: Boolean(row.access_quiet_room),
       transport: String(row.access_transport ?? ''),
       notes: String(row.access_notes ?? ''),
+    },
+    followUps: {
+      reminderEarlyHours: row.reminder_early_hours === null || row.reminder_early_hours === undefined ? null : Number(row.reminder_early_hours),
+      reminderLateHours: row.reminder_late_hours === null || row.reminder_late_hours === undefined ? null : Number(row.reminder_late_hours),
+      thankYou: row.thank_you_on === undefined ? true : Boolean(row.thank_you_on),
+      missedYou: row.missed_you_on === undefined ? true : Boolean(row.missed_you_on),
+      followUpHours: Number(row.follow_up_hours ?? 2),
     },
     updatedAt: fromDbTime(row.updated_at),
   };
@@ -132,20 +140,26 @@ export function seatsTakenQuery(db: Tx, now: Date): Knex.QueryBuilder {
     .where((q) => whereSeatsHeld(q, now));
 }
 
+export function emptySeatCounts(): SeatCounts {
+  return { taken: 0, byTicketType: new Map(), byMode: { in_person: 0, online: 0 } satisfies Record<AttendanceMode, number> };
+}
+
 export async function countSeatsTaken(db: Tx, eventIds: number[], now: Date): Promise<Map<number, SeatCounts>> {
-  const counts = new Map<number, SeatCounts>(eventIds.map((id) => [id, { taken: 0, byTicketType: new Map() }]));
+  const counts = new Map<number, SeatCounts>(eventIds.map((id) => [id, emptySeatCounts()]));
   if (eventIds.length === 0) return counts;
   const rows = await seatsTakenQuery(db, now)
     .whereIn('attendees.event_id', eventIds)
-    .select('attendees.event_id', 'attendees.ticket_type_id')
+    .select('attendees.event_id', 'attendees.ticket_type_id', 'attendees.mode')
     .count({ seats: '*' })
-    .groupBy('attendees.event_id', 'attendees.ticket_type_id');
+    .groupBy('attendees.event_id', 'attendees.ticket_type_id', 'attendees.mode');
   for (const row of rows as Row[]) {
     const entry = counts.get(Number(row.event_id));
     if (!entry) continue;
     const seats = Number(row.seats);
     entry.taken += seats;
-    entry.byTicketType.set(Number(row.ticket_type_id), seats);
+    const typeId = Number(row.ticket_type_id);
+    entry.byTicketType.set(typeId, (entry.byTicketType.get(typeId) ?? 0) + seats);
+    entry.byMode[row.mode === 'online' ? 'online' : 'in_person'] += seats;
   }
   return counts;
 }

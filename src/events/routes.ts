@@ -27,8 +27,12 @@ function groupByMonth(items: EventWithAvailability[], now: Date) {
   return months;
 }
 
-function filterOptions(selected: { kind?: string; region?: string }) {
+function filterOptions(selected: { kind?: string; region?: string; mode?: string }) {
   return {
+    modes: [
+      { value: 'online', label: 'Online (and hybrid)', selected: selected.mode === 'online' },
+      { value: 'in_person', label: 'In person (and hybrid)', selected: selected.mode === 'in_person' },
+    ],
     kinds: EVENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], selected: selected.kind === k })),
     regions: REGIONS.map((r) => ({ value: r, label: REGION_LABELS[r], selected: selected.region === r })),
   };
@@ -79,9 +83,9 @@ export function publicEventRoutes(ctx: ServiceContext, views: Views, catalogue: 
   router.get('/', async (req, res) => {
     const query = parseInput(listQuerySchema, req.query);
     const snapshot = await catalogue.current();
-    const page = snapshot.cached(`home:${query.kind ?? ''}:${query.region ?? ''}`, () => {
-      const months = groupByMonth(selectUpcoming(snapshot, { kind: query.kind, region: query.region }), snapshot.readAt);
-      return views.render('events/list', { title: 'Upcoming events', months, isFiltered: !!(query.kind || query.region), ...filterOptions(query) });
+    const page = snapshot.cached(`home:${query.kind ?? ''}:${query.region ?? ''}:${query.mode ?? ''}`, () => {
+      const months = groupByMonth(selectUpcoming(snapshot, { kind: query.kind, region: query.region, mode: query.mode }), snapshot.readAt);
+      return views.render('events/list', { title: 'Upcoming events', months, isFiltered: !!(query.kind || query.region || query.mode), ...filterOptions(query) });
     });
     sendCatalogueBody(req, res, 'html', page);
   });

@@ -13,6 +13,8 @@ const dateOrInstant = z
 export const listQuerySchema = z.object({
   kind: z.preprocess(blankToUndefined, z.enum(EVENT_KINDS, { message: `must be one of ${EVENT_KINDS.join(', ')}` }).optional()),
   region: z.preprocess(blankToUndefined, z.enum(REGIONS, { message: `must be one of ${REGIONS.join(', ')}` }).optional()),
+  /** Events one can take part in this way: `online` (online and hybrid events) or `in_person` (in person and hybrid). */
+  mode: z.preprocess(blankToUndefined, z.enum(['online', 'in_person'], { message: 'must be one of online, in_person' }).optional()),
   from: z.preprocess(blankToUndefined, dateOrInstant.optional()),
   to: z.preprocess(blankToUndefined, dateOrInstant.optional()),
 });

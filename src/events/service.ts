@@ -1,13 +1,15 @@
 import type { ServiceContext } from '../context';
 import { NotFoundError } from '../lib/errors';
-import { remainingForTicketType, remainingSeats } from './availability';
+import { remainingForMode, remainingForTicketType, remainingSeats } from './availability';
 import { countSeatsTaken, findEventBySlug, listEvents, listTicketTypes, type EventFilter } from './queries';
-import type { EventKind, EventRecord, Region, TicketTypeRecord } from './types';
+import type { AttendanceMode, EventKind, EventRecord, Region, TicketTypeRecord } from './types';
 
 export interface EventWithAvailability {
   event: EventRecord;
   ticketTypes: Array<TicketTypeRecord & { remaining: number }>;
   remaining: number;
+  /** Places left for each way of taking part (a hybrid event has a capacity for each). */
+  remainingByMode: Record<AttendanceMode, number>;
 }
 
 /** Three queries whatever the number of events: events, their ticket types, and seats taken grouped. */
@@ -21,6 +23,7 @@ async function withAvailability(ctx: ServiceContext, events: EventRecord[]): Pro
     return {
       event,
       remaining,
+      remainingByMode: { in_person: remainingForMode(event, seatCounts, 'in_person'), online: remainingForMode(event, seatCounts, 'online') },
       ticketTypes: (types.get(event.id) ?? []).map((t) => ({ ...t, remaining: remainingForTicketType(t, remaining, seatCounts) })),
     };
   });

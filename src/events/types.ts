@@ -7,6 +7,29 @@ export type Region = (typeof REGIONS)[number];
 export const EVENT_STATUSES = ['draft', 'published', 'cancelled'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
+export const EVENT_MODES = ['in_person', 'online', 'hybrid'] as const;
+/** How an event takes place: in a room, online, or both (hybrid: two capacities, each with its own waitlist). */
+export type EventMode = (typeof EVENT_MODES)[number];
+
+export const ATTENDANCE_MODES = ['in_person', 'online'] as const;
+/** How one seat takes part. */
+export type AttendanceMode = (typeof ATTENDANCE_MODES)[number];
+
+export const MODE_LABELS: Record<EventMode, string> = { in_person: 'In person', online: 'Online', hybrid: 'In person or online' };
+export const ATTENDANCE_LABELS: Record<AttendanceMode, string> = { in_person: 'In person', online: 'Online' };
+
+/**
+ * The reminder and follow-up rules of an event (editable on its Reminders page): reminders so many hours before the
+ * start (null: off), and the thank-you / "sorry we missed you" so many hours after the end.
+ */
+export interface FollowUpRules {
+  reminderEarlyHours: number | null;
+  reminderLateHours: number | null;
+  thankYou: boolean;
+  missedYou: boolean;
+  followUpHours: number;
+}
+
 export const KIND_LABELS: Record<EventKind, string> = {
   evening_meeting: 'Evening meeting',
   seminar: 'Seminar',
@@ -31,11 +54,14 @@ export interface EventRecord {
   venue: string;
   address: string;
   region: Region;
-  onlineUrl: string | null;
+  mode: EventMode;
   startsAt: Date;
   endsAt: Date;
   timezone: string;
+  /** Places in the room (in person, hybrid), or the online places of an online event. */
   capacity: number;
+  /** A hybrid event's online places (null otherwise). */
+  onlineCapacity: number | null;
   status: EventStatus;
   bookingOpensAt: Date | null;
   bookingClosesAt: Date | null;
@@ -52,6 +78,7 @@ export interface EventRecord {
   /** When organisers last saved or changed the status of the event (the calendar entry's LAST-MODIFIED). */
   updatedAt: Date;
   access: EventAccess;
+  followUps: FollowUpRules;
 }
 
 /** What the venue (or the online meeting) offers for access, as the organiser filled it in. */
@@ -102,4 +129,6 @@ export interface TicketTypeRecord {
 export interface SeatCounts {
   taken: number;
   byTicketType: Map<number, number>;
+  /** Seats taken by how they take part (every seat of an in-person event is in person). */
+  byMode: Record<AttendanceMode, number>;
 }

@@ -30,6 +30,24 @@ export function seatTokenHash(config: Config, icalUid: string, email: string): s
   return hashToken(seatToken(config, icalUid, email));
 }
 
+/**
+ * An online attendee's personal joining link token: as strong as the manage token (256 bits, HMAC with the server
+ * secret), derived so every email can carry the link again, and only its hash stored (`attendees.join_token_hash`).
+ * Bound to the seat's calendar UID and its holder's email, like the seat link: a place passed on gets a new link.
+ */
+export function joinToken(config: Config, icalUid: string, email: string): string {
+  return createHmac('sha256', config.sessionSecret).update(`join:${icalUid}:${normaliseEmail(email)}`).digest('base64url');
+}
+
+export function joinTokenHash(config: Config, icalUid: string, email: string): string {
+  return hashToken(joinToken(config, icalUid, email));
+}
+
+/** The personal joining link (`/join/<token>`): redirects to the meeting from the time it opens until the event ends. */
+export function joinUrl(config: Config, seat: { icalUid: string; email: string }): string {
+  return `${config.publicUrl}/join/${joinToken(config, seat.icalUid, seat.email)}`;
+}
+
 /** The private page of one seat, for the person who holds it. */
 export function seatUrl(config: Config, reference: string, seat: { id: number; icalUid: string; email: string }): string {
   return `${config.publicUrl}/bookings/${reference}/seats/${seat.id}?token=${seatToken(config, seat.icalUid, seat.email)}`;

@@ -14,10 +14,10 @@ const ctx: CalendarContext = {
 function anEvent(overrides: Partial<EventRecord> = {}): EventRecord {
   return {
     id: 4, slug: 'waiting-times', kind: 'evening_meeting', title: 'Measuring waiting times', summary: 'RTT statistics.', description: '',
-    venue: 'Royal Statistical Society', address: '12 Errol Street, London EC1Y 8LX', region: 'london', onlineUrl: null,
+    venue: 'Royal Statistical Society', address: '12 Errol Street, London EC1Y 8LX', region: 'london', mode: 'in_person', onlineCapacity: null,
     startsAt: new Date('2026-03-31T17:00:00Z'), endsAt: new Date('2026-03-31T19:00:00Z'), timezone: 'Europe/London', capacity: 80,
     status: 'published', bookingOpensAt: null, bookingClosesAt: null, sequence: 2, currency: 'GBP', allowsInvoice: false,
-    refundDeadlineAt: null, refundFee: 0, contactEmail: null, isAgm: false, cancelledAt: null, access: NO_ACCESS_DETAILS, updatedAt: new Date('2026-01-01T00:00:00Z'),
+    refundDeadlineAt: null, refundFee: 0, contactEmail: null, isAgm: false, cancelledAt: null, access: NO_ACCESS_DETAILS, followUps: { reminderEarlyHours: 168, reminderLateHours: 24, thankYou: true, missedYou: true, followUpHours: 2 }, updatedAt: new Date('2026-01-01T00:00:00Z'),
     ...overrides,
   };
 }
@@ -67,10 +67,18 @@ describe('buildInvitation', () => {
     expect(invite).toMatchObject({ method: 'CANCEL', uid: 'u-4@events.test', status: 'CANCELLED', sequence: 3 });
   });
 
-  it('when the event is online, then the join link is in the description and the location falls back to it', () => {
-    const event = anEvent({ venue: '', address: '', onlineUrl: 'https://meet.example.org/hsug' });
-    const [invite] = parseCalendar(buildInvitation({ event, uid: 'u-5@events.test', attendee, method: 'REQUEST', sequence: 0 }, ctx));
-    expect(invite.location).toBe('https://meet.example.org/hsug');
+  it('when the attendee takes part online, then their personal joining link is the location, the URL and in the description', () => {
+    const event = anEvent({ venue: '', address: '', mode: 'online' });
+    const joinUrl = 'http://events.test/join/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg';
+    const [invite] = parseCalendar(buildInvitation({ event, uid: 'u-5@events.test', attendee, method: 'REQUEST', sequence: 0, booking: { reference: 'HSUG-AAAA-BBBB', joinUrl } }, ctx));
+    expect(invite.location).toBe(joinUrl);
+    expect(invite.url).toBe(joinUrl);
+    expect(invite.description).toContain(joinUrl);
+  });
+
+  it('when an online event is in the public feed, then its location says Online and nothing else', () => {
+    const [entry] = parseCalendar(buildFeed([anEvent({ venue: '', address: '', mode: 'online' })], ctx, 'events.test'));
+    expect(entry.location).toBe('Online');
   });
 });
 

@@ -7,9 +7,9 @@ const NOW = new Date('2026-03-02T12:00:00Z');
 function anEvent(overrides: Partial<EventRecord> = {}): EventRecord {
   return {
     id: 1, slug: 'e', kind: 'evening_meeting', title: 'E', summary: '', description: '', venue: '', address: '', region: 'london',
-    onlineUrl: null, startsAt: new Date('2026-03-17T18:00:00Z'), endsAt: new Date('2026-03-17T20:00:00Z'), timezone: 'Europe/London',
+    mode: 'in_person', onlineCapacity: null, startsAt: new Date('2026-03-17T18:00:00Z'), endsAt: new Date('2026-03-17T20:00:00Z'), timezone: 'Europe/London',
     capacity: 10, status: 'published', bookingOpensAt: null, bookingClosesAt: null, sequence: 0, currency: 'GBP', allowsInvoice: false,
-    refundDeadlineAt: null, refundFee: 0, contactEmail: null, isAgm: false, cancelledAt: null, access: NO_ACCESS_DETAILS, updatedAt: new Date('2026-01-01T00:00:00Z'),
+    refundDeadlineAt: null, refundFee: 0, contactEmail: null, isAgm: false, cancelledAt: null, access: NO_ACCESS_DETAILS, followUps: { reminderEarlyHours: 168, reminderLateHours: 24, thankYou: true, missedYou: true, followUpHours: 2 }, updatedAt: new Date('2026-01-01T00:00:00Z'),
     ...overrides,
   };
 }
@@ -23,7 +23,7 @@ function aTicketType(overrides: Partial<TicketTypeRecord> = {}): TicketTypeRecor
 }
 
 function counts(taken: number, byType: Record<number, number> = {}): SeatCounts {
-  return { taken, byTicketType: new Map(Object.entries(byType).map(([k, v]) => [Number(k), v])) };
+  return { taken, byTicketType: new Map(Object.entries(byType).map(([k, v]) => [Number(k), v])), byMode: { in_person: taken, online: 0 } };
 }
 
 describe('bookingState', () => {

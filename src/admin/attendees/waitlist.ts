@@ -1,4 +1,4 @@
-import { findBookingByReference, grantWaitlistPlace } from '../../bookings';
+import { findBookingByReference, grantWaitlistPlace, modeSeats } from '../../bookings';
 import type { ServiceContext } from '../../context';
 import { lockRow, writeTransaction } from '../../db/dialect';
 import { seatsFit } from '../../events/availability';
@@ -28,7 +28,7 @@ export async function offerWaitlistPlace(ctx: ServiceContext, actor: Actor, slug
     const seats = new Map<number, number>();
     for (const a of entry?.attendees ?? []) seats.set(a.ticketTypeId, (seats.get(a.ticketTypeId) ?? 0) + 1);
     const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id);
-    if (!seatsFit(event, types, counts, seats)) {
+    if (!seatsFit(event, types, counts, seats, modeSeats(entry?.attendees ?? []))) {
       throw new ConflictError('no_room', `There is no free place for ${seats.size > 0 ? [...seats.values()].reduce((a, b) => a + b, 0) : 1} more. Raise the capacity first (Edit event), or wait for a cancellation.`);
     }
     // Free and invoice places are confirmed at once; a card booking is held for them with a payment link.

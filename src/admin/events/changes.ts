@@ -8,7 +8,7 @@ import { formatInstant } from '../../lib/time';
 import { enqueueEmail } from '../../mail/outbox';
 import { listBookingsWithAttendees } from './affected';
 
-type Schedule = Pick<EventRecord, 'startsAt' | 'endsAt' | 'venue' | 'address' | 'onlineUrl' | 'timezone'>;
+type Schedule = Pick<EventRecord, 'startsAt' | 'endsAt' | 'venue' | 'address' | 'mode' | 'timezone'>;
 
 /**
  * What changed that attendees' calendars care about, as sentences for the email. Empty when nothing did,
@@ -25,9 +25,16 @@ export function describeChanges(before: Schedule, after: Schedule): string[] {
   }
   if (before.venue !== after.venue) changes.push(`The venue has changed from ${before.venue || '(none)'} to ${after.venue || '(none)'}.`);
   if (before.address !== after.address) changes.push(`The address is now ${after.address || '(none)'}.`);
-  if ((before.onlineUrl ?? '') !== (after.onlineUrl ?? '')) changes.push(after.onlineUrl ? `The online joining link is now ${after.onlineUrl}.` : 'The event is no longer online.');
+  // The meeting's own address is never written here: attendees' personal joining links follow it without an email.
+  if (before.mode !== after.mode) changes.push(MODE_CHANGES[after.mode]);
   return changes;
 }
+
+const MODE_CHANGES: Record<EventRecord['mode'], string> = {
+  in_person: 'The event now takes place in person only.',
+  online: 'The event now takes place online: join with the personal link in this email.',
+  hybrid: 'The event can now be attended in person or online.',
+};
 
 /** The sentences of `describeChanges` that the email's lead lines ("New time", "New venue") already say. */
 const LEAD_CHANGES = ['The start time has changed', 'The end time has changed', 'The venue has changed', 'The address is now'];

@@ -1,5 +1,6 @@
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
-import { EVENT_KINDS, KIND_LABELS, REGIONS, REGION_LABELS } from '../../events/types';
+import { EVENT_KINDS, EVENT_MODES, KIND_LABELS, MODE_LABELS, REGIONS, REGION_LABELS } from '../../events/types';
+import { NO_MEETING, type Meeting } from '../../online';
 import { formatMoney } from '../../lib/money';
 import { formatInstant, formatRange, inZone } from '../../lib/time';
 import type { StaffEventDetail, StaffEventSummary } from './read';
@@ -16,7 +17,7 @@ export function poundsText(pence: number): string {
 }
 
 /** The edit form's initial values: the same strings an organiser would type. */
-export function eventFormValues(event: EventRecord): Record<string, unknown> {
+export function eventFormValues(event: EventRecord, meeting: Meeting = NO_MEETING): Record<string, unknown> {
   const zone = event.timezone;
   return {
     title: event.title,
@@ -27,7 +28,12 @@ export function eventFormValues(event: EventRecord): Record<string, unknown> {
     description: event.description,
     venue: event.venue,
     address: event.address,
-    onlineUrl: event.onlineUrl ?? '',
+    mode: event.mode,
+    onlineCapacity: event.onlineCapacity === null ? '' : String(event.onlineCapacity),
+    meetingUrl: meeting.url ?? '',
+    meetingPasscode: meeting.passcode ?? '',
+    meetingDialIn: meeting.dialIn ?? '',
+    joinOpensAt: toLocalInput(meeting.opensAt, zone),
     timezone: zone,
     startsAt: toLocalInput(event.startsAt, zone),
     endsAt: toLocalInput(event.endsAt, zone),
@@ -55,8 +61,8 @@ export function eventFormValues(event: EventRecord): Record<string, unknown> {
  * meeting repeated a year on rarely falls on the same weekday, so moving the dates by a year would be a guess), and an
  * address made from the title.
  */
-export function copyFormValues(event: EventRecord): Record<string, unknown> {
-  return { ...eventFormValues(event), slug: '', startsAt: '', endsAt: '', bookingOpensAt: '', bookingClosesAt: '', refundDeadlineAt: '', seatChangesUntil: '' };
+export function copyFormValues(event: EventRecord, meeting: Meeting = NO_MEETING): Record<string, unknown> {
+  return { ...eventFormValues(event, meeting), slug: '', startsAt: '', endsAt: '', bookingOpensAt: '', bookingClosesAt: '', refundDeadlineAt: '', seatChangesUntil: '', joinOpensAt: '' };
 }
 
 /** Why "Back to draft" is not offered, or null when it is. */
@@ -81,7 +87,9 @@ export function ticketFormValues(type: TicketTypeRecord, zone: string): Record<s
 
 /** Select options, with the form's current choice marked. */
 export function choiceLists(form: Record<string, unknown>) {
+  const mode = typeof form.mode === 'string' && form.mode ? form.mode : 'in_person';
   return {
+    modes: EVENT_MODES.map((m) => ({ value: m, label: MODE_LABELS[m], id: `field-mode-${m}`, checked: mode === m })),
     kinds: EVENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], selected: form.kind === k })),
     regions: REGIONS.map((r) => ({ value: r, label: REGION_LABELS[r], selected: form.region === r })),
   };
@@ -110,8 +118,11 @@ export function toStaffEventPage(detail: StaffEventDetail) {
     timezone: zone,
     venue: event.venue,
     address: event.address,
-    onlineUrl: event.onlineUrl,
+    modeLabel: MODE_LABELS[event.mode],
+    isOnlineOrHybrid: event.mode !== 'in_person',
+    isHybrid: event.mode === 'hybrid',
     capacity: event.capacity,
+    onlineCapacity: event.onlineCapacity,
     taken: detail.taken,
     remaining: Math.max(0, event.capacity - detail.taken),
     calendarUpdates: event.sequence,

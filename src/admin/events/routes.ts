@@ -14,6 +14,7 @@ import { renderAdmin } from '../render';
 import type { GuardedRouter } from '../route-table';
 import { formBody, idParam, slugParam } from '../params';
 import { cancelEvent } from './cancel';
+import { findMeeting } from '../../online';
 import { noticeText } from './notices';
 import { choiceLists, copyFormValues, eventFormValues, ticketFormValues, toStaffEventPage, toStaffEventRow } from './present';
 import { findStaffEvent, getStaffEvent, listEventsForStaff } from './read';
@@ -89,7 +90,7 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
     const detail = await getStaffEvent(ctx, sourceSlug);
     const page = toStaffEventPage(detail);
     const copyFrom = { slug: page.slug, title: page.title, ticketTypes: page.ticketTypes };
-    renderEventForm(res, { title: `Copy ${detail.event.title} as a new event`, isNew: true, copyFrom, form: form ?? copyFormValues(detail.event), errors }, status);
+    renderEventForm(res, { title: `Copy ${detail.event.title} as a new event`, isNew: true, copyFrom, form: form ?? copyFormValues(detail.event, await findMeeting(ctx.db, detail.event.id)), errors }, status);
   };
 
   routes.get('/events/:slug/copy', 'events:manage', async (req, res) => {
@@ -123,7 +124,7 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
 
   routes.get('/events/:slug/edit', 'events:manage', async (req, res) => {
     const event = await findStaffEvent(ctx, slugParam(req));
-    renderEventForm(res, { title: `Edit ${event.title}`, slug: event.slug, form: eventFormValues(event), errors: {} });
+    renderEventForm(res, { title: `Edit ${event.title}`, slug: event.slug, form: eventFormValues(event, await findMeeting(ctx.db, event.id)), errors: {} });
   });
 
   routes.post('/events/:slug', 'events:manage', async (req, res) => {
@@ -169,6 +170,8 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
         await run(ctx, staffOf(res), slug);
         res.redirect(303, `/admin/events/${slug}?notice=${action}ed`);
       } catch (error) {
+        // An online or hybrid event without its meeting address: 422 naming the field, nothing published.
+        if (error instanceof ValidationError) return renderEventPage(res, slug, { problem: (error.details ?? []).map((d) => d.message).join(' '), problemField: error.details?.[0]?.path }, 422);
         if (!(error instanceof ConflictError)) throw error;
         await renderEventPage(res, slug, { problem: error.message }, 409);
       }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_KINDS, REGIONS } from '../../events/types';
+import { EVENT_KINDS, EVENT_MODES, REGIONS } from '../../events/types';
 import { parseMoney } from '../../lib/money';
 import { multiLineText, singleLineText } from '../../lib/text';
 import { isTimeZone, parseLocalDateTime } from '../../lib/time';
@@ -90,11 +90,18 @@ const eventFields = z
     description: optionalLines(20000),
     venue: optionalText(300),
     address: optionalText(500),
-    onlineUrl: formatted(500).pipe(z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'Enter a web address starting with https://' })])),
+    mode: z.preprocess((v) => v ?? 'in_person', z.enum(EVENT_MODES, { message: 'Choose in person, online or hybrid' })),
+    /** The meeting's address: https only (a plain-http meeting link would leak its passcode on the way). */
+    meetingUrl: formatted(500).pipe(z.union([z.literal(''), z.url({ protocol: /^https$/, message: 'Enter the meeting address starting with https://' })])),
+    meetingPasscode: optionalText(100),
+    meetingDialIn: optionalLines(1000),
+    joinOpensAt: localTime,
     timezone: formatted(60).refine(isTimeZone, 'Enter an IANA time zone, like Europe/London'),
     startsAt: localTime,
     endsAt: localTime,
     capacity: wholeNumber('Enter the number of places, from 1 to 100000', 1, 100000),
+    /** A hybrid event's online places; checked by the rules (required for hybrid only). */
+    onlineCapacity: localTime,
     bookingOpensAt: localTime,
     bookingClosesAt: localTime,
     refundDeadlineAt: localTime,
@@ -118,7 +125,7 @@ const eventFields = z
 const zoneOf = (input: Record<string, unknown>) => (isTimeZone(raw(input.timezone)) ? raw(input.timezone) : 'UTC');
 
 function eventRules(input: Record<string, unknown>, ctx: z.RefinementCtx) {
-  const values = { startsAt: raw(input.startsAt), endsAt: raw(input.endsAt), bookingOpensAt: raw(input.bookingOpensAt), bookingClosesAt: raw(input.bookingClosesAt), refundDeadlineAt: raw(input.refundDeadlineAt), seatChangesUntil: raw(input.seatChangesUntil) };
+  const values = { startsAt: raw(input.startsAt), endsAt: raw(input.endsAt), bookingOpensAt: raw(input.bookingOpensAt), bookingClosesAt: raw(input.bookingClosesAt), refundDeadlineAt: raw(input.refundDeadlineAt), seatChangesUntil: raw(input.seatChangesUntil), joinOpensAt: raw(input.joinOpensAt) };
   const times = readTimes(values, zoneOf(input), ctx, [
     { key: 'startsAt', required: true, label: 'start' },
     { key: 'endsAt', required: true, label: 'end' },
@@ -126,7 +133,11 @@ function eventRules(input: Record<string, unknown>, ctx: z.RefinementCtx) {
     { key: 'bookingClosesAt', required: false, label: 'time booking closes' },
     { key: 'refundDeadlineAt', required: false, label: 'refund deadline' },
     { key: 'seatChangesUntil', required: false, label: 'time attendee changes close' },
+    { key: 'joinOpensAt', required: false, label: 'time the joining links open' },
   ]);
+  if (times.startsAt && times.joinOpensAt && times.joinOpensAt > times.startsAt) {
+    ctx.addIssue({ code: 'custom', path: ['joinOpensAt'], message: 'The joining links must open before the start' });
+  }
   if (times.startsAt && times.seatChangesUntil && times.seatChangesUntil > times.startsAt) {
     ctx.addIssue({ code: 'custom', path: ['seatChangesUntil'], message: 'Attendee changes must close before the start' });
   }
@@ -134,15 +145,23 @@ function eventRules(input: Record<string, unknown>, ctx: z.RefinementCtx) {
   if (times.bookingOpensAt && times.bookingClosesAt && times.bookingClosesAt <= times.bookingOpensAt) {
     ctx.addIssue({ code: 'custom', path: ['bookingClosesAt'], message: 'Booking must close after it opens' });
   }
-  if (!raw(input.venue) && !raw(input.onlineUrl)) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'Enter a venue, or an online joining link' });
-  return times;
+  const mode = raw(input.mode) || 'in_person';
+  if (mode !== 'online' && !raw(input.venue)) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'Enter a venue (or choose Online if nobody comes in person)' });
+  let onlineCapacity: number | null = null;
+  if (mode === 'hybrid') {
+    const typed = raw(input.onlineCapacity);
+    onlineCapacity = /^\d{1,6}$/.test(typed) && Number(typed) >= 1 && Number(typed) <= 100000 ? Number(typed) : null;
+    if (onlineCapacity === null) ctx.addIssue({ code: 'custom', path: ['onlineCapacity'], message: 'Enter the number of online places, from 1 to 100000' });
+  }
+  return { ...times, onlineCapacity };
 }
 
 /** The event form; every field's mistake and every rule between fields is reported in one answer. */
 export const eventFormSchema = allAtOnce(eventFields, eventRules, (v, times) => ({
   ...v,
   slug: v.slug || null,
-  onlineUrl: v.onlineUrl || null,
+  onlineCapacity: times.onlineCapacity,
+  meeting: { url: v.meetingUrl || null, passcode: v.meetingPasscode || null, dialIn: v.meetingDialIn || null, opensAt: times.joinOpensAt },
   contactEmail: v.contactEmail || null,
   startsAt: times.startsAt as Date,
   endsAt: times.endsAt as Date,

@@ -13,6 +13,7 @@ import { countPeopleToUpdate, describeChanges, queueUpdatedInvitations } from '.
 import { changeEventStatus, copyTicketTypes, countAttendeesByTicketType, countBookingsHeld, insertEvent, isSlugTaken, insertTicketType, listAllTicketTypes, updateEventRow, updateTicketTypeRow } from './queries';
 import { SLUG_PATTERN, type EventInput, type TicketInput } from './schemas';
 import { chooseSlug, SLUG_TAKEN } from './slugs';
+import { alignSeatModes, assertMeetingReady, saveMeeting, seatsTakenByMode } from '../../online';
 
 /** A slug taken by a concurrent request between our check and our write. */
 function translateSlugClash(error: unknown): never {
@@ -37,10 +38,12 @@ export async function checkEventFormAgainstData(ctx: ServiceContext, body: Recor
   const existing = slug ? await findEventBySlug(ctx.db, slug) : undefined;
   const typedSlug = typeof body.slug === 'string' ? body.slug.trim().toLowerCase() : '';
   if (typedSlug && SLUG_PATTERN.test(typedSlug) && (await isSlugTaken(ctx.db, typedSlug, existing?.id))) problems.push({ path: 'slug', message: SLUG_TAKEN });
-  const capacity = typeof body.capacity === 'string' && /^\d{1,6}$/.test(body.capacity.trim()) ? Number(body.capacity.trim()) : null;
+  const number = (v: unknown) => (typeof v === 'string' && /^\d{1,6}$/.test(v.trim()) ? Number(v.trim()) : null);
+  const capacity = number(body.capacity);
+  const mode = body.mode === 'online' || body.mode === 'hybrid' ? body.mode : 'in_person';
   if (existing && capacity !== null) {
-    const taken = (await countSeatsTaken(ctx.db, [existing.id], ctx.clock.now())).get(existing.id)?.taken ?? 0;
-    if (capacity < taken) problems.push({ path: 'capacity', message: capacityMessage(taken) });
+    const taken = await seatsTakenByMode(ctx.db, existing.id, mode, ctx.clock.now());
+    problems.push(...capacityBelowTaken({ mode, capacity, onlineCapacity: number(body.onlineCapacity) }, taken));
   }
   return problems;
 }
@@ -57,12 +60,22 @@ const quotaMessage = (taken: number) => `${taken} places of this type are taken,
 
 const capacityMessage = (taken: number) => `${taken} places are already taken, so the capacity cannot be lower than ${taken}`;
 
+/** A capacity below the places already taken: for a hybrid event, each way of taking part against its own capacity. */
+function capacityBelowTaken(input: { mode: EventRecord['mode']; capacity: number; onlineCapacity: number | null }, taken: { total: number; in_person: number; online: number }): ErrorDetail[] {
+  if (input.mode !== 'hybrid') return input.capacity < taken.total ? [{ path: 'capacity', message: capacityMessage(taken.total) }] : [];
+  const problems: ErrorDetail[] = [];
+  if (input.capacity < taken.in_person) problems.push({ path: 'capacity', message: capacityMessage(taken.in_person) });
+  if (input.onlineCapacity !== null && input.onlineCapacity < taken.online) problems.push({ path: 'onlineCapacity', message: capacityMessage(taken.online) });
+  return problems;
+}
+
 /** A new event starts as a draft with its first ticket type, so it can be checked before it is published. */
 export async function createEvent(ctx: ServiceContext, actor: Actor, input: EventInput, firstTicket: TicketInput): Promise<EventRecord> {
   const now = ctx.clock.now();
   return writeTransaction(ctx.db, async (trx) => {
     const slug = await chooseSlug(trx, input.slug, input.title);
     const id = await insertEvent(trx, { ...input, slug }, now).catch(translateSlugClash);
+    await saveMeeting(trx, id, input.meeting, now);
     await insertTicketType(trx, { id, currency: 'GBP' }, { ...firstTicket, isActive: true });
     await recordAudit(trx, actor, { action: 'event_created', targetType: 'event', targetId: id, details: { slug, title: input.title } }, now);
     return (await findEventById(trx, id)) as EventRecord;
@@ -81,6 +94,7 @@ export async function copyEvent(ctx: ServiceContext, actor: Actor, sourceSlug: s
     if (!source) throw new NotFoundError('event_not_found', 'No event with that address.');
     const slug = await chooseSlug(trx, input.slug, input.title);
     const id = await insertEvent(trx, { ...input, slug }, now).catch(translateSlugClash);
+    await saveMeeting(trx, id, input.meeting, now);
     const ticketTypes = await copyTicketTypes(trx, source.id, { id, currency: source.currency });
     await recordAudit(trx, actor, { action: 'event_copied', targetType: 'event', targetId: id, details: { slug, title: input.title, from: source.slug, fromTitle: source.title, ticketTypes } }, now);
     return (await findEventById(trx, id)) as EventRecord;
@@ -157,17 +171,18 @@ export async function updateEvent(ctx: ServiceContext, actor: Actor, slug: strin
   const result = await writeTransaction(ctx.db, async (trx) => {
     const before = await lockedEvent(trx, slug);
     const nextSlug = await chooseSlug(trx, input.slug ?? before.slug, input.title, before.id);
-    const taken = (await countSeatsTaken(trx, [before.id], now)).get(before.id)?.taken ?? 0;
-    if (input.capacity < taken) {
-      throw new ValidationError([{ path: 'capacity', message: capacityMessage(taken) }]);
-    }
+    const capacityProblems = capacityBelowTaken(input, await seatsTakenByMode(trx, before.id, input.mode, now));
+    if (capacityProblems.length > 0) throw new ValidationError(capacityProblems);
     const changes = describeChanges(before, input);
     const isRevision = changes.length > 0 || isCalendarRevision(before, { ...input, slug: nextSlug });
     const sequence = isRevision ? before.sequence + 1 : before.sequence;
     await updateEventRow(trx, before.id, { ...input, slug: nextSlug }, sequence, now).catch(translateSlugClash);
+    await saveMeeting(trx, before.id, input.meeting, now);
     const after = (await findEventById(trx, before.id)) as EventRecord;
+    // A change to one way of taking part moves every place to it (in person only, or online only).
+    if (after.mode !== before.mode) await alignSeatModes(trx, ctx.config, after);
     const notified = changes.length > 0 && after.status !== 'draft' ? await queueUpdatedInvitations(trx, ctx, after, changes, before) : 0;
-    const promoted = after.capacity > before.capacity && after.status === 'published' ? (await promoteWaitlist(trx, ctx, after)).length : 0;
+    const promoted = (after.capacity > before.capacity || (after.onlineCapacity ?? 0) > (before.onlineCapacity ?? 0) || after.mode !== before.mode) && after.status === 'published' ? (await promoteWaitlist(trx, ctx, after)).length : 0;
     await recordAudit(trx, actor, { action: 'event_updated', targetType: 'event', targetId: after.id, details: { slug: after.slug, changes, notified, promoted, sequence } }, now);
     return { event: after, changes, notified, promoted };
   });
@@ -183,6 +198,7 @@ export async function publishEvent(ctx: ServiceContext, actor: Actor, slug: stri
     if (event.status === 'cancelled') throw new ConflictError('event_cancelled', 'A cancelled event cannot be published again. Create a new event instead.');
     const active = (await listAllTicketTypes(trx, event.id)).filter((t) => t.isActive);
     if (active.length === 0) throw new ConflictError('no_ticket_types', 'Add a ticket type that is on sale before publishing.');
+    await assertMeetingReady(trx, event);
     await changeEventStatus(trx, event.id, ['draft'], 'published', now);
     await recordAudit(trx, actor, { action: 'event_published', targetType: 'event', targetId: event.id, details: { slug } }, now);
     return (await findEventById(trx, event.id)) as EventRecord;
