@@ -15,7 +15,7 @@ import type { Knex } from 'knex';
  *   those who attended and a "sorry we missed you" to confirmed no-shows (hours after the end; each can be off).
  * - `event_follow_up_runs`: one row per event and rule once the scheduler has queued that rule's emails (the claim
  *   two instances race for, unique per event and rule).
- * - `event_materials`: slides (an upload or a link) and recordings, each with who may see it.
+ * - `event_materials`: slides (an upload, kept in the row, or a link) and recordings, each with who may see it.
  */
 const SEAT_COLUMNS_BEFORE = 'status, event_id, ticket_type_id, booking_id';
 const SEAT_COLUMNS_AFTER = 'status, event_id, ticket_type_id, booking_id, mode';
@@ -76,7 +76,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('kind', 20).notNullable();
     t.string('title', 200).notNullable();
     t.string('url', 500);
-    t.string('file_key', 100);
+    /** An uploaded file's bytes, in the database: outside the web root, in every backup, shared by every instance. */
+    t.binary('data');
     t.string('file_name', 200);
     t.string('content_type', 100);
     t.integer('size');

@@ -9,7 +9,7 @@ import { announcementRoutes } from './announcements/routes';
 import { privacyPageRoutes } from './privacy/public-routes';
 import { certificateRoutes, certificateTemplate } from './certificates';
 import { feedbackRoutes } from './feedback';
-import { joinRoutes } from './online';
+import { followUpTemplate, joinRoutes, materialRoutes } from './online';
 import { announcementTemplates } from './announcements/templates';
 import { staffMessageTemplate } from './admin/messages/template';
 import { staffAccountTemplate } from './admin/users/account-email';
@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps): AppHandle {
     limits: createRateLimits(deps.db, deps.config, logger),
     emails: createEmailComposer(views, deps.config),
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
-    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate, ...announcementTemplates, certificateTemplate]),
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate, ...announcementTemplates, certificateTemplate, followUpTemplate]),
     kickOutbox: () => signals.emit('outbox'),
     kickStripeSync: () => signals.emit('stripe-sync'),
     // Replaced just below: the gateway reports back through the context it is part of.
@@ -118,6 +118,7 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use(certificateRoutes(ctx, views));
   app.use(feedbackRoutes(ctx, views));
   app.use(joinRoutes(ctx, views));
+  app.use(materialRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler(views, logger));

@@ -1,5 +1,6 @@
 import { authJobs } from './admin/auth/purge';
 import { announcementJobs } from './announcements/jobs';
+import { onlineJobs } from './online';
 import { privacyJobs } from './privacy/jobs';
 import { certificateJobs } from './certificates';
 import { createApp } from './app';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
 
   const { app, ctx, signals } = createApp({ db, config, logger, stripe });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, dir: config.mail.dir });
-  const runner = startJobs([outboxJob(ctx, mailer), mailRetentionJob(ctx), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx), ...authJobs(ctx), ...announcementJobs(ctx), ...privacyJobs(ctx), ...certificateJobs(ctx)], logger);
+  const runner = startJobs([outboxJob(ctx, mailer), mailRetentionJob(ctx), ...paymentJobs(ctx), ...financeJobs(ctx), ...rateLimitJobs(ctx), ...authJobs(ctx), ...announcementJobs(ctx), ...privacyJobs(ctx), ...certificateJobs(ctx), ...onlineJobs(ctx)], logger);
   wireSignals(signals, runner);
 
   const server = await listen(createHttpServer(app, config.http), config.port);

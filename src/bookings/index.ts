@@ -13,7 +13,7 @@ export { findBookingById, findBookingByReference, listAttendees, toAttendee, toB
 export { bookingNotFound, getBookingForHolder, loadBookingView, type BookingView, type CreatedBooking } from './view';
 export { referenceSchema, tokenSchema, type BookingRequest } from './schemas';
 export { grantWaitlistPlace, promoteWaitlist } from './waitlist';
-export { BOOKING_NOTICE_TEMPLATE, bookingEmails, eventSummary, renderBookingNotice, type BookingNotice, type BookingNoticePayload } from './notifications';
+export { BOOKING_NOTICE_TEMPLATE, bookingEmails, eventSummary, onlineJoining, renderBookingNotice, type BookingNotice, type BookingNoticePayload } from './notifications';
 export { paymentNotice, paymentNoticeTemplate, type PaymentNoticeKind } from './payment-notices';
 export { bookingNoticeTemplate } from './notice-template';
 export { cancelAsHolder, cancelBookingSeats, cancellationMoney, type CancellationMoney, type CancelOutcome, type CancelRequest, type InvoiceCredit, type InvoiceCreditHook, type RefundChoice } from './cancel';

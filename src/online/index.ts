@@ -6,3 +6,8 @@ export { DEFAULT_OPENS_MINUTES, findMeeting, hasOnline, linkOpensAt, NO_MEETING,
 export { alignSeatModes, assertMeetingReady, seatsTakenByMode } from './event-setup';
 export { inEventZone, openJoinLink, type JoinOutcome } from './join';
 export { joinRoutes } from './routes';
+export { followUpModel, followUpTemplate, FOLLOW_UP_TEMPLATE, type FollowUpPayload } from './follow-up-email';
+export { FOLLOW_UP_RULES, listRuns, recipientsQuery, ruleTimes, runFollowUps, type FollowUpRule, type RuleTime } from './follow-ups';
+export { onlineJobs } from './jobs';
+export { deleteMaterial, insertMaterial, listMaterials, MATERIAL_KINDS, MATERIAL_MAX_BYTES, materialLink, uploadType, VISIBILITIES, VISIBILITY_LABELS, visibleTo, type Material, type MaterialKind, type NewMaterial, type Visibility } from './materials';
+export { materialRoutes } from './material-routes';

@@ -21,6 +21,10 @@ export interface EventOverrides {
   allowsInvoice?: boolean;
   refundDeadlineAt?: string | null;
   refundFee?: number;
+  /** How people take part (default in person); a hybrid event's online places; the online meeting's address. */
+  mode?: 'in_person' | 'online' | 'hybrid';
+  onlineCapacity?: number | null;
+  meetingUrl?: string;
   /** Ticket types; default one free registration type. */
   tickets?: Array<{ name: string; price: number; membersOnly?: boolean; quota?: number | null; salesStartsAt?: string; salesEndsAt?: string }>;
 }
@@ -60,11 +64,14 @@ export async function buildEvent(db: Knex, overrides: EventOverrides = {}): Prom
       refund_deadline_at: overrides.refundDeadlineAt ? toDbTime(new Date(overrides.refundDeadlineAt)) : null,
       refund_fee: overrides.refundFee ?? 0,
       contact_email: 'events@hsug.test',
+      mode: overrides.mode ?? 'in_person',
+      online_capacity: overrides.onlineCapacity ?? null,
       created_at: now,
       updated_at: now,
     })
     .returning('id');
   const id = Number(typeof row === 'object' ? row.id : row);
+  if (overrides.meetingUrl) await db('event_meetings').insert({ event_id: id, url: overrides.meetingUrl, updated_at: now });
   const tickets = overrides.tickets ?? [{ name: 'Free registration', price: 0 }];
   const ticketTypeIds: number[] = [];
   for (const [position, t] of tickets.entries()) {
