@@ -1,0 +1,131 @@
+import type { ParsedMail } from 'mailparser';
+import request from 'supertest';
+import { runFollowUps } from '../../src/online';
+import { startTestApp, type TestApp } from '../support/app';
+import { buildEvent, person } from '../support/factories';
+
+/**
+ * Reminders before an event and follow-ups after it, with the fixed clock: who gets which, exactly once, and never a
+ * stale one. The event starts at T = Tuesday 14 April 2026, 18:00 London (17:00Z).
+ */
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+const T = Date.parse('2026-04-14T17:00:00Z');
+const at = (ms: number) => new Date(T + ms).toISOString();
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+async function book(slug: string, n: string, mode: 'in_person' | 'online') {
+  const p = { ...person(n), mode };
+  const res = await request(t.app).post(`/api/v1/events/${slug}/bookings`).send({ buyer: { name: p.name, email: p.email }, items: [{ attendee: p }] });
+  expect(res.status).toBe(201);
+  return res.body.booking as { reference: string; status: string; manageUrl: string };
+}
+
+/** Runs the scheduler as the job does, then the outbox sender, and returns the new emails that arrived. */
+async function tick(iso: string): Promise<ParsedMail[]> {
+  const before = t.smtp.messages.length;
+  t.clock.set(iso);
+  await runFollowUps(t.ctx);
+  await t.sendMail();
+  return t.smtp.messages.slice(before);
+}
+
+const who = (mails: ParsedMail[]) => mails.map((m) => `${(m.to as { text: string }).text.replace(/^.*<|>.*$/g, '')} ${m.subject?.split(':')[0]}`).sort();
+
+describe('reminders and follow-ups', () => {
+  it('when people book at T−10 days, T−3 days and T−5 hours, then the 7-day reminder goes to the first only, the 1-day reminder to the first two; cancelled and waitlisted get nothing; after the event attendees are thanked and no-shows missed, each exactly once', async () => {
+    // Arrange: a hybrid meeting, 10 in person and 1 online place.
+    t.clock.set(at(-11 * DAY));
+    const event = await buildEvent(t.db, { slug: 'reminded', title: 'Hybrid evening meeting', mode: 'hybrid', capacity: 10, onlineCapacity: 1, startsAt: at(0), endsAt: at(2 * HOUR), meetingUrl: 'https://teams.example.com/l/SECRETSECRET' });
+    t.clock.set(at(-10 * DAY));
+    const a = await book(event.slug, 'ten-days', 'in_person');
+    await book(event.slug, 'online-holder', 'online');
+    expect((await book(event.slug, 'online-waiting', 'online')).status).toBe('waitlisted');
+    const e = await book(event.slug, 'cancels', 'in_person');
+    await request(t.app).post(`/api/v1/bookings/${e.reference}/cancel`).set('Authorization', `Bearer ${new URL(e.manageUrl).searchParams.get('token')}`).expect(200);
+    await t.sendMail();
+
+    // Act / Assert: the 7-day reminder at its time, and a second instance's run at the same moment adds nothing.
+    const week = await tick(at(-7 * DAY));
+    expect(who(week)).toEqual(['attendeeonline-holder@example.org Coming up', 'attendeeten-days@example.org Coming up']);
+    expect(await tick(at(-7 * DAY + 60_000))).toEqual([]);
+
+    t.clock.set(at(-3 * DAY));
+    await book(event.slug, 'three-days', 'in_person');
+    await t.sendMail();
+    expect(await tick(at(-3 * DAY + 60_000))).toEqual([]);
+
+    const day = await tick(at(-1 * DAY));
+    expect(who(day)).toEqual(['attendeeonline-holder@example.org Reminder', 'attendeeten-days@example.org Reminder', 'attendeethree-days@example.org Reminder']);
+
+    t.clock.set(at(-5 * HOUR));
+    await book(event.slug, 'five-hours', 'in_person');
+    await t.sendMail();
+    expect(await tick(at(-4 * HOUR))).toEqual([]);
+
+    // What a reminder carries: the venue or the joining link, the manage link, the "can't come?" line.
+    const roomReminder = day.find((m) => m.text?.includes('Attendee ten-days'))!;
+    expect(roomReminder.text).toContain('Where: Royal Statistical Society, 12 Errol Street, London EC1Y 8LX');
+    expect(roomReminder.text).toContain(a.manageUrl);
+    expect(roomReminder.text).toContain("Can't come? Please release your place for someone on the waitlist");
+    const onlineReminder = day.find((m) => m.text?.includes('Attendee online-holder'))!;
+    expect(onlineReminder.text).toMatch(/Join: {2}http:\/\/events\.test\/join\/[A-Za-z0-9_-]{43}/);
+    expect(onlineReminder.text).toContain('it opens Tuesday 14 April 2026, 5:30pm BST');
+    for (const m of [...week, ...day]) expect(`${m.text}${m.html}`).not.toContain('SECRETSECRET');
+
+    // After the event: the one in the room checked in, the online holder joined; the others did not come.
+    await t.db('attendees').where({ email: 'attendeeten-days@example.org' }).update({ checked_in_at: at(10 * 60_000) });
+    await t.db('attendees').where({ email: 'attendeeonline-holder@example.org' }).update({ joined_at: at(-20 * 60_000) });
+    expect(await tick(at(2 * HOUR + 30 * 60_000))).toEqual([]);
+    const after = await tick(at(4 * HOUR));
+    expect(who(after)).toEqual([
+      'attendeefive-hours@example.org Sorry we missed you',
+      'attendeeonline-holder@example.org Thank you for coming',
+      'attendeeten-days@example.org Thank you for coming',
+      'attendeethree-days@example.org Sorry we missed you',
+    ]);
+    expect(await tick(at(5 * HOUR))).toEqual([]);
+    const everyone = t.smtp.messages.filter((m) => /Coming up|Reminder|Thank you|Sorry we missed/.test(m.subject ?? ''));
+    expect(everyone.filter((m) => JSON.stringify(m.to).includes('online-waiting'))).toEqual([]);
+    expect(everyone.filter((m) => JSON.stringify(m.to).includes('attendeecancels'))).toEqual([]);
+  });
+
+  it('when the event moves a week later before its reminder, then the reminder goes at the new time, not the old; when an event is cancelled, its pending reminders are dropped', async () => {
+    // Arrange
+    t.clock.set(at(-20 * DAY));
+    const moved = await buildEvent(t.db, { title: 'Moved meeting', startsAt: at(0), endsAt: at(2 * HOUR) });
+    const cancelled = await buildEvent(t.db, { title: 'Cancelled meeting', startsAt: at(0), endsAt: at(2 * HOUR) });
+    await book(moved.slug, 'moved-1', 'in_person');
+    await book(cancelled.slug, 'dropped-1', 'in_person');
+    await t.sendMail();
+
+    // Act: the event moves a week later; the other is cancelled.
+    await t.db('events').where({ id: moved.id }).update({ starts_at: at(7 * DAY), ends_at: at(7 * DAY + 2 * HOUR) });
+    await t.db('events').where({ id: cancelled.id }).update({ status: 'cancelled' });
+
+    // Assert
+    expect(who(await tick(at(-7 * DAY)))).toEqual([]);
+    expect(who(await tick(at(0)))).toEqual(['attendeemoved-1@example.org Coming up']);
+  });
+
+  it('when a reminder was queued and the place is cancelled before it is sent, then it is not sent', async () => {
+    t.clock.set(at(-20 * DAY));
+    const event = await buildEvent(t.db, { title: 'Queued meeting', startsAt: at(0), endsAt: at(2 * HOUR) });
+    const b = await book(event.slug, 'late-cancel', 'in_person');
+    await t.sendMail();
+    t.clock.set(at(-7 * DAY));
+    await runFollowUps(t.ctx);
+    await request(t.app).post(`/api/v1/bookings/${b.reference}/cancel`).set('Authorization', `Bearer ${new URL(b.manageUrl).searchParams.get('token')}`).expect(200);
+    const before = t.smtp.messages.length;
+    await t.sendMail();
+    expect(t.smtp.messages.slice(before).map((m) => m.subject)).toEqual(['Cancelled: Queued meeting']);
+    const row = await t.db('outbox_emails').where({ dedupe_key: `follow-up:reminder_early:attendee:${(await t.db('attendees').where({ email: 'attendeelate-cancel@example.org' }).first()).id}` }).first();
+    expect(row.status).toBe('skipped');
+  });
+});

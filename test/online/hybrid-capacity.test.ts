@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { startTestApp, type TestApp } from '../support/app';
+import { buildEvent, person } from '../support/factories';
+
+/** A hybrid event's two capacities, each with its own waitlist, under the same guarantee as any event. */
+let t: TestApp;
+let server: Server;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  server = t.app.listen(0);
+});
+afterAll(async () => {
+  server.close();
+  await t.close();
+});
+
+function body(n: string, mode: 'in_person' | 'online') {
+  const p = { ...person(n), mode };
+  return { buyer: { name: p.name, email: p.email }, items: [{ attendee: p }] };
+}
+
+async function countsByMode(eventId: number): Promise<Record<string, number>> {
+  const rows = await t.db('attendees').join('bookings', 'bookings.id', 'attendees.booking_id').where('attendees.event_id', eventId).select('attendees.mode', 'bookings.status').count({ n: '*' }).groupBy('attendees.mode', 'bookings.status');
+  return Object.fromEntries((rows as Array<{ mode: string; status: string; n: number | string }>).map((r) => [`${r.mode}:${r.status}`, Number(r.n)]));
+}
+
+describe('a hybrid event under a rush', () => {
+  it('when 200 people rush for the last 10 in-person places while others book online, then exactly 10 more are confirmed in person, the rest wait, and online stays open', async () => {
+    // Arrange: 12 places in the room, 2 already taken; 50 online.
+    const event = await buildEvent(t.db, { mode: 'hybrid', capacity: 12, onlineCapacity: 50 });
+    for (const n of ['early-1', 'early-2']) expect((await request(server).post(`/api/v1/events/${event.slug}/bookings`).send(body(n, 'in_person'))).status).toBe(201);
+
+    // Act: 200 in person and 20 online, all at once.
+    const bodies = [...Array.from({ length: 200 }, (_, i) => body(`room-${i}`, 'in_person')), ...Array.from({ length: 20 }, (_, i) => body(`web-${i}`, 'online'))];
+    const responses = await Promise.all(bodies.map((b) => request(server).post(`/api/v1/events/${event.slug}/bookings`).send(b)));
+
+    // Assert
+    expect(responses.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);
+    expect(await countsByMode(event.id)).toEqual({ 'in_person:confirmed': 12, 'in_person:waitlisted': 190, 'online:confirmed': 20 });
+    expect(responses.slice(200).map((r) => r.body.booking.status)).toEqual(Array(20).fill('confirmed'));
+    const api = await request(server).get(`/api/v1/events/${event.slug}`);
+    expect(api.body.event.places).toEqual({ inPerson: { capacity: 12, remaining: 0 }, online: { capacity: 50, remaining: 30 } });
+    const page = await request(server).get(`/events/${event.slug}`);
+    expect(page.text).toContain('in person: full — waitlist; online: 30 places left');
+  });
+
+  it('when an in-person place frees up while someone waits online first, then the first person waiting in person gets it: each mode has its own waitlist', async () => {
+    // Arrange: one place in each mode, both taken; an online booking waits first, then an in-person one.
+    const event = await buildEvent(t.db, { mode: 'hybrid', capacity: 1, onlineCapacity: 1 });
+    const roomHolder = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send(body('wl-room-holder', 'in_person'));
+    await request(server).post(`/api/v1/events/${event.slug}/bookings`).send(body('wl-web-holder', 'online'));
+    const webWaiting = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send(body('wl-web-waiting', 'online'));
+    const roomWaiting = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send(body('wl-room-waiting', 'in_person'));
+    expect([webWaiting.body.booking.status, roomWaiting.body.booking.status]).toEqual(['waitlisted', 'waitlisted']);
+
+    // Act: the in-person holder cancels.
+    const token = new URL(roomHolder.body.booking.manageUrl).searchParams.get('token');
+    const cancel = await request(server).post(`/api/v1/bookings/${roomHolder.body.booking.reference}/cancel`).set('Authorization', `Bearer ${token}`);
+
+    // Assert
+    expect(cancel.status).toBe(200);
+    const status = async (reference: string) => (await t.db('bookings').where({ reference }).first()).status;
+    expect(await status(roomWaiting.body.booking.reference)).toBe('confirmed');
+    expect(await status(webWaiting.body.booking.reference)).toBe('waitlisted');
+  });
+});
