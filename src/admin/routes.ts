@@ -20,6 +20,7 @@ import { authRoutes } from './auth/routes';
 import { checkInRoutes } from './checkin/routes';
 import { eventRoutes } from './events/routes';
 import { memberRoutes } from './members/routes';
+import { onlineStaffRoutes } from './online/routes';
 import { messageRoutes } from './messages/routes';
 import { GuardedRouter, type StaffRouteSpec } from './route-table';
 import { UploadRoutes } from './uploads';
@@ -53,6 +54,7 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   checkInRoutes(ctx, views, html);
   messageRoutes(ctx, views, html);
   memberRoutes(ctx, views, html, uploads);
+  onlineStaffRoutes(ctx, views, html, uploads);
   auditRoutes(ctx, views, html);
   userRoutes(ctx, views, html);
   accountRoutes(ctx, views, html);

@@ -22,6 +22,8 @@ import { createBooking } from './create';
 import { resumePayment } from './pay';
 import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetails, parseQuantities } from './paid-form';
 import { resendConfirmation } from './service';
+import { switchSeatMode } from './mode-switch';
+import { manageOnlineParts } from '../online';
 import { bookingNotFound, getBookingForHolder, type BookingView } from './view';
 
 function bearerOrQueryToken(req: Request): string | undefined {
@@ -157,13 +159,17 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   /** The private booking page; `flags` are one-off banners (just booked, just paid, just cancelled). */
-  async function renderManagePage(view: BookingView, token: string, flags: { isNew?: boolean; paid?: boolean; justCancelled?: boolean; seatCancelled?: string }) {
+  async function renderManagePage(view: BookingView, token: string, flags: { isNew?: boolean; paid?: boolean; justCancelled?: boolean; seatCancelled?: string; modeChanged?: boolean; problem?: string }) {
     const refunds = await ctx.payments.refunds(ctx.db, view.booking.id);
     const types = (await listTicketTypes(ctx.db, [view.event.id])).get(view.event.id) ?? [];
     const ticketNames = new Map(types.map((t) => [t.id, t.name]));
     // Certificates and feedback (issue 13), once the event has started: certificates/after-event.ts, views/partials/after-event.hbs.
     const afterEvent = await afterEventLinks(ctx, view, token);
-    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames }), afterEvent, ...flags });
+    const page = toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames });
+    // How each place takes part (hybrid events: switch while the other mode has room), the joining link, materials.
+    const online = await manageOnlineParts(ctx, view, token);
+    const attendees = page.attendees.map((a) => ({ ...a, ...(online.seats.get(a.id) ?? {}) }));
+    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: { ...page, attendees }, afterEvent, online, ...flags });
   }
 
   const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');
@@ -176,7 +182,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const isCancelledNow = req.query.cancelled === '1' && view.booking.status === 'cancelled';
     // After the buyer cancelled one place from its page: say whose, once (only a seat of this booking that is cancelled).
     const seatCancelled = view.attendees.find((a) => String(a.id) === req.query.seat_cancelled && a.status === 'cancelled')?.name;
-    privatePage(res).send(await renderManagePage(view, token!, { isNew: req.query.new === '1', paid: req.query.paid === '1', justCancelled: isCancelledNow, seatCancelled }));
+    privatePage(res).send(await renderManagePage(view, token!, { isNew: req.query.new === '1', paid: req.query.paid === '1', justCancelled: isCancelledNow, seatCancelled, modeChanged: req.query.mode_changed === '1' }));
   });
 
   /** The payment link for a held place (an offer from the waitlist, or a buyer coming back to pay). */
@@ -210,6 +216,24 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const token = z.object({ token: tokenSchema }).safeParse(req.body ?? {}).data?.token;
     await cancelAsHolder(ctx, reference, token);
     res.redirect(303, `${managePath(reference, token)}&cancelled=1`);
+  });
+
+  /** Moves one place of a hybrid event between the room and online (while the other mode has room). */
+  router.post('/bookings/:reference/seats/:attendeeId/mode', links, async (req, res) => {
+    const reference = parseReference(req);
+    const form = z.object({ token: tokenSchema, mode: z.enum(['in_person', 'online']) }).safeParse(req.body ?? {});
+    const attendeeId = z.coerce.number().int().positive().max(2_147_483_647).safeParse(req.params.attendeeId);
+    const token = form.data?.token;
+    if (!form.success || !attendeeId.success) throw new ValidationError([{ path: 'mode', message: 'Choose in person or online' }]);
+    try {
+      await switchSeatMode(ctx, reference, token, attendeeId.data, form.data.mode);
+      res.redirect(303, `${managePath(reference, token)}&mode_changed=1`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 409) throw error;
+      const view = await getBookingForHolder(ctx, reference, token);
+      prepareRefusal(res, error).status(409);
+      privatePage(res).send(await renderManagePage(view, token!, { problem: error.message }));
+    }
   });
 
   router.get('/bookings/:reference/attendees/:attendeeId/invite.ics', links, async (req, res) => {

@@ -94,6 +94,10 @@ function modeParts(item: EventWithAvailability, now: Date) {
     onlinePlaces: event.mode === 'hybrid' && open ? left(item.remainingByMode.online) : null,
     roomPlaces: event.mode === 'hybrid' && open ? left(item.remainingByMode.in_person) : null,
     startsLocal: eventDates(event.startsAt, event.endsAt, event.timezone).range,
+    materials: item.materials.map((m) => ({
+      label: `${m.kind === 'recording' ? 'Recording' : 'Slides'}: ${m.title}${m.size ? ` (${m.fileName?.split('.').pop()?.toUpperCase() ?? 'file'}, ${Math.max(1, Math.round(m.size / 1024 / 1024))} MB)` : ''}`,
+      url: `/events/${event.slug}/materials/${m.id}`,
+    })),
   };
 }
 

@@ -184,3 +184,24 @@ export async function nextHoldExpiry(db: Tx, now: Date): Promise<Date | null> {
     .first()) as Row | undefined;
   return fromDbTimeOrNull(row?.at);
 }
+
+/** A slide deck or recording the organisers made public (online/materials.ts owns them; the catalogue only lists them). */
+export interface PublicMaterial {
+  id: number;
+  kind: 'slides' | 'recording';
+  title: string;
+  isFile: boolean;
+  fileName: string | null;
+  size: number | null;
+}
+
+/** The public materials of these events, in the order they were added; one query. */
+export async function listPublicMaterials(db: Tx, eventIds: number[]): Promise<Map<number, PublicMaterial[]>> {
+  const byEvent = new Map<number, PublicMaterial[]>(eventIds.map((id) => [id, []]));
+  if (eventIds.length === 0) return byEvent;
+  const rows = await db('event_materials').select('id', 'event_id', 'kind', 'title', 'url', 'file_name', 'size').whereIn('event_id', eventIds).where('visibility', 'public').orderBy('id');
+  for (const row of rows as Row[]) {
+    byEvent.get(Number(row.event_id))?.push({ id: Number(row.id), kind: row.kind as PublicMaterial['kind'], title: String(row.title), isFile: row.url === null, fileName: (row.file_name as string | null) ?? null, size: row.size === null ? null : Number(row.size) });
+  }
+  return byEvent;
+}

@@ -1,7 +1,7 @@
 import type { ServiceContext } from '../context';
 import { NotFoundError } from '../lib/errors';
 import { remainingForMode, remainingForTicketType, remainingSeats } from './availability';
-import { countSeatsTaken, findEventBySlug, listEvents, listTicketTypes, type EventFilter } from './queries';
+import { countSeatsTaken, findEventBySlug, listEvents, listPublicMaterials, listTicketTypes, type EventFilter, type PublicMaterial } from './queries';
 import type { AttendanceMode, EventKind, EventRecord, Region, TicketTypeRecord } from './types';
 
 export interface EventWithAvailability {
@@ -10,19 +10,22 @@ export interface EventWithAvailability {
   remaining: number;
   /** Places left for each way of taking part (a hybrid event has a capacity for each). */
   remainingByMode: Record<AttendanceMode, number>;
+  /** Slides and recordings the organisers made public. */
+  materials: PublicMaterial[];
 }
 
 /** Three queries whatever the number of events: events, their ticket types, and seats taken grouped. */
 async function withAvailability(ctx: ServiceContext, events: EventRecord[]): Promise<EventWithAvailability[]> {
   const ids = events.map((e) => e.id);
   const now = ctx.clock.now();
-  const [types, counts] = await Promise.all([listTicketTypes(ctx.db, ids), countSeatsTaken(ctx.db, ids, now)]);
+  const [types, counts, materials] = await Promise.all([listTicketTypes(ctx.db, ids), countSeatsTaken(ctx.db, ids, now), listPublicMaterials(ctx.db, ids)]);
   return events.map((event) => {
     const seatCounts = counts.get(event.id);
     const remaining = remainingSeats(event, seatCounts);
     return {
       event,
       remaining,
+      materials: materials.get(event.id) ?? [],
       remainingByMode: { in_person: remainingForMode(event, seatCounts, 'in_person'), online: remainingForMode(event, seatCounts, 'online') },
       ticketTypes: (types.get(event.id) ?? []).map((t) => ({ ...t, remaining: remainingForTicketType(t, remaining, seatCounts) })),
     };

@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   membership_required: { status: 409, meaning: "Member prices are for current HSUG members. We could not find a current membership for the email address given; choose the non-member ticket, or write to the event's contact address if you think this is wrong." },
   member_import_gone: { status: 409, meaning: 'That member list upload was already imported, undone or replaced by a newer one; upload the file again.' },
   mismatch_not_found: { status: 404, meaning: 'There is no open mismatch about that Stripe object (it may have been explained or put right already).' },
+  mode_full: { status: 409, meaning: 'A hybrid event has no free place of the kind asked for (in person or online) just now, so the place stays as it is.' },
   no_card_payment: { status: 409, meaning: 'This booking has no card payment to refund.' },
   no_room: { status: 409, meaning: 'There is no free place for the person being offered one.' },
   no_ticket_types: { status: 409, meaning: 'Add a ticket type that is on sale before publishing.' },

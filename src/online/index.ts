@@ -11,3 +11,4 @@ export { FOLLOW_UP_RULES, listRuns, recipientsQuery, ruleTimes, runFollowUps, ty
 export { onlineJobs } from './jobs';
 export { deleteMaterial, insertMaterial, listMaterials, MATERIAL_KINDS, MATERIAL_MAX_BYTES, materialLink, uploadType, VISIBILITIES, VISIBILITY_LABELS, visibleTo, type Material, type MaterialKind, type NewMaterial, type Visibility } from './materials';
 export { materialRoutes } from './material-routes';
+export { manageOnlineParts } from './manage';

@@ -100,11 +100,19 @@ export async function insertMaterial(db: Knex | Knex.Transaction, eventId: numbe
       created_at: toDbTime(now),
     })
     .returning('id');
+  await showInCatalogue(db, eventId);
   return Number(typeof row === 'object' ? row.id : row);
 }
 
 export async function deleteMaterial(db: Tx, eventId: number, id: number): Promise<boolean> {
-  return (await db('event_materials').where({ event_id: eventId, id }).del()) === 1;
+  const gone = (await db('event_materials').where({ event_id: eventId, id }).del()) === 1;
+  if (gone) await showInCatalogue(db, eventId);
+  return gone;
+}
+
+/** The public event page lists the public materials: bump the event's catalogue version so every instance's copy is rebuilt. */
+async function showInCatalogue(db: Tx, eventId: number): Promise<void> {
+  await db('events').where({ id: eventId }).update({ catalogue_version: db.raw('catalogue_version + 1') });
 }
 
 /** Which materials a person may see: everyone the public ones; a registrant those for registrants; an attendee all. */

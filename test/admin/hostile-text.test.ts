@@ -67,7 +67,7 @@ describe('the staff event forms', () => {
     ['a NUL in the description', { description: 'Long\u0000text' }, 'field-description'],
     ['a C1 control in the address', { address: '12 Errol St\u0085' }, 'field-address'],
     ['a NUL in the ticket type name', { ticket_name: 'Free\u0000' }, 'field-ticket.name'],
-    ['a NUL in the online link', { onlineUrl: 'https://meet.example.org/\u0000' }, 'field-onlineUrl'],
+    ['a NUL in the meeting address', { meetingUrl: 'https://meet.example.org/\u0000' }, 'field-meetingUrl'],
     ['a NUL in the time zone', { timezone: 'Europe/London\u0000' }, 'field-timezone'],
   ])('when a new event has %s, then 422 beside that field and nothing is written', async (_label, changes, fieldId) => {
     const before = await snapshot();

@@ -30,7 +30,7 @@ describe('every staff form reports all its mistakes at once', () => {
     const text = textOf(res.text);
     expect(text).toContain('Enter a title');
     expect(text).toContain('The end must be after the start');
-    expect(text).toContain('Enter a venue, or an online joining link');
+    expect(text).toContain('Enter a venue (or choose Online if nobody comes in person)');
     expect(text).toContain('Enter a price in pounds');
     // Each is linked from the summary to its field.
     for (const field of ['title', 'endsAt', 'venue', 'ticket.price']) expect(res.text).toContain(`href="#field-${field}"`);

@@ -114,7 +114,7 @@ describe('every staff page, for each role, at 375 and 1280 px', () => {
     await page.getByLabel('Ends').fill('2026-04-14T17:00');
     await page.getByRole('button', { name: 'Create draft event' }).click();
     await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
-    expect(await page.locator('.error-summary li').allTextContents()).toEqual(['Enter a title', 'The end must be after the start', 'Enter a venue, or an online joining link']);
+    expect(await page.locator('.error-summary li').allTextContents()).toEqual(['Enter a title', 'The end must be after the start', 'Enter a venue (or choose Online if nobody comes in person)']);
     problems.push(...(await lookAt(page, 'staff-organiser-new-event-errors')));
     // Copy as new event, then its preview.
     await page.goto(`${t.baseUrl}/admin/events/${slug}`);

@@ -118,7 +118,7 @@ const personFields = () => ({ name: 'Ada Lovelace', email: `${unique('ada')}@exa
 
 const eventForm = (title = unique('Fuzz event')) => ({
   title, kind: 'seminar', region: 'london', summary: 'A seminar.', description: 'About it.', venue: 'Royal Statistical Society', address: '12 Errol Street',
-  onlineUrl: '', timezone: 'Europe/London', startsAt: '2026-04-14T18:00', endsAt: '2026-04-14T20:00', capacity: '60', bookingOpensAt: '', bookingClosesAt: '',
+  mode: 'in_person', meetingUrl: '', timezone: 'Europe/London', startsAt: '2026-04-14T18:00', endsAt: '2026-04-14T20:00', capacity: '60', bookingOpensAt: '', bookingClosesAt: '',
   refundDeadlineAt: '', refundFee: '0.00', contactEmail: 'events@hsug.test', ticket_name: 'Free registration', ticket_price: '0.00',
 });
 
@@ -240,6 +240,17 @@ const ENDPOINTS: Endpoint[] = [
       return { params: { reference: booking.reference, attendeeId: booking.seatIds[0] }, body: { token: booking.token } };
     },
   },
+  {
+    // A hybrid event's place moved between the room and online from the booking page (issue 12).
+    route: 'POST /bookings/:reference/seats/:attendeeId/mode', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const event = await buildEvent(t.db, { mode: 'hybrid', capacity: 20, onlineCapacity: 20, meetingUrl: 'https://meet.example.org/fuzz' });
+      const n = unique('mode');
+      const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: { name: person(n).name, email: person(n).email }, items: [{ attendee: { ...person(n), mode: 'in_person' } }] });
+      const seat = await t.db('attendees').join('bookings', 'bookings.id', 'attendees.booking_id').where('bookings.reference', res.body.booking.reference).first('attendees.id');
+      return { params: { reference: res.body.booking.reference, attendeeId: String(seat.id) }, body: { token: new URL(res.body.booking.manageUrl).searchParams.get('token')!, mode: 'online' } };
+    },
+  },
   // Staff sign-in and sign-out
   { route: 'POST /admin/sign-in', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { email: 'nobody@hsug.test', password: 'not the password', next: '/admin' } }) },
   { route: 'POST /admin/sign-out', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
@@ -310,6 +321,24 @@ const ENDPOINTS: Endpoint[] = [
       return { params: { slug: event.slug }, body: { subject: 'Room change', message: 'We are in room 2.\r\nSee you there.', step: 'send', requestKey: 'fuzzkey-cccccccccccc' } };
     },
     fresh: () => ({ requestKey: `k${unique('fuzz').replace(/[^A-Za-z0-9]/g, '')}aaaaaaaaaaaaaaaa` }),
+  },
+  // Reminders, follow-ups and materials (issue 12)
+  {
+    route: 'POST /admin/events/:slug/follow-ups', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { reminderEarlyOn: 'on', reminderEarlyHours: '168', reminderLateOn: 'on', reminderLateHours: '24', thankYou: 'on', missedYou: 'on', followUpHours: '2' } }),
+  },
+  {
+    route: 'POST /admin/events/:slug/materials', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { kind: 'recording', title: unique('Recording'), url: 'https://video.example.org/watch/1', visibility: 'registrants' } }),
+  },
+  { route: 'POST /admin/events/:slug/materials/upload', encoding: 'multipart', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { title: 'Slides', visibility: 'public' } }) },
+  {
+    route: 'POST /admin/events/:slug/materials/:id/delete', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      const [row] = await t.db('event_materials').insert({ event_id: event.id, kind: 'recording', title: 'R', url: 'https://video.example.org/r', visibility: 'public', created_at: new Date().toISOString() }).returning('id');
+      return { params: { slug: event.slug, id: String(typeof row === 'object' ? row.id : row) }, body: {} };
+    },
   },
   { route: 'POST /admin/privacy/export', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'someone@example.org' } }) },
   { route: 'POST /admin/privacy/erase', encoding: 'form', auth: 'staff', valid: async () => ({ params: {}, body: { email: 'nobody-booked@example.org', step: 'review' } }) },

@@ -4,7 +4,7 @@ import { localStamp, paymentStatus, seatStatus, STATUS_LABELS } from './present'
 /** The download columns, in order, shared by CSV, XLSX and JSON so they never drift apart. */
 export const EXPORT_HEADERS = [
   'Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price (£)', 'Amount paid (£)', 'Payment status', 'Booking status',
-  'Dietary', 'Accessibility', 'Booked at', 'Checked in at', 'Walk-in',
+  'Dietary', 'Accessibility', 'Booked at', 'Checked in at', 'Walk-in', 'Taking part', 'Joined online at',
 ] as const;
 
 export interface ExportRecord {
@@ -25,6 +25,9 @@ export interface ExportRecord {
   checkedInAt: Date | null;
   /** "Yes" for a place registered at the door by staff, else "". */
   walkIn: string;
+  /** "In person" or "Online". */
+  takingPart: string;
+  joinedAt: Date | null;
 }
 
 export function toExportRecord(row: AttendeeListRow): ExportRecord {
@@ -43,6 +46,8 @@ export function toExportRecord(row: AttendeeListRow): ExportRecord {
     bookedAt: row.bookedAt,
     checkedInAt: row.checkedInAt,
     walkIn: row.isWalkIn ? 'Yes' : '',
+    takingPart: row.mode === 'online' ? 'Online' : 'In person',
+    joinedAt: row.joinedAt,
   };
 }
 
@@ -54,6 +59,6 @@ export function poundsString(pence: number): string {
 export function toCsvCells(r: ExportRecord, zone: string): string[] {
   return [
     r.reference, r.name, r.email, r.organisation, r.ticketType, poundsString(r.price), poundsString(r.amountPaid), r.paymentStatus, r.bookingStatus,
-    r.dietary, r.accessibility, localStamp(r.bookedAt, zone), localStamp(r.checkedInAt, zone), r.walkIn,
+    r.dietary, r.accessibility, localStamp(r.bookedAt, zone), localStamp(r.checkedInAt, zone), r.walkIn, r.takingPart, localStamp(r.joinedAt, zone),
   ];
 }

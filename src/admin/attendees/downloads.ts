@@ -43,7 +43,7 @@ async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeLis
           const r = toExportRecord(row);
           // `id` names the seat for the staff API (cancelling one place). `pricePaid` is kept for existing API clients:
           // it was always the seat's price, paid or not, which `price` now says plainly beside `amountPaid`.
-          return JSON.stringify({ id: row.id, ...r, pricePaid: r.price, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null });
+          return JSON.stringify({ id: row.id, ...r, pricePaid: r.price, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null, mode: row.mode, joinedAt: r.joinedAt?.toISOString() ?? null });
         })
         .join(','),
     tail: ']}',

@@ -23,6 +23,8 @@ const COLUMNS: Array<Partial<ExcelJS.Column>> = [
   { key: 'bookedAt', width: 18, style: { numFmt: DATE_FORMAT } },
   { key: 'checkedInAt', width: 18, style: { numFmt: DATE_FORMAT } },
   { key: 'walkIn', width: 10 },
+  { key: 'takingPart', width: 12 },
+  { key: 'joinedAt', width: 18, style: { numFmt: DATE_FORMAT } },
 ].map((c, i) => ({ ...c, header: EXPORT_HEADERS[i] }));
 
 /**
@@ -46,6 +48,7 @@ async function addNextBatch(sheet: ExcelJS.Worksheet, batches: AsyncIterator<Att
       amountPaid: r.amountPaid / 100,
       bookedAt: wallClockDate(r.bookedAt, zone),
       checkedInAt: r.checkedInAt ? wallClockDate(r.checkedInAt, zone) : null,
+      joinedAt: r.joinedAt ? wallClockDate(r.joinedAt, zone) : null,
     });
     (added as unknown as { style: Partial<ExcelJS.Style> }).style = ROW_STYLE; // a plain property, missing from the types
     for (let i = 0; i < CELL_STYLES.length; i++) added.getCell(i + 1).style = CELL_STYLES[i];

@@ -99,6 +99,7 @@ export function toAttendeeView(row: AttendeeListRow, zone: string) {
     email: row.email,
     organisation: row.organisation,
     ticketType: row.ticketTypeName,
+    takingPart: row.mode === 'online' ? 'Online' : null,
     price: row.unitPrice === 0 ? 'Free' : formatMoney(row.unitPrice, row.currency),
     payment: paymentStatus(row),
     status,

@@ -37,13 +37,17 @@ export interface AttendeeListRow {
   amountPaid: number;
   /** Registered at the door by staff. */
   isWalkIn: boolean;
+  /** How the seat takes part: in person, or online. */
+  mode: 'in_person' | 'online';
+  /** When an online attendee first opened their joining link. */
+  joinedAt: Date | null;
 }
 
 const COLUMNS = [
   'attendees.id', 'attendees.booking_id', 'bookings.reference', 'bookings.status as booking_status', 'attendees.status as attendee_status',
   'attendees.name', 'attendees.email', 'attendees.organisation', 'attendees.dietary', 'attendees.accessibility', 'attendees.ticket_type_id',
   'ticket_types.name as ticket_type_name', 'attendees.unit_price', 'attendees.currency', 'bookings.payment_method', 'bookings.total',
-  'bookings.created_at as booked_at', 'attendees.checked_in_at', 'bookings.is_walk_in',
+  'bookings.created_at as booked_at', 'attendees.checked_in_at', 'bookings.is_walk_in', 'attendees.mode', 'attendees.joined_at',
 ];
 
 // Money received for the booking, net of refunds: card and invoice payments alike (finance/categories RECEIVED_STATUSES).
@@ -91,6 +95,8 @@ function toRow(r: Record<string, unknown>): AttendeeListRow {
     checkedInAt: fromDbTimeOrNull(r.checked_in_at),
     amountPaid: amountPaidForSeat(Number(r.received ?? 0), Number(r.earlier ?? 0), Number(r.unit_price)),
     isWalkIn: Boolean(r.is_walk_in),
+    mode: r.mode === 'online' ? 'online' : 'in_person',
+    joinedAt: fromDbTimeOrNull(r.joined_at),
   };
 }
 
@@ -187,9 +193,10 @@ export function iterateAttendees(db: Tx, eventId: number, filter: AttendeeFilter
   };
 }
 
-/** People holding a confirmed place, for the sign-in sheet and the door. */
-export async function listExpected(db: Tx, eventId: number, q?: string, limit?: number): Promise<AttendeeListRow[]> {
+/** People holding a confirmed place, for the sign-in sheet and the door; `inPersonOnly` leaves out those taking part online (the sheet). */
+export async function listExpected(db: Tx, eventId: number, q?: string, limit?: number, inPersonOnly = false): Promise<AttendeeListRow[]> {
   const query = filtered(db, eventId, { status: 'confirmed', q }).select(columns(db)).orderByRaw('lower(attendees.name), attendees.id');
+  if (inPersonOnly) query.where('attendees.mode', 'in_person');
   if (limit) query.limit(limit);
   return (await query).map(toRow);
 }
@@ -207,9 +214,10 @@ export async function countByTicketType(db: Tx, eventId: number): Promise<Array<
   return rows.map((r: Record<string, unknown>) => ({ name: String(r.name), confirmed: Number(r.confirmed ?? 0), waitlisted: Number(r.waitlisted ?? 0) }));
 }
 
-/** Dietary needs of confirmed attendees, grouped as typed (case and spaces ignored), commonest first. */
+/** Dietary needs of confirmed attendees in the room (the caterer's count: nobody online eats), grouped as typed (case and spaces ignored), commonest first. */
 export async function summariseDietary(db: Tx, eventId: number): Promise<Array<{ need: string; count: number }>> {
   const rows = await filtered(db, eventId, { status: 'confirmed' })
+    .where('attendees.mode', 'in_person')
     .whereNotNull('attendees.dietary')
     .whereRaw("trim(attendees.dietary) <> ''")
     .select(db.raw('lower(trim(attendees.dietary)) as need'))

@@ -98,7 +98,8 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
 
   routes.get('/events/:slug/sign-in-sheet', 'attendees:read', async (req, res) => {
     const event = await findStaffEvent(ctx, slugParam(req));
-    const people = (await listExpected(ctx.db, event.id)).sort(bySurname);
+    // The sheet is for the room: people taking part online sign in by opening their joining link.
+    const people = (await listExpected(ctx.db, event.id, undefined, undefined, true)).sort(bySurname);
     await recordAttendeeDownload(ctx, staffOf(res), event, { format: 'sign_in_sheet', surface: 'page' });
     renderAdmin(views, res, 'sign-in-sheet', {
       title: `Sign-in sheet: ${event.title}`,
