@@ -21,7 +21,11 @@ interface SeedEvent {
   description: string;
   venue: string;
   address: string;
-  region: 'london' | 'scotland' | 'north_west';
+  region: 'london' | 'scotland' | 'north_west' | 'online';
+  /** How people take part (default in person); a hybrid event's online places; the meeting's (demo) address. */
+  mode?: 'in_person' | 'online' | 'hybrid';
+  onlineCapacity?: number;
+  meetingUrl?: string;
   start: DateTime;
   end: DateTime;
   capacity: number;
@@ -187,9 +191,55 @@ export function demoEvents(today: Date): SeedEvent[] {
 /** CPD hours of the demo events, in minutes: the seminar's day without lunch, the conference's two days. */
 const DEMO_CPD_MINUTES: Partial<Record<SeedEvent['kind'], number>> = { seminar: 360, conference: 720 };
 
+/**
+ * An online webinar and a hybrid evening meeting (issue 12), so a newcomer can try both ways of taking part: book
+ * online, get the personal joining link, and see it open 30 minutes before the start. The meeting addresses are
+ * placeholders on example.org.
+ */
+export function onlineDemoEvents(today: Date): SeedEvent[] {
+  const now = DateTime.fromJSDate(today, { zone: ZONE }).startOf('day');
+  const webinar = nextWeekday(now.plus({ days: 10 }), 4, 13);
+  const hybrid = nextWeekday(now.plus({ months: 1 }).startOf('month').plus({ days: 21 }), 3, 18);
+  return [
+    {
+      slug: 'webinar-nhs-workforce-statistics',
+      kind: 'seminar',
+      title: 'Webinar: NHS workforce statistics explained',
+      summary: 'A lunchtime webinar with NHS England on the monthly workforce statistics, jointly with the RSS Medical Section.',
+      description: 'How the NHS workforce statistics are put together from the Electronic Staff Record, what changed in the latest release, and how to use them well. Online only; questions in the chat.',
+      venue: '',
+      address: '',
+      region: 'online',
+      mode: 'online',
+      meetingUrl: 'https://meet.example.org/hsug-workforce-webinar',
+      start: webinar,
+      end: webinar.plus({ hours: 1 }),
+      capacity: 300,
+      tickets: FREE,
+    },
+    {
+      slug: 'hybrid-evening-ethnicity-coding',
+      kind: 'evening_meeting',
+      title: 'Ethnicity coding in health records (in person and online)',
+      summary: 'Come to the RSS or join online: how complete and accurate is ethnicity recording, and what to do about it.',
+      description: 'Speakers from the NHS Race and Health Observatory and ONS. Join us at the Royal Statistical Society, or online with a personal joining link. Free and open to all; refreshments for those in the room from 5:30pm.',
+      venue: 'Royal Statistical Society',
+      address: '12 Errol Street, London EC1Y 8LX',
+      region: 'london',
+      mode: 'hybrid',
+      capacity: 60,
+      onlineCapacity: 200,
+      meetingUrl: 'https://meet.example.org/hsug-ethnicity-coding',
+      start: hybrid,
+      end: hybrid.plus({ hours: 2 }),
+      tickets: FREE,
+    },
+  ];
+}
+
 export async function seedDemo(db: Knex, today: Date): Promise<number> {
   const stamp = toDbTime(today);
-  const events = demoEvents(today);
+  const events = [...demoEvents(today), ...onlineDemoEvents(today)];
   await db.transaction(async (trx) => {
     for (const e of events) {
       const [row] = await trx('events')
@@ -202,6 +252,8 @@ export async function seedDemo(db: Knex, today: Date): Promise<number> {
           venue: e.venue,
           address: e.address,
           region: e.region,
+          mode: e.mode ?? 'in_person',
+          online_capacity: e.mode === 'hybrid' ? (e.onlineCapacity ?? null) : null,
           starts_at: toDbTime(e.start.toJSDate()),
           ends_at: toDbTime(e.end.toJSDate()),
           timezone: ZONE,
@@ -219,6 +271,7 @@ export async function seedDemo(db: Knex, today: Date): Promise<number> {
         })
         .returning('id');
       const eventId = Number(typeof row === 'object' ? row.id : row);
+      if (e.meetingUrl) await trx('event_meetings').insert({ event_id: eventId, url: e.meetingUrl, updated_at: stamp });
       await trx('ticket_types').insert(
         e.tickets.map((t, position) => ({
           event_id: eventId,
@@ -233,7 +286,8 @@ export async function seedDemo(db: Knex, today: Date): Promise<number> {
         })),
       );
       // Certificates of attendance (issue 13): the seminar and the conference issue them, with their CPD hours set.
-      const cpdMinutes = DEMO_CPD_MINUTES[e.kind];
+      // The one-hour webinar is a seminar too: its CPD time is its hour, not a seminar day's.
+      const cpdMinutes = e.mode === 'online' ? 60 : DEMO_CPD_MINUTES[e.kind];
       if (cpdMinutes) await trx('certificate_settings').insert({ event_id: eventId, issues_certificates: true, cpd_minutes: cpdMinutes, topics: '', updated_at: stamp });
     }
   });
