@@ -9,12 +9,12 @@ const hours = (message: string) =>
 export const followUpFormSchema = z
   .object({
     reminderEarlyOn: checkbox,
-    reminderEarlyHours: z.unknown(),
+    reminderEarlyHours: z.unknown().optional(),
     reminderLateOn: checkbox,
-    reminderLateHours: z.unknown(),
+    reminderLateHours: z.unknown().optional(),
     thankYou: checkbox,
     missedYou: checkbox,
-    followUpHours: hours('Enter the hours after the end, from 1 to 2160'),
+    followUpHours: z.unknown().optional(),
   })
   .transform((v, ctx) => {
     const read = (on: boolean, raw: unknown, path: string, label: string): number | null => {
@@ -28,7 +28,10 @@ export const followUpFormSchema = z
     };
     const early = read(v.reminderEarlyOn, v.reminderEarlyHours, 'reminderEarlyHours', 'first reminder');
     const late = read(v.reminderLateOn, v.reminderLateHours, 'reminderLateHours', 'second reminder');
-    return { reminderEarlyHours: early, reminderLateHours: late, thankYou: v.thankYou, missedYou: v.missedYou, followUpHours: v.followUpHours };
+    // Checked here with the others, so every mistake on the form is reported in one answer.
+    const after = hours('Enter the hours after the end, from 1 to 2160').safeParse(v.followUpHours);
+    if (!after.success) ctx.addIssue({ code: 'custom', path: ['followUpHours'], message: after.error.issues[0].message });
+    return { reminderEarlyHours: early, reminderLateHours: late, thankYou: v.thankYou, missedYou: v.missedYou, followUpHours: after.success ? after.data : 2 };
   });
 
 export type FollowUpInput = z.output<typeof followUpFormSchema>;
