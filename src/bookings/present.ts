@@ -55,6 +55,7 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
       status: a.status,
       ticketTypeId: a.ticketTypeId,
       unitPrice: a.unitPrice,
+      mode: a.mode,
     })),
   };
 }

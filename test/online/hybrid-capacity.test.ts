@@ -66,3 +66,31 @@ describe('a hybrid event under a rush', () => {
     expect(await status(webWaiting.body.booking.reference)).toBe('waitlisted');
   });
 });
+
+describe('the booking form of a paid hybrid event', () => {
+  it('when a buyer books two places by invoice, one in the room and one online, then each place has its mode; a place without a choice is refused beside it and the form keeps what was typed', async () => {
+    // Arrange
+    const event = await buildEvent(t.db, { mode: 'hybrid', capacity: 10, onlineCapacity: 10, allowsInvoice: true, tickets: [{ name: 'Non-member', price: 9500 }] });
+    const typeId = event.ticketTypeIds[0];
+    const form = await request(server).get(`/events/${event.slug}/book?qty_${typeId}=2`);
+    expect(form.text).toContain('name="seat_0_mode"');
+    expect(form.text).toContain('name="seat_1_mode"');
+    const body = {
+      buyer_name: 'Mary Seacole', buyer_email: 'mary@example.org', buyer_organisation: 'NHS Test Trust', payment_method: 'invoice', purchase_order: 'PO-1', billing_contact: 'Accounts, ap@example.org',
+      seat_0_type: String(typeId), seat_0_price: '9500', seat_0_mode: 'in_person',
+      seat_1_type: String(typeId), seat_1_price: '9500', seat_1_name: 'Ada Lovelace', seat_1_email: 'ada-hybrid@example.org',
+    };
+
+    // Act
+    const refused = await request(server).post(`/events/${event.slug}/book`).type('form').send(body);
+    const booked = await request(server).post(`/events/${event.slug}/book`).type('form').send({ ...body, seat_1_mode: 'online' });
+
+    // Assert
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Place 2: Choose how this attendee will take part: in person or online');
+    expect(refused.text).toContain('value="ada-hybrid@example.org"');
+    expect(booked.status).toBe(303);
+    const seats = await t.db('attendees').where({ event_id: event.id }).orderBy('id').select('email', 'mode');
+    expect(seats).toEqual([{ email: 'mary@example.org', mode: 'in_person' }, { email: 'ada-hybrid@example.org', mode: 'online' }]);
+  });
+});
