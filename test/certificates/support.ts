@@ -19,7 +19,9 @@ export interface Booked {
 
 /** Books person n on the event through the public API, as they would, and returns the booking's private link parts. */
 export async function book(t: TestApp, slug: string, n: number | string): Promise<Booked> {
-  const res = await request(t.app).post(`/api/v1/events/${slug}/bookings`).send(freeBookingBody(n));
+  // The seminar is hybrid, which asks each attendee how they take part (issue 12): these book in person.
+  const body = freeBookingBody(n);
+  const res = await request(t.app).post(`/api/v1/events/${slug}/bookings`).send({ ...body, items: body.items.map((i) => ({ attendee: { ...i.attendee, mode: 'in_person' } })) });
   if (res.status !== 201) throw new Error(`booking ${n} failed: ${res.status} ${res.text.slice(0, 200)}`);
   const url = new URL(res.body.booking.manageUrl as string);
   const seat = await t.db('attendees as a').join('bookings as b', 'b.id', 'a.booking_id').where('b.reference', res.body.booking.reference).first('a.id', 'a.email');
@@ -28,7 +30,7 @@ export async function book(t: TestApp, slug: string, n: number | string): Promis
 
 export async function buildSeminar(t: TestApp, overrides: { title?: string; kind?: 'seminar' | 'evening_meeting' | 'conference' } = {}) {
   const event = await buildEvent(t.db, { kind: overrides.kind ?? 'seminar', title: overrides.title ?? 'Waiting times in the NHS', startsAt: STARTS, endsAt: ENDS, capacity: 40 });
-  await t.db('events').where({ id: event.id }).update({ mode: 'hybrid' });
+  await t.db('events').where({ id: event.id }).update({ mode: 'hybrid', online_capacity: 40 });
   return event;
 }
 

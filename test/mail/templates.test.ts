@@ -214,7 +214,7 @@ describe('the template registry', () => {
     expect(() => createTemplateRegistry([template, template])).toThrow('email template twice is registered twice');
   });
 
-  it('when the app is composed, then booking notices, payment notices, staff messages, staff account emails, subscription confirmations, announcements and certificates can be rendered', () => {
-    expect([...t.ctx.emailTemplates.names].sort()).toEqual(['announcement', 'booking_notice', 'certificate_ready', 'payment_notice', 'staff_account', 'staff_message', 'subscription_confirm']);
+  it('when the app is composed, then booking notices, payment notices, staff messages, staff account emails, subscription confirmations, announcements, certificates and reminders/follow-ups can be rendered', () => {
+    expect([...t.ctx.emailTemplates.names].sort()).toEqual(['announcement', 'booking_notice', 'certificate_ready', 'follow_up', 'payment_notice', 'staff_account', 'staff_message', 'subscription_confirm']);
   });
 });
