@@ -116,7 +116,7 @@ describe('the waitlist and emailing people', () => {
     await book(event.slug, 'm1');
     await book(event.slug, 'm2');
     // A second booking with the same attendee email under another buyer.
-    await t.db('attendees').insert({ ...(await t.db('attendees').where({ email: person('m1').email }).first()), id: undefined, ical_uid: 'dup@test' });
+    await t.db('attendees').insert({ ...(await t.db('attendees').where({ email: person('m1').email }).first()), id: undefined, ical_uid: 'dup@test', join_token_hash: null });
     await t.sendMail();
     const before = t.smtp.messages.length;
 
