@@ -10,7 +10,7 @@ import type { EmailContent, OutgoingEmail } from '../mail/outbox';
 import { findEventById } from '../events/queries';
 import { findBookingById, listAttendees } from './queries';
 import { eventUrl, joinUrl, manageUrl, seatUrl } from '../lib/links';
-import { findMeeting, inEventZone, linkOpensAt } from '../online';
+import { findMeeting, inEventZone, linkOpensAt } from '../online/meetings';
 import { contactEmailFor, priceBasis, refundTerms } from '../events/terms';
 import { formatDate, formatRange, formatTime } from '../lib/time';
 import { type AttendeeRecord, type BookingRecord } from './types';

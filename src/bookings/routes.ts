@@ -23,7 +23,7 @@ import { resumePayment } from './pay';
 import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetails, parseQuantities } from './paid-form';
 import { resendConfirmation } from './service';
 import { switchSeatMode } from './mode-switch';
-import { manageOnlineParts } from '../online';
+import { manageOnlineParts } from '../online/manage';
 import { bookingNotFound, getBookingForHolder, type BookingView } from './view';
 
 function bearerOrQueryToken(req: Request): string | undefined {

@@ -2,10 +2,10 @@ import type { ServiceContext } from '../context';
 import { findBookingById, toAttendee } from '../bookings';
 import { findEventById } from '../events/queries';
 import type { EventRecord } from '../events/types';
-import { formatInstant, inZone } from '../lib/time';
 import { hashToken } from '../lib/tokens';
 import { toDbTime } from '../lib/time';
 import { findMeeting, linkOpensAt } from './meetings';
+export { inEventZone } from './meetings';
 
 /** What opening a personal joining link leads to. */
 export type JoinOutcome =
@@ -15,11 +15,6 @@ export type JoinOutcome =
   | { kind: 'ended'; event: EventRecord }
   /** An unknown token (404), or a place that is not a confirmed online place now (403): one page for both. */
   | { kind: 'refused'; status: 403 | 404 };
-
-/** "Tuesday 14 April 2026, 5:30pm BST": an instant in the event's own zone, with the zone's name. */
-export function inEventZone(date: Date, zone: string): string {
-  return `${formatInstant(date, zone)} ${inZone(date, zone).toFormat('ZZZZ')}`;
-}
 
 /**
  * Opens a personal joining link (`/join/<token>`). Only its hash is stored, so the token is looked up by its hash. A

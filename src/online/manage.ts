@@ -5,8 +5,7 @@ import { countSeatsTaken } from '../events/queries';
 import { ATTENDANCE_LABELS, MODE_LABELS } from '../events/types';
 import { normaliseEmail } from '../lib/email';
 import { joinUrl } from '../lib/links';
-import { findMeeting, linkOpensAt } from './meetings';
-import { inEventZone } from './join';
+import { findMeeting, inEventZone, linkOpensAt } from './meetings';
 import { listMaterials, materialLink, visibleTo } from './materials';
 
 /**

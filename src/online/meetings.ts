@@ -1,6 +1,6 @@
 import type { Tx } from '../db/connect';
 import type { EventRecord } from '../events/types';
-import { fromDbTimeOrNull, toDbTime } from '../lib/time';
+import { formatInstant, fromDbTimeOrNull, inZone, toDbTime } from '../lib/time';
 
 /**
  * An event's online meeting: where it is, how to get in, and from when the personal joining links lead there. Kept in
@@ -39,4 +39,9 @@ export function linkOpensAt(event: Pick<EventRecord, 'startsAt'>, meeting: Pick<
 /** Whether an event has people taking part online. */
 export function hasOnline(event: Pick<EventRecord, 'mode'>): boolean {
   return event.mode === 'online' || event.mode === 'hybrid';
+}
+
+/** "Tuesday 14 April 2026, 5:30pm BST": an instant in the event's own zone, with the zone's name. */
+export function inEventZone(date: Date, zone: string): string {
+  return `${formatInstant(date, zone)} ${inZone(date, zone).toFormat('ZZZZ')}`;
 }

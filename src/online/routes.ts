@@ -5,7 +5,8 @@ import { eventDates } from '../events/dates';
 import { noteRefusal } from '../web/security-log';
 import { limitLinks } from '../web/rate-limit';
 import type { Views } from '../web/views';
-import { inEventZone, openJoinLink } from './join';
+import { openJoinLink } from './join';
+import { inEventZone } from './meetings';
 
 const REFUSED = {
   title: 'This joining link does not work',
