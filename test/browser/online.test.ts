@@ -86,7 +86,7 @@ describe('online and hybrid meetings in a browser', () => {
     await page.waitForURL(/mode=online/);
     problems.push(...(await lookAt(page, 'online-home-filtered')));
     await page.getByRole('link', { name: 'Hybrid evening: ethnicity coding' }).click();
-    expect(await page.locator('.taking-part').textContent()).toContain('It opens 30 minutes before the start');
+    expect(await page.locator('.taking-part').textContent()).toContain('the email says when it opens');
     problems.push(...(await lookAt(page, 'online-event-page')));
     await page.getByLabel('Full name').fill('Grace Hopper');
     await page.locator('#field-email').fill('grace@example.org');
