@@ -43,6 +43,9 @@ export interface PersonalData {
     dietary: string | null;
     accessibility: string | null;
     checkedInAt: string | null;
+    /** How the place takes part (`in_person` or `online`), and when its holder first opened their joining link. */
+    takingPart: string;
+    joinedOnlineAt: string | null;
     bookedBy: 'you' | 'someone else';
   }>;
   emails: Array<{ subject: string; kind: string; status: string; queuedAt: string | null; sentAt: string | null; text: string | null }>;
@@ -130,6 +133,8 @@ export async function collectPersonalData(db: Tx, rawEmail: string, now: Date): 
     dietary: (a.dietary as string | null) ?? null,
     accessibility: (a.accessibility as string | null) ?? null,
     checkedInAt: iso(a.checked_in_at),
+    takingPart: a.mode === 'online' ? 'online' : 'in_person',
+    joinedOnlineAt: iso(a.joined_at),
     bookedBy: a.buyer_email_normalised === email ? 'you' : 'someone else',
   }));
 
