@@ -114,6 +114,19 @@ describe('reminders and follow-ups', () => {
     expect(who(await tick(at(0)))).toEqual(['attendeemoved-1@example.org Coming up']);
   });
 
+  it('when two schedulers run at the same moment, then each reminder is queued once', async () => {
+    t.clock.set(at(-20 * DAY));
+    const event = await buildEvent(t.db, { title: 'Raced meeting', startsAt: at(0), endsAt: at(2 * HOUR) });
+    for (const n of ['race-1', 'race-2', 'race-3']) await book(event.slug, n, 'in_person');
+    await t.sendMail();
+    t.clock.set(at(-7 * DAY));
+    const results = await Promise.all([runFollowUps(t.ctx), runFollowUps(t.ctx), runFollowUps(t.ctx)]);
+    expect(results.map((r) => r.emails).sort()).toEqual([0, 0, 3]);
+    const before = t.smtp.messages.length;
+    await t.sendMail();
+    expect(who(t.smtp.messages.slice(before))).toEqual(['attendeerace-1@example.org Coming up', 'attendeerace-2@example.org Coming up', 'attendeerace-3@example.org Coming up']);
+  });
+
   it('when a reminder was queued and the place is cancelled before it is sent, then it is not sent', async () => {
     t.clock.set(at(-20 * DAY));
     const event = await buildEvent(t.db, { title: 'Queued meeting', startsAt: at(0), endsAt: at(2 * HOUR) });
