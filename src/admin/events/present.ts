@@ -1,6 +1,7 @@
 import type { EventRecord, TicketTypeRecord } from '../../events/types';
 import { EVENT_KINDS, EVENT_MODES, KIND_LABELS, MODE_LABELS, REGIONS, REGION_LABELS } from '../../events/types';
 import { NO_MEETING, type Meeting } from '../../online';
+import { totalCapacity } from '../../events/availability';
 import { formatMoney } from '../../lib/money';
 import { formatInstant, formatRange, inZone } from '../../lib/time';
 import type { StaffEventDetail, StaffEventSummary } from './read';
@@ -103,7 +104,7 @@ export function toStaffEventRow({ event, confirmed, waitlisted, checkedIn }: Sta
     kindLabel: KIND_LABELS[event.kind],
     status: event.status,
     statusLabel: STATUS_LABELS[event.status],
-    places: `${confirmed} / ${event.capacity}`,
+    places: `${confirmed} / ${totalCapacity(event)}`,
     waitlisted,
     checkedIn,
   };
@@ -124,7 +125,7 @@ export function toStaffEventPage(detail: StaffEventDetail) {
     capacity: event.capacity,
     onlineCapacity: event.onlineCapacity,
     taken: detail.taken,
-    remaining: Math.max(0, event.capacity - detail.taken),
+    remaining: Math.max(0, totalCapacity(event) - detail.taken),
     calendarUpdates: event.sequence,
     backToDraftRefusal: backToDraftRefusal(detail.bookingsHeld),
     isDraft: event.status === 'draft',
