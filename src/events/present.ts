@@ -76,9 +76,8 @@ export function toEventCard(item: EventWithAvailability, now: Date) {
 }
 
 /**
- * How to take part, for the event page: in the room, online (a personal joining link, opening 30 minutes before the
- * start unless the organisers set another time, which is not public), or either for a hybrid event, with the places
- * left for each. Never the meeting's own address.
+ * How to take part, for the event page: in the room, online (a personal joining link), or either for a hybrid event,
+ * with the places left for each. Never the meeting's address, passcode, dial-in or the time its links open.
  */
 function modeParts(item: EventWithAvailability, now: Date) {
   const { event } = item;

@@ -89,6 +89,8 @@ export interface EventFilter {
   statuses: EventStatus[];
   kind?: EventKind;
   region?: Region;
+  /** Events one can take part in this way (hybrid ones too). */
+  mode?: 'online' | 'in_person';
   from?: Date;
   to?: Date;
   /** Upcoming lists end-sorted ascending; past lists descending. */
@@ -102,6 +104,7 @@ export async function listEvents(db: Tx, filter: EventFilter): Promise<EventReco
   const query = db('events').select(EVENT_COLUMNS).whereIn('status', filter.statuses);
   if (filter.kind) query.where('kind', filter.kind);
   if (filter.region) query.where('region', filter.region);
+  if (filter.mode) query.whereIn('mode', [filter.mode, 'hybrid']);
   if (filter.from) query.where('ends_at', '>=', toDbTime(filter.from));
   if (filter.to) query.where('starts_at', '<', toDbTime(filter.to));
   if (filter.endedBefore) query.where('ends_at', '<', toDbTime(filter.endedBefore));

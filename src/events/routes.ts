@@ -93,7 +93,7 @@ export function publicEventRoutes(ctx: ServiceContext, views: Views, catalogue: 
   router.get('/events/past', async (req, res) => {
     const query = parseInput(listQuerySchema, req.query);
     const now = ctx.clock.now();
-    const items = await listPastEvents(ctx, { kind: query.kind, region: query.region });
+    const items = await listPastEvents(ctx, { kind: query.kind, region: query.region, mode: query.mode });
     res.type('html').send(views.render('events/past', { title: 'Past events', events: items.map((i) => toEventCard(i, now)), ...filterOptions(query) }));
   });
 

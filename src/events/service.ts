@@ -52,7 +52,7 @@ export async function listUpcomingEvents(ctx: ServiceContext, query: UpcomingQue
   return withAvailability(ctx, await listEvents(ctx.db, filter));
 }
 
-export async function listPastEvents(ctx: ServiceContext, query: Pick<UpcomingQuery, 'kind' | 'region'>): Promise<EventWithAvailability[]> {
+export async function listPastEvents(ctx: ServiceContext, query: Pick<UpcomingQuery, 'kind' | 'region'> & { mode?: 'online' | 'in_person' }): Promise<EventWithAvailability[]> {
   const events = await listEvents(ctx.db, { statuses: ['published'], ...query, endedBefore: ctx.clock.now(), order: 'desc', limit: 100 });
   return withAvailability(ctx, events);
 }

@@ -62,6 +62,21 @@ describe('the meeting address is private', () => {
     expect(JSON.stringify(booked.body)).not.toContain('SECRETSECRET');
   });
 
+  it('when a visitor filters for online events, then online and hybrid events are listed and in-person ones are not, upcoming and past', async () => {
+    t.clock.set('2026-03-02T12:00:00Z');
+    await buildEvent(t.db, { title: 'Filter: a webinar', mode: 'online', venue: '', meetingUrl: MEETING, startsAt: '2026-05-05T12:00:00Z' });
+    await buildEvent(t.db, { title: 'Filter: a hybrid meeting', mode: 'hybrid', capacity: 5, onlineCapacity: 5, meetingUrl: MEETING, startsAt: '2026-05-06T17:00:00Z' });
+    await buildEvent(t.db, { title: 'Filter: in the room', startsAt: '2026-05-07T17:00:00Z' });
+    await buildEvent(t.db, { title: 'Filter: a past webinar', mode: 'online', venue: '', meetingUrl: MEETING, startsAt: '2026-02-05T12:00:00Z' });
+    await buildEvent(t.db, { title: 'Filter: a past room meeting', startsAt: '2026-02-06T17:00:00Z' });
+    const home = await request(t.app).get('/?mode=online');
+    const past = await request(t.app).get('/events/past?mode=online');
+    const titles = (html: string) => [...html.matchAll(/>(Filter: [^<]+)</g)].map((m) => m[1]);
+    expect(titles(home.text)).toEqual(['Filter: a webinar', 'Filter: a hybrid meeting']);
+    expect(titles(past.text)).toEqual(['Filter: a past webinar']);
+    expect(home.text).toContain('<option value="online" selected>');
+  });
+
   it('when the API lists a hybrid event, then it carries its mode and the places left for each mode', async () => {
     const hybrid = await buildEvent(t.db, { slug: 'hybrid-api', mode: 'hybrid', capacity: 3, onlineCapacity: 5, meetingUrl: MEETING });
     await book(hybrid.slug, 'api-1', 'in_person');
