@@ -67,6 +67,8 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('due_at', { useTz: true }).notNullable();
     t.timestamp('claimed_at', { useTz: true }).notNullable();
     t.integer('recipients').notNullable().defaultTo(0);
+    /** Why nothing was sent, when the rule was claimed but not sent (no attendance recorded at all). */
+    t.string('skipped_reason', 300);
     t.unique(['event_id', 'rule']);
   });
 

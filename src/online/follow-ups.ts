@@ -73,6 +73,13 @@ export function recipientsQuery(trx: Knex.Transaction, eventId: number, rule: Fo
   return q.whereNull('attendees.checked_in_at').whereNull('attendees.joined_at');
 }
 
+export const NO_ATTENDANCE = 'Nobody was checked in at the door or joined online, so who came is not known.';
+
+async function hasAttendance(trx: Knex.Transaction, eventId: number): Promise<boolean> {
+  const row = await trx('attendees').where({ event_id: eventId, status: 'active' }).where((w) => w.whereNotNull('checked_in_at').orWhereNotNull('joined_at')).first('id');
+  return row !== undefined;
+}
+
 /**
  * Queues one rule's emails for one event, exactly once however many instances run: under the event's lock (which a
  * booking also takes, so a booking being written at the rule's time is either in or out, never half-seen), the rule is
@@ -93,6 +100,12 @@ async function queueRule(ctx: ServiceContext, eventId: number, rule: FollowUpRul
       .ignore()
       .returning('id');
     if (claimed.length === 0) return null;
+    // Nobody checked in and nobody joined online: attendance was not taken, so "sorry we missed you" would go to people
+    // who came. Neither follow-up is sent; the organisers' page says why.
+    if ((rule === 'missed_you' || rule === 'thank_you') && !(await hasAttendance(trx, eventId))) {
+      await trx('event_follow_up_runs').where({ event_id: eventId, rule }).update({ skipped_reason: NO_ATTENDANCE });
+      return 0;
+    }
     const people = (await recipientsQuery(trx, eventId, rule, time.dueAt)) as Array<{ id: number; booking_id: number; email: string; name: string }>;
     const host = publicHost(ctx.config);
     for (const person of people) {
@@ -145,7 +158,7 @@ export async function runFollowUps(ctx: ServiceContext): Promise<{ rules: number
 }
 
 /** What has been sent for an event, by rule: when and to how many. */
-export async function listRuns(db: Knex, eventId: number): Promise<Map<FollowUpRule, { claimedAt: Date; recipients: number }>> {
-  const rows = await db('event_follow_up_runs').select('rule', 'claimed_at', 'recipients').where({ event_id: eventId });
-  return new Map(rows.map((r) => [r.rule as FollowUpRule, { claimedAt: fromDbTime(r.claimed_at), recipients: Number(r.recipients) }]));
+export async function listRuns(db: Knex, eventId: number): Promise<Map<FollowUpRule, { claimedAt: Date; recipients: number; skippedReason: string | null }>> {
+  const rows = await db('event_follow_up_runs').select('rule', 'claimed_at', 'recipients', 'skipped_reason').where({ event_id: eventId });
+  return new Map(rows.map((r) => [r.rule as FollowUpRule, { claimedAt: fromDbTime(r.claimed_at), recipients: Number(r.recipients), skippedReason: (r.skipped_reason as string | null) ?? null }]));
 }

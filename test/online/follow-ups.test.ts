@@ -114,6 +114,21 @@ describe('reminders and follow-ups', () => {
     expect(who(await tick(at(0)))).toEqual(['attendeemoved-1@example.org Coming up']);
   });
 
+  it('when nobody was checked in and nobody joined online, then neither follow-up is sent (attendance was not taken) and the run says why', async () => {
+    t.clock.set(at(-20 * DAY));
+    const event = await buildEvent(t.db, { title: 'Unchecked meeting', startsAt: at(0), endsAt: at(2 * HOUR) });
+    await book(event.slug, 'unchecked-1', 'in_person');
+    await t.sendMail();
+    t.clock.set(at(-HOUR));
+    await t.db('events').where({ id: event.id }).update({ reminder_early_hours: null, reminder_late_hours: null });
+    expect(await tick(at(4 * HOUR))).toEqual([]);
+    const runs = await t.db('event_follow_up_runs').where({ event_id: event.id }).orderBy('rule');
+    expect(runs.map((r) => [r.rule, Number(r.recipients), r.skipped_reason])).toEqual([
+      ['missed_you', 0, 'Nobody was checked in at the door or joined online, so who came is not known.'],
+      ['thank_you', 0, 'Nobody was checked in at the door or joined online, so who came is not known.'],
+    ]);
+  });
+
   it('when two schedulers run at the same moment, then each reminder is queued once', async () => {
     t.clock.set(at(-20 * DAY));
     const event = await buildEvent(t.db, { title: 'Raced meeting', startsAt: at(0), endsAt: at(2 * HOUR) });

@@ -46,7 +46,9 @@ async function followUpPage(ctx: ServiceContext, event: EventRecord) {
   for (const rule of FOLLOW_UP_RULES) {
     const run = runs.get(rule);
     const time = times.get(rule);
-    const state = run
+    const state = run?.skippedReason
+      ? `Not sent: ${run.skippedReason}`
+      : run
       ? `Sent on ${formatInstant(run.claimedAt, event.timezone)} to ${run.recipients} ${run.recipients === 1 ? 'person' : 'people'}.`
       : !time
         ? 'Off.'
