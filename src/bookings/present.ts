@@ -157,7 +157,7 @@ export function toManagePage(view: BookingView, token: string, now: Date, contex
     bookedAt: formatInstant(booking.createdAt, event.timezone),
     token,
     // Add-to-calendar links while there is something to attend: a confirmed place at an event that has not ended.
-    calendar: booking.status === 'confirmed' && event.status === 'published' && now < event.endsAt ? { ...calendarLinks(event, eventUrl(context.config, event.slug), bookingNoteFor(context.config, booking)), ics: ownSeatIcs } : null,
+    calendar: booking.status === 'confirmed' && event.status === 'published' && now < event.endsAt ? { ...calendarLinks(event, eventUrl(context.config, event.slug), bookingNoteFor(context.config, booking, ownSeat)), ics: ownSeatIcs } : null,
     event: {
       slug: event.slug,
       title: event.title,

@@ -198,6 +198,8 @@ describe('the booking page of a hybrid event', () => {
     expect((await t.db('attendees').where({ id: seat.id }).first()).mode).toBe('online');
     const page = await request(server).get(`/bookings/${b.reference}?token=${token}`);
     expect(page.text).toContain('Your personal joining link');
+    // The buyer's own add-to-calendar links carry their joining link as the place, as their invitation does.
+    expect(page.text).toContain('location&#x3D;http%3A%2F%2Fevents.test%2Fjoin%2F');
     expect(page.text).not.toContain('SECRETSECRET');
   });
 });
