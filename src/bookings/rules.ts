@@ -24,8 +24,10 @@ export function assertBookable(event: EventRecord, now: Date): void {
 }
 
 /** Works out each item's ticket type; a free event with one registration type needs none named. Throws ValidationError. */
-export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRecord[], now: Date): TicketTypeRecord[] {
-  const onSale = types.filter((t) => isOnSale(t, now));
+export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRecord[], now: Date, revealedTypeId: number | null = null): TicketTypeRecord[] {
+  // A hidden ticket type (a speaker ticket) is bookable only with the code that reveals it; to anyone else it does not exist.
+  const visible = types.filter((t) => !t.isHidden || t.id === revealedTypeId);
+  const onSale = visible.filter((t) => isOnSale(t, now) && !t.isHidden);
   const problems: Array<{ path: string; message: string }> = [];
   const resolved = request.items.map((item, index) => {
     if (item.ticketTypeId === undefined) {
@@ -34,7 +36,7 @@ export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRec
       problems.push({ path: `items.${index}.ticketTypeId`, message: 'Choose a ticket type' });
       return undefined;
     }
-    const type = types.find((t) => t.id === item.ticketTypeId);
+    const type = visible.find((t) => t.id === item.ticketTypeId);
     if (!type) problems.push({ path: `items.${index}.ticketTypeId`, message: 'No such ticket type for this event' });
     else if (!isOnSale(type, now)) problems.push({ path: `items.${index}.ticketTypeId`, message: `${type.name} tickets are not on sale now` });
     return type;
@@ -103,6 +105,9 @@ export function checkInvoiceDetails(request: BookingRequest, event: EventRecord)
 
 export interface PriceLine {
   label: string;
+  /** Minor units per seat before the code, and the code's discount per seat (0 without one). */
+  listPrice: number;
+  discount: number;
   /** Minor units: unit price × quantity. */
   amount: number;
   quantity: number;
@@ -111,14 +116,15 @@ export interface PriceLine {
   ticketTypeId: number;
 }
 
-/** One line per ticket type, from the seats' own snapshotted prices. */
-export function priceLines(seats: Array<{ ticketTypeId: number; unitPrice: number }>, types: TicketTypeRecord[]): PriceLine[] {
-  const lines = new Map<number, PriceLine>();
+/** One line per ticket type and price, from the seats' own snapshotted prices (a discounted seat is a line of its own). */
+export function priceLines(seats: Array<{ ticketTypeId: number; unitPrice: number; listPrice?: number; discountAmount?: number }>, types: TicketTypeRecord[]): PriceLine[] {
+  const lines = new Map<string, PriceLine>();
   for (const seat of seats) {
-    const line = lines.get(seat.ticketTypeId) ?? { label: types.find((t) => t.id === seat.ticketTypeId)?.name ?? 'Ticket', amount: 0, quantity: 0, unitPrice: seat.unitPrice, ticketTypeId: seat.ticketTypeId };
+    const key = `${seat.ticketTypeId}:${seat.unitPrice}:${seat.discountAmount ?? 0}`;
+    const line = lines.get(key) ?? { label: types.find((t) => t.id === seat.ticketTypeId)?.name ?? 'Ticket', listPrice: seat.listPrice ?? seat.unitPrice, discount: seat.discountAmount ?? 0, amount: 0, quantity: 0, unitPrice: seat.unitPrice, ticketTypeId: seat.ticketTypeId };
     line.quantity += 1;
     line.amount += seat.unitPrice;
-    lines.set(seat.ticketTypeId, line);
+    lines.set(key, line);
   }
   return [...lines.values()];
 }

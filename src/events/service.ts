@@ -21,7 +21,8 @@ async function withAvailability(ctx: ServiceContext, events: EventRecord[]): Pro
     return {
       event,
       remaining,
-      ticketTypes: (types.get(event.id) ?? []).map((t) => ({ ...t, remaining: remainingForTicketType(t, remaining, seatCounts) })),
+      // A hidden ticket type is never shown publicly: only its discount code reveals it (bookings/discounts.ts).
+      ticketTypes: (types.get(event.id) ?? []).filter((t) => !t.isHidden).map((t) => ({ ...t, remaining: remainingForTicketType(t, remaining, seatCounts) })),
     };
   });
 }
