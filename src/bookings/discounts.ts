@@ -4,7 +4,7 @@ import { lockRow } from '../db/dialect';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError } from '../lib/errors';
 import { formatMoney } from '../lib/money';
-import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
+import { formatInstant, fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
 import { whereBookedOrWaiting } from './holds';
 
 /**
@@ -160,9 +160,6 @@ export async function codeForEvent(trx: Knex.Transaction, typed: string, event: 
   return code;
 }
 
-function dateInWords(date: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: timezone }).format(date);
-}
 
 /**
  * Prices each seat: the ticket type's price, less the code's discount where it applies. Without a code, every seat
@@ -170,16 +167,16 @@ function dateInWords(date: Date, timezone: string): string {
  * (`discount_code_expired`), fits none of the seats (`discount_code_not_applicable`), or has fewer uses left than the
  * seats it would discount (`discount_code_used_up`). Call under the event's lock.
  */
-export async function priceSeats(trx: Knex.Transaction, event: EventRecord, itemTypes: TicketTypeRecord[], code: DiscountCodeRecord | undefined, now: Date): Promise<SeatPrice[]> {
+export async function priceSeats(trx: Knex.Transaction, event: EventRecord, types: TicketTypeRecord[], itemTypes: TicketTypeRecord[], code: DiscountCodeRecord | undefined, now: Date): Promise<SeatPrice[]> {
   const plain = itemTypes.map((t) => ({ listPrice: t.price, discount: 0, unitPrice: t.price, codeId: null }));
   if (!code) return plain;
   if (!code.isActive) throw codeRefusal('discount_code_expired', `The code ${code.code} has been withdrawn by the organisers.`);
-  if (code.validFrom && now < code.validFrom) throw codeRefusal('discount_code_expired', `The code ${code.code} is valid from ${dateInWords(code.validFrom, event.timezone)}.`);
-  if (code.validUntil && now >= code.validUntil) throw codeRefusal('discount_code_expired', `The code ${code.code} expired on ${dateInWords(code.validUntil, event.timezone)}.`);
+  if (code.validFrom && now < code.validFrom) throw codeRefusal('discount_code_expired', `The code ${code.code} is valid from ${formatInstant(code.validFrom, event.timezone)}.`);
+  if (code.validUntil && now >= code.validUntil) throw codeRefusal('discount_code_expired', `The code ${code.code} expired on ${formatInstant(code.validUntil, event.timezone)}.`);
   const fits = (t: TicketTypeRecord) => (code.ticketTypeIds.length === 0 || code.ticketTypeIds.includes(t.id)) && (code.kind !== 'amount' || code.currency === t.currency);
   let eligible = itemTypes.map((t, i) => (fits(t) ? i : -1)).filter((i) => i >= 0);
   if (eligible.length === 0) {
-    const names = code.ticketTypeIds.map((id) => itemTypesName(id, itemTypes)).filter(Boolean);
+    const names = code.ticketTypeIds.map((id) => typeName(id, types)).filter(Boolean);
     throw codeRefusal('discount_code_not_applicable', names.length ? `The code ${code.code} is not for the tickets chosen. It is for: ${names.join(', ')}.` : `The code ${code.code} is not for the tickets chosen.`);
   }
   if (code.maxPerBooking !== null) eligible = eligible.slice(0, code.maxPerBooking);
@@ -198,7 +195,7 @@ export async function priceSeats(trx: Knex.Transaction, event: EventRecord, item
 }
 
 /** The name of a ticket type the code is limited to, if it is among those the event offers. */
-function itemTypesName(id: number, types: TicketTypeRecord[]): string | undefined {
+function typeName(id: number, types: TicketTypeRecord[]): string | undefined {
   return types.find((t) => t.id === id)?.name;
 }
 

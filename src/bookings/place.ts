@@ -87,7 +87,7 @@ async function refuseDuplicates(trx: Knex.Transaction, event: EventRecord, reque
 /** A free registration: confirmed while there is room, waitlisted after. Throws 409 `already_booked`. */
 export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date): Promise<BookingView> {
   const { event, types, itemTypes } = locked;
-  const prices = await priceSeats(trx, event, itemTypes, locked.code, now);
+  const prices = await priceSeats(trx, event, types, itemTypes, locked.code, now);
   await refuseDuplicates(trx, event, request, now, 'This email address is already registered for this event.');
   const wanted = wantedSeats(itemTypes);
   const status: BookingStatus = seatsFit(event, types, await seatsTaken(trx, event, now), wanted) ? 'confirmed' : 'waitlisted';
@@ -123,7 +123,7 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
   const { event, types, itemTypes } = locked;
   checkPrices(request, itemTypes);
   await checkMembership(trx, request, itemTypes, event, now, contactEmailFor(event, ctx.config));
-  const prices = await priceSeats(trx, event, itemTypes, locked.code, now);
+  const prices = await priceSeats(trx, event, types, itemTypes, locked.code, now);
   const total = prices.reduce((sum, p) => sum + p.unitPrice, 0);
   const isFree = total === 0;
   const isInvoice = !isFree && request.paymentMethod === 'invoice';

@@ -1,3 +1,5 @@
+import { questionFields } from './question-present';
+import type { QuestionRecord } from './questions';
 import type { Config } from '../config';
 import { KIND_LABELS } from '../events/types';
 import { formatMoney } from '../lib/money';
@@ -41,6 +43,7 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
     ...(booking.holdExpiresAt && booking.status === 'pending_payment' ? { holdExpiresAt: booking.holdExpiresAt.toISOString() } : {}),
     ...(view.waitlistPosition ? { waitlistPosition: view.waitlistPosition } : {}),
     paymentMethod: booking.paymentMethod,
+    ...(booking.discountCode ? { discountCode: booking.discountCode, discountTotal: booking.discountTotal } : {}),
     createdAt: booking.createdAt.toISOString(),
     event: { slug: event.slug, title: event.title, startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString(), timezone: event.timezone },
     ...(booking.paymentProcessingSince ? { paymentProcessing: true } : {}),
@@ -55,6 +58,7 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
       status: a.status,
       ticketTypeId: a.ticketTypeId,
       unitPrice: a.unitPrice,
+      ...(a.discountAmount > 0 ? { listPrice: a.listPrice, discount: a.discountAmount } : {}),
     })),
   };
 }
@@ -225,7 +229,7 @@ export interface SeatChoice {
 }
 
 /** The booking form's view-model: one block per place, with the visitor's input and errors kept. */
-export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, holdMinutes: number, now: Date) {
+export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, holdMinutes: number, now: Date, questions: QuestionRecord[] = []) {
   const { event } = item;
   const value = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
   // A place whose ticket was refused (a member price without a membership) may switch ticket here, keeping all else.
@@ -254,6 +258,7 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
       organisation: field('organisation'),
       dietary: field('dietary'),
       accessibility: field('accessibility'),
+      questions: questionFields(questions, 'attendee', `seat_${index}_`, form, errors),
     };
   });
   const total = seatViews.reduce((s, v) => s + v.amount, 0);
@@ -268,6 +273,8 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
     holdMinutes,
     joinsWaitlist: item.remaining < seats.length,
     isInvoice: form.payment_method === 'invoice',
+    bookingQuestions: questionFields(questions, 'booking', '', form, errors),
+    discount: { field: { id: 'field-discount_code', name: 'discount_code', value: value('discount_code'), error: errors.discount_code } },
     buyer: {
       name: { id: 'field-buyer_name', name: 'buyer_name', value: value('buyer_name'), error: errors.buyer_name },
       email: { id: 'field-buyer_email', name: 'buyer_email', value: value('buyer_email'), error: errors.buyer_email },

@@ -93,6 +93,17 @@ export async function listQuestions(db: Tx, eventId: number, options: { includeA
   return (await query).map(toQuestion);
 }
 
+/** The questions of the event with that slug (for its public page), in order. */
+export async function listQuestionsForSlug(db: Tx, slug: string): Promise<QuestionRecord[]> {
+  const rows = await db('event_questions')
+    .join('events', 'events.id', 'event_questions.event_id')
+    .where('events.slug', slug)
+    .where('event_questions.is_archived', false)
+    .select('event_questions.*')
+    .orderBy([{ column: 'event_questions.position' }, { column: 'event_questions.id' }]);
+  return rows.map(toQuestion);
+}
+
 /** The answer as stored: text as typed, a yes/no as `yes`/`no`, a multiple choice as a JSON array of the options. */
 function storedValue(kind: QuestionKind, value: AnswerValue): string {
   if (kind === 'multiple_choice') return JSON.stringify(value);
@@ -120,7 +131,7 @@ export function answerText(kind: string, value: string | null): string {
 function isBlank(value: AnswerValue | undefined): boolean {
   if (value === undefined) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === 'boolean') return false;
+  if (typeof value !== 'string') return false;
   return value.trim() === '';
 }
 

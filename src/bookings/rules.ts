@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { bookingState, isOnSale } from '../events/availability';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { formatMoney } from '../lib/money';
 import { todayIn } from '../members/dates';
 import { emailsWithoutCurrentMembership } from '../members/queries';
 import type { BookingRequest } from './schemas';
@@ -127,6 +128,15 @@ export function priceLines(seats: Array<{ ticketTypeId: number; unitPrice: numbe
     lines.set(key, line);
   }
   return [...lines.values()];
+}
+
+/**
+ * A price line's words for a receipt, an invoice or a checkout: "Member (code SPEAKER: £50.00 off £120.00 each)".
+ * Without a discount, the ticket type's name alone.
+ */
+export function priceLineLabel(line: Pick<PriceLine, 'label' | 'listPrice' | 'discount'>, currency: string, code: string | null): string {
+  if (line.discount <= 0) return line.label;
+  return `${line.label} (${code ? `code ${code}: ` : ''}${formatMoney(line.discount, currency)} off ${formatMoney(line.listPrice, currency)} each)`;
 }
 
 /** Whether cancelling now is within the event's refund policy: before its refund deadline (if any) and its start. */
