@@ -1,3 +1,5 @@
+import { answerLines } from './question-present';
+import type { AnswerRecord } from './questions';
 import { questionFields } from './question-present';
 import type { QuestionRecord } from './questions';
 import type { Config } from '../config';
@@ -112,6 +114,8 @@ export interface ManagePageContext {
   refunds: RefundSummary[];
   /** The event's ticket type names by id, to say which ticket each attendee holds. */
   ticketNames?: Map<number, string>;
+  /** The booking's answers to the event's questions (the holder sees all of their own, sensitive ones too). */
+  answers?: AnswerRecord[];
 }
 
 export function toManagePage(view: BookingView, token: string, now: Date, context: ManagePageContext) {
@@ -153,6 +157,8 @@ export function toManagePage(view: BookingView, token: string, now: Date, contex
     refund: refund ? { line: refund.line, isRequested: refund.requested > 0 } : null,
     contactEmail,
     total: booking.total > 0 ? formatMoney(booking.total, booking.currency) : null,
+    discount: booking.discountCode ? { code: booking.discountCode, amount: formatMoney(booking.discountTotal, booking.currency) } : null,
+    answers: answerLines((context.answers ?? []).filter((a) => a.attendeeId === null), { showSensitive: true }),
     buyerName: booking.buyerName,
     buyerEmail: booking.buyerEmail,
     bookedAt: formatInstant(booking.createdAt, event.timezone),
@@ -179,6 +185,8 @@ export function toManagePage(view: BookingView, token: string, now: Date, contex
       isActive: a.status === 'active',
       ticketName: context.ticketNames?.get(a.ticketTypeId) ?? 'Place',
       price: a.unitPrice > 0 ? formatMoney(a.unitPrice, a.currency) : 'Free',
+      discount: a.discountAmount > 0 ? `${formatMoney(a.discountAmount, a.currency)} off ${formatMoney(a.listPrice, a.currency)}${booking.discountCode ? ` with code ${booking.discountCode}` : ''}` : null,
+      answers: answerLines((context.answers ?? []).filter((x) => x.attendeeId === a.id), { showSensitive: true }),
       // The buyer changes an attendee's details, or cancels that one place, on the seat's page (with the booking's link).
       seatUrl: a.status === 'active' && booking.status !== 'expired' && booking.status !== 'cancelled' ? `/bookings/${booking.reference}/seats/${a.id}?token=${encodeURIComponent(token)}` : null,
       icsUrl: `/bookings/${booking.reference}/attendees/${a.id}/invite.ics?token=${encodeURIComponent(token)}`,

@@ -23,7 +23,7 @@ import { resumePayment } from './pay';
 import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetails, parseQuantities } from './paid-form';
 import { findEventBySlug } from '../events/queries';
 import { answersFromForm, questionFields, toApiQuestion } from './question-present';
-import { listQuestions } from './questions';
+import { listAnswers, listQuestions } from './questions';
 import { parseBookingRequest, resendConfirmation } from './service';
 import { bookingNotFound, getBookingForHolder, type BookingView } from './view';
 
@@ -201,7 +201,8 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const ticketNames = new Map(types.map((t) => [t.id, t.name]));
     // Certificates and feedback (issue 13), once the event has started: certificates/after-event.ts, views/partials/after-event.hbs.
     const afterEvent = await afterEventLinks(ctx, view, token);
-    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames }), afterEvent, ...flags });
+    const answers = await listAnswers(ctx.db, [view.booking.id]);
+    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames, answers }), afterEvent, ...flags });
   }
 
   const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');
