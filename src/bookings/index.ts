@@ -24,4 +24,5 @@ export { seatPageRoutes, type SeatRouteOptions } from './seat-routes';
 export { seatChangesCutoff } from './seats';
 export { assertDoorOpen, registerWalkIn, walkInSchema, type WalkInInput } from './walk-in';
 export { countCodeUses, describeDiscount, DISCOUNT_KINDS, findDiscountCode, insertDiscountCode, listDiscountCodes, seatDiscounts, setDiscountCodeActive, type DiscountCodeRecord, type DiscountKind, type SeatDiscount } from './discounts';
-export { answerText, conditionNote, listAnswers, listQuestions, QUESTION_KIND_LABELS, QUESTION_KINDS, QUESTION_SCOPES, toQuestion, type AnswerRecord, type QuestionRecord } from './questions';
+export { answersForSeat, answerText, conditionNote, listAnswers, listQuestions, QUESTION_KIND_LABELS, QUESTION_KINDS, QUESTION_SCOPES, toQuestion, type AnswerRecord, type QuestionRecord } from './questions';
+export { answerLines, toApiQuestion } from './question-present';

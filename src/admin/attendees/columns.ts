@@ -4,8 +4,13 @@ import { localStamp, paymentStatus, seatStatus, STATUS_LABELS } from './present'
 /** The download columns, in order, shared by CSV, XLSX and JSON so they never drift apart. */
 export const EXPORT_HEADERS = [
   'Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price (£)', 'Amount paid (£)', 'Payment status', 'Booking status',
-  'Dietary', 'Accessibility', 'Booked at', 'Checked in at', 'Walk-in',
+  'Dietary', 'Accessibility', 'Booked at', 'Checked in at', 'Walk-in', 'List price (£)', 'Discount (£)', 'Discount code',
 ] as const;
+
+/** The headers of one download: the fixed columns, then one per registration question (`answers.ts`). */
+export function exportHeaders(questions: Array<{ header: string }>): string[] {
+  return [...EXPORT_HEADERS, ...questions.map((q) => q.header)];
+}
 
 export interface ExportRecord {
   reference: string;
@@ -25,6 +30,12 @@ export interface ExportRecord {
   checkedInAt: Date | null;
   /** "Yes" for a place registered at the door by staff, else "". */
   walkIn: string;
+  /** Minor units: the price before a discount code, and the code's discount (`price` is what the seat costs after it). */
+  listPrice: number;
+  discount: number;
+  discountCode: string;
+  /** One answer per question column, as people read them. */
+  answers: string[];
 }
 
 export function toExportRecord(row: AttendeeListRow): ExportRecord {
@@ -43,6 +54,10 @@ export function toExportRecord(row: AttendeeListRow): ExportRecord {
     bookedAt: row.bookedAt,
     checkedInAt: row.checkedInAt,
     walkIn: row.isWalkIn ? 'Yes' : '',
+    listPrice: row.listPrice,
+    discount: row.discountAmount,
+    discountCode: row.discountAmount > 0 ? (row.discountCode ?? '') : '',
+    answers: row.answers ?? [],
   };
 }
 
@@ -55,5 +70,6 @@ export function toCsvCells(r: ExportRecord, zone: string): string[] {
   return [
     r.reference, r.name, r.email, r.organisation, r.ticketType, poundsString(r.price), poundsString(r.amountPaid), r.paymentStatus, r.bookingStatus,
     r.dietary, r.accessibility, localStamp(r.bookedAt, zone), localStamp(r.checkedInAt, zone), r.walkIn,
+    poundsString(r.listPrice), poundsString(r.discount), r.discountCode, ...r.answers,
   ];
 }

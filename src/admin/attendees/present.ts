@@ -100,6 +100,7 @@ export function toAttendeeView(row: AttendeeListRow, zone: string) {
     organisation: row.organisation,
     ticketType: row.ticketTypeName,
     price: row.unitPrice === 0 ? 'Free' : formatMoney(row.unitPrice, row.currency),
+    discount: row.discountAmount > 0 ? `${formatMoney(row.discountAmount, row.currency)} off with ${row.discountCode ?? 'a code'}` : null,
     payment: paymentStatus(row),
     status,
     statusLabel: STATUS_LABELS[status],
