@@ -167,7 +167,7 @@ export async function codeForEvent(trx: Knex.Transaction, typed: string, event: 
  * (`discount_code_expired`), fits none of the seats (`discount_code_not_applicable`), or has fewer uses left than the
  * seats it would discount (`discount_code_used_up`). Call under the event's lock.
  */
-export async function priceSeats(trx: Knex.Transaction, event: EventRecord, types: TicketTypeRecord[], itemTypes: TicketTypeRecord[], code: DiscountCodeRecord | undefined, now: Date): Promise<SeatPrice[]> {
+export async function priceSeats(trx: Tx, event: EventRecord, types: TicketTypeRecord[], itemTypes: TicketTypeRecord[], code: DiscountCodeRecord | undefined, now: Date): Promise<SeatPrice[]> {
   const plain = itemTypes.map((t) => ({ listPrice: t.price, discount: 0, unitPrice: t.price, codeId: null }));
   if (!code) return plain;
   if (!code.isActive) throw codeRefusal('discount_code_expired', `The code ${code.code} has been withdrawn by the organisers.`);
@@ -192,6 +192,17 @@ export async function priceSeats(trx: Knex.Transaction, event: EventRecord, type
     const discount = discountOff(code, seat.listPrice);
     return { listPrice: seat.listPrice, discount, unitPrice: seat.listPrice - discount, codeId: code.id };
   });
+}
+
+/**
+ * What a code would do to these places now, for the booking form's "Apply code" (nothing is held or booked): the same
+ * rule and refusals as the booking, read without the event's lock, so the booking itself may still refuse a code whose
+ * last use went meanwhile. Throws 409 `discount_code_*` with a detail on `discountCode`.
+ */
+export async function previewDiscount(db: Tx, event: EventRecord, types: TicketTypeRecord[], itemTypes: TicketTypeRecord[], typed: string, now: Date): Promise<{ code: DiscountCodeRecord; prices: SeatPrice[] }> {
+  const code = await findDiscountCode(db, typed);
+  if (!code || (code.eventId !== null && code.eventId !== event.id)) throw unknownCode(typed);
+  return { code, prices: await priceSeats(db, event, types, itemTypes, code, now) };
 }
 
 /** The name of a ticket type the code is limited to, if it is among those the event offers. */

@@ -282,7 +282,7 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
     joinsWaitlist: item.remaining < seats.length,
     isInvoice: form.payment_method === 'invoice',
     bookingQuestions: questionFields(questions, 'booking', '', form, errors),
-    discount: { field: { id: 'field-discount_code', name: 'discount_code', value: value('discount_code'), error: errors.discount_code } },
+    discount: { field: { id: 'field-discount_code', name: 'discount_code', value: value('discount_code'), error: errors.discount_code }, applied: null as string | null },
     buyer: {
       name: { id: 'field-buyer_name', name: 'buyer_name', value: value('buyer_name'), error: errors.buyer_name },
       email: { id: 'field-buyer_email', name: 'buyer_email', value: value('buyer_email'), error: errors.buyer_email },

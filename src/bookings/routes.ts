@@ -24,7 +24,8 @@ import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetai
 import { findEventBySlug } from '../events/queries';
 import { answersFromForm, questionFields, toApiQuestion } from './question-present';
 import { listAnswers, listQuestions } from './questions';
-import { parseBookingRequest, resendConfirmation } from './service';
+import { parseBookingRequest, previewBookingDiscount, resendConfirmation } from './service';
+import { formatMoney } from '../lib/money';
 import { bookingNotFound, getBookingForHolder, type BookingView } from './view';
 
 function bearerOrQueryToken(req: Request): string | undefined {
@@ -146,12 +147,17 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     res.type('html').send(views.render('bookings/resent', { title: 'Confirmation sent again', event: { title: item.event.title, slug: item.event.slug } }));
   });
 
-  async function renderBookPage(slug: string, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, problem?: AppError) {
+  async function renderBookPage(slug: string, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, problem?: AppError, applied?: { code: string; discount: number; total: number; currency: string }) {
     const item = await getPublicEvent(ctx, slug);
     const questions = await listQuestions(ctx.db, item.event.id);
+    const page = toBookPage(item, seats, form, errors, ctx.config.holdMinutes, ctx.clock.now(), questions);
+    if (applied) {
+      page.total = formatMoney(applied.total, applied.currency);
+      page.discount = { ...page.discount, applied: `Code ${applied.code} applied: ${formatMoney(applied.discount, applied.currency)} off. The total below is after the discount.` };
+    }
     return views.render('bookings/book', {
       title: `Book: ${item.event.title}`,
-      page: toBookPage(item, seats, form, errors, ctx.config.holdMinutes, ctx.clock.now(), questions),
+      page,
       terms: bookingTerms(item.event, ctx.config),
       hasErrors: Object.keys(errors).length > 0,
       errors,
@@ -179,6 +185,27 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const form = (req.body ?? {}) as Record<string, unknown>;
     const request = bookingRequestFromForm(form);
     const seats = request.items.map((item) => ({ ticketTypeId: item.ticketTypeId ?? 0 }));
+    // "Apply code": show the price after the code, keeping everything typed; nothing is booked. Counted like a booking
+    // that names a code, so it cannot be used to guess codes faster.
+    if (form.apply_code !== undefined && request.discountCode) {
+      try {
+        const limit = await limitDiscountCode(ctx, req, res, request.discountCode);
+        let applied: Awaited<ReturnType<typeof previewBookingDiscount>>;
+        try {
+          applied = await previewBookingDiscount(ctx, slug, request);
+        } catch (error) {
+          await limit.settle(error);
+          throw error;
+        }
+        await limit.settle();
+        res.type('html').send(await renderBookPage(slug, seats, form, {}, undefined, applied));
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status === 404) throw error;
+        const errors = formErrors(error instanceof ValidationError ? error : new ValidationError(error.details ?? []), form);
+        prepareRefusal(res, error).status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
+      }
+      return;
+    }
     try {
       const input = await parseBookingRequest(ctx, slug, request);
       await limitBookings(ctx, req, res, emailsOf(input));

@@ -1,6 +1,8 @@
 import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
-import { findEventBySlug } from '../events/queries';
+import { findEventBySlug, listTicketTypes } from '../events/queries';
+import { findDiscountCode, previewDiscount } from './discounts';
+import { resolveTicketTypes } from './rules';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../lib/errors';
 import { checkAnswers, listQuestions, type AnswersInput } from './questions';
 import { bookingRequestSchema, type BookingRequest } from './schemas';
@@ -45,4 +47,19 @@ export async function parseBookingRequest(ctx: ServiceContext, slug: string, raw
   }
   if (problems.length || !parsed.success) throw new ValidationError(problems);
   return parsed.data;
+}
+
+/**
+ * The booking form's "Apply code": what the typed code takes off the places chosen, before anything is booked. Throws
+ * 409 `discount_code_*` (detail on `discountCode`), 422 for a ticket type that is not on sale, 404 for no event.
+ */
+export async function previewBookingDiscount(ctx: ServiceContext, slug: string, request: BookingRequest): Promise<{ code: string; discount: number; total: number; currency: string }> {
+  const event = await findEventBySlug(ctx.db, slug);
+  if (!event) throw new NotFoundError('event_not_found', 'No event with that address.');
+  const types = (await listTicketTypes(ctx.db, [event.id])).get(event.id) ?? [];
+  const now = ctx.clock.now();
+  const revealed = request.discountCode ? ((await findDiscountCode(ctx.db, request.discountCode))?.revealsTicketTypeId ?? null) : null;
+  const itemTypes = resolveTicketTypes(request, types, now, revealed);
+  const { code, prices } = await previewDiscount(ctx.db, event, types, itemTypes, request.discountCode ?? '', now);
+  return { code: code.code, discount: prices.reduce((s, p) => s + p.discount, 0), total: prices.reduce((s, p) => s + p.unitPrice, 0), currency: event.currency };
 }

@@ -61,6 +61,12 @@ describe('booking with a conditional question and a discount code in a browser',
     expect(await lookAt(page, 'codes-book-wrong-code')).toEqual([]);
 
     await page.getByLabel('Discount code').fill('browser20');
+    await page.getByRole('button', { name: 'Apply code' }).click();
+    // The price shown on the form is now the discounted one; nothing is booked yet and everything typed is kept.
+    await expect(page.locator('#discount-applied').textContent()).resolves.toContain('Code BROWSER20 applied: £59.00 off.');
+    await expect(page.locator('main').textContent()).resolves.toContain('Total: £236.00');
+    await expect(page.getByRole('radio', { name: 'Fish' }).isChecked()).resolves.toBe(true);
+    expect(await lookAt(page, 'codes-book-applied')).toEqual([]);
     await page.getByRole('button', { name: 'Continue to payment' }).click();
     await page.waitForURL(`${t.sandbox.url}/checkout/**`);
     const checkout = await page.textContent('body');
