@@ -79,15 +79,17 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('ticket_type_id').notNullable().references('id').inTable('ticket_types').onDelete('CASCADE');
     t.primary(['discount_code_id', 'ticket_type_id']);
   });
+  // No foreign key on the columns added to existing tables: knex adds one on SQLite by rebuilding the table, which
+  // drops its triggers (the catalogue version's, migrations/202611292100). Codes are withdrawn, never deleted.
   await knex.schema.alterTable('bookings', (t) => {
-    t.integer('discount_code_id').references('id').inTable('discount_codes').onDelete('SET NULL');
+    t.integer('discount_code_id');
     t.string('discount_code', 40);
     t.integer('discount_total').notNullable().defaultTo(0);
   });
   await knex.schema.alterTable('attendees', (t) => {
     t.integer('list_price');
     t.integer('discount_amount').notNullable().defaultTo(0);
-    t.integer('discount_code_id').references('id').inTable('discount_codes').onDelete('SET NULL');
+    t.integer('discount_code_id');
     t.index(['discount_code_id']);
   });
 }
@@ -95,13 +97,11 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('attendees', (t) => {
     t.dropIndex(['discount_code_id']);
-    t.dropForeign(['discount_code_id']);
     t.dropColumn('discount_code_id');
     t.dropColumn('discount_amount');
     t.dropColumn('list_price');
   });
   await knex.schema.alterTable('bookings', (t) => {
-    t.dropForeign(['discount_code_id']);
     t.dropColumn('discount_total');
     t.dropColumn('discount_code');
     t.dropColumn('discount_code_id');
