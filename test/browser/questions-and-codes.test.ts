@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { createStaff, PASSWORD } from '../admin/helpers';
 import { buildCode, buildQuestion } from '../support/codes';
 import { buildEvent } from '../support/factories';
 import { paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
@@ -85,5 +86,43 @@ describe('booking with a conditional question and a discount code in a browser',
     expect(main).toContain('Which sessions will you attend? — Data linkage');
     expect(await lookAt(page, 'codes-booked')).toEqual([]);
     await page.close();
+  }, 90_000);
+
+  it('when an organiser builds a question and a code and slips up on each form, then every page is axe clean with the errors beside the fields', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent(), title: 'Seminar: linking hospital and mortality data' });
+    const staff = await createStaff(t, 'organiser');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${t.baseUrl}/admin/sign-in`);
+    await page.getByLabel('Email address').fill(staff.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/admin/sign-in'));
+
+    await page.goto(`${t.baseUrl}/admin/events/${event.slug}/questions/new`);
+    await page.getByLabel('Question', { exact: true }).fill('Which table at the networking?');
+    await page.getByLabel('Kind of answer').selectOption('single_choice');
+    await page.getByLabel('Answers to choose from').fill('Methods');
+    await page.getByRole('button', { name: 'Save question' }).click();
+    await expect(page.locator('.error-summary').textContent()).resolves.toContain('Give at least two answers to choose from');
+    expect(await lookAt(page, 'codes-admin-question-error')).toEqual([]);
+    await page.getByLabel('Answers to choose from').fill('Methods\nData linkage');
+    await page.getByRole('button', { name: 'Save question' }).click();
+    await page.waitForURL(/questions\?notice=added/);
+    expect(await lookAt(page, 'codes-admin-questions')).toEqual([]);
+
+    await page.goto(`${t.baseUrl}/admin/events/${event.slug}/codes/new`);
+    await page.getByLabel('Code', { exact: true }).fill('SEMINAR10');
+    await page.getByLabel('A fixed amount off each place').check();
+    await page.getByRole('button', { name: 'Create code' }).click();
+    await expect(page.locator('.error-summary').textContent()).resolves.toContain('Enter the amount off each place in pounds');
+    expect(await lookAt(page, 'codes-admin-code-error')).toEqual([]);
+    await page.getByLabel('Amount off each place (£)').fill('10.00');
+    await page.getByLabel('Places in all').fill('20');
+    await page.getByRole('button', { name: 'Create code' }).click();
+    await page.waitForURL(/codes\?notice=created/);
+    await expect(page.locator('main').textContent()).resolves.toContain('SEMINAR10');
+    expect(await lookAt(page, 'codes-admin-codes')).toEqual([]);
+    await context.close();
   }, 90_000);
 });
