@@ -24,7 +24,8 @@ import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetai
 import { findEventBySlug } from '../events/queries';
 import { answersFromForm, questionFields, toApiQuestion } from './question-present';
 import { listAnswers, listQuestions } from './questions';
-import { parseBookingRequest, previewBookingDiscount, resendConfirmation } from './service';
+import { parseBookingRequest, previewBookingDiscount, resendConfirmation, revealedTicketType } from './service';
+import { unknownCode } from './discounts';
 import { formatMoney } from '../lib/money';
 import { bookingNotFound, getBookingForHolder, type BookingView } from './view';
 
@@ -148,7 +149,7 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   });
 
   async function renderBookPage(slug: string, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, problem?: AppError, applied?: { code: string; discount: number; total: number; currency: string }) {
-    const item = await getPublicEvent(ctx, slug);
+    const item = await withRevealedType(await getPublicEvent(ctx, slug), form);
     const questions = await listQuestions(ctx.db, item.event.id);
     const page = toBookPage(item, seats, form, errors, ctx.config.holdMinutes, ctx.clock.now(), questions);
     if (applied) {
@@ -168,8 +169,31 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     });
   }
 
+  /** The form's places may hold a hidden ticket type its code reveals (read only once that code has been counted). */
+  async function withRevealedType(item: Awaited<ReturnType<typeof getPublicEvent>>, form: Record<string, unknown>) {
+    if (!item.hasHiddenTicketTypes || typeof form.discount_code !== 'string' || !form.discount_code.trim()) return item;
+    const revealed = await revealedTicketType(ctx, item.event.slug, form.discount_code);
+    return revealed ? { ...item, ticketTypes: [...item.ticketTypes, { ...revealed, remaining: item.remaining }] } : item;
+  }
+
   router.get('/events/:slug/book', async (req, res) => {
     const slug = parseSlug(req);
+    // A code for a hidden ticket type (a speaker place), from the event page's small form: one place of that type.
+    const code = typeof req.query.code === 'string' ? req.query.code.trim() : '';
+    if (code) {
+      try {
+        const limit = await limitDiscountCode(ctx, req, res, code);
+        const revealed = await revealedTicketType(ctx, slug, code);
+        const refusal = revealed ? undefined : unknownCode(code);
+        await limit.settle(refusal);
+        if (refusal) throw refusal;
+        res.type('html').send(await renderBookPage(slug, [{ ticketTypeId: revealed!.id }], { discount_code: code }, {}));
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status === 404) throw error;
+        prepareRefusal(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, req.query, error));
+      }
+      return;
+    }
     try {
       const wanted = parseQuantities(req.query as Record<string, unknown>);
       const seats = wanted.flatMap((w) => Array.from({ length: w.quantity }, () => ({ ticketTypeId: w.ticketTypeId })));

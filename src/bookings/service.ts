@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
 import { findEventBySlug, listTicketTypes } from '../events/queries';
+import type { TicketTypeRecord } from '../events/types';
 import { findDiscountCode, previewDiscount } from './discounts';
 import { resolveTicketTypes } from './rules';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../lib/errors';
@@ -62,4 +63,17 @@ export async function previewBookingDiscount(ctx: ServiceContext, slug: string, 
   const itemTypes = resolveTicketTypes(request, types, now, revealed);
   const { code, prices } = await previewDiscount(ctx.db, event, types, itemTypes, request.discountCode ?? '', now);
   return { code: code.code, discount: prices.reduce((s, p) => s + p.discount, 0), total: prices.reduce((s, p) => s + p.unitPrice, 0), currency: event.currency };
+}
+
+/**
+ * The hidden ticket type (a speaker place) this code reveals at the event, if it is a code the event takes, active and
+ * in its dates; undefined otherwise. Callers count the code against the guessing limit first.
+ */
+export async function revealedTicketType(ctx: ServiceContext, slug: string, typed: string): Promise<(TicketTypeRecord & { isHidden?: boolean }) | undefined> {
+  const event = await findEventBySlug(ctx.db, slug);
+  const code = await findDiscountCode(ctx.db, typed);
+  if (!event || !code || code.revealsTicketTypeId === null || (code.eventId !== null && code.eventId !== event.id) || !code.isActive) return undefined;
+  const now = ctx.clock.now();
+  if ((code.validFrom && now < code.validFrom) || (code.validUntil && now >= code.validUntil)) return undefined;
+  return ((await listTicketTypes(ctx.db, [event.id])).get(event.id) ?? []).find((t) => t.id === code.revealsTicketTypeId && t.isHidden);
 }

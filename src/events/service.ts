@@ -8,6 +8,8 @@ export interface EventWithAvailability {
   event: EventRecord;
   ticketTypes: Array<TicketTypeRecord & { remaining: number }>;
   remaining: number;
+  /** The event has a hidden ticket type (a speaker ticket) that only a discount code books; it is not in `ticketTypes`. */
+  hasHiddenTicketTypes?: boolean;
 }
 
 /** Three queries whatever the number of events: events, their ticket types, and seats taken grouped. */
@@ -21,6 +23,7 @@ async function withAvailability(ctx: ServiceContext, events: EventRecord[]): Pro
     return {
       event,
       remaining,
+      hasHiddenTicketTypes: (types.get(event.id) ?? []).some((t) => t.isHidden),
       // A hidden ticket type is never shown publicly: only its discount code reveals it (bookings/discounts.ts).
       ticketTypes: (types.get(event.id) ?? []).filter((t) => !t.isHidden).map((t) => ({ ...t, remaining: remainingForTicketType(t, remaining, seatCounts) })),
     };

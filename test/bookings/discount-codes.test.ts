@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { buildCode } from '../support/codes';
 import { buildEvent, person } from '../support/factories';
+import { attribute, tagWithId, textOf } from '../support/html';
 import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 
 let t: PaymentsTestApp;
@@ -200,6 +201,28 @@ describe('discount codes at booking (API)', () => {
     const withCode = await book(event.slug, body([{ ticketTypeId: speaker }], { discountCode: `SPEAKER-${event.id}` }));
     expect(withCode.status).toBe(201);
     expect(withCode.body.booking).toMatchObject({ status: 'confirmed', total: 0 });
+  });
+
+  it('when a speaker uses the event page’s code form, then the booking form offers the hidden ticket with the code filled in, and booking it is free; a wrong code is refused', async () => {
+    const event = await buildEvent(t.db, paidEvent([{ name: 'Non-member', price: 9500 }, { name: 'Speaker', price: 9500 }]));
+    const speaker = event.ticketTypeIds[1];
+    await t.db('ticket_types').where({ id: speaker }).update({ is_hidden: true });
+    await buildCode(t.db, { code: `TALK-${event.id}`, eventId: event.id, kind: 'free', revealsTicketTypeId: speaker, ticketTypeIds: [speaker] });
+    const page = await request(t.app).get(`/events/${event.slug}`);
+    expect(textOf(page.text)).toContain('Have a code for a place not listed here (speakers, chairs)?');
+    expect(textOf(page.text)).not.toContain('Speaker');
+
+    const form = await request(t.app).get(`/events/${event.slug}/book?code=talk-${event.id}`);
+    expect(form.status).toBe(200);
+    expect(textOf(form.text)).toContain('Place 1: Speaker £95.00');
+    expect(attribute(tagWithId(form.text, 'field-discount_code'), 'value')).toBe(`talk-${event.id}`);
+    const booked = await request(t.app).post(`/events/${event.slug}/book`).type('form').send({ buyer_name: 'Ada Speaker', buyer_email: 'ada-speaker@example.org', seat_0_type: String(speaker), seat_0_price: '9500', payment_method: 'card', discount_code: `talk-${event.id}` });
+    expect(booked.status).toBe(303);
+    expect(await t.db('bookings').where({ buyer_email: 'ada-speaker@example.org' }).first('status', 'total', 'payment_method')).toEqual({ status: 'confirmed', total: 0, payment_method: 'none' });
+
+    const wrong = await request(t.app).get(`/events/${event.slug}/book?code=NOTATALK`);
+    expect(wrong.status).toBe(409);
+    expect(textOf(wrong.text)).toContain('We do not recognise the code “NOTATALK” for this event.');
   });
 
   it('when 50 bookings with a 10-use code arrive at once, then exactly 10 are discounted and 40 are refused as used up', async () => {
