@@ -336,7 +336,9 @@ export function bookingApiRoutes(ctx: ServiceContext): Router {
 
   router.get('/bookings/:reference', links, async (req, res) => {
     const view = await getBookingForHolder(ctx, parseReference(req), bearerOrQueryToken(req));
-    res.set('Cache-Control', 'no-store').json({ booking: toApiBooking(view, ctx.config, { refunds: await ctx.payments.refunds(ctx.db, view.booking.id) }) });
+    // The holder's own answers, each with the wording it was given under (`attendeeId` null: a per-booking question).
+    const answers = (await listAnswers(ctx.db, [view.booking.id])).map((a) => ({ questionId: a.questionId, attendeeId: a.attendeeId, question: a.label, answer: a.isRemoved ? null : a.text }));
+    res.set('Cache-Control', 'no-store').json({ booking: { ...toApiBooking(view, ctx.config, { refunds: await ctx.payments.refunds(ctx.db, view.booking.id) }), answers } });
   });
 
   /** Cancels at once: an API client confirms on its own side. The answer's `booking.refund` says what comes back. */

@@ -53,6 +53,14 @@ describe('registration questions over the API', () => {
       ['Which networking table?', 'Methods', 'booking'],
       ['Topics you work on', '["Mortality","Workforce"]', 'attendee'],
     ]);
+    const token = new URL(res.body.booking.manageUrl).searchParams.get('token');
+    const read = await request(t.app).get(`/api/v1/bookings/${res.body.booking.reference}`).set('Authorization', `Bearer ${token}`);
+    expect(read.body.booking.answers).toEqual([
+      { questionId: trust, attendeeId: null, question: 'Which trust or region are you from?', answer: 'NHS Lothian' },
+      { questionId: networking, attendeeId: null, question: 'Will you stay for the networking?', answer: 'Yes' },
+      { questionId: session, attendeeId: null, question: 'Which networking table?', answer: 'Methods' },
+      { questionId: topics, attendeeId: res.body.booking.attendees[0].id, question: 'Topics you work on', answer: 'Mortality; Workforce' },
+    ]);
   });
 
   it('when a required answer is missing, a choice is not offered and an answer is too long, then 422 names each with every other wrong field at once', async () => {
