@@ -3,7 +3,10 @@ import request from 'supertest';
 import type { TestApp } from '../support/app';
 import { buildEvent, person } from '../support/factories';
 import { attribute, tagWithId, textOf } from '../support/html';
-import { createStaff, signIn, startWithOrganiser, type OrganiserApp, type SignedIn } from './helpers';
+import { eventFormValues } from '../../src/admin/events/present';
+import { findEventBySlug } from '../../src/events/queries';
+import { buildQuestion } from '../support/codes';
+import { createStaff, editFormBody, signIn, startWithOrganiser, type OrganiserApp, type SignedIn } from './helpers';
 
 /** Issue 18: organisers build an event's registration questions and discount codes on its staff pages. */
 
@@ -57,6 +60,21 @@ describe('registration questions, as organisers build them', () => {
     expect(removed.headers.location).toContain('notice=archived');
     expect(textOf((await request(server).get(`/events/${event.slug}`)).text)).not.toContain('Which trust?');
     expect(await t.db('booking_answers').where({ question_id: q.id }).first()).toMatchObject({ label: 'Which trust?', value: 'NHS Fife' });
+  });
+});
+
+describe('copying an event', () => {
+  it('when an event with questions is copied, then the copy asks the same questions, its condition pointing at the copy, with no answers', async () => {
+    const source = await buildEvent(t.db, { title: 'Seminar to copy' });
+    const dinner = await buildQuestion(t.db, source.id, { kind: 'yes_no', label: 'Dinner?', position: 1 });
+    await buildQuestion(t.db, source.id, { kind: 'single_choice', label: 'Menu?', options: ['Fish', 'Meat'], conditionQuestionId: dinner, conditionValue: 'yes', position: 2, isSensitive: true });
+    const values = eventFormValues((await findEventBySlug(t.db, source.slug))!);
+    const saved = await organiser.agent.post(`/admin/events/${source.slug}/copy`).type('form').send(editFormBody(values, organiser.csrf, { slug: '', title: 'Seminar copied', startsAt: '2027-03-16T09:30', endsAt: '2027-03-16T17:00' }));
+    expect(saved.status).toBe(303);
+    const copy = await t.db('events').where({ title: 'Seminar copied' }).first('id');
+    const questions = await t.db('event_questions').where({ event_id: copy.id }).orderBy('position');
+    expect(questions.map((q) => [q.label, q.kind, Boolean(q.is_sensitive), q.condition_value])).toEqual([['Dinner?', 'yes_no', false, null], ['Menu?', 'single_choice', true, 'yes']]);
+    expect(questions[1].condition_question_id).toBe(questions[0].id);
   });
 });
 

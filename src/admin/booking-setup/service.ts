@@ -28,6 +28,36 @@ export async function listEventQuestions(db: Knex | Knex.Transaction, eventId: n
   return (await db('event_questions').select('*').where({ event_id: eventId, is_archived: false }).orderBy([{ column: 'position' }, { column: 'id' }])).map(toQuestion);
 }
 
+/**
+ * Copies an event's live questions to a new event (copy as new event), in order, each condition pointing at the copy
+ * of its question. Answers and discount codes are not copied: codes belong to their event's offer. Returns how many.
+ */
+export async function copyQuestions(trx: Knex.Transaction, fromEventId: number, toEventId: number, now: Date): Promise<number> {
+  const ids = new Map<number, number>();
+  const questions = await listEventQuestions(trx, fromEventId);
+  for (const q of questions) {
+    const [row] = await trx('event_questions')
+      .insert({
+        event_id: toEventId,
+        position: q.position,
+        scope: q.scope,
+        kind: q.kind,
+        label: q.label,
+        help_text: q.helpText,
+        options: JSON.stringify(q.options),
+        is_required: q.isRequired,
+        is_sensitive: q.isSensitive,
+        condition_question_id: q.conditionQuestionId !== null ? (ids.get(q.conditionQuestionId) ?? null) : null,
+        condition_value: q.conditionQuestionId !== null && ids.has(q.conditionQuestionId) ? q.conditionValue : null,
+        created_at: toDbTime(now),
+        updated_at: toDbTime(now),
+      })
+      .returning('id');
+    ids.set(q.id, Number(typeof row === 'object' ? row.id : row));
+  }
+  return questions.length;
+}
+
 /** How many answers each question has, so the page can say that removing one keeps its answers. */
 export async function countAnswers(db: Knex, questionIds: number[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
