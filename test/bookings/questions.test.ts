@@ -55,6 +55,9 @@ describe('registration questions over the API', () => {
     ]);
     const token = new URL(res.body.booking.manageUrl).searchParams.get('token');
     const read = await request(t.app).get(`/api/v1/bookings/${res.body.booking.reference}`).set('Authorization', `Bearer ${token}`);
+    const seatPage = await request(t.app).get(`/bookings/${res.body.booking.reference}/seats/${res.body.booking.attendees[0].id}?token=${token}`);
+    expect(textOf(seatPage.text)).toContain('Topics you work on Mortality; Workforce');
+    expect(textOf(seatPage.text)).not.toContain('NHS Lothian');
     expect(read.body.booking.answers).toEqual([
       { questionId: trust, attendeeId: null, question: 'Which trust or region are you from?', answer: 'NHS Lothian' },
       { questionId: networking, attendeeId: null, question: 'Will you stay for the networking?', answer: 'Yes' },
