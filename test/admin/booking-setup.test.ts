@@ -123,5 +123,9 @@ describe('discount codes, as organisers make them', () => {
     const res = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: p, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: p }], discountCode: 'GONE-SOON', paymentMethod: 'invoice', purchaseOrder: 'PO', billingContact: 'A, a@example.org' });
     expect(res.body.error).toMatchObject({ code: 'discount_code_expired', details: [{ path: 'discountCode', message: 'The code GONE-SOON has been withdrawn by the organisers.' }] });
     expect(textOf((await organiser.agent.get('/admin/codes')).text)).toContain('GONE-SOON Withdrawn');
+    const admin = await signIn(server, (await createStaff(t, 'admin')).email);
+    const audit = textOf((await admin.agent.get('/admin/audit')).text);
+    expect(audit).toContain('created the discount code GONE-SOON (free places) for “Test meeting');
+    expect(audit).toContain('withdrew the discount code GONE-SOON.');
   });
 });
