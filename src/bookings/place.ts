@@ -6,10 +6,10 @@ import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { AppError, ConflictError, NotFoundError } from '../lib/errors';
 import { manageTokenHash, publicHost, seatTokenHash } from '../lib/links';
 import { newReference } from '../lib/tokens';
-import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
+import { eventQuestions, lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
 import { codeForEvent, priceSeats, type DiscountCodeRecord, type SeatPrice } from './discounts';
 import { assertHoldsUnderCap } from './holds';
-import { assertAnswers, insertAnswers, listQuestions, type CheckedAnswers } from './questions';
+import { assertAnswers, insertAnswers, type CheckedAnswers } from './questions';
 import { queueNoticeFor, receiptFor } from './notify';
 import { findEmailsAlreadyBooked, insertAttendees, insertBooking, waitlistPosition, type NewBooking } from './queries';
 import { contactEmailFor } from '../events/terms';
@@ -42,7 +42,7 @@ export async function lockEventForBooking(trx: Knex.Transaction, slug: string, r
   // The code first: it may reveal a hidden ticket type.
   const code = request.discountCode ? await codeForEvent(trx, request.discountCode, event) : undefined;
   const itemTypes = resolveTicketTypes(request, types, now, code?.revealsTicketTypeId ?? null);
-  return { event, types, itemTypes, code, answers: assertAnswers(await listQuestions(trx, event.id), request) };
+  return { event, types, itemTypes, code, answers: assertAnswers(await eventQuestions(trx, event), request) };
 }
 
 /** Inserts a booking with a fresh reference, drawing again in the rare case the random one is taken. */
