@@ -235,4 +235,17 @@ describe('discount codes at booking (API)', () => {
     const discounted = await t.db('attendees').where({ event_id: event.id }).where('discount_amount', '>', 0).count({ n: '*' }).first();
     expect(Number(discounted?.n)).toBe(10);
   });
+
+  it('when a 10-use code for every event is used by 25 bookings at each of two events at once, then exactly 10 places are discounted in all', async () => {
+    const a = await buildEvent(t.db, { ...paidEvent(), capacity: 100 });
+    const b = await buildEvent(t.db, { ...paidEvent(), capacity: 100 });
+    await buildCode(t.db, { code: `SHARED-${a.id}`, eventId: null, kind: 'free', maxUses: 10 });
+    const results = await Promise.all(
+      [a, b].flatMap((event) => Array.from({ length: 25 }, (_, i) => book(event.slug, body([{ ticketTypeId: event.ticketTypeIds[1], who: `shared-${event.id}-${i}` }], { discountCode: `SHARED-${a.id}` })))),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(results.filter((r) => r.status === 409 && r.body.error.code === 'discount_code_used_up')).toHaveLength(40);
+    const discounted = await t.db('attendees').whereIn('event_id', [a.id, b.id]).where('discount_amount', '>', 0).count({ n: '*' }).first();
+    expect(Number(discounted?.n)).toBe(10);
+  });
 });
