@@ -56,6 +56,19 @@ describe('discount codes at booking (API)', () => {
     expect(receipt?.text).toContain('Total: £76.00');
   });
 
+  it('when an invoice booking uses a fixed-amount code, then it is confirmed with the invoice asking for the price after the code, and the pro-forma shows the discount', async () => {
+    const event = await buildEvent(t.db, paidEvent());
+    await buildCode(t.db, { code: `INV15-${event.id}`, eventId: event.id, kind: 'amount', amount: 1500 });
+    const payload = body([{ ticketTypeId: event.ticketTypeIds[1], who: `inv-code-${event.id}` }], { discountCode: `INV15-${event.id}`, paymentMethod: 'invoice', purchaseOrder: 'PO-15', billingContact: 'Accounts, accounts@example.org' });
+    const res = await book(event.slug, { ...payload, buyer: { ...payload.buyer, organisation: 'NHS Test Trust' } });
+    expect(res.status).toBe(201);
+    expect(res.body.booking).toMatchObject({ status: 'confirmed', paymentMethod: 'invoice', total: 8000, discountTotal: 1500 });
+    await t.sendMail();
+    const proForma = t.smtp.messages.find((m) => m.subject?.includes(`pro-forma invoice for ${res.body.booking.reference}`));
+    expect(proForma?.text).toContain(`1 × Non-member (code INV15-${event.id}: £15.00 off £95.00 each)`);
+    expect(proForma?.text).toContain('£80.00');
+  });
+
   describe('precedence with member prices: the code applies to the price the buyer is entitled to, and never stacks', () => {
     it('when a member books the member ticket with a percentage code, then the percentage comes off the member price', async () => {
       const event = await buildEvent(t.db, paidEvent());
