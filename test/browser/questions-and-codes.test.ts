@@ -31,8 +31,12 @@ describe('booking with a conditional question and a discount code in a browser',
     await buildQuestion(t.db, event.id, { scope: 'attendee', kind: 'multiple_choice', label: 'Which sessions will you attend?', options: ['Methods', 'Data linkage'], isRequired: false, position: 3 });
     await buildCode(t.db, { code: 'BROWSER20', eventId: event.id, kind: 'percent', percent: 20 });
 
+    // A hidden speaker ticket: the event page offers a code field for it, and does not list it.
+    await t.db('ticket_types').insert({ event_id: event.id, name: 'Speaker', price: 29500, currency: 'GBP', is_hidden: true, position: 5 });
     const page = await browser.newPage();
     await page.goto(`${t.baseUrl}/events/${event.slug}`);
+    await expect(page.getByLabel('Have a code for a place not listed here (speakers, chairs)?').count()).resolves.toBe(1);
+    expect(await lookAt(page, 'codes-event-page')).toEqual([]);
     await page.selectOption(`select[name="qty_${event.ticketTypeIds[0]}"]`, '1');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(/\/book\?/);
