@@ -18,7 +18,7 @@ export { paymentNotice, paymentNoticeTemplate, type PaymentNoticeKind } from './
 export { bookingNoticeTemplate } from './notice-template';
 export { cancelAsHolder, cancelBookingSeats, cancellationMoney, type CancellationMoney, type CancelOutcome, type CancelRequest, type InvoiceCredit, type InvoiceCreditHook, type RefundChoice } from './cancel';
 export { toApiBooking } from './present';
-export { priceLines, refundPolicyFor, type RefundPolicy } from './rules';
+export { priceLineLabel, priceLines, refundPolicyFor, type PriceLine, type RefundPolicy } from './rules';
 export { bookingApiRoutes, bookingPageRoutes } from './routes';
 export { seatPageRoutes, type SeatRouteOptions } from './seat-routes';
 export { seatChangesCutoff } from './seats';
