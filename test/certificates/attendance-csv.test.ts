@@ -78,6 +78,36 @@ describe('reading Zoom and Teams attendance reports', () => {
   ])('when a duration reads %s, then it is %i seconds', (text, seconds) => {
     expect(parseDuration(text)).toBe(seconds);
   });
+
+  it.each(['1:99:99', '1:60:00', '0:75', '1h 75m', '2h 5m 90s'])('when a duration reads %s (minutes or seconds past 59 beside a larger unit), then it is not a duration', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+
+  it('when a duration is longer than a day (a column in seconds read as minutes, a typing slip), then that line is refused', () => {
+    const report = parseAttendanceReport(bytes(['Name (Original Name),User Email,Total Duration (Minutes)', 'Ada,ada@example.org,95', 'Bob,bob@example.org,5400', 'Cy,cy@example.org,999h', 'Di,di@example.org,1440'].join('\n')));
+    expect(report.people).toEqual([]);
+    expect(report.problems).toEqual([
+      { line: 3, message: 'duration "5400" is more than a day (24 hours): is the column in seconds? Export the report with durations in minutes' },
+      { line: 4, message: 'duration "999h" is more than a day (24 hours): is the column in seconds? Export the report with durations in minutes' },
+    ]);
+  });
+
+  it('when the report is UTF-16 big-endian with its BOM, or UTF-16 little-endian without one, then it is read like any other', () => {
+    const table = 'Full Name\tEmail\tDuration\nAda Lovelace\tada@example.org\t1h 5m\n';
+    const le = Buffer.from(table, 'utf16le');
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()]);
+    for (const file of [be, le]) {
+      const report = parseAttendanceReport(file);
+      expect(report.problems).toEqual([]);
+      expect(report.people).toEqual([{ email: 'ada@example.org', name: 'Ada Lovelace', seconds: 3900, lines: [2] }]);
+    }
+  });
+
+  it('when Excel in a decimal-comma locale saves semicolon-separated minutes like 95,5, then they are read', () => {
+    const report = parseAttendanceReport(bytes('Name;Email;Duration\r\nSmith, Ada;ada@example.org;95,5\r\n'));
+    expect(report.problems).toEqual([]);
+    expect(report.people).toEqual([{ email: 'ada@example.org', name: 'Smith, Ada', seconds: 5730, lines: [2] }]);
+  });
 });
 
 describe('verification codes and CPD hours', () => {
@@ -92,6 +122,7 @@ describe('verification codes and CPD hours', () => {
     expect(normaliseCode('ABCDE-FGHJK-MNPQR-STVW')).toBeNull();
     expect(normaliseCode('ABCDE-FGHJK-MNPQR-STVWU')).toBeNull();
   });
+
 
   it.each([
     ['1.5', 90],
