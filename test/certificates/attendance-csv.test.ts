@@ -123,6 +123,13 @@ describe('verification codes and CPD hours', () => {
     expect(normaliseCode('ABCDE-FGHJK-MNPQR-STVWU')).toBeNull();
   });
 
+  it.each([
+    ['full-width letters (a Japanese or Chinese keyboard)', 'ＡＢＣＤＥ－ＦＧＨＪＫ－ＭＮＰＱＲ－ＳＴＶＷＸ'],
+    ['en and em dashes (a word processor’s autocorrect)', 'ABCDE–FGHJK—MNPQR‑STVWX'],
+    ['no-break and zero-width spaces (copied from a PDF or an email)', 'ABCDE\u00a0FGHJK\u200bMNPQR\u2009STVWX\ufeff'],
+  ])('when a code is typed with %s, then it is still the code', (_, typed) => {
+    expect(normaliseCode(typed)).toBe('ABCDEFGHJKMNPQRSTVWX');
+  });
 
   it.each([
     ['1.5', 90],
