@@ -30,6 +30,11 @@ export function certificateWhen(c: Pick<CertificateContent, 'startsAt' | 'endsAt
   return `${days}, ${times} (${c.timezone})`;
 }
 
+/** The sentence shown beside text holding characters the certificate's fonts cannot draw (`lib/pdf-glyphs.ts`). */
+export function unprintableMessage(characters: string[]): string {
+  return `The certificate cannot print these characters: ${characters.join(', ')}. Write it in letters it can print (Latin, Greek or Cyrillic, with any accents)`;
+}
+
 /** "1.5 hours", "1 hour". */
 export function cpdHoursText(minutes: number): string {
   const hours = formatCpdHours(minutes);

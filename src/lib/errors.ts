@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   booking_not_open: { status: 409, meaning: 'Booking for this event has not opened yet.' },
   booking_pending_payment: { status: 409, meaning: 'The booking is waiting for payment: cancel the hold, not a paid booking.' },
   certificate_name_locked: { status: 409, meaning: 'The name on a certificate can be corrected only until the certificate is first downloaded; write to the event\'s contact address.' },
+  certificate_name_unprintable: { status: 409, meaning: 'The name on a certificate holds characters its font cannot print (for example Chinese characters); the attendee corrects the name on the certificate page, then downloads it.' },
   certificate_not_available: { status: 403, meaning: 'There is no certificate of attendance for this place: the event has not ended, it issues none, its CPD hours are not set yet, or the place was cancelled, waitlisted or not attended.' },
   check_in_not_open: { status: 409, meaning: 'Check-in and walk-ins open on the day of the event (in its own time zone); walk-ins close at the end of its last day.' },
   constraint_failed: { status: 409, meaning: 'That change would break a rule of the records (for example, refunding more than was paid), so nothing was changed.' },

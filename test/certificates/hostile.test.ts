@@ -1,0 +1,105 @@
+import request from 'supertest';
+import { createStaff, signIn, type SignedIn } from '../admin/helpers';
+import { startTestApp, type TestApp } from '../support/app';
+import { textOf } from '../support/html';
+import { pdfText } from '../support/pdf-text';
+import { getSeatForHolder } from '../../src/bookings/seats';
+import { correctNameOnCertificate, downloadCertificate } from '../../src/certificates/service';
+import type { ServiceContext } from '../../src/context';
+import { AFTER, binary, book, buildSeminar, certificatePath, checkIn, pdfPath, type Booked } from './support';
+
+/** Hostile input and races around a certificate after it is issued (found in review of issue 13). */
+let t: TestApp;
+let server: ReturnType<TestApp['app']['listen']>;
+let organiser: SignedIn;
+let slug: string;
+let people: Booked[];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  server = t.app.listen(0);
+  t.clock.set('2026-03-02T12:00:00.000Z');
+  const event = await buildSeminar(t);
+  slug = event.slug;
+  people = [];
+  for (let n = 1; n <= 6; n++) people.push(await book(t, slug, n));
+  for (const p of people) await checkIn(t, p.attendeeId);
+  t.clock.set(AFTER);
+  organiser = await signIn(server, (await createStaff(t, 'organiser')).email);
+  await organiser.agent.post(`/admin/events/${slug}/certificates`).type('form').send({ _csrf: organiser.csrf, issuesCertificates: 'on', cpdHours: '1.5', topics: '', minOnlineMinutes: '' }).expect(303);
+});
+afterAll(async () => {
+  server.close();
+  await t.close();
+});
+
+const getPdf = (path: string) => request(t.app).get(path).buffer(true).parse(binary);
+const namePath = (b: Booked) => `/bookings/${b.reference}/seats/${b.attendeeId}/certificate`;
+const storedName = async (b: Booked) => String((await t.db('certificates').where({ attendee_id: b.attendeeId }).first('name')).name);
+
+describe('a certificate’s name and its first download', () => {
+  it('when a name correction arrives while the first download is being made, then the PDF, the stored name and the verification page all agree', async () => {
+    const who = people[0];
+    await request(t.app).get(certificatePath(who)).expect(200);
+    const view = await getSeatForHolder(t.ctx, who.reference, who.attendeeId, who.token);
+    // The correction is sent at the moment the download has read the certificate and is about to draw the PDF.
+    const late: { correction?: Promise<unknown> } = {};
+    const config = new Proxy(t.ctx.config, {
+      get(target, key, receiver) {
+        if (key === 'orgName' && !late.correction) late.correction = correctNameOnCertificate(t.ctx, view, 'Dr Corrected Late').catch((error: Error) => error);
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const ctx: ServiceContext = { ...t.ctx, config };
+    const { pdf } = await downloadCertificate(ctx, view);
+    const outcome = await late.correction;
+
+    const printed = (await pdfText(pdf)).text;
+    const stored = await storedName(who);
+    expect(printed).toContain(stored);
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error & { code?: string }).code).toBe('certificate_name_locked');
+    expect(stored).toBe('Attendee 1');
+    const code = String((await t.db('certificates').where({ attendee_id: who.attendeeId }).first('code')).code);
+    expect(textOf((await request(t.app).get('/certificates/verify').query({ code }).expect(200)).text)).toContain(stored);
+  });
+
+  it.each([
+    ['Chinese characters', '王小明', '王, 小, 明'],
+    ['full-width and mathematical letters', 'Ａnn 𝔘ne', 'Ａ, 𝔘'],
+  ])('when the name is corrected to %s the certificate’s font cannot print, then it is refused beside the field naming them, with what was typed kept', async (_, name, named) => {
+    const who = people[1];
+    const res = await request(t.app).post(namePath(who)).type('form').send({ token: who.token, name });
+    expect(res.status).toBe(422);
+    const text = textOf(res.text);
+    expect(text).toContain(`The certificate cannot print these characters: ${named}`);
+    expect(res.text).toContain(`value="${name.normalize('NFC')}"`);
+    expect(res.text).toMatch(/aria-describedby="[^"]*field-name-error/);
+    expect(await storedName(who)).toBe('Attendee 2');
+  });
+
+  it('when a booking’s name has characters the font cannot print, then the page says so and asks for a correction, and the PDF is refused until then instead of printing empty boxes', async () => {
+    const who = people[2];
+    await t.db('attendees').where({ id: who.attendeeId }).update({ name: '李 Attendee' });
+    await t.db('certificates').where({ attendee_id: who.attendeeId }).delete();
+    const page = await request(t.app).get(certificatePath(who)).expect(200);
+    expect(textOf(page.text)).toContain('The certificate cannot print these characters: 李');
+    expect(textOf(page.text)).not.toContain('Download your certificate');
+
+    const refused = await getPdf(pdfPath(who));
+    expect(refused.status).toBe(409);
+    expect(textOf((refused.body as Buffer).toString('utf8'))).toContain('The certificate cannot print these characters: 李');
+    expect((await t.db('certificates').where({ attendee_id: who.attendeeId }).first('first_downloaded_at')).first_downloaded_at).toBeNull();
+
+    await request(t.app).post(namePath(who)).type('form').send({ token: who.token, name: 'Li Attendee' }).expect(303);
+    const pdf = await getPdf(pdfPath(who)).expect(200);
+    expect((await pdfText(pdf.body as Buffer)).text).toContain('Li Attendee');
+  });
+
+  it('when a name uses Greek, Cyrillic, accents and an emoji the font has, then it is printed as typed', async () => {
+    const who = people[3];
+    await request(t.app).post(namePath(who)).type('form').send({ token: who.token, name: 'Zoë Ἀθηνᾶ Дмитрий ☃' }).expect(303);
+    const pdf = await getPdf(pdfPath(who)).expect(200);
+    expect((await pdfText(pdf.body as Buffer)).text).toContain('Zoë Ἀθηνᾶ Дмитрий ☃');
+  });
+});
