@@ -22,7 +22,9 @@ export function answersSchema(questions: SurveyQuestion[]) {
   const shape: Record<string, z.ZodType> = {};
   for (const q of questions) {
     if (q.kind === 'rating') {
-      const rating = z.preprocess((v) => (v === '' || v === undefined ? null : v), z.union([z.null(), z.coerce.number({ message: 'Choose a rating from 1 to 5' }).int('Choose a rating from 1 to 5').min(1, 'Choose a rating from 1 to 5').max(5, 'Choose a rating from 1 to 5')]));
+      // Exactly one of the five choices as the radio buttons send it ("1" to "5"); anything else ("0x3", "1e0", "3.5",
+      // a repeated field) is refused with the same sentence, never zod's "Invalid input".
+      const rating = z.preprocess((v) => (v === '' || v === undefined ? null : typeof v === 'string' ? v.trim() : v), z.union([z.null(), z.string().regex(/^[1-5]$/).transform(Number)], { error: () => 'Choose a rating from 1 to 5' }));
       shape[q.key] = q.isRequired ? rating.refine((v) => v !== null, { message: 'Choose a rating from 1 to 5' }) : rating;
     } else {
       shape[q.key] = z.preprocess((v) => (typeof v === 'string' ? v : ''), multiLineText(TEXT_MAX, { tooLong: `Write at most ${TEXT_MAX} characters` })).transform((v) => (v.trim() === '' ? null : v.trim()));

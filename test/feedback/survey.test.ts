@@ -114,6 +114,29 @@ describe('the feedback survey', () => {
     t.clock.set(AFTER);
   });
 
+  it.each(['0', '6', 'abc', '3.5', '0x3', '1e0', '+4', '٣'])('when the rating is %s (not one of the five choices), then it is refused beside the field and nothing is stored', async (overall) => {
+    const { eventId, people } = await arrange(1, 140);
+    const res = await answer(people[0], { overall, next: 'More on waiting lists' });
+    expect(res.status).toBe(422);
+    expect(textOf(res.text)).toContain('Choose a rating from 1 to 5');
+    expect(res.text).toContain('More on waiting lists');
+    expect(await t.db('survey_responses').where({ event_id: eventId }).first()).toBeUndefined();
+  });
+
+  it('when a cancelled or waitlisted place answers, then it is refused with the reason and nothing is stored', async () => {
+    const { eventId, people } = await arrange(2, 150);
+    // Set as cancellation and the waitlist leave them (a booking cannot be cancelled through its link after the start).
+    await t.db('bookings').where({ reference: people[0].reference }).update({ status: 'cancelled' });
+    await t.db('attendees').where({ id: people[0].attendeeId }).update({ status: 'cancelled' });
+    await t.db('bookings').where({ reference: people[1].reference }).update({ status: 'waitlisted' });
+    for (const p of people) {
+      const res = await answer(p, { overall: '5' });
+      expect(res.status).toBe(409);
+      expect(textOf(res.text)).toContain('Feedback is for people who held a place at the event.');
+    }
+    expect(await t.db('survey_respondents').where({ event_id: eventId }).first()).toBeUndefined();
+  });
+
   it('when answers are seeded, then the organiser’s summary shows the count, the rate, the distribution and the free text, and the CSV neutralises formulas', async () => {
     const { slug, people, organiser } = await arrange(6, 140);
     await saveSurvey(organiser, slug, { q1Label: 'How was the venue?', q1Kind: 'rating', q2Label: 'Anything else?', q2Kind: 'text' }).expect(303);
