@@ -1,5 +1,6 @@
 import { formatDate, inZone } from '../lib/time';
 import { addBlock, renderPdf } from '../lib/pdf';
+import { unprintableCharacters } from '../lib/pdf-glyphs';
 import { formatCode } from './codes';
 import { formatCpdHours } from './settings';
 
@@ -35,6 +36,16 @@ export function unprintableMessage(characters: string[]): string {
   return `The certificate cannot print these characters: ${characters.join(', ')}. Write it in letters it can print (Latin, Greek or Cyrillic, with any accents)`;
 }
 
+/**
+ * Text set by organisers (the event's title) without the characters the fonts cannot draw, rather than empty boxes;
+ * the organisers' certificate page names what is left out. A name is never treated so: it is refused until corrected.
+ */
+function printableOnly(text: string): string {
+  const missing = new Set(unprintableCharacters(text));
+  if (missing.size === 0) return text;
+  return [...text].filter((char) => !missing.has(char)).join('').replace(/\s{2,}/g, ' ').trim();
+}
+
 /** "1.5 hours", "1 hour". */
 export function cpdHoursText(minutes: number): string {
   const hours = formatCpdHours(minutes);
@@ -61,12 +72,12 @@ export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
     doc.moveDown(0.6);
     addBlock(doc, 'P', () => doc.font('regular').fontSize(13).text('attended', 56, doc.y, centred));
     doc.moveDown(0.6);
-    addBlock(doc, 'H2', () => doc.font('bold').fontSize(18).text(c.eventTitle, 56, doc.y, centred));
+    addBlock(doc, 'H2', () => doc.font('bold').fontSize(18).text(printableOnly(c.eventTitle), 56, doc.y, centred));
     doc.moveDown(0.6);
     addBlock(doc, 'P', () => doc.font('regular').fontSize(12).text(certificateWhen(c), 56, doc.y, centred));
     if (c.topics) {
       doc.moveDown(0.6);
-      addBlock(doc, 'P', () => doc.font('regular').fontSize(12).text(c.topics, 56, doc.y, centred));
+      addBlock(doc, 'P', () => doc.font('regular').fontSize(12).text(printableOnly(c.topics), 56, doc.y, centred));
     }
     doc.moveDown(1.5);
     addBlock(doc, 'P', () => doc.font('bold').fontSize(15).text(`Continuing professional development: ${cpdHoursText(c.cpdMinutes)}`, 56, doc.y, centred));

@@ -103,3 +103,27 @@ describe('a certificate’s name and its first download', () => {
     expect((await pdfText(pdf.body as Buffer)).text).toContain('Zoë Ἀθηνᾶ Дмитрий ☃');
   });
 });
+
+describe('what organisers write on the certificate', () => {
+  it('when the topics line has characters the font cannot print, then it is refused beside the field with what was typed kept', async () => {
+    const typed = 'Speakers: 王小明 and Ada Lovelace';
+    const res = await organiser.agent.post(`/admin/events/${slug}/certificates`).type('form').send({ _csrf: organiser.csrf, issuesCertificates: 'on', cpdHours: '1.5', topics: typed, minOnlineMinutes: '' });
+    expect(res.status).toBe(422);
+    expect(textOf(res.text)).toContain('The certificate cannot print these characters: 王, 小, 明');
+    expect(res.text).toContain(`value="${typed}"`);
+    expect(res.text).toMatch(/id="field-topics"[^>]*aria-describedby="[^"]*field-topics-error/);
+    expect((await t.db('certificate_settings').where({ event_id: (await t.db('events').where({ slug }).first('id')).id }).first('topics')).topics).toBe('');
+  });
+
+  it('when the event’s title has characters the font cannot print, then the organisers are told and the certificate leaves them out instead of printing boxes', async () => {
+    await t.db('events').where({ slug }).update({ title: 'Waiting times 王 in the NHS' });
+    const page = await organiser.agent.get(`/admin/events/${slug}/certificates`).expect(200);
+    expect(textOf(page.text)).toContain("The event's title has characters the certificate cannot print (王)");
+    const who = people[4];
+    const pdf = await getPdf(pdfPath(who)).expect(200);
+    const text = (await pdfText(pdf.body as Buffer)).text;
+    expect(text).toContain('Waiting times in the NHS');
+    expect(text).not.toContain('王');
+    await t.db('events').where({ slug }).update({ title: 'Waiting times in the NHS' });
+  });
+});
