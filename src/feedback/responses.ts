@@ -111,10 +111,18 @@ export interface SurveySummary {
   }>;
 }
 
+/**
+ * Who could answer: the seats that attended, plus any other place that answered (a no-show who watched the recording,
+ * someone online not yet in an uploaded report), so the rate never passes 100%; every confirmed place before any
+ * attendance is recorded.
+ */
 async function audienceOf(db: Knex, event: EventRecord): Promise<number> {
   const settings = await getCertificateSettings(db, event);
-  const attended = (await listAttendedSeats(db, event.id, minOnlineMinutes(settings, event) * 60)).length;
-  if (attended > 0) return attended;
+  const attended = new Set((await listAttendedSeats(db, event.id, minOnlineMinutes(settings, event) * 60)).map((s) => s.attendeeId));
+  if (attended.size > 0) {
+    const respondents = (await db('survey_respondents').where({ event_id: event.id }).select('attendee_id')).map((r) => Number(r.attendee_id));
+    return new Set([...attended, ...respondents]).size;
+  }
   const row = await db('attendees as a').join('bookings as b', 'b.id', 'a.booking_id').where('a.event_id', event.id).where('a.status', 'active').where('b.status', 'confirmed').count({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }

@@ -137,6 +137,20 @@ describe('the feedback survey', () => {
     expect(await t.db('survey_respondents').where({ event_id: eventId }).first()).toBeUndefined();
   });
 
+  it('when a place not recorded as attending answers too, then the response rate counts it among those who could answer and never passes 100%', async () => {
+    const { slug, people, organiser } = await arrange(2, 160);
+    const noShow = await (async () => {
+      t.clock.set('2026-03-02T12:00:00.000Z');
+      const booked = await book(t, slug, 169);
+      t.clock.set(AFTER);
+      return booked;
+    })();
+    for (const p of [...people, noShow]) expect((await answer(p, { overall: '4' })).status).toBe(303);
+    const page = await organiser.agent.get(`/admin/events/${slug}/feedback`).expect(200);
+    expect(/data-count="responses">(\d+)</.exec(page.text)?.[1]).toBe('3');
+    expect(/data-count="rate">([^<]+)</.exec(page.text)?.[1]).toBe('100%');
+  });
+
   it('when answers are seeded, then the organiser’s summary shows the count, the rate, the distribution and the free text, and the CSV neutralises formulas', async () => {
     const { slug, people, organiser } = await arrange(6, 140);
     await saveSurvey(organiser, slug, { q1Label: 'How was the venue?', q1Kind: 'rating', q2Label: 'Anything else?', q2Kind: 'text' }).expect(303);
