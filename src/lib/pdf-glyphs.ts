@@ -67,14 +67,26 @@ function printable(codePoint: number): boolean {
 }
 
 /**
- * The characters of `text` that the house fonts cannot draw, each once, in order: shown as themselves, or as `U+FE0F`
- * when they are invisible (a variation selector, a joiner). Line breaks and tabs are not counted. Empty when all print.
+ * Right-to-left scripts the fonts have glyphs for but pdfkit cannot lay out: it has no bidirectional algorithm
+ * (UAX #9), so "כהן דוד" came out as its words' letters in the wrong order with the space lost, and a name mixing
+ * scripts in the wrong word order. Printed wrongly is worse than asked for in letters that print.
+ */
+const RIGHT_TO_LEFT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}]/u;
+
+/** At most this many characters are named; a whole name in another script would otherwise be listed letter by letter. */
+const MAX_NAMED = 12;
+
+/**
+ * The characters of `text` that the house PDFs cannot print as written, each once, in order (at most 12, then "…"):
+ * those the fonts have no glyph for, and letters of right-to-left scripts. Shown as themselves, or as `U+FE0F` when
+ * they are invisible (a variation selector, a joiner). Line breaks and tabs are not counted. Empty when all print.
  */
 export function unprintableCharacters(text: string): string[] {
   const found = new Set<string>();
   for (const char of text) {
     const cp = char.codePointAt(0) as number;
-    if (cp === 0x0a || cp === 0x09 || printable(cp)) continue;
+    if (cp === 0x0a || cp === 0x09 || (printable(cp) && !RIGHT_TO_LEFT.test(char))) continue;
+    if (found.size === MAX_NAMED) return [...found, '…'];
     found.add(/[\p{L}\p{N}\p{P}\p{S}]/u.test(char) ? char : `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
   }
   return [...found];

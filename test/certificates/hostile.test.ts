@@ -5,6 +5,7 @@ import { textOf } from '../support/html';
 import { pdfText } from '../support/pdf-text';
 import { getSeatForHolder } from '../../src/bookings/seats';
 import { correctNameOnCertificate, downloadCertificate } from '../../src/certificates/service';
+import { unprintableCharacters } from '../../src/lib/pdf-glyphs';
 import type { ServiceContext } from '../../src/context';
 import { AFTER, binary, book, buildSeminar, certificatePath, checkIn, pdfPath, type Booked } from './support';
 
@@ -67,7 +68,10 @@ describe('a certificate’s name and its first download', () => {
   it.each([
     ['Chinese characters', '王小明', '王, 小, 明'],
     ['full-width and mathematical letters', 'Ａnn 𝔘ne', 'Ａ, 𝔘'],
-  ])('when the name is corrected to %s the certificate’s font cannot print, then it is refused beside the field naming them, with what was typed kept', async (_, name, named) => {
+    // The font has Hebrew and Arabic letters, but the PDF cannot put right-to-left text in order ("כהן דוד" printed as "דודכהן").
+    ['Hebrew (it would print in the wrong order)', 'David כהן', 'כ, ה, ן'],
+    ['Arabic (likewise)', 'محمد Ali', 'م, ح, د'],
+  ])('when the name is corrected to %s, which the certificate cannot print, then it is refused beside the field naming them, with what was typed kept', async (_, name, named) => {
     const who = people[1];
     const res = await request(t.app).post(namePath(who)).type('form').send({ token: who.token, name });
     expect(res.status).toBe(422);
@@ -99,6 +103,8 @@ describe('a certificate’s name and its first download', () => {
   it('when a name uses Greek, Cyrillic, accents and an emoji the font has, then it is printed as typed', async () => {
     const who = people[3];
     await request(t.app).post(namePath(who)).type('form').send({ token: who.token, name: 'Zoë Ἀθηνᾶ Дмитрий ☃' }).expect(303);
+    expect(unprintableCharacters('Ünïcödé Łódź Ørsted ßğ Ἀθηνᾶ Дмитрий ☃ 😀')).toEqual([]);
+    expect(unprintableCharacters('王小明李白杜甫孟浩然王维苏轼辛弃疾')).toEqual(['王', '小', '明', '李', '白', '杜', '甫', '孟', '浩', '然', '维', '苏', '…']);
     const pdf = await getPdf(pdfPath(who)).expect(200);
     expect((await pdfText(pdf.body as Buffer)).text).toContain('Zoë Ἀθηνᾶ Дмитрий ☃');
   });
