@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../context';
 import type { SeatView } from '../bookings/seats';
+import { loadBookingView } from '../bookings/view';
 import { recordAudit, type Actor } from '../admin/audit/log';
 import { writeTransaction } from '../db/dialect';
 import { findEventById } from '../events/queries';
@@ -129,13 +130,21 @@ export interface VerifiedCertificate {
   orgName: string;
 }
 
-/** A certificate by its code as typed (spaces, dashes and case ignored), or null: unknown, altered or malformed alike. */
+/**
+ * A certificate by its code as typed (spaces, dashes and case ignored), or null: unknown, altered or malformed alike,
+ * and also a certificate its holder could no longer download (the place cancelled since, the event cancelled, the
+ * attendance withdrawn): the page and the download follow the one rule, `certificateForSeat`.
+ */
 export async function verifyCertificate(ctx: ServiceContext, typed: string): Promise<VerifiedCertificate | null> {
   const code = normaliseCode(typed);
   if (!code) return null;
   const certificate = await findCertificateByCode(ctx.db, code);
   const event = certificate && (await findEventById(ctx.db, certificate.eventId));
   if (!certificate || !event) return null;
+  const seatRow = (await ctx.db('attendees').where({ id: certificate.attendeeId }).first('booking_id')) as { booking_id: number } | undefined;
+  const view = seatRow && (await loadBookingView(ctx.db, Number(seatRow.booking_id)));
+  const seat = view?.attendees.find((a) => a.id === certificate.attendeeId);
+  if (!view || !seat || (await certificateForSeat(ctx, { event, booking: view.booking, seat })).state !== 'available') return null;
   const settings = await getCertificateSettings(ctx.db, event);
   return { name: certificate.name, eventTitle: event.title, when: certificateWhen(event), hours: cpdHoursText(settings.cpdMinutes), topics: settings.topics, orgName: ctx.config.orgName };
 }

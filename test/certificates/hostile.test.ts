@@ -6,6 +6,7 @@ import { pdfText } from '../support/pdf-text';
 import { getSeatForHolder } from '../../src/bookings/seats';
 import { correctNameOnCertificate, downloadCertificate } from '../../src/certificates/service';
 import { unprintableCharacters } from '../../src/lib/pdf-glyphs';
+import { toDbTime } from '../../src/lib/time';
 import type { ServiceContext } from '../../src/context';
 import { AFTER, binary, book, buildSeminar, certificatePath, checkIn, pdfPath, type Booked } from './support';
 
@@ -131,5 +132,36 @@ describe('what organisers write on the certificate', () => {
     expect(text).toContain('Waiting times in the NHS');
     expect(text).not.toContain('王');
     await t.db('events').where({ slug }).update({ title: 'Waiting times in the NHS' });
+  });
+});
+
+describe('a certificate after its place or event changes', () => {
+  const verify = async (b: Booked) => {
+    const code = String((await t.db('certificates').where({ attendee_id: b.attendeeId }).first('code')).code);
+    return textOf((await request(t.app).get('/certificates/verify').query({ code }).expect(200)).text);
+  };
+
+  it('when the place is cancelled after the certificate was issued, then the verification page no longer calls it valid, as the download refuses it', async () => {
+    const who = people[5];
+    await getPdf(pdfPath(who)).expect(200);
+    expect(await verify(who)).toContain('This certificate is valid');
+    await t.db('bookings').where({ reference: who.reference }).update({ status: 'cancelled' });
+    await t.db('attendees').where({ id: who.attendeeId }).update({ status: 'cancelled' });
+    expect((await getPdf(pdfPath(who))).status).toBe(403);
+    const page = await verify(who);
+    expect(page).toContain('This code is not valid');
+    expect(page).not.toContain('Attendee 6');
+  });
+
+  it('when the event is moved after certificates were issued, then the PDF and the verification page show the event’s new date alike', async () => {
+    const who = people[4];
+    const event = await t.db('events').where({ slug }).first('starts_at', 'ends_at');
+    await t.db('events').where({ slug }).update({ starts_at: toDbTime(new Date('2026-03-10T13:00:00.000Z')), ends_at: toDbTime(new Date('2026-03-10T15:00:00.000Z')) });
+    try {
+      expect(await verify(who)).toContain('Tuesday 10 March 2026');
+      expect((await pdfText((await getPdf(pdfPath(who)).expect(200)).body as Buffer)).text).toContain('Tuesday 10 March 2026');
+    } finally {
+      await t.db('events').where({ slug }).update({ starts_at: event.starts_at, ends_at: event.ends_at });
+    }
   });
 });
