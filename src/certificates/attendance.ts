@@ -18,6 +18,8 @@ export interface AttendedSeat {
   name: string;
   email: string;
   by: AttendedBy;
+  /** The person was erased, or retention removed their contact details: their name and email are markers now. */
+  isRemoved: boolean;
 }
 
 /**
@@ -41,10 +43,11 @@ const toSeat = (r: Record<string, unknown>): AttendedSeat => ({
   name: String(r.name),
   email: String(r.email),
   by: r.checked_in_at ? 'door' : r.joined_at ? 'joined' : 'report',
+  isRemoved: r.personal_data_removed_at !== null && r.personal_data_removed_at !== undefined,
 });
 
 export async function listAttendedSeats(db: Tx | Knex, eventId: number, minSeconds: number): Promise<AttendedSeat[]> {
-  const rows = await attendedQuery(db, eventId, minSeconds).select('a.id', 'a.booking_id', 'a.name', 'a.email', 'a.checked_in_at', 'a.joined_at').orderBy('a.id');
+  const rows = await attendedQuery(db, eventId, minSeconds).select('a.id', 'a.booking_id', 'a.name', 'a.email', 'a.checked_in_at', 'a.joined_at', 'a.personal_data_removed_at').orderBy('a.id');
   return rows.map(toSeat);
 }
 
