@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../bench/lib/processes';
 import { toDbTime } from '../../src/lib/time';
@@ -23,6 +23,7 @@ const issued = async () => Number((await testDb.db('certificates').count({ n: '*
 let testDb: TestDatabase;
 let smtp: TestSmtp;
 const instances: Instance[] = [];
+let victim: ChildProcess | undefined;
 
 /** A confirmed single-place booking, checked in at the door, inserted as the booking flow and check-in leave it. */
 async function attendee(eventId: number, ticketTypeId: number, n: string): Promise<string> {
@@ -61,6 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (victim && victim.exitCode === null && victim.signalCode === null) victim.kill('SIGKILL');
   await Promise.all(instances.map((i) => i.stop('SIGTERM')));
   await smtp?.stop();
   await testDb?.destroy();
@@ -76,10 +78,11 @@ describe(`the certificate job in several processes on one ${onPostgres ? 'Postgr
     }
 
     // The victim is killed as soon as its first event's certificates are committed, while it works on the next ones.
-    const victim = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: path.join(__dirname, '../..'), env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env(), PORT: String(await freePort()) }, stdio: 'ignore' });
-    const exited = new Promise((resolve) => victim.once('exit', resolve));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: path.join(__dirname, '../..'), env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env(), PORT: String(await freePort()) }, stdio: 'ignore' });
+    victim = child;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     const atKill = await waitFor('the victim’s first certificates', issued, (n) => n > 0, 30_000, 1);
-    victim.kill('SIGKILL');
+    child.kill('SIGKILL');
     await exited;
     expect(atKill).toBeGreaterThan(0);
     expect(await issued()).toBeLessThan(TOTAL);
