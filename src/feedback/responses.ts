@@ -78,7 +78,9 @@ export async function submitSurvey(ctx: ServiceContext, view: SeatView, answers:
   return writeTransaction(ctx.db, async (trx) => {
     const inserted = await trx('survey_respondents').insert({ event_id: view.event.id, attendee_id: view.seat.id }).onConflict(['event_id', 'attendee_id']).ignore().returning('attendee_id');
     if (inserted.length === 0) {
-      const previous = settings.isAnonymous || settings.repeatRule === 'refuse' ? null : await trx('survey_responses').where({ event_id: view.event.id, attendee_id: view.seat.id }).first('id');
+      // Locked (PostgreSQL) so that answers sent at once replace the response one after another: without it, two
+      // deleted the same old answers and the second insert hit the first one's (a 409 "That already exists" page).
+      const previous = settings.isAnonymous || settings.repeatRule === 'refuse' ? null : await trx('survey_responses').where({ event_id: view.event.id, attendee_id: view.seat.id }).forUpdate().first('id');
       if (!previous) throw new ConflictError('survey_already_answered', 'You have already answered this survey: thank you. Each place answers once.');
       await trx('survey_answers').where({ response_id: previous.id }).delete();
       await trx('survey_responses').where({ id: previous.id }).update({ submitted_on: day });

@@ -67,6 +67,24 @@ describe('the feedback survey', () => {
     expect(rows).toEqual([{ rating: 4 }]);
   });
 
+  it.each([
+    ['refuse', 'named'],
+    ['update', 'named'],
+    ['refuse', 'anonymous'],
+  ])('when one place sends five answers at once (second answers %s, %s survey), then one response is stored and the others are refused or replace it', async (repeatRule, mode) => {
+    const { slug, eventId, people, organiser } = await arrange(1, 170 + (repeatRule === 'update' ? 5 : 0) + (mode === 'anonymous' ? 10 : 0));
+    await saveSurvey(organiser, slug, { repeatRule, ...(mode === 'anonymous' ? { isAnonymous: 'on' } : {}) }).expect(303);
+    const results = await Promise.all([1, 2, 3, 4, 5].map((rating) => answer(people[0], { overall: String(rating), useful: `Answer ${rating}` })));
+    const statuses = results.map((r) => r.status).sort();
+    if (repeatRule === 'update' && mode === 'named') expect(statuses).toEqual([303, 303, 303, 303, 303]);
+    else expect(statuses).toEqual([303, 409, 409, 409, 409]);
+    expect(results.every((r) => r.status !== 500)).toBe(true);
+    const responses = await t.db('survey_responses').where({ event_id: eventId }).select('id');
+    expect(responses).toHaveLength(1);
+    const answers = await t.db('survey_answers').where({ response_id: responses[0].id }).select('question');
+    expect(answers.map((a) => a.question).sort()).toEqual(['overall', 'useful']);
+  });
+
   it('when the survey is anonymous, then no booking or attendee id is stored with the answers, and each place still answers once', async () => {
     const { slug, eventId, people, organiser } = await arrange(2, 120);
     await saveSurvey(organiser, slug, { isAnonymous: 'on' }).expect(303);
