@@ -5,7 +5,7 @@ import type { SeatView } from '../bookings/seats';
 import { listAttendedSeats } from '../certificates/attendance';
 import { getCertificateSettings, minOnlineMinutes } from '../certificates/settings';
 import type { ServiceContext } from '../context';
-import type { Tx } from '../db/connect';
+import { isPostgres, type Tx } from '../db/connect';
 import { writeTransaction } from '../db/dialect';
 import type { EventRecord } from '../events/types';
 import { ConflictError } from '../lib/errors';
@@ -54,6 +54,12 @@ export async function previousAnswers(db: Tx | Knex, eventId: number, attendeeId
   return Object.fromEntries(rows.map((r) => [String(r.question), r.rating === null || r.rating === undefined ? (r.text as string | null) : Number(r.rating)]));
 }
 
+/** A named response by its seat, locked for the rest of the transaction on PostgreSQL (SQLite has one writer already). */
+async function lockedResponse(trx: Tx, eventId: number, attendeeId: number): Promise<{ id: string } | undefined> {
+  const query = trx('survey_responses').where({ event_id: eventId, attendee_id: attendeeId }).first('id');
+  return (await (isPostgres(trx) ? query.forUpdate() : query)) as { id: string } | undefined;
+}
+
 async function insertAnswers(trx: Tx, responseId: string, questions: SurveyQuestion[], answers: Answers): Promise<void> {
   const rows = questions
     .filter((q) => answers[q.key] !== null && answers[q.key] !== undefined)
@@ -80,7 +86,7 @@ export async function submitSurvey(ctx: ServiceContext, view: SeatView, answers:
     if (inserted.length === 0) {
       // Locked (PostgreSQL) so that answers sent at once replace the response one after another: without it, two
       // deleted the same old answers and the second insert hit the first one's (a 409 "That already exists" page).
-      const previous = settings.isAnonymous || settings.repeatRule === 'refuse' ? null : await trx('survey_responses').where({ event_id: view.event.id, attendee_id: view.seat.id }).forUpdate().first('id');
+      const previous = settings.isAnonymous || settings.repeatRule === 'refuse' ? null : await lockedResponse(trx, view.event.id, view.seat.id);
       if (!previous) throw new ConflictError('survey_already_answered', 'You have already answered this survey: thank you. Each place answers once.');
       await trx('survey_answers').where({ response_id: previous.id }).delete();
       await trx('survey_responses').where({ id: previous.id }).update({ submitted_on: day });
