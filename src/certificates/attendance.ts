@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../admin/audit/log';
 import { recordAudit } from '../admin/audit/log';
 import type { Tx } from '../db/connect';
-import { writeTransaction } from '../db/dialect';
+import { lockRow, writeTransaction } from '../db/dialect';
 import type { EventRecord } from '../events/types';
 import { ConflictError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
@@ -131,6 +131,9 @@ export async function stageAttendanceUpload(db: Knex, actor: Actor, event: Event
   const parsed = parseAttendanceReport(file.data);
   if (parsed.problems.length > 0) return { id: null, problems: parsed.problems };
   return writeTransaction(db, async (trx) => {
+    // Uploads of one event one at a time (PostgreSQL; SQLite has one writer): two sent at once each discarded the
+    // waiting ones they could see and both stayed waiting, and recording both raced on the same seats.
+    await lockRow(trx, 'events', event.id);
     const settings = await getCertificateSettings(trx, event);
     const minSeconds = minOnlineMinutes(settings, event) * 60;
     const people = await matchPeople(trx, event.id, parsed.people);
@@ -164,6 +167,7 @@ const uploadGone = () => new ConflictError('attendance_upload_gone', 'That atten
  */
 export async function recordAttendanceUpload(db: Knex, actor: Actor, event: EventRecord, uploadId: number, now: Date): Promise<RecordedAttendance> {
   return writeTransaction(db, async (trx) => {
+    await lockRow(trx, 'events', event.id);
     const changed = await trx('attendance_uploads').where({ id: uploadId, event_id: event.id, status: 'pending' }).update({ status: 'recorded', recorded_at: toDbTime(now) });
     if (changed !== 1) throw uploadGone();
     const row = await trx('attendance_uploads').where({ id: uploadId }).first('rows', 'min_seconds', 'filename');

@@ -8,7 +8,7 @@ import { correctNameOnCertificate, downloadCertificate } from '../../src/certifi
 import { unprintableCharacters } from '../../src/lib/pdf-glyphs';
 import { toDbTime } from '../../src/lib/time';
 import type { ServiceContext } from '../../src/context';
-import { AFTER, binary, book, buildSeminar, certificatePath, checkIn, pdfPath, type Booked } from './support';
+import { AFTER, binary, book, buildSeminar, certificatePath, checkIn, pdfPath, uploadReport, type Booked } from './support';
 
 /** Hostile input and races around a certificate after it is issued (found in review of issue 13). */
 let t: TestApp;
@@ -163,5 +163,22 @@ describe('a certificate after its place or event changes', () => {
     } finally {
       await t.db('events').where({ slug }).update({ starts_at: event.starts_at, ends_at: event.ends_at });
     }
+  });
+});
+
+describe('attendance uploads sent and recorded at once', () => {
+  it('when the organiser sends the same report twice at once and records both at once, then no request fails and each seat keeps its longest time once', async () => {
+    // The places still held (the sixth was cancelled above).
+    const held = people.slice(0, 5);
+    const csv = ['Name (Original Name),User Email,Total Duration (Minutes)', ...held.map((p, i) => `Attendee ${p.n},${p.email},${70 + i}`)].join('\n');
+    const staged = await Promise.all([1, 2, 3].map(() => uploadReport(organiser.agent, organiser.csrf, slug, csv)));
+    expect(staged.map((r) => r.status)).toEqual([200, 200, 200]);
+    const actions = staged.map((r) => /action="(\/admin\/events\/[^"]+\/attendance\/\d+\/record)"/.exec(r.text)?.[1] as string);
+    const recorded = await Promise.all(actions.map((action) => organiser.agent.post(action).type('form').send({ _csrf: organiser.csrf })));
+    for (const r of recorded) expect([303, 409]).toContain(r.status);
+    for (const r of recorded.filter((x) => x.status === 409)) expect(textOf(r.text)).toContain('already recorded, or a newer upload replaced it');
+    const rows = await t.db('online_attendance').whereIn('attendee_id', held.map((p) => p.attendeeId)).select('attendee_id', 'seconds');
+    expect(rows).toHaveLength(held.length);
+    expect(rows.map((r) => Number(r.seconds)).sort((a, b) => a - b)).toEqual(held.map((_, i) => (70 + i) * 60));
   });
 });
