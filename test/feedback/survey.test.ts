@@ -141,6 +141,17 @@ describe('the feedback survey', () => {
     expect(await t.db('survey_responses').where({ event_id: eventId }).first()).toBeUndefined();
   });
 
+  it('when the free text is longer than 2000 characters, then it is refused beside its field with all of it kept, and nothing is stored', async () => {
+    const { eventId, people } = await arrange(1, 190);
+    const long = 'Survival analysis & <b>funnel plots</b> '.repeat(130);
+    const res = await answer(people[0], { overall: '5', useful: long });
+    expect(res.status).toBe(422);
+    expect(textOf(res.text)).toContain('Write at most 2000 characters');
+    expect(res.text).toMatch(/id="field-useful"[^>]*aria-describedby="[^"]*field-useful-error/);
+    expect(res.text).toContain('Survival analysis &amp; &lt;b&gt;funnel plots&lt;/b&gt; '.repeat(130).trim());
+    expect(await t.db('survey_respondents').where({ event_id: eventId }).first()).toBeUndefined();
+  });
+
   it('when a cancelled or waitlisted place answers, then it is refused with the reason and nothing is stored', async () => {
     const { eventId, people } = await arrange(2, 150);
     // Set as cancellation and the waitlist leave them (a booking cannot be cancelled through its link after the start).
