@@ -1,6 +1,7 @@
 import { parseAttendanceReport, parseDuration } from '../../src/certificates/attendance-csv';
 import { formatCode, newVerificationCode, normaliseCode } from '../../src/certificates/codes';
-import { formatCpdHours, parseCpdHours } from '../../src/certificates/settings';
+import { certificateWhen } from '../../src/certificates/pdf';
+import { eventMinutes, formatCpdHours, parseCpdHours } from '../../src/certificates/settings';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -147,5 +148,21 @@ describe('verification codes and CPD hours', () => {
 
   it('when minutes are shown as hours, then they read as people write them', () => {
     expect([90, 120, 45, 75].map(formatCpdHours)).toEqual(['1.5', '2', '0.75', '1.25']);
+  });
+});
+
+describe('the date and times printed on a certificate', () => {
+  it.each([
+    ['an evening across the autumn change', '2026-10-24T23:30:00Z', '2026-10-25T02:30:00Z', 'Sunday 25 October 2026, 12:30am BST to 2:30am GMT (Europe/London)'],
+    ['a night across the spring change', '2026-03-29T00:30:00Z', '2026-03-29T03:00:00Z', 'Sunday 29 March 2026, 12:30am GMT to 4:00am BST (Europe/London)'],
+    ['a two-day conference either side of it', '2026-03-28T09:00:00Z', '2026-03-29T16:00:00Z', 'Saturday 28 March 2026 to Sunday 29 March 2026, 9:00am GMT to 5:00pm BST (Europe/London)'],
+    ['a summer seminar', '2026-07-01T09:00:00Z', '2026-07-01T16:00:00Z', 'Wednesday 1 July 2026, 10:00am to 5:00pm BST (Europe/London)'],
+  ])('when it is %s, then each time is in the event’s zone with its own offset', (_, startsAt, endsAt, printed) => {
+    expect(certificateWhen({ startsAt: new Date(startsAt), endsAt: new Date(endsAt), timezone: 'Europe/London' })).toBe(printed);
+  });
+
+  it('when the event spans a clock change, then its length (and so the default minimum online time) is in real minutes', () => {
+    expect(eventMinutes({ startsAt: new Date('2026-03-29T00:30:00Z'), endsAt: new Date('2026-03-29T03:00:00Z') })).toBe(150);
+    expect(eventMinutes({ startsAt: new Date('2026-10-24T23:30:00Z'), endsAt: new Date('2026-10-25T02:30:00Z') })).toBe(180);
   });
 });
