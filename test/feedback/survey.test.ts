@@ -180,6 +180,16 @@ describe('the feedback survey', () => {
     expect(/data-count="rate">([^<]+)</.exec(page.text)?.[1]).toBe('100%');
   });
 
+  it('when an organiser’s own question starts like a formula, then its column heading in the CSV is neutralised too', async () => {
+    const { slug, people, organiser } = await arrange(1, 195);
+    await saveSurvey(organiser, slug, { q1Label: '=HYPERLINK("http://evil.example","Rate the venue")', q1Kind: 'rating', q2Label: '-1 or +1: the new room?', q2Kind: 'text' }).expect(303);
+    await answer(people[0], { overall: '4', x1: '5', x2: '+1' }).expect(303);
+    const csv = await organiser.agent.get(`/admin/events/${slug}/feedback.csv`).expect(200);
+    const [headers, row] = parse(csv.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    expect(headers.slice(-2)).toEqual(['\'=HYPERLINK("http://evil.example","Rate the venue")', "'-1 or +1: the new room?"]);
+    expect(row.slice(-2)).toEqual(['5', "'+1"]);
+  });
+
   it('when answers are seeded, then the organiser’s summary shows the count, the rate, the distribution and the free text, and the CSV neutralises formulas', async () => {
     const { slug, people, organiser } = await arrange(6, 140);
     await saveSurvey(organiser, slug, { q1Label: 'How was the venue?', q1Kind: 'rating', q2Label: 'Anything else?', q2Kind: 'text' }).expect(303);
