@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { textOf } from '../support/html';
 import { pdfText } from '../support/pdf-text';
 import { getSeatForHolder } from '../../src/bookings/seats';
+import { renderCertificatePdf } from '../../src/certificates/pdf';
 import { correctNameOnCertificate, downloadCertificate } from '../../src/certificates/service';
 import { unprintableCharacters } from '../../src/lib/pdf-glyphs';
 import { toDbTime } from '../../src/lib/time';
@@ -180,5 +181,29 @@ describe('attendance uploads sent and recorded at once', () => {
     const rows = await t.db('online_attendance').whereIn('attendee_id', held.map((p) => p.attendeeId)).select('attendee_id', 'seconds');
     expect(rows).toHaveLength(held.length);
     expect(rows.map((r) => Number(r.seconds)).sort((a, b) => a - b)).toEqual(held.map((_, i) => (70 + i) * 60));
+  });
+});
+
+describe('the longest things a certificate may have to print', () => {
+  it('when the name, the title and the topics are as long as allowed, then the certificate is still one page with every field on it', async () => {
+    const pdf = await renderCertificatePdf({
+      name: 'Wolfeschlegelsteinhausenbergerdorff'.repeat(6).slice(0, 200),
+      eventTitle: 'Measuring waiting times, outcomes and inequalities across integrated care systems: '.repeat(3).slice(0, 200),
+      startsAt: new Date('2026-03-28T09:00:00Z'),
+      endsAt: new Date('2026-03-29T16:00:00Z'),
+      timezone: 'Europe/London',
+      cpdMinutes: 5985,
+      topics: 'Speakers: Ada Lovelace, William Farr, Florence Nightingale and John Snow; '.repeat(5).slice(0, 300),
+      orgName: 'Health Statistics User Group',
+      code: 'ABCDEFGHJKMNPQRSTVWX',
+      verifyUrl: 'https://events.hsug.org.uk/certificates/verify?code=ABCDEFGHJKMNPQRSTVWX',
+      issuedAt: new Date('2026-03-29T17:00:00Z'),
+    });
+    const { pages, text } = await pdfText(pdf);
+    expect(pages).toBe(1);
+    const flat = text.replace(/\s+/g, '');
+    for (const field of ['Continuing professional development: 99.75 hours', 'Verification code: ABCDE-FGHJK-MNPQR-STVWX', 'Saturday 28 March 2026 to Sunday 29 March 2026', 'https://events.hsug.org.uk/certificates/verify?code=ABCDEFGHJKMNPQRSTVWX']) {
+      expect(flat).toContain(field.replace(/\s+/g, ''));
+    }
   });
 });
