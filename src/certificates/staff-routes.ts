@@ -120,7 +120,8 @@ export function certificateStaffRoutes(ctx: ServiceContext, views: Views, routes
   routes.post('/events/:slug/attendance', 'attendees:manage', async (req, res) => {
     const event = await findStaffEvent(ctx, slugParam(req));
     const file = uploadedFile(req);
-    if (!file || file.data.length === 0) return renderPage(res, event, { problems: [{ line: null, message: 'Choose the attendance report (a CSV file) to upload.' }], staged: null }, 422);
+    // No file chosen (browsers send an empty part without a name); a chosen file that is empty is told so by the reader.
+    if (!file || (file.data.length === 0 && file.filename === '')) return renderPage(res, event, { problems: [{ line: null, message: 'Choose the attendance report (a CSV file) to upload.' }], staged: null }, 422);
     const staged = await stageAttendanceUpload(ctx.db, staffOf(res), event, { filename: file.filename, data: file.data }, ctx.clock.now());
     if (staged.id === null) return renderPage(res, event, { problems: staged.problems, staged: null }, 422);
     await renderPage(res, event, { staged: { id: staged.id, filename: file.filename, preview: staged.preview } });

@@ -55,6 +55,11 @@ describe('the organiser’s certificate page', () => {
     expect(none.status).toBe(422);
     expect(textOf(none.text)).toContain('Choose the attendance report');
 
+    const empty = await uploadReport(organiser.agent, organiser.csrf, event.slug, Buffer.alloc(0), 'participants.csv');
+    expect(empty.status).toBe(422);
+    expect(textOf(empty.text)).toContain('The file is empty.');
+    expect(textOf(empty.text)).not.toContain('Choose the attendance report');
+
     expect(await counts()).toEqual(before);
     expect(await t.db('online_attendance').where({ attendee_id: someone.attendeeId }).first()).toBeUndefined();
   });
