@@ -152,7 +152,7 @@ export function parseAttendanceReport(bytes: Uint8Array): ParsedReport {
     const line = info.lines;
     if (record.every((cell) => cell.trim() === '')) break;
     if (record.length === 1 && /^\d+\.\s/.test(record[0].trim())) break;
-    if (++rows > MAX_ROWS) return refuse(`The file has more than ${MAX_ROWS} participant rows.`, line);
+    if (++rows > MAX_ROWS) return refuse(`The file has more than ${MAX_ROWS.toLocaleString('en-GB')} participant rows: is it the attendance report of one meeting?`, line);
     const name = (record[columns.name] ?? '').trim().slice(0, 200);
     const rawEmail = (record[columns.email] ?? '').trim();
     const rawDuration = record[columns.duration];

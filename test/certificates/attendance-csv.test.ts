@@ -93,6 +93,15 @@ describe('reading Zoom and Teams attendance reports', () => {
     ]);
   });
 
+  it('when the report has 50,000 rows, then it is refused at the line past the 20,000th, within seconds', () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => `Person ${i},person${i}@example.org,95`);
+    const started = Date.now();
+    const report = parseAttendanceReport(bytes(['Full Name,Email,Duration', ...rows].join('\n')));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(report.people).toEqual([]);
+    expect(report.problems).toEqual([{ line: 20_002, message: 'The file has more than 20,000 participant rows: is it the attendance report of one meeting?' }]);
+  });
+
   it('when the report is UTF-16 big-endian with its BOM, or UTF-16 little-endian without one, then it is read like any other', () => {
     const table = 'Full Name\tEmail\tDuration\nAda Lovelace\tada@example.org\t1h 5m\n';
     const le = Buffer.from(table, 'utf16le');
