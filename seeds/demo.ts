@@ -11,6 +11,34 @@ interface SeedTicket {
   membersOnly?: boolean;
   quota?: number;
   salesEndsAt?: DateTime;
+  /** Not on public sale: booked only with a discount code that reveals it (`SeedCode.reveals`). */
+  isHidden?: boolean;
+}
+
+/** A registration question (issue 18); `showIf` names an earlier question's `key` and the answer that shows this one. */
+interface SeedQuestion {
+  key: string;
+  scope: 'booking' | 'attendee';
+  kind: 'short_text' | 'long_text' | 'single_choice' | 'multiple_choice' | 'yes_no';
+  label: string;
+  helpText?: string;
+  options?: string[];
+  isRequired?: boolean;
+  isSensitive?: boolean;
+  showIf?: { key: string; value: string };
+}
+
+/** A discount code for the event (issue 18), named in the README so a newcomer can try it. */
+interface SeedCode {
+  code: string;
+  kind: 'amount' | 'percent' | 'free';
+  percent?: number;
+  amount?: number;
+  maxUses?: number;
+  maxPerBooking?: number;
+  /** The name of a hidden ticket type the code opens (and is limited to). */
+  reveals?: string;
+  note: string;
 }
 
 interface SeedEvent {
@@ -35,6 +63,8 @@ interface SeedEvent {
   refundDeadline?: DateTime;
   refundFee?: number;
   tickets: SeedTicket[];
+  questions?: SeedQuestion[];
+  codes?: SeedCode[];
 }
 
 /** The first given weekday (1 = Monday) on or after the given date, at a local time. */
@@ -156,6 +186,17 @@ export function demoEvents(today: Date): SeedEvent[] {
         { name: 'Member', price: 22000, membersOnly: true },
         { name: 'Non-member', price: 29500 },
         { name: 'Student', price: 9000, quota: 20, description: 'For full-time students; bring your student card.' },
+        { name: 'Speaker', price: 29500, isHidden: true, description: 'For speakers and session chairs: the organisers give you a code.' },
+      ],
+      questions: [
+        { key: 'dinner', scope: 'booking', kind: 'yes_no', label: 'Will you come to the conference dinner on the first evening?', isRequired: true },
+        { key: 'menu', scope: 'booking', kind: 'single_choice', label: 'Which dinner menu would you like?', options: ['Meat', 'Fish', 'Vegetarian', 'Vegan'], isRequired: true, showIf: { key: 'dinner', value: 'yes' } },
+        { key: 'sessions', scope: 'attendee', kind: 'multiple_choice', label: 'Which parallel sessions are you most likely to attend?', helpText: 'It helps us choose the rooms; you can still go to any session.', options: ['Methods', 'Data linkage', 'Workforce', 'Public health'] },
+        { key: 'health', scope: 'attendee', kind: 'long_text', label: 'Is there anything about your health we should know for the two days?', helpText: 'Only the organisers see this, and it is deleted a month after the conference.', isSensitive: true },
+      ],
+      codes: [
+        { code: 'DEMO20', kind: 'percent', percent: 20, maxUses: 50, note: 'Demo code: 20% off any conference ticket (named in the README).' },
+        { code: 'SPEAKER-DEMO', kind: 'free', reveals: 'Speaker', maxPerBooking: 1, note: 'Demo code: a free speaker place (the hidden Speaker ticket).' },
       ],
     },
     {
@@ -282,6 +323,7 @@ export async function seedDemo(db: Knex, today: Date): Promise<number> {
           members_only: t.membersOnly ?? false,
           quota: t.quota ?? null,
           sales_ends_at: t.salesEndsAt ? toDbTime(t.salesEndsAt.toJSDate()) : null,
+          is_hidden: t.isHidden ?? false,
           position,
         })),
       );
@@ -289,9 +331,56 @@ export async function seedDemo(db: Knex, today: Date): Promise<number> {
       // The one-hour webinar is a seminar too: its CPD time is its hour, not a seminar day's.
       const cpdMinutes = e.mode === 'online' ? 60 : DEMO_CPD_MINUTES[e.kind];
       if (cpdMinutes) await trx('certificate_settings').insert({ event_id: eventId, issues_certificates: true, cpd_minutes: cpdMinutes, topics: '', updated_at: stamp });
+      await seedQuestionsAndCodes(trx, eventId, e, stamp);
     }
   });
   return events.length;
+}
+
+/** The event's registration questions and discount codes (issue 18), kept apart from the event's own columns. */
+async function seedQuestionsAndCodes(trx: Knex.Transaction, eventId: number, e: SeedEvent, stamp: string): Promise<void> {
+  const ids = new Map<string, number>();
+  for (const [position, q] of (e.questions ?? []).entries()) {
+    const [row] = await trx('event_questions')
+      .insert({
+        event_id: eventId,
+        position: position + 1,
+        scope: q.scope,
+        kind: q.kind,
+        label: q.label,
+        help_text: q.helpText ?? '',
+        options: JSON.stringify(q.options ?? []),
+        is_required: q.isRequired ?? false,
+        is_sensitive: q.isSensitive ?? false,
+        condition_question_id: q.showIf ? ids.get(q.showIf.key) : null,
+        condition_value: q.showIf?.value ?? null,
+        created_at: stamp,
+        updated_at: stamp,
+      })
+      .returning('id');
+    ids.set(q.key, Number(typeof row === 'object' ? row.id : row));
+  }
+  for (const c of e.codes ?? []) {
+    const revealed = c.reveals ? await trx('ticket_types').where({ event_id: eventId, name: c.reveals }).first('id') : undefined;
+    const [row] = await trx('discount_codes')
+      .insert({
+        event_id: eventId,
+        code: c.code,
+        kind: c.kind,
+        amount: c.amount ?? 0,
+        percent: c.percent ?? 0,
+        currency: 'GBP',
+        max_uses: c.maxUses ?? null,
+        max_per_booking: c.maxPerBooking ?? null,
+        reveals_ticket_type_id: revealed ? Number(revealed.id) : null,
+        note: c.note,
+        is_active: true,
+        created_at: stamp,
+        updated_at: stamp,
+      })
+      .returning('id');
+    if (revealed) await trx('discount_code_ticket_types').insert({ discount_code_id: Number(typeof row === 'object' ? row.id : row), ticket_type_id: Number(revealed.id) });
+  }
 }
 
 export async function isDatabaseEmpty(db: Knex): Promise<boolean> {

@@ -54,6 +54,7 @@ const envSchema = z.object({
   RATE_LIMIT_BOOKINGS_PER_EMAIL: rate('10/1h'),
   RATE_LIMIT_RESEND: rate('5/1h'),
   RATE_LIMIT_LINKS: rate('60/10m'),
+  RATE_LIMIT_DISCOUNT_CODES: rate('10/1h'),
   MAX_OPEN_HOLDS_PER_EMAIL: holdCap(2),
   MAX_OPEN_HOLDS_PER_ADDRESS: holdCap(4),
   RATE_LIMIT_SIGN_IN_ACCOUNT_ADDRESS: rate('5/15m'),
@@ -149,6 +150,8 @@ export interface Limits {
   resend: LimitSpec;
   /** Pages behind a private link (manage, pay, cancel, calendar copy, checkout return pages; later joining and verification links), per client address. */
   links: LimitSpec;
+  /** Discount codes refused (unknown, expired, used up, wrong ticket) per client address: guessing codes (bookings/discounts.ts). */
+  discountCodes: LimitSpec;
   /** Most live unpaid holds (`pending_payment`) at once, per buyer email and per client address; 0 = no cap. */
   holdsPerEmail: number;
   holdsPerAddress: number;
@@ -286,6 +289,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       bookingsPerEmail: env.RATE_LIMIT_BOOKINGS_PER_EMAIL,
       resend: env.RATE_LIMIT_RESEND,
       links: env.RATE_LIMIT_LINKS,
+      discountCodes: env.RATE_LIMIT_DISCOUNT_CODES,
       holdsPerEmail: env.MAX_OPEN_HOLDS_PER_EMAIL,
       holdsPerAddress: env.MAX_OPEN_HOLDS_PER_ADDRESS,
       signIn: {

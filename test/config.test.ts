@@ -295,6 +295,7 @@ describe('the abuse limits', () => {
       bookingsPerEmail: { points: 10, durationSeconds: 3600 },
       resend: { points: 5, durationSeconds: 3600 },
       links: { points: 60, durationSeconds: 600 },
+      discountCodes: { points: 10, durationSeconds: 3600 },
       holdsPerEmail: 2,
       holdsPerAddress: 4,
       signIn: {

@@ -15,6 +15,7 @@ import { cancelApiRoutes, cancelRoutes } from './attendees/cancel-routes';
 import { attendeeApiRoutes, attendeeRoutes } from './attendees/routes';
 import { accountRoutes } from './account/routes';
 import { auditRoutes } from './audit/routes';
+import { bookingSetupRoutes } from './booking-setup/routes';
 import { authenticateApi, loadStaffSession, requireApi, requirePage, verifyCsrf } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { checkInRoutes } from './checkin/routes';
@@ -49,6 +50,7 @@ export function adminRoutes(ctx: ServiceContext, views: Views, logger: Logger): 
   pages.use(authRoutes(ctx, views));
   const html = new GuardedRouter(table, '/admin', 'html', requirePage);
   eventRoutes(ctx, views, html, logger);
+  bookingSetupRoutes(ctx, views, html);
   attendeeRoutes(ctx, views, html);
   cancelRoutes(ctx, views, html);
   checkInRoutes(ctx, views, html);

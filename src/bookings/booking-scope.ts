@@ -3,11 +3,13 @@ import { lockRow } from '../db/dialect';
 import type { ModeSeats } from '../events/availability';
 import { countSeatsTaken, emptySeatCounts, findEventBySlug, listTicketTypes } from '../events/queries';
 import type { EventRecord, SeatCounts, TicketTypeRecord } from '../events/types';
+import { listQuestions, type QuestionRecord } from './questions';
 
 interface KnownEvent {
   event: EventRecord;
   types: TicketTypeRecord[];
   counts?: SeatCounts;
+  questions?: QuestionRecord[];
 }
 
 /**
@@ -47,6 +49,15 @@ export async function seatsTaken(trx: Knex.Transaction, event: EventRecord, now:
   const counts = (await countSeatsTaken(trx, [event.id], now)).get(event.id) ?? emptySeatCounts();
   if (entry) entry.counts = counts;
   return counts;
+}
+
+/** The locked event's registration questions, read once per transaction (the lock keeps them from changing). */
+export async function eventQuestions(trx: Knex.Transaction, event: EventRecord): Promise<QuestionRecord[]> {
+  const entry = scope(trx).get(event.slug);
+  if (entry?.questions) return entry.questions;
+  const questions = await listQuestions(trx, event.id);
+  if (entry) entry.questions = questions;
+  return questions;
 }
 
 /** Records seats this transaction has just taken (confirmed or held), so the next booking in it sees them. */

@@ -1,6 +1,6 @@
 import type { ServiceContext } from '../context';
 import { isFreeEvent } from '../events/availability';
-import { AppError, ConflictError } from '../lib/errors';
+import { ConflictError } from '../lib/errors';
 import { manageToken } from '../lib/links';
 import { startPayment } from './pay';
 import { holdPaidBooking, lockEventForBooking, registerFreeBooking } from './place';
@@ -13,7 +13,8 @@ import { loadBookingView, type CreatedBooking } from './view';
  * Bookings for the same event that arrive together share that transaction (group commit).
  * `freeOnly` is for the plain registration form, which must never start a payment (409 `payment_required`).
  * `clientKey` is the pseudonym of the client address (web/rate-limit.ts clientKey), for the cap on open holds.
- * A card booking when no card provider is configured: 503 `payment_unavailable`, nothing held.
+ * A card booking when no card provider is configured: 503 `payment_unavailable`, nothing held (a booking a discount code
+ * makes free needs no provider).
  */
 export async function createBooking(ctx: ServiceContext, slug: string, request: BookingRequest, options: { freeOnly?: boolean; clientKey?: string } = {}): Promise<CreatedBooking> {
   const now = ctx.clock.now();
@@ -21,7 +22,6 @@ export async function createBooking(ctx: ServiceContext, slug: string, request: 
     const locked = await lockEventForBooking(trx, slug, request, now);
     if (isFreeEvent(locked.types)) return registerFreeBooking(trx, ctx, locked, request, now);
     if (options.freeOnly) throw new ConflictError('payment_required', 'This event is charged; book it with payment.');
-    if (request.paymentMethod !== 'invoice' && !ctx.payments.isAvailable) throw new AppError('payment_unavailable', 'Card payments are not available at the moment.');
     return holdPaidBooking(trx, ctx, locked, request, now, options.clientKey);
   });
   ctx.kickOutbox();

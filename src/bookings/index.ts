@@ -18,8 +18,11 @@ export { paymentNotice, paymentNoticeTemplate, type PaymentNoticeKind } from './
 export { bookingNoticeTemplate } from './notice-template';
 export { cancelAsHolder, cancelBookingSeats, cancellationMoney, type CancellationMoney, type CancelOutcome, type CancelRequest, type InvoiceCredit, type InvoiceCreditHook, type RefundChoice } from './cancel';
 export { toApiBooking } from './present';
-export { modeSeats, priceLines, refundPolicyFor, type RefundPolicy } from './rules';
+export { modeSeats, priceLineLabel, priceLines, refundPolicyFor, type PriceLine, type RefundPolicy } from './rules';
 export { bookingApiRoutes, bookingPageRoutes } from './routes';
 export { seatPageRoutes, type SeatRouteOptions } from './seat-routes';
 export { seatChangesCutoff } from './seats';
 export { assertDoorOpen, registerWalkIn, walkInSchema, type WalkInInput } from './walk-in';
+export { countCodeUses, describeDiscount, DISCOUNT_KINDS, findDiscountCode, insertDiscountCode, listDiscountCodes, seatDiscounts, setDiscountCodeActive, type DiscountCodeRecord, type DiscountKind, type SeatDiscount } from './discounts';
+export { answersForSeat, answerText, conditionNote, listAnswers, listQuestions, QUESTION_KIND_LABELS, QUESTION_KINDS, QUESTION_SCOPES, toQuestion, type AnswerRecord, type QuestionRecord } from './questions';
+export { answerLines, toApiQuestion } from './question-present';

@@ -5,7 +5,7 @@ import { publicHost } from '../lib/links';
 import { enqueueEmail } from '../mail/outbox';
 import { bookingEmails, type BookingNotice, type NoticeMoney, type PreviousSchedule } from './notifications';
 import { paymentNotice, type PaymentNoticeKind } from './payment-notices';
-import { priceLines } from './rules';
+import { priceLineLabel, priceLines } from './rules';
 import type { AttendeeRecord } from './types';
 import { loadBookingView, type BookingView } from './view';
 
@@ -42,7 +42,7 @@ export async function queueBookingNotice(trx: Knex.Transaction, ctx: ServiceCont
 /** Price lines of the booking's active seats, one per ticket type ("3 × Non-member"). */
 async function moneyLines(trx: Knex.Transaction, view: BookingView): Promise<Array<{ label: string; amount: number }>> {
   const seats = view.attendees.filter((a) => a.status === 'active');
-  return priceLines(seats, (await listTicketTypes(trx, [view.event.id])).get(view.event.id) ?? []).map((l) => ({ label: `${l.quantity} × ${l.label}`, amount: l.amount }));
+  return priceLines(seats, (await listTicketTypes(trx, [view.event.id])).get(view.event.id) ?? []).map((l) => ({ label: `${l.quantity} × ${priceLineLabel(l, view.booking.currency, view.booking.discountCode)}`, amount: l.amount }));
 }
 
 /**

@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors';
+import { answersFromForm } from './question-present';
 import type { BookingRequest } from './schemas';
 
 /** Form field names for the booking form; API paths map onto them for errors beside fields. */
 export function fieldForPath(path: string): string {
+  const answer = /^(?:items\.(\d+)\.)?answers\.(\d+)$/.exec(path);
+  if (answer) return answer[1] === undefined ? `answer_${answer[2]}` : `seat_${answer[1]}_answer_${answer[2]}`;
   const seat = /^items\.(\d+)\.(?:attendee\.)?(\w+)$/.exec(path);
   if (seat) {
     const field = { ticketTypeId: 'type', expectedPrice: 'price' }[seat[2]] ?? seat[2];
     return `seat_${seat[1]}_${field}`;
   }
   return (
-    { 'buyer.name': 'buyer_name', 'buyer.email': 'buyer_email', 'buyer.organisation': 'buyer_organisation', purchaseOrder: 'purchase_order', billingContact: 'billing_contact', paymentMethod: 'payment_method' }[path] ?? path
+    { 'buyer.name': 'buyer_name', 'buyer.email': 'buyer_email', 'buyer.organisation': 'buyer_organisation', purchaseOrder: 'purchase_order', billingContact: 'billing_contact', paymentMethod: 'payment_method', discountCode: 'discount_code' }[path] ?? path
   );
 }
 
@@ -97,6 +100,7 @@ export function bookingRequestFromForm(form: Record<string, unknown>): BookingRe
         // A hybrid event's choice (in person or online); anything else is refused by the schema, beside the field.
         mode: (text(form[`seat_${i}_mode`]) || undefined) as 'in_person' | 'online' | undefined,
       },
+      answers: answersFromForm(form, `seat_${i}_`),
     });
   }
   return {
@@ -105,5 +109,7 @@ export function bookingRequestFromForm(form: Record<string, unknown>): BookingRe
     paymentMethod: form.payment_method === 'invoice' ? 'invoice' : 'stripe',
     purchaseOrder: text(form.purchase_order),
     billingContact: text(form.billing_contact),
+    discountCode: text(form.discount_code),
+    answers: answersFromForm(form, ''),
   };
 }

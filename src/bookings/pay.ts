@@ -5,7 +5,8 @@ import { AppError, ConflictError } from '../lib/errors';
 import { manageToken } from '../lib/links';
 import { isHoldLive } from './holds';
 import { beginCheckoutAttempt, recordCheckoutSession, releaseHold } from './lifecycle';
-import { priceLines } from './rules';
+import { formatMoney } from '../lib/money';
+import { priceLineLabel, priceLines } from './rules';
 import { getBookingForHolder, loadBookingView } from './view';
 
 /**
@@ -38,7 +39,14 @@ export async function startPayment(ctx: ServiceContext, bookingId: number, optio
       currency: booking.currency,
       buyerEmail: booking.buyerEmail,
       description: `${event.title} (${booking.reference})`,
-      lines: priceLines(attendees.filter((a) => a.status === 'active'), types).map((l) => ({ name: `${event.title} — ${l.label}`, unitAmount: l.unitPrice, quantity: l.quantity })),
+      // A discounted seat is its own line at the price charged, its name and description saying what the code took off,
+      // so the session's total is the booking's and Stripe's line items show the discount.
+      lines: priceLines(attendees.filter((a) => a.status === 'active'), types).map((l) => ({
+        name: `${event.title} — ${priceLineLabel(l, booking.currency, booking.discountCode)}`,
+        unitAmount: l.unitPrice,
+        quantity: l.quantity,
+        ...(l.discount > 0 ? { description: `List price ${formatMoney(l.listPrice, booking.currency)}, ${formatMoney(l.discount, booking.currency)} off${booking.discountCode ? ` with code ${booking.discountCode}` : ''}` } : {}),
+      })),
       expiresAt: holdExpiresAt,
       successUrl: `${ctx.config.publicUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}&reference=${booking.reference}&token=${token}`,
       cancelUrl: `${ctx.config.publicUrl}/checkout/cancelled?reference=${booking.reference}&token=${token}`,

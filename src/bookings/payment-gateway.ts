@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 /** One line of a checkout: a ticket type's name, its unit price (minor units) and how many seats. */
 export interface CheckoutLine {
   name: string;
+  /** Shown under the name on the payment page: a discount code's reduction ("List price £120.00, £50.00 off with code SPEAKER"). */
+  description?: string;
   unitAmount: number;
   quantity: number;
 }

@@ -3,11 +3,13 @@ import type { Knex } from 'knex';
 import type { ServiceContext } from '../context';
 import { remainingForMode, remainingSeats, seatsFit } from '../events/availability';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
-import { ConflictError, NotFoundError } from '../lib/errors';
+import { AppError, ConflictError, NotFoundError } from '../lib/errors';
 import { joinTokenHash, manageTokenHash, publicHost, seatTokenHash } from '../lib/links';
 import { newReference } from '../lib/tokens';
-import { lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
+import { eventQuestions, lockEventBySlug, seatsTaken, takeSeats } from './booking-scope';
+import { codeForEvent, priceSeats, type DiscountCodeRecord, type SeatPrice } from './discounts';
 import { assertHoldsUnderCap } from './holds';
+import { assertAnswers, insertAnswers, type CheckedAnswers } from './questions';
 import { queueNoticeFor, receiptFor } from './notify';
 import { findEmailsAlreadyBooked, insertAttendees, insertBooking, waitlistPosition, type NewBooking } from './queries';
 import { contactEmailFor } from '../events/terms';
@@ -28,6 +30,10 @@ export interface LockedEvent {
   itemTypes: TicketTypeRecord[];
   /** How each item's attendee takes part (in person, online). */
   itemModes: AttendanceMode[];
+  /** The discount code named, if the event takes it (not yet checked for dates, tickets or uses: priceSeats does). */
+  code?: DiscountCodeRecord;
+  /** The answers to the event's questions, checked. */
+  answers: CheckedAnswers;
 }
 
 /** Locks the event for a booking, checks it takes bookings now, and works out each item's ticket type. Throws 404 `event_not_found`, 409 state codes, 422. */
@@ -36,7 +42,10 @@ export async function lockEventForBooking(trx: Knex.Transaction, slug: string, r
   if (!found) throw new NotFoundError('event_not_found', 'No event with that address.');
   const { event, types } = found;
   assertBookable(event, now);
-  return { event, types, itemTypes: resolveTicketTypes(request, types, now), itemModes: resolveSeatModes(request, event) };
+  // The code first: it may reveal a hidden ticket type.
+  const code = request.discountCode ? await codeForEvent(trx, request.discountCode, event) : undefined;
+  const itemTypes = resolveTicketTypes(request, types, now, code?.revealsTicketTypeId ?? null);
+  return { event, types, itemTypes, itemModes: resolveSeatModes(request, event), code, answers: assertAnswers(await eventQuestions(trx, event), request) };
 }
 
 /** Inserts a booking with a fresh reference, drawing again in the rare case the random one is taken. */
@@ -49,16 +58,28 @@ async function insertBookingWithReference(trx: Knex.Transaction, ctx: ServiceCon
   throw new Error('Could not draw an unused booking reference');
 }
 
-/** One attendee row per requested place, at its ticket type's price now, each with its own calendar UID and manage token. */
-function insertSeats(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, request: BookingRequest, locked: LockedEvent, now: Date): Promise<AttendeeRecord[]> {
+/**
+ * One attendee row per requested place, at its price now (the ticket type's, less any discount code), each with its
+ * own calendar UID, manage token and joining-link token; then the booking's answers.
+ */
+async function insertSeats(trx: Knex.Transaction, ctx: ServiceContext, booking: BookingRecord, request: BookingRequest, locked: LockedEvent, prices: SeatPrice[], now: Date): Promise<AttendeeRecord[]> {
   const host = publicHost(ctx.config);
   const { itemTypes, itemModes } = locked;
   const seats = request.items.map((item, i) => {
     const icalUid = `${randomUUID()}@${host}`;
     const email = item.attendee.email;
-    return { ...item.attendee, mode: itemModes[i], ticketTypeId: itemTypes[i].id, unitPrice: itemTypes[i].price, currency: itemTypes[i].currency, icalUid, manageTokenHash: seatTokenHash(ctx.config, icalUid, email), joinTokenHash: joinTokenHash(ctx.config, icalUid, email) };
+    const price = prices[i];
+    return { ...item.attendee, mode: itemModes[i], ticketTypeId: itemTypes[i].id, unitPrice: price.unitPrice, listPrice: price.listPrice, discountAmount: price.discount, discountCodeId: price.codeId, currency: itemTypes[i].currency, icalUid, manageTokenHash: seatTokenHash(ctx.config, icalUid, email), joinTokenHash: joinTokenHash(ctx.config, icalUid, email) };
   });
-  return insertAttendees(trx, booking.id, booking.eventId, seats, now);
+  const attendees = await insertAttendees(trx, booking.id, booking.eventId, seats, now);
+  await insertAnswers(trx, booking.id, attendees.map((a) => a.id), locked.answers, now);
+  return attendees;
+}
+
+/** The booking's record of its code: which, and what it took off in all; none when no seat was discounted. */
+function discountOf(code: DiscountCodeRecord | undefined, prices: SeatPrice[]): { codeId: number; code: string; total: number } | undefined {
+  if (!code) return undefined;
+  return { codeId: code.id, code: code.code, total: prices.reduce((sum, p) => sum + p.discount, 0) };
 }
 
 async function refuseDuplicates(trx: Knex.Transaction, event: EventRecord, request: BookingRequest, now: Date, message: string): Promise<void> {
@@ -70,6 +91,7 @@ async function refuseDuplicates(trx: Knex.Transaction, event: EventRecord, reque
 /** A free registration: confirmed while there is room, waitlisted after. Throws 409 `already_booked`. */
 export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date): Promise<BookingView> {
   const { event, types, itemTypes } = locked;
+  const prices = await priceSeats(trx, event, types, itemTypes, locked.code, now);
   await refuseDuplicates(trx, event, request, now, 'This email address is already registered for this event.');
   const wanted = wantedSeats(itemTypes);
   const modes = modeSeats(locked.itemModes);
@@ -84,9 +106,10 @@ export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceCon
     currency: event.currency,
     paymentMethod: 'none',
     manageTokenHash: tokenHash,
+    discount: discountOf(locked.code, prices),
     now,
   }));
-  const attendees = await insertSeats(trx, ctx, booking, request, locked, now);
+  const attendees = await insertSeats(trx, ctx, booking, request, locked, prices, now);
   const view: BookingView = { booking, attendees, event, waitlistPosition: status === 'waitlisted' ? await waitlistPosition(trx, booking) : undefined };
   await queueNoticeFor(trx, ctx, status === 'confirmed' ? 'confirmed' : 'waitlisted', view);
   return view;
@@ -96,15 +119,21 @@ export async function registerFreeBooking(trx: Knex.Transaction, ctx: ServiceCon
  * A paid booking: a card booking holds its seats as `pending_payment` until the hold expires (its checkout is started
  * after the commit), an invoice booking is confirmed at once with the invoice outstanding, and a full event takes a
  * waitlist. `clientKey` (the pseudonym of the client address) is kept on a card hold while it is one, for the cap on
- * open holds. Throws 409 `price_changed`, `membership_required`, `invoice_not_available`, `already_booked`, `sold_out`,
- * `too_many_holds`, `payment_unavailable` (503, card payments not configured); 422 for missing invoice details.
+ * open holds. A discount code takes its discount off each seat's price (discounts.ts, the precedence rule); a booking
+ * that comes to nothing is confirmed at once with nothing to pay, like a free registration. Throws 409 `price_changed`,
+ * `membership_required`, `invoice_not_available`, `already_booked`, `sold_out`, `too_many_holds`, `discount_code_*`,
+ * `payment_unavailable` (503, card payments not configured); 422 for missing invoice details.
  */
 export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext, locked: LockedEvent, request: BookingRequest, now: Date, clientKey?: string): Promise<BookingView> {
   const { event, types, itemTypes } = locked;
-  const isInvoice = request.paymentMethod === 'invoice';
   checkPrices(request, itemTypes);
-  checkInvoiceDetails(request, event);
   await checkMembership(trx, request, itemTypes, event, now, contactEmailFor(event, ctx.config));
+  const prices = await priceSeats(trx, event, types, itemTypes, locked.code, now);
+  const total = prices.reduce((sum, p) => sum + p.unitPrice, 0);
+  const isFree = total === 0;
+  const isInvoice = !isFree && request.paymentMethod === 'invoice';
+  if (!isFree && !isInvoice && !ctx.payments.isAvailable) throw new AppError('payment_unavailable', 'Card payments are not available at the moment.');
+  if (!isFree) checkInvoiceDetails(request, event);
   await refuseDuplicates(trx, event, request, now, 'One of these email addresses already has a place at this event.');
   const counts = await seatsTaken(trx, event, now);
   const wanted = wantedSeats(itemTypes);
@@ -115,32 +144,36 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
   const modeFull = (['in_person', 'online'] as const).some((m) => (modes[m] ?? 0) > remainingForMode(event, counts, m));
   const waitlist = !fits && (remainingSeats(event, counts) < itemTypes.length || modeFull);
   if (!fits && !waitlist) throw new ConflictError('sold_out', 'Sorry, there are not enough places of that ticket type left for this booking.');
-  const isHold = fits && !isInvoice;
+  const isHold = fits && !isInvoice && !isFree;
   if (isHold) await assertHoldsUnderCap(trx, ctx.config.limits, { buyerEmail: request.buyer.email, clientKey }, ctx.config.holdMinutes, now);
   if (fits) takeSeats(trx, event, wanted, modes);
 
   const booking = await insertBookingWithReference(trx, ctx, (reference, manageTokenHash) => ({
     reference,
     eventId: event.id,
-    status: waitlist ? 'waitlisted' : isInvoice ? 'confirmed' : 'pending_payment',
+    status: waitlist ? 'waitlisted' : isHold ? 'pending_payment' : 'confirmed',
     clientKey: isHold ? clientKey : undefined,
     buyer: request.buyer,
-    total: itemTypes.reduce((sum, t) => sum + t.price, 0),
+    total,
     currency: event.currency,
-    paymentMethod: isInvoice ? 'invoice' : 'stripe',
-    holdExpiresAt: isInvoice || waitlist ? undefined : new Date(now.getTime() + ctx.config.holdMinutes * 60_000),
+    paymentMethod: isFree ? 'none' : isInvoice ? 'invoice' : 'stripe',
+    holdExpiresAt: isHold ? new Date(now.getTime() + ctx.config.holdMinutes * 60_000) : undefined,
     purchaseOrder: request.purchaseOrder,
     billingContact: request.billingContact,
     manageTokenHash,
+    discount: discountOf(locked.code, prices),
     now,
   }));
-  const attendees = await insertSeats(trx, ctx, booking, request, locked, now);
+  const attendees = await insertSeats(trx, ctx, booking, request, locked, prices, now);
   const view: BookingView = { booking, attendees, event, waitlistPosition: waitlist ? await waitlistPosition(trx, booking) : undefined };
   if (waitlist) {
     await queueNoticeFor(trx, ctx, 'waitlisted', view);
   } else if (isInvoice) {
     // One email to the buyer: the confirmation carries the pro-forma.
     await queueNoticeFor(trx, ctx, 'confirmed', view, { money: await receiptFor(trx, 'pro_forma', booking.id) });
+  } else if (isFree) {
+    // The code made it free: confirmed now, nothing to pay, one email like a free registration's.
+    await queueNoticeFor(trx, ctx, 'confirmed', view);
   }
   return view;
 }

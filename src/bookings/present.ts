@@ -1,3 +1,7 @@
+import { answerLines } from './question-present';
+import type { AnswerRecord } from './questions';
+import { questionFields } from './question-present';
+import type { QuestionRecord } from './questions';
 import type { Config } from '../config';
 import { KIND_LABELS } from '../events/types';
 import { formatMoney } from '../lib/money';
@@ -41,6 +45,7 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
     ...(booking.holdExpiresAt && booking.status === 'pending_payment' ? { holdExpiresAt: booking.holdExpiresAt.toISOString() } : {}),
     ...(view.waitlistPosition ? { waitlistPosition: view.waitlistPosition } : {}),
     paymentMethod: booking.paymentMethod,
+    ...(booking.discountCode ? { discountCode: booking.discountCode, discountTotal: booking.discountTotal } : {}),
     createdAt: booking.createdAt.toISOString(),
     event: { slug: event.slug, title: event.title, startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString(), timezone: event.timezone },
     ...(booking.paymentProcessingSince ? { paymentProcessing: true } : {}),
@@ -56,6 +61,7 @@ export function toApiBooking(view: BookingView, config: Config, extra: { checkou
       ticketTypeId: a.ticketTypeId,
       unitPrice: a.unitPrice,
       mode: a.mode,
+      ...(a.discountAmount > 0 ? { listPrice: a.listPrice, discount: a.discountAmount } : {}),
     })),
   };
 }
@@ -111,6 +117,8 @@ export interface ManagePageContext {
   refunds: RefundSummary[];
   /** The event's ticket type names by id, to say which ticket each attendee holds. */
   ticketNames?: Map<number, string>;
+  /** The booking's answers to the event's questions (the holder sees all of their own, sensitive ones too). */
+  answers?: AnswerRecord[];
 }
 
 export function toManagePage(view: BookingView, token: string, now: Date, context: ManagePageContext) {
@@ -152,6 +160,8 @@ export function toManagePage(view: BookingView, token: string, now: Date, contex
     refund: refund ? { line: refund.line, isRequested: refund.requested > 0 } : null,
     contactEmail,
     total: booking.total > 0 ? formatMoney(booking.total, booking.currency) : null,
+    discount: booking.discountCode ? { code: booking.discountCode, amount: formatMoney(booking.discountTotal, booking.currency) } : null,
+    answers: answerLines((context.answers ?? []).filter((a) => a.attendeeId === null), { showSensitive: true }),
     buyerName: booking.buyerName,
     buyerEmail: booking.buyerEmail,
     bookedAt: formatInstant(booking.createdAt, event.timezone),
@@ -178,6 +188,8 @@ export function toManagePage(view: BookingView, token: string, now: Date, contex
       isActive: a.status === 'active',
       ticketName: context.ticketNames?.get(a.ticketTypeId) ?? 'Place',
       price: a.unitPrice > 0 ? formatMoney(a.unitPrice, a.currency) : 'Free',
+      discount: a.discountAmount > 0 ? `${formatMoney(a.discountAmount, a.currency)} off ${formatMoney(a.listPrice, a.currency)}${booking.discountCode ? ` with code ${booking.discountCode}` : ''}` : null,
+      answers: answerLines((context.answers ?? []).filter((x) => x.attendeeId === a.id), { showSensitive: true }),
       // The buyer changes an attendee's details, or cancels that one place, on the seat's page (with the booking's link).
       seatUrl: a.status === 'active' && booking.status !== 'expired' && booking.status !== 'cancelled' ? `/bookings/${booking.reference}/seats/${a.id}?token=${encodeURIComponent(token)}` : null,
       icsUrl: `/bookings/${booking.reference}/attendees/${a.id}/invite.ics?token=${encodeURIComponent(token)}`,
@@ -230,7 +242,7 @@ export interface SeatChoice {
 }
 
 /** The booking form's view-model: one block per place, with the visitor's input and errors kept. */
-export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, holdMinutes: number, now: Date) {
+export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, holdMinutes: number, now: Date, questions: QuestionRecord[] = []) {
   const { event } = item;
   const value = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
   // A place whose ticket was refused (a member price without a membership) may switch ticket here, keeping all else.
@@ -260,6 +272,7 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
       dietary: field('dietary'),
       accessibility: field('accessibility'),
       mode: field('mode'),
+      questions: questionFields(questions, 'attendee', `seat_${index}_`, form, errors),
     };
   });
   const total = seatViews.reduce((s, v) => s + v.amount, 0);
@@ -277,6 +290,8 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
     holdMinutes,
     joinsWaitlist: item.remaining < seats.length,
     isInvoice: form.payment_method === 'invoice',
+    bookingQuestions: questionFields(questions, 'booking', '', form, errors),
+    discount: { field: { id: 'field-discount_code', name: 'discount_code', value: value('discount_code'), error: errors.discount_code }, applied: null as string | null },
     buyer: {
       name: { id: 'field-buyer_name', name: 'buyer_name', value: value('buyer_name'), error: errors.buyer_name },
       email: { id: 'field-buyer_email', name: 'buyer_email', value: value('buyer_email'), error: errors.buyer_email },

@@ -32,6 +32,8 @@ export function toBooking(row: Row): BookingRecord {
     refundedTotal: Number(row.refunded_total ?? 0),
     paymentProcessingSince: fromDbTimeOrNull(row.payment_processing_since),
     invoiceStatus: (str(row.invoice_status) as BookingRecord['invoiceStatus']) ?? null,
+    discountCode: str(row.discount_code),
+    discountTotal: Number(row.discount_total ?? 0),
     createdAt: fromDbTime(row.created_at),
   };
 }
@@ -49,6 +51,9 @@ export function toAttendee(row: Row): AttendeeRecord {
     dietary: str(row.dietary),
     accessibility: str(row.accessibility),
     unitPrice: Number(row.unit_price),
+    listPrice: row.list_price === null || row.list_price === undefined ? Number(row.unit_price) : Number(row.list_price),
+    discountAmount: Number(row.discount_amount ?? 0),
+    discountCodeId: row.discount_code_id === null || row.discount_code_id === undefined ? null : Number(row.discount_code_id),
     currency: String(row.currency),
     icalUid: String(row.ical_uid),
     checkedInAt: fromDbTimeOrNull(row.checked_in_at),
@@ -63,7 +68,7 @@ export function toAttendee(row: Row): AttendeeRecord {
 const BOOKING_COLUMNS = [
   'id', 'reference', 'event_id', 'status', 'buyer_name', 'buyer_email', 'buyer_organisation', 'total', 'currency',
   'payment_method', 'hold_expires_at', 'stripe_checkout_session_id', 'stripe_payment_intent_id', 'purchase_order',
-  'billing_contact', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'refunded_total', 'invoice_status', 'payment_processing_since', 'created_at',
+  'billing_contact', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'refunded_total', 'invoice_status', 'payment_processing_since', 'discount_code', 'discount_total', 'created_at',
 ].map((c) => `bookings.${c}`);
 
 export async function findBookingByReference(db: Tx, reference: string): Promise<BookingRecord | undefined> {
@@ -96,6 +101,8 @@ export interface NewBooking {
   clientKey?: string;
   /** Registered at the door by staff (`bookings.is_walk_in`). */
   isWalkIn?: boolean;
+  /** The discount code used, and what it took off in all (minor units). */
+  discount?: { codeId: number; code: string; total: number };
   now: Date;
 }
 
@@ -124,6 +131,9 @@ export async function insertBooking(db: Tx, b: NewBooking): Promise<BookingRecor
       client_key: b.status === 'pending_payment' ? (b.clientKey ?? null) : null,
       confirmed_at: b.status === 'confirmed' ? toDbTime(b.now) : null,
       is_walk_in: b.isWalkIn ?? false,
+      discount_code_id: b.discount?.codeId ?? null,
+      discount_code: b.discount?.code ?? null,
+      discount_total: b.discount?.total ?? 0,
       created_at: toDbTime(b.now),
       updated_at: toDbTime(b.now),
     })
@@ -141,6 +151,10 @@ export interface NewAttendee {
   dietary?: string;
   accessibility?: string;
   unitPrice: number;
+  /** Before a discount code (default: unitPrice), the discount taken off, and the code's id. */
+  listPrice?: number;
+  discountAmount?: number;
+  discountCodeId?: number | null;
   currency: string;
   icalUid: string;
   /** The hash of the seat's own manage token (absent: the seat has no link of its own). */
@@ -164,6 +178,9 @@ export async function insertAttendees(db: Tx, bookingId: number, eventId: number
       dietary: a.dietary ?? null,
       accessibility: a.accessibility ?? null,
       unit_price: a.unitPrice,
+      list_price: a.listPrice ?? a.unitPrice,
+      discount_amount: a.discountAmount ?? 0,
+      discount_code_id: a.discountCodeId ?? null,
       currency: a.currency,
       ical_uid: a.icalUid,
       manage_token_hash: a.manageTokenHash ?? null,

@@ -11,19 +11,24 @@ import { slugSchema } from '../events/schemas';
 import { getPublicEvent } from '../events/service';
 import { listTicketTypes } from '../events/queries';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../lib/errors';
-import { clientKey, limitBookings, limitLinks, limitResend, prepareRefusal } from '../web/rate-limit';
-import { fieldErrors, parseInput, parseRequest } from '../web/validate';
+import { clientKey, limitBookings, limitDiscountCode, limitLinks, limitResend, prepareRefusal } from '../web/rate-limit';
+import { parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
 import { bookingNoteFor, toApiBooking, toBookPage, toCancelPage, toManagePage, type SeatChoice } from './present';
-import { bookingRequestSchema, referenceSchema, registrationFormSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
+import { referenceSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
 import { cancelAsHolder, previewHolderCancel } from './cancel';
 import { createBooking } from './create';
 import { resumePayment } from './pay';
 import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetails, parseQuantities } from './paid-form';
-import { resendConfirmation } from './service';
 import { switchSeatMode } from './mode-switch';
 import { manageOnlineParts } from '../online/manage';
+import { findEventBySlug } from '../events/queries';
+import { answersFromForm, questionFields, toApiQuestion } from './question-present';
+import { listAnswers, listQuestions } from './questions';
+import { parseBookingRequest, previewBookingDiscount, resendConfirmation, revealedTicketType } from './service';
+import { unknownCode } from './discounts';
+import { formatMoney } from '../lib/money';
 import { bookingNotFound, getBookingForHolder, type BookingView } from './view';
 
 function bearerOrQueryToken(req: Request): string | undefined {
@@ -43,6 +48,39 @@ function parseReference(req: Request): string {
 /** Every email address a booking names: the buyer's and each attendee's (the per-email booking limit counts each). */
 const emailsOf = (request: BookingRequest) => [request.buyer.email, ...request.items.map((item) => item.attendee.email)];
 
+/**
+ * Books, counting a discount code against the code-guessing limit first (outside any transaction); the attempt is
+ * given back unless the code was refused.
+ */
+async function bookWithDiscountCode(ctx: ServiceContext, req: Request, res: Response, slug: string, request: BookingRequest, options: { freeOnly?: boolean } = {}) {
+  const codeLimit = await limitDiscountCode(ctx, req, res, request.discountCode);
+  try {
+    const created = await createBooking(ctx, slug, request, { ...options, clientKey: clientKey(ctx.config, req) });
+    await codeLimit.settle();
+    return created;
+  } catch (error) {
+    await codeLimit.settle(error);
+    throw error;
+  }
+}
+
+/** The registration form's fields (one person), as the booking request's person; checked by the request's schema. */
+function registrationFormFields(form: Record<string, unknown>) {
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { name: text(form.name) ?? '', email: text(form.email) ?? '', organisation: text(form.organisation), dietary: text(form.dietary), accessibility: text(form.accessibility), mode: text(form.mode) };
+}
+
+/** A refused registration's errors keyed by the registration form's field names (`name`, `email`, `answer_<id>`, …). */
+function registrationErrors(error: ValidationError): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const d of error.details ?? []) {
+    const answer = /^(?:items\.0\.)?answers\.(\d+)$/.exec(d.path);
+    const key = answer ? (d.path.startsWith('items') ? `seat_0_answer_${answer[1]}` : `answer_${answer[1]}`) : d.path.replace(/^(?:items\.0\.attendee|buyer)\./, '');
+    if (!(key in map)) map[key] = d.message;
+  }
+  return map;
+}
+
 function parseSlug(req: Request): string {
   return parseRequest(req, { params: z.object({ slug: slugSchema }), notFound: eventNotFound }).params.slug;
 }
@@ -55,15 +93,17 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   async function renderEventWithProblem(slug: string, form: object, error: AppError) {
     const item = await getPublicEvent(ctx, slug);
     const event = toEventPage(item, eventUrl(ctx.config, slug), ctx.clock.now(), ctx.config);
-    const errors = error instanceof ValidationError ? fieldErrors(error) : {};
+    const errors = error instanceof ValidationError ? registrationErrors(error) : {};
     // The error summary links each message to its control: the quantity selectors are `qty-<id>`, the rest `field-<name>`.
     const errorLinks = Object.entries(errors).map(([key, message]) => ({
       href: key === 'quantity' ? event.firstPlaceSelector : /^qty_\d+$/.test(key) ? key.replace('_', '-') : `field-${key}`,
       message,
     }));
+    const questions = item.event.id ? await listQuestions(ctx.db, item.event.id) : [];
     return views.render('events/show', {
       title: item.event.title,
       event,
+      questions: { booking: questionFields(questions, 'booking', '', form as Record<string, unknown>, errors), attendee: questionFields(questions, 'attendee', 'seat_0_', form as Record<string, unknown>, errors) },
       form,
       errors,
       errorLinks,
@@ -76,12 +116,11 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const slug = parseSlug(req);
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {
-      const person = parseInput(registrationFormSchema, form);
+      const fields = registrationFormFields(form);
+      const request = await parseBookingRequest(ctx, slug, { buyer: fields, items: [{ attendee: fields, answers: answersFromForm(form, 'seat_0_') }], answers: answersFromForm(form, '') });
+      const person = request.items[0].attendee;
       await limitBookings(ctx, req, res, [person.email]);
-      // The form's fields are the one attendee's: an error about `items.0.attendee.mode` is shown beside `mode`.
-      const created = await createBooking(ctx, slug, { buyer: person, items: [{ attendee: person }] }, { freeOnly: true, clientKey: clientKey(ctx.config, req) }).catch((error: unknown) => {
-        throw error instanceof ValidationError ? new ValidationError((error.details ?? []).map((d) => ({ ...d, path: d.path.replace(/^items\.0\.attendee\./, '') }))) : error;
-      });
+      const created = await createBooking(ctx, slug, request, { freeOnly: true, clientKey: clientKey(ctx.config, req) });
       await subscribeFromBookingForm(ctx, req, res, form, person.email);
       res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
     } catch (error) {
@@ -111,23 +150,52 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     res.type('html').send(views.render('bookings/resent', { title: 'Confirmation sent again', event: { title: item.event.title, slug: item.event.slug } }));
   });
 
-  async function renderBookPage(slug: string, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, problem?: AppError) {
-    const item = await getPublicEvent(ctx, slug);
+  async function renderBookPage(slug: string, seats: SeatChoice[], form: Record<string, unknown>, errors: Record<string, string>, problem?: AppError, applied?: { code: string; discount: number; total: number; currency: string }) {
+    const item = await withRevealedType(await getPublicEvent(ctx, slug), form);
+    const questions = await listQuestions(ctx.db, item.event.id);
+    const page = toBookPage(item, seats, form, errors, ctx.config.holdMinutes, ctx.clock.now(), questions);
+    if (applied) {
+      page.total = formatMoney(applied.total, applied.currency);
+      page.discount = { ...page.discount, applied: `Code ${applied.code} applied: ${formatMoney(applied.discount, applied.currency)} off. The total below is after the discount.` };
+    }
     return views.render('bookings/book', {
       title: `Book: ${item.event.title}`,
-      page: toBookPage(item, seats, form, errors, ctx.config.holdMinutes, ctx.clock.now()),
+      page,
       terms: bookingTerms(item.event, ctx.config),
       hasErrors: Object.keys(errors).length > 0,
       errors,
       errorLinks: formErrorLinks(errors),
-      problem: problem ? { code: problem.code, message: problem.message, isMembership: problem.code === 'membership_required' } : null,
+      problem: problem ? { code: problem.code, message: problem.message, isMembership: problem.code === 'membership_required', isCode: problem.code.startsWith('discount_code_') } : null,
       contactEmail: contactEmailFor(item.event, ctx.config),
       subscribeChecked: form.subscribe === 'on',
     });
   }
 
+  /** The form's places may hold a hidden ticket type its code reveals (read only once that code has been counted). */
+  async function withRevealedType(item: Awaited<ReturnType<typeof getPublicEvent>>, form: Record<string, unknown>) {
+    if (!item.hasHiddenTicketTypes || typeof form.discount_code !== 'string' || !form.discount_code.trim()) return item;
+    const revealed = await revealedTicketType(ctx, item.event.slug, form.discount_code);
+    return revealed ? { ...item, ticketTypes: [...item.ticketTypes, { ...revealed, remaining: item.remaining }] } : item;
+  }
+
   router.get('/events/:slug/book', async (req, res) => {
     const slug = parseSlug(req);
+    // A code for a hidden ticket type (a speaker place), from the event page's small form: one place of that type.
+    const code = typeof req.query.code === 'string' ? req.query.code.trim() : '';
+    if (code) {
+      try {
+        const limit = await limitDiscountCode(ctx, req, res, code);
+        const revealed = await revealedTicketType(ctx, slug, code);
+        const refusal = revealed ? undefined : unknownCode(code);
+        await limit.settle(refusal);
+        if (refusal) throw refusal;
+        res.type('html').send(await renderBookPage(slug, [{ ticketTypeId: revealed!.id }], { discount_code: code }, {}));
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status === 404) throw error;
+        prepareRefusal(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, req.query, error));
+      }
+      return;
+    }
     try {
       const wanted = parseQuantities(req.query as Record<string, unknown>);
       const seats = wanted.flatMap((w) => Array.from({ length: w.quantity }, () => ({ ticketTypeId: w.ticketTypeId })));
@@ -143,10 +211,31 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const form = (req.body ?? {}) as Record<string, unknown>;
     const request = bookingRequestFromForm(form);
     const seats = request.items.map((item) => ({ ticketTypeId: item.ticketTypeId ?? 0 }));
+    // "Apply code": show the price after the code, keeping everything typed; nothing is booked. Counted like a booking
+    // that names a code, so it cannot be used to guess codes faster.
+    if (form.apply_code !== undefined && request.discountCode) {
+      try {
+        const limit = await limitDiscountCode(ctx, req, res, request.discountCode);
+        let applied: Awaited<ReturnType<typeof previewBookingDiscount>>;
+        try {
+          applied = await previewBookingDiscount(ctx, slug, request);
+        } catch (error) {
+          await limit.settle(error);
+          throw error;
+        }
+        await limit.settle();
+        res.type('html').send(await renderBookPage(slug, seats, form, {}, undefined, applied));
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status === 404) throw error;
+        const errors = formErrors(error instanceof ValidationError ? error : new ValidationError(error.details ?? []), form);
+        prepareRefusal(res, error).status(error.status).type('html').send(await renderBookPage(slug, seats, form, errors, error instanceof ValidationError ? undefined : error));
+      }
+      return;
+    }
     try {
-      const input = parseInput(bookingRequestSchema, request);
+      const input = await parseBookingRequest(ctx, slug, request);
       await limitBookings(ctx, req, res, emailsOf(input));
-      const created = await createBooking(ctx, slug, input, { clientKey: clientKey(ctx.config, req) });
+      const created = await bookWithDiscountCode(ctx, req, res, slug, input);
       await subscribeFromBookingForm(ctx, req, res, form, input.buyer.email);
       if (created.checkoutUrl) res.redirect(303, created.checkoutUrl);
       else res.redirect(303, `/bookings/${created.booking.reference}?token=${encodeURIComponent(created.manageToken)}&new=1`);
@@ -165,7 +254,8 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const ticketNames = new Map(types.map((t) => [t.id, t.name]));
     // Certificates and feedback (issue 13), once the event has started: certificates/after-event.ts, views/partials/after-event.hbs.
     const afterEvent = await afterEventLinks(ctx, view, token);
-    const page = toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames });
+    const answers = await listAnswers(ctx.db, [view.booking.id]);
+    const page = toManagePage(view, token, ctx.clock.now(), { config: ctx.config, refunds, ticketNames, answers });
     // How each place takes part (hybrid events: switch while the other mode has room), the joining link, materials.
     const online = await manageOnlineParts(ctx, view, token);
     const attendees = page.attendees.map((a) => ({ ...a, ...(online.seats.get(a.id) ?? {}) }));
@@ -254,16 +344,25 @@ export function bookingApiRoutes(ctx: ServiceContext): Router {
   const links = limitLinks(ctx);
 
   router.post('/events/:slug/bookings', async (req, res) => {
-    const { params, body: request } = parseRequest(req, { params: z.object({ slug: slugSchema }), body: bookingRequestSchema, notFound: eventNotFound });
+    const { slug } = parseRequest(req, { params: z.object({ slug: slugSchema }), notFound: eventNotFound }).params;
+    const request = await parseBookingRequest(ctx, slug, req.body ?? {});
     await limitBookings(ctx, req, res, emailsOf(request));
-    const slug = params.slug;
-    const created = await createBooking(ctx, slug, request, { clientKey: clientKey(ctx.config, req) });
+    const created = await bookWithDiscountCode(ctx, req, res, slug, request);
     res.status(201).json({ booking: toApiBooking(created, ctx.config, { checkoutUrl: created.checkoutUrl }) });
+  });
+
+  /** The event's registration questions, for a client building its own form (answers go in the booking's `answers`). */
+  router.get('/events/:slug/questions', async (req, res) => {
+    const event = await findEventBySlug(ctx.db, parseSlug(req));
+    if (!event || (event.status !== 'published' && event.status !== 'cancelled')) throw eventNotFound();
+    res.json({ questions: (await listQuestions(ctx.db, event.id)).map(toApiQuestion) });
   });
 
   router.get('/bookings/:reference', links, async (req, res) => {
     const view = await getBookingForHolder(ctx, parseReference(req), bearerOrQueryToken(req));
-    res.set('Cache-Control', 'no-store').json({ booking: toApiBooking(view, ctx.config, { refunds: await ctx.payments.refunds(ctx.db, view.booking.id) }) });
+    // The holder's own answers, each with the wording it was given under (`attendeeId` null: a per-booking question).
+    const answers = (await listAnswers(ctx.db, [view.booking.id])).map((a) => ({ questionId: a.questionId, attendeeId: a.attendeeId, question: a.label, answer: a.isRemoved ? null : a.text }));
+    res.set('Cache-Control', 'no-store').json({ booking: { ...toApiBooking(view, ctx.config, { refunds: await ctx.payments.refunds(ctx.db, view.booking.id) }), answers } });
   });
 
   /** Cancels at once: an API client confirms on its own side. The answer's `booking.refund` says what comes back. */

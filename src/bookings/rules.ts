@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { attendanceModes, bookingState, isOnSale, type ModeSeats } from '../events/availability';
 import { ATTENDANCE_LABELS, type AttendanceMode, type EventRecord, type TicketTypeRecord } from '../events/types';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { formatMoney } from '../lib/money';
 import { todayIn } from '../members/dates';
 import { emailsWithoutCurrentMembership } from '../members/queries';
 import type { BookingRequest } from './schemas';
@@ -24,8 +25,10 @@ export function assertBookable(event: EventRecord, now: Date): void {
 }
 
 /** Works out each item's ticket type; a free event with one registration type needs none named. Throws ValidationError. */
-export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRecord[], now: Date): TicketTypeRecord[] {
-  const onSale = types.filter((t) => isOnSale(t, now));
+export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRecord[], now: Date, revealedTypeId: number | null = null): TicketTypeRecord[] {
+  // A hidden ticket type (a speaker ticket) is bookable only with the code that reveals it; to anyone else it does not exist.
+  const visible = types.filter((t) => !t.isHidden || t.id === revealedTypeId);
+  const onSale = visible.filter((t) => isOnSale(t, now) && !t.isHidden);
   const problems: Array<{ path: string; message: string }> = [];
   const resolved = request.items.map((item, index) => {
     if (item.ticketTypeId === undefined) {
@@ -34,7 +37,7 @@ export function resolveTicketTypes(request: BookingRequest, types: TicketTypeRec
       problems.push({ path: `items.${index}.ticketTypeId`, message: 'Choose a ticket type' });
       return undefined;
     }
-    const type = types.find((t) => t.id === item.ticketTypeId);
+    const type = visible.find((t) => t.id === item.ticketTypeId);
     if (!type) problems.push({ path: `items.${index}.ticketTypeId`, message: 'No such ticket type for this event' });
     else if (!isOnSale(type, now)) problems.push({ path: `items.${index}.ticketTypeId`, message: `${type.name} tickets are not on sale now` });
     return type;
@@ -134,6 +137,9 @@ export function checkInvoiceDetails(request: BookingRequest, event: EventRecord)
 
 export interface PriceLine {
   label: string;
+  /** Minor units per seat before the code, and the code's discount per seat (0 without one). */
+  listPrice: number;
+  discount: number;
   /** Minor units: unit price × quantity. */
   amount: number;
   quantity: number;
@@ -142,16 +148,26 @@ export interface PriceLine {
   ticketTypeId: number;
 }
 
-/** One line per ticket type, from the seats' own snapshotted prices. */
-export function priceLines(seats: Array<{ ticketTypeId: number; unitPrice: number }>, types: TicketTypeRecord[]): PriceLine[] {
-  const lines = new Map<number, PriceLine>();
+/** One line per ticket type and price, from the seats' own snapshotted prices (a discounted seat is a line of its own). */
+export function priceLines(seats: Array<{ ticketTypeId: number; unitPrice: number; listPrice?: number; discountAmount?: number }>, types: TicketTypeRecord[]): PriceLine[] {
+  const lines = new Map<string, PriceLine>();
   for (const seat of seats) {
-    const line = lines.get(seat.ticketTypeId) ?? { label: types.find((t) => t.id === seat.ticketTypeId)?.name ?? 'Ticket', amount: 0, quantity: 0, unitPrice: seat.unitPrice, ticketTypeId: seat.ticketTypeId };
+    const key = `${seat.ticketTypeId}:${seat.unitPrice}:${seat.discountAmount ?? 0}`;
+    const line = lines.get(key) ?? { label: types.find((t) => t.id === seat.ticketTypeId)?.name ?? 'Ticket', listPrice: seat.listPrice ?? seat.unitPrice, discount: seat.discountAmount ?? 0, amount: 0, quantity: 0, unitPrice: seat.unitPrice, ticketTypeId: seat.ticketTypeId };
     line.quantity += 1;
     line.amount += seat.unitPrice;
-    lines.set(seat.ticketTypeId, line);
+    lines.set(key, line);
   }
   return [...lines.values()];
+}
+
+/**
+ * A price line's words for a receipt, an invoice or a checkout: "Member (code SPEAKER: £50.00 off £120.00 each)".
+ * Without a discount, the ticket type's name alone.
+ */
+export function priceLineLabel(line: Pick<PriceLine, 'label' | 'listPrice' | 'discount'>, currency: string, code: string | null): string {
+  if (line.discount <= 0) return line.label;
+  return `${line.label} (${code ? `code ${code}: ` : ''}${formatMoney(line.discount, currency)} off ${formatMoney(line.listPrice, currency)} each)`;
 }
 
 /** Whether cancelling now is within the event's refund policy: before its refund deadline (if any) and its start. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailText, multiLineText, singleLineText } from '../lib/text';
+import { answersSchema } from './questions';
 
 // Every field a person types follows the one text rule (lib/text.ts): NFC, trimmed, no control or bidi characters.
 const requiredText = (max: number, label: string) => singleLineText(max).min(1, `Enter your ${label}`);
@@ -31,6 +32,8 @@ export const bookingRequestSchema = z
           /** The unit price the buyer was shown, in minor units; refused with price_changed if it no longer holds. */
           expectedPrice: z.number().int().min(0).optional(),
           attendee: attendeeSchema,
+          /** Answers to the per-attendee questions, keyed by question id. */
+          answers: answersSchema,
         }),
       )
       .min(1, 'Add at least one attendee')
@@ -38,6 +41,10 @@ export const bookingRequestSchema = z
     paymentMethod: z.enum(['stripe', 'invoice']).optional(),
     purchaseOrder: optionalText(100),
     billingContact: optionalText(300),
+    /** A discount code (case and surrounding spaces do not matter). */
+    discountCode: optionalText(40),
+    /** Answers to the per-booking questions, keyed by question id. */
+    answers: answersSchema,
   })
   .superRefine((value, ctx) => {
     const seen = new Map<string, number>();

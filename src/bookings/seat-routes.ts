@@ -1,3 +1,5 @@
+import { answerLines } from './question-present';
+import { listAnswers } from './questions';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ServiceContext } from '../context';
@@ -58,7 +60,9 @@ export function seatPageRoutes(ctx: ServiceContext, views: Views, options: SeatR
     );
     // This place's certificate and feedback links (issue 13), once the event has started.
     const afterEvent = await afterEventLinks(ctx, { ...view, attendees: [view.seat] }, token);
-    return views.render('bookings/seat', { title: `Place at ${view.event.title}`, page, afterEvent, problem: extra.problem, saved: extra.saved, passedOn: extra.passedOn });
+    // This place's own answers (a per-booking answer is the buyer's, who may be someone else).
+    const answers = answerLines((await listAnswers(ctx.db, [view.booking.id])).filter((a) => a.attendeeId === view.seat.id), { showSensitive: true });
+    return views.render('bookings/seat', { title: `Place at ${view.event.title}`, page, afterEvent, answers, problem: extra.problem, saved: extra.saved, passedOn: extra.passedOn });
   }
 
   router.get('/bookings/:reference/seats/:attendeeId', links, async (req, res) => {

@@ -28,6 +28,10 @@ export interface BookingRecord {
   paymentProcessingSince: Date | null;
   /** An invoice booking's invoice: open (`outstanding`), or closed by payment, by credits (`credited`) or written off. */
   invoiceStatus: 'outstanding' | 'paid' | 'credited' | 'written_off' | null;
+  /** The discount code used (upper case, as stored when booked), or null; at most one per booking. */
+  discountCode: string | null;
+  /** Minor units the code took off the booking's seats when booked (list prices − total). */
+  discountTotal: number;
   createdAt: Date;
 }
 
@@ -42,7 +46,13 @@ export interface AttendeeRecord {
   organisation: string | null;
   dietary: string | null;
   accessibility: string | null;
+  /** Minor units charged for the seat, after any discount code: what finance, refunds and reconciliation sum. */
   unitPrice: number;
+  /** Minor units: the price the buyer was entitled to before any code (member or not); unitPrice for older seats. */
+  listPrice: number;
+  /** Minor units the code took off this seat (0 without one). */
+  discountAmount: number;
+  discountCodeId: number | null;
   currency: string;
   icalUid: string;
   checkedInAt: Date | null;

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../admin/audit/log';
 import { recordAudit } from '../admin/audit/log';
 import type { Tx } from '../db/connect';
-import { writeTransaction } from '../db/dialect';
+import { lockRow, writeTransaction } from '../db/dialect';
 import type { EventRecord } from '../events/types';
 import { ConflictError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
@@ -18,6 +18,8 @@ export interface AttendedSeat {
   name: string;
   email: string;
   by: AttendedBy;
+  /** The person was erased, or retention removed their contact details: their name and email are markers now. */
+  isRemoved: boolean;
 }
 
 /**
@@ -41,10 +43,11 @@ const toSeat = (r: Record<string, unknown>): AttendedSeat => ({
   name: String(r.name),
   email: String(r.email),
   by: r.checked_in_at ? 'door' : r.joined_at ? 'joined' : 'report',
+  isRemoved: r.personal_data_removed_at !== null && r.personal_data_removed_at !== undefined,
 });
 
 export async function listAttendedSeats(db: Tx | Knex, eventId: number, minSeconds: number): Promise<AttendedSeat[]> {
-  const rows = await attendedQuery(db, eventId, minSeconds).select('a.id', 'a.booking_id', 'a.name', 'a.email', 'a.checked_in_at', 'a.joined_at').orderBy('a.id');
+  const rows = await attendedQuery(db, eventId, minSeconds).select('a.id', 'a.booking_id', 'a.name', 'a.email', 'a.checked_in_at', 'a.joined_at', 'a.personal_data_removed_at').orderBy('a.id');
   return rows.map(toSeat);
 }
 
@@ -128,6 +131,9 @@ export async function stageAttendanceUpload(db: Knex, actor: Actor, event: Event
   const parsed = parseAttendanceReport(file.data);
   if (parsed.problems.length > 0) return { id: null, problems: parsed.problems };
   return writeTransaction(db, async (trx) => {
+    // Uploads of one event one at a time (PostgreSQL; SQLite has one writer): two sent at once each discarded the
+    // waiting ones they could see and both stayed waiting, and recording both raced on the same seats.
+    await lockRow(trx, 'events', event.id);
     const settings = await getCertificateSettings(trx, event);
     const minSeconds = minOnlineMinutes(settings, event) * 60;
     const people = await matchPeople(trx, event.id, parsed.people);
@@ -161,6 +167,7 @@ const uploadGone = () => new ConflictError('attendance_upload_gone', 'That atten
  */
 export async function recordAttendanceUpload(db: Knex, actor: Actor, event: EventRecord, uploadId: number, now: Date): Promise<RecordedAttendance> {
   return writeTransaction(db, async (trx) => {
+    await lockRow(trx, 'events', event.id);
     const changed = await trx('attendance_uploads').where({ id: uploadId, event_id: event.id, status: 'pending' }).update({ status: 'recorded', recorded_at: toDbTime(now) });
     if (changed !== 1) throw uploadGone();
     const row = await trx('attendance_uploads').where({ id: uploadId }).first('rows', 'min_seconds', 'filename');

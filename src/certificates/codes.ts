@@ -22,10 +22,12 @@ export function formatCode(code: string): string {
 }
 
 /**
- * A code as someone typed it, in its stored form: upper case, without spaces or dashes, with the letters Crockford's
+ * A code as someone typed it, in its stored form: compatibility-normalised (NFKC, so full-width letters from a CJK
+ * keyboard are letters), upper case, without spaces, dashes of any kind (autocorrect's en dash, a PDF's non-breaking
+ * hyphen) or invisible format characters (zero-width spaces, a BOM pasted from an email), with the letters Crockford's
  * alphabet reads as digits (O as 0, I and L as 1). Null when it cannot be a code at all.
  */
 export function normaliseCode(input: string): string | null {
-  const code = input.toUpperCase().replace(/[\s-]+/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  const code = input.normalize('NFKC').toUpperCase().replace(/[\s\p{Pd}\p{Cf}]+/gu, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   return code.length === LENGTH && [...code].every((c) => ALPHABET.includes(c)) ? code : null;
 }

@@ -15,9 +15,9 @@ export const CERTIFICATE_WINDOW_DAYS = 90;
 /**
  * Issues the certificates that are due and queues each one's email, once: for every published event that ended within
  * CERTIFICATE_WINDOW_DAYS, issues certificates and has its CPD hours set, every seat that attended and has an email
- * address gets its certificate (with a new code) and one `certificate_ready` email. The claim on the certificate row
- * (`email_queued_at`, a conditional update) and the outbox's dedupe key (`certificate:<seat>`) make a second run, or a
- * second instance, send nothing more; a seat that attends later (a late upload) is picked up by the next run.
+ * address, and whose personal data were not removed, gets its certificate (with a new code) and one
+ * `certificate_ready` email. The claim on the certificate row (`email_queued_at`, a conditional update) and the
+ * outbox's dedupe key (`certificate:<seat>`) make a second run, or a second instance, send nothing more; a seat that attends later (a late upload) is picked up by the next run.
  * Returns how many emails were queued.
  */
 export async function issueDueCertificates(ctx: ServiceContext): Promise<number> {
@@ -27,7 +27,9 @@ export async function issueDueCertificates(ctx: ServiceContext): Promise<number>
   for (const event of events) {
     const settings = await getCertificateSettings(ctx.db, event);
     if (!settings.issuesCertificates || settings.cpdMinutes <= 0) continue;
-    const seats = (await listAttendedSeats(ctx.db, event.id, minOnlineMinutes(settings, event) * 60)).filter((s) => s.email.trim() !== '');
+    // A seat whose person was erased (or whose contact details retention removed) is given nothing new: its name and
+    // email are markers, and a certificate for "Removed" emailed to removed-…@removed.invalid helps no one.
+    const seats = (await listAttendedSeats(ctx.db, event.id, minOnlineMinutes(settings, event) * 60)).filter((s) => s.email.trim() !== '' && !s.isRemoved);
     const waiting = new Set((await ctx.db('certificates').where({ event_id: event.id }).whereNotNull('email_queued_at').select('attendee_id')).map((r) => Number(r.attendee_id)));
     const due = seats.filter((s) => !waiting.has(s.attendeeId));
     if (due.length === 0) continue;

@@ -1,5 +1,6 @@
 import { formatDate, inZone } from '../lib/time';
 import { addBlock, renderPdf } from '../lib/pdf';
+import { unprintableCharacters } from '../lib/pdf-glyphs';
 import { formatCode } from './codes';
 import { formatCpdHours } from './settings';
 
@@ -30,49 +31,100 @@ export function certificateWhen(c: Pick<CertificateContent, 'startsAt' | 'endsAt
   return `${days}, ${times} (${c.timezone})`;
 }
 
+/** The sentence shown beside text holding characters the certificate's fonts cannot draw (`lib/pdf-glyphs.ts`). */
+export function unprintableMessage(characters: string[]): string {
+  return `The certificate cannot print these characters: ${characters.join(', ')}. Write it in letters it can print (Latin, Greek or Cyrillic, with any accents)`;
+}
+
+/**
+ * Text set by organisers (the event's title) without the characters the fonts cannot draw, rather than empty boxes;
+ * the organisers' certificate page names what is left out. A name is never treated so: it is refused until corrected.
+ */
+function printableOnly(text: string): string {
+  const missing = new Set(unprintableCharacters(text));
+  if (missing.size === 0) return text;
+  return [...text].filter((char) => !missing.has(char)).join('').replace(/\s{2,}/g, ' ').trim();
+}
+
 /** "1.5 hours", "1 hour". */
 export function cpdHoursText(minutes: number): string {
   const hours = formatCpdHours(minutes);
   return `${hours} ${hours === '1' ? 'hour' : 'hours'}`;
 }
 
+/** One paragraph or heading of the certificate, or the space before it (in lines of the font in use, as pdfkit's moveDown). */
+type Step =
+  | { gap: number }
+  | { tag: 'H1' | 'H2' | 'P'; font: 'regular' | 'bold'; size: number; color?: string; lines: string[] };
+
+function certificateSteps(c: CertificateContent): Step[] {
+  return [
+    { gap: 3 },
+    { tag: 'P', font: 'bold', size: 14, color: '#0b4f6c', lines: [c.orgName] },
+    { gap: 1.5 },
+    { tag: 'H1', font: 'bold', size: 28, color: '#111111', lines: ['Certificate of attendance'] },
+    { gap: 1.5 },
+    { tag: 'P', font: 'regular', size: 13, lines: ['This is to certify that'] },
+    { gap: 0.6 },
+    { tag: 'P', font: 'bold', size: 24, lines: [c.name] },
+    { gap: 0.6 },
+    { tag: 'P', font: 'regular', size: 13, lines: ['attended'] },
+    { gap: 0.6 },
+    { tag: 'H2', font: 'bold', size: 18, lines: [printableOnly(c.eventTitle)] },
+    { gap: 0.6 },
+    { tag: 'P', font: 'regular', size: 12, lines: [certificateWhen(c)] },
+    ...(c.topics ? [{ gap: 0.6 }, { tag: 'P' as const, font: 'regular' as const, size: 12, lines: [printableOnly(c.topics)] }] : []),
+    { gap: 1.5 },
+    { tag: 'P', font: 'bold', size: 15, lines: [`Continuing professional development: ${cpdHoursText(c.cpdMinutes)}`] },
+    { gap: 4 },
+    { tag: 'P', font: 'regular', size: 11, color: '#333333', lines: [`Issued by ${c.orgName} on ${formatDate(c.issuedAt, c.timezone)}.`] },
+    { gap: 0.5 },
+    { tag: 'P', font: 'regular', size: 11, lines: [`Verification code: ${formatCode(c.code)}`] },
+    { gap: 0.3 },
+    { tag: 'P', font: 'regular', size: 10, lines: ['Anyone can check this certificate at', c.verifyUrl] },
+  ];
+}
+
+/** Where the steps would end at this scale of every font size (and so every gap), without drawing anything. */
+function endOf(doc: PDFKit.PDFDocument, steps: Step[], scale: number, width: number): number {
+  let y = doc.y;
+  doc.font('regular').fontSize(12 * scale);
+  for (const step of steps) {
+    if ('gap' in step) {
+      y += doc.currentLineHeight(true) * step.gap;
+      continue;
+    }
+    doc.font(step.font).fontSize(step.size * scale);
+    for (const line of step.lines) y += doc.heightOfString(line, { width, align: 'center' });
+  }
+  return y;
+}
+
 /**
  * The certificate of attendance: one A4 page, tagged (headings and paragraphs in reading order), in the house font
  * with the document language set. Deterministic for the same content (its date is the issue instant).
+ * Always one page: when a long name, title and topics line (up to 200, 200 and 300 characters) would push the hours
+ * and the code onto a second page, every size is scaled down together until it all fits.
  */
 export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
   const title = `Certificate of attendance: ${c.name}, ${c.eventTitle}`;
   return renderPdf({ title, author: c.orgName, subject: 'Certificate of attendance (continuing professional development)', lang: 'en-GB', createdAt: c.issuedAt }, (doc) => {
     const width = doc.page.width - 112;
-    const centred = { width, align: 'center' as const };
-    doc.moveDown(3);
-    addBlock(doc, 'P', () => doc.font('bold').fontSize(14).fillColor('#0b4f6c').text(c.orgName, 56, doc.y, centred));
-    doc.moveDown(1.5);
-    addBlock(doc, 'H1', () => doc.font('bold').fontSize(28).fillColor('#111111').text('Certificate of attendance', 56, doc.y, centred));
-    doc.moveDown(1.5);
-    addBlock(doc, 'P', () => doc.font('regular').fontSize(13).text('This is to certify that', 56, doc.y, centred));
-    doc.moveDown(0.6);
-    addBlock(doc, 'P', () => doc.font('bold').fontSize(24).text(c.name, 56, doc.y, centred));
-    doc.moveDown(0.6);
-    addBlock(doc, 'P', () => doc.font('regular').fontSize(13).text('attended', 56, doc.y, centred));
-    doc.moveDown(0.6);
-    addBlock(doc, 'H2', () => doc.font('bold').fontSize(18).text(c.eventTitle, 56, doc.y, centred));
-    doc.moveDown(0.6);
-    addBlock(doc, 'P', () => doc.font('regular').fontSize(12).text(certificateWhen(c), 56, doc.y, centred));
-    if (c.topics) {
-      doc.moveDown(0.6);
-      addBlock(doc, 'P', () => doc.font('regular').fontSize(12).text(c.topics, 56, doc.y, centred));
+    const bottom = doc.page.height - doc.page.margins.bottom;
+    const steps = certificateSteps(c);
+    let scale = 1;
+    while (scale > 0.4 && endOf(doc, steps, scale, width) > bottom) scale = Math.round((scale - 0.05) * 100) / 100;
+    doc.font('regular').fontSize(12 * scale);
+    for (const step of steps) {
+      if ('gap' in step) {
+        doc.moveDown(step.gap);
+        continue;
+      }
+      addBlock(doc, step.tag, () => {
+        doc.font(step.font).fontSize(step.size * scale);
+        if (step.color) doc.fillColor(step.color);
+        for (const line of step.lines) doc.text(line, 56, doc.y, { width, align: 'center' });
+      });
     }
-    doc.moveDown(1.5);
-    addBlock(doc, 'P', () => doc.font('bold').fontSize(15).text(`Continuing professional development: ${cpdHoursText(c.cpdMinutes)}`, 56, doc.y, centred));
-    doc.moveDown(4);
-    addBlock(doc, 'P', () => doc.font('regular').fontSize(11).fillColor('#333333').text(`Issued by ${c.orgName} on ${formatDate(c.issuedAt, c.timezone)}.`, 56, doc.y, centred));
-    doc.moveDown(0.5);
-    addBlock(doc, 'P', () => doc.font('regular').fontSize(11).text(`Verification code: ${formatCode(c.code)}`, 56, doc.y, centred));
-    doc.moveDown(0.3);
-    addBlock(doc, 'P', () => {
-      doc.font('regular').fontSize(10).text('Anyone can check this certificate at', 56, doc.y, centred);
-      doc.text(c.verifyUrl, 56, doc.y, centred);
-    });
   });
 }

@@ -14,14 +14,21 @@ import { fieldErrors, parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { formatCode } from './codes';
 import { cpdHoursText, certificateWhen } from './pdf';
-import { certificateForSeat, correctNameOnCertificate, downloadCertificate, verifyCertificate } from './service';
+import { certificateForSeat, correctNameOnCertificate, downloadCertificate, unprintableNameMessage, verifyCertificate } from './service';
 
 const seatParams = z.object({ reference: referenceSchema, attendeeId: z.coerce.number().int().positive().max(2_147_483_647) });
 const parseSeat = (req: Request) => parseRequest(req, { params: seatParams, notFound: bookingNotFound }).params;
 const queryToken = (req: Request) => (typeof req.query.token === 'string' && tokenSchema.safeParse(req.query.token).success ? req.query.token : undefined);
 const bodyToken = (req: Request) => z.object({ token: tokenSchema }).safeParse(req.body ?? {}).data?.token;
 
-const nameSchema = z.object({ name: singleLineText(200, { tooLong: 'Write the name in at most 200 characters' }).min(1, 'Enter the name as it should appear on the certificate') });
+const nameSchema = z.object({
+  name: singleLineText(200, { tooLong: 'Write the name in at most 200 characters' })
+    .min(1, 'Enter the name as it should appear on the certificate')
+    .superRefine((name, c) => {
+      const unprintable = unprintableNameMessage(name);
+      if (unprintable) c.addIssue({ code: 'custom', message: unprintable });
+    }),
+});
 const codeSchema = z.preprocess((v) => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : ''), singleLineText(60, { tooLong: 'A verification code is 20 letters and digits' }));
 
 /**
@@ -49,8 +56,9 @@ export function certificateRoutes(ctx: ServiceContext, views: Views): Router {
           verifyPath: `/certificates/verify?code=${formatCode(found.certificate.code)}`,
           downloadUrl: `${base}/certificate.pdf?token=${encodeURIComponent(token)}`,
           canCorrect: found.certificate.firstDownloadedAt === null,
+          unprintable: found.certificate.firstDownloadedAt === null ? unprintableNameMessage(found.certificate.name) : null,
           downloadedOn: found.certificate.firstDownloadedAt ? formatDate(found.certificate.firstDownloadedAt, view.event.timezone) : null,
-          nameField: { id: 'field-name', name: 'name', value: extra.typedName ?? found.certificate.name, error: extra.errors?.name },
+          nameField: { id: 'field-name', name: 'name', value: extra.typedName ?? found.certificate.name, error: extra.errors?.name ?? (extra.typedName === undefined && found.certificate.firstDownloadedAt === null ? (unprintableNameMessage(found.certificate.name) ?? undefined) : undefined) },
         }
       : null;
     const surveyUrl = view.seat.status === 'active' ? await attendeeSurveyUrl(ctx, { event: view.event, reference: view.booking.reference, seat: view.seat }) : null;

@@ -1,17 +1,19 @@
 import type { ServiceContext } from '../context';
 import type { SeatView } from '../bookings/seats';
+import { loadBookingView } from '../bookings/view';
 import { recordAudit, type Actor } from '../admin/audit/log';
 import { writeTransaction } from '../db/dialect';
 import { findEventById } from '../events/queries';
 import type { EventRecord } from '../events/types';
 import { contactEmailFor } from '../events/terms';
 import { ConflictError, ForbiddenError } from '../lib/errors';
+import { unprintableCharacters } from '../lib/pdf-glyphs';
 import { formatDate } from '../lib/time';
 import { hasAttended } from './attendance';
 import { normaliseCode } from './codes';
 import { verifyUrl } from './links';
-import { renderCertificatePdf, certificateWhen, cpdHoursText, type CertificateContent } from './pdf';
-import { correctCertificateName, ensureCertificate, findCertificateByCode, findCertificateForSeat, markFirstDownload, type CertificateRecord } from './queries';
+import { renderCertificatePdf, certificateWhen, cpdHoursText, unprintableMessage, type CertificateContent } from './pdf';
+import { correctCertificateName, ensureCertificate, findCertificateByCode, findCertificateById, findCertificateForSeat, markFirstDownload, type CertificateRecord } from './queries';
 import { getCertificateSettings, type CertificateSettings } from './settings';
 
 /** Why a seat has no certificate (each answers 403 `certificate_not_available` on download, with its own sentence). */
@@ -73,12 +75,28 @@ export function certificateContent(ctx: ServiceContext, certificate: Certificate
   };
 }
 
-/** The certificate's PDF, for the person holding the seat; the first download fixes the name. Throws 403 `certificate_not_available`. */
+/** The characters of the certificate's name that its font cannot print, as the sentence the attendee sees; null when all print. */
+export function unprintableNameMessage(name: string): string | null {
+  const characters = unprintableCharacters(name);
+  return characters.length > 0 ? unprintableMessage(characters) : null;
+}
+
+/**
+ * The certificate's PDF, for the person holding the seat; the first download fixes the name. Throws 403
+ * `certificate_not_available`, or 409 `certificate_name_unprintable` while the name holds characters the PDF's font
+ * cannot draw (they would print as empty boxes), before anything is fixed.
+ * The first download is marked before the name is read and drawn: a correction that comes while the PDF is being
+ * made is then refused, so the PDF, the stored name and the verification page always agree.
+ */
 export async function downloadCertificate(ctx: ServiceContext, view: SeatView): Promise<{ pdf: Buffer; filename: string }> {
   const found = await certificateForSeat(ctx, view);
   if (found.state === 'refused') throw new ForbiddenError('certificate_not_available', found.message);
-  const pdf = await renderCertificatePdf(certificateContent(ctx, found.certificate, view.event, found.settings));
+  const unprintable = unprintableNameMessage(found.certificate.name);
+  if (unprintable) throw new ConflictError('certificate_name_unprintable', `${unprintable}. Correct the name on your certificate page, then download it.`);
   await markFirstDownload(ctx.db, found.certificate.id, ctx.clock.now());
+  const certificate = await findCertificateById(ctx.db, found.certificate.id);
+  if (!certificate) throw new Error(`certificate ${found.certificate.id} vanished while it was being downloaded`);
+  const pdf = await renderCertificatePdf(certificateContent(ctx, certificate, view.event, found.settings));
   return { pdf, filename: `certificate-${view.event.slug}.pdf` };
 }
 
@@ -112,13 +130,21 @@ export interface VerifiedCertificate {
   orgName: string;
 }
 
-/** A certificate by its code as typed (spaces, dashes and case ignored), or null: unknown, altered or malformed alike. */
+/**
+ * A certificate by its code as typed (spaces, dashes and case ignored), or null: unknown, altered or malformed alike,
+ * and also a certificate its holder could no longer download (the place cancelled since, the event cancelled, the
+ * attendance withdrawn): the page and the download follow the one rule, `certificateForSeat`.
+ */
 export async function verifyCertificate(ctx: ServiceContext, typed: string): Promise<VerifiedCertificate | null> {
   const code = normaliseCode(typed);
   if (!code) return null;
   const certificate = await findCertificateByCode(ctx.db, code);
   const event = certificate && (await findEventById(ctx.db, certificate.eventId));
   if (!certificate || !event) return null;
+  const seatRow = (await ctx.db('attendees').where({ id: certificate.attendeeId }).first('booking_id')) as { booking_id: number } | undefined;
+  const view = seatRow && (await loadBookingView(ctx.db, Number(seatRow.booking_id)));
+  const seat = view?.attendees.find((a) => a.id === certificate.attendeeId);
+  if (!view || !seat || (await certificateForSeat(ctx, { event, booking: view.booking, seat })).state !== 'available') return null;
   const settings = await getCertificateSettings(ctx.db, event);
   return { name: certificate.name, eventTitle: event.title, when: certificateWhen(event), hours: cpdHoursText(settings.cpdMinutes), topics: settings.topics, orgName: ctx.config.orgName };
 }

@@ -11,11 +11,13 @@ import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
 import type { EventRecord } from '../events/types';
 import { ConflictError, ValidationError } from '../lib/errors';
+import { unprintableCharacters } from '../lib/pdf-glyphs';
 import { singleLineText } from '../lib/text';
 import { formatRange } from '../lib/time';
 import { describeBytes } from '../web/body-limits';
 import { fieldErrors, parseInput } from '../web/validate';
 import type { Views } from '../web/views';
+import { unprintableMessage } from './pdf';
 import { findPendingUpload, listAttendedSeats, recordAttendanceUpload, stageAttendanceUpload, type AttendancePreview } from './attendance';
 import { eventMinutes, formatCpdHours, getCertificateSettings, minOnlineMinutes, parseCpdHours, saveCertificateSettings } from './settings';
 
@@ -35,7 +37,10 @@ const settingsSchema = z.object({
       }
       return minutes;
     }),
-  topics: z.preprocess((v) => (typeof v === 'string' ? v : ''), singleLineText(300, { tooLong: 'Write the topics in at most 300 characters' })),
+  topics: z.preprocess((v) => (typeof v === 'string' ? v : ''), singleLineText(300, { tooLong: 'Write the topics in at most 300 characters' })).superRefine((topics, c) => {
+    const characters = unprintableCharacters(topics);
+    if (characters.length > 0) c.addIssue({ code: 'custom', message: unprintableMessage(characters) });
+  }),
   minOnlineMinutes: z
     .preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string())
     .transform((v, c) => {
@@ -67,6 +72,7 @@ export function certificateStaffRoutes(ctx: ServiceContext, views: Views, routes
       hasErrors: Boolean(extra.errors && Object.keys(extra.errors).length),
       isDefault: settings.isDefault,
       needsHours: settings.issuesCertificates && settings.cpdMinutes === 0,
+      unprintableTitle: settings.issuesCertificates ? unprintableCharacters(event.title).join(', ') : '',
       minMinutes,
       minutesHint: `For attendance reports. Leave empty for half the event's length (${Math.ceil(eventMinutes(event) / 2)} minutes).`,
       attended: {
@@ -114,7 +120,8 @@ export function certificateStaffRoutes(ctx: ServiceContext, views: Views, routes
   routes.post('/events/:slug/attendance', 'attendees:manage', async (req, res) => {
     const event = await findStaffEvent(ctx, slugParam(req));
     const file = uploadedFile(req);
-    if (!file || file.data.length === 0) return renderPage(res, event, { problems: [{ line: null, message: 'Choose the attendance report (a CSV file) to upload.' }], staged: null }, 422);
+    // No file chosen (browsers send an empty part without a name); a chosen file that is empty is told so by the reader.
+    if (!file || (file.data.length === 0 && file.filename === '')) return renderPage(res, event, { problems: [{ line: null, message: 'Choose the attendance report (a CSV file) to upload.' }], staged: null }, 422);
     const staged = await stageAttendanceUpload(ctx.db, staffOf(res), event, { filename: file.filename, data: file.data }, ctx.clock.now());
     if (staged.id === null) return renderPage(res, event, { problems: staged.problems, staged: null }, 422);
     await renderPage(res, event, { staged: { id: staged.id, filename: file.filename, preview: staged.preview } });

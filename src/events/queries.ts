@@ -14,7 +14,7 @@ const EVENT_COLUMNS = [
 
 const TICKET_TYPE_COLUMNS = [
   'id', 'event_id', 'name', 'description', 'price', 'currency', 'members_only', 'quota', 'sales_starts_at',
-  'sales_ends_at', 'position', 'is_active',
+  'sales_ends_at', 'position', 'is_active', 'is_hidden',
 ];
 
 type Row = Record<string, unknown>;
@@ -82,6 +82,7 @@ export function toTicketType(row: Row): TicketTypeRecord {
     salesEndsAt: fromDbTimeOrNull(row.sales_ends_at),
     position: Number(row.position),
     isActive: Boolean(row.is_active),
+    isHidden: Boolean(row.is_hidden),
   };
 }
 

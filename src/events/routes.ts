@@ -1,3 +1,5 @@
+import { questionFields } from '../bookings/question-present';
+import { listQuestionsForSlug } from '../bookings/questions';
 import { Router } from 'express';
 import { buildFeed } from '../calendar/ics';
 import { calendarContext } from '../calendar/context';
@@ -116,8 +118,17 @@ export function publicEventRoutes(ctx: ServiceContext, views: Views, catalogue: 
   });
 
   router.get('/events/:slug', async (req, res) => {
+    // The registration form asks the event's questions (a change to them bumps the catalogue version, so a cached page
+    // is rebuilt). Read directly from bookings/questions.ts, which imports no feature: bookings/index would be a cycle.
+    const questions = typeof req.params.slug === 'string' && slugSchema.safeParse(req.params.slug).success ? await listQuestionsForSlug(ctx.db, req.params.slug) : [];
     const page = await eventBody(ctx, catalogue, req.params.slug, 'page', (item, now) =>
-      views.render('events/show', { title: item.event.title, event: toEventPage(item, eventUrl(ctx.config, item.event.slug), now, ctx.config), form: {}, errors: {} }),
+      views.render('events/show', {
+        title: item.event.title,
+        event: toEventPage(item, eventUrl(ctx.config, item.event.slug), now, ctx.config),
+        questions: { booking: questionFields(questions, 'booking', '', {}, {}), attendee: questionFields(questions, 'attendee', 'seat_0_', {}, {}) },
+        form: {},
+        errors: {},
+      }),
     );
     sendCatalogueBody(req, res, 'html', page);
   });

@@ -12,6 +12,8 @@ export interface EventWithAvailability {
   remainingByMode: Record<AttendanceMode, number>;
   /** Slides and recordings the organisers made public. */
   materials: PublicMaterial[];
+  /** The event has a hidden ticket type (a speaker ticket) that only a discount code books; it is not in `ticketTypes`. */
+  hasHiddenTicketTypes?: boolean;
 }
 
 /** Three queries whatever the number of events: events, their ticket types, and seats taken grouped. */
@@ -27,7 +29,9 @@ async function withAvailability(ctx: ServiceContext, events: EventRecord[]): Pro
       remaining,
       materials: materials.get(event.id) ?? [],
       remainingByMode: { in_person: remainingForMode(event, seatCounts, 'in_person'), online: remainingForMode(event, seatCounts, 'online') },
-      ticketTypes: (types.get(event.id) ?? []).map((t) => ({ ...t, remaining: remainingForTicketType(t, remaining, seatCounts) })),
+      hasHiddenTicketTypes: (types.get(event.id) ?? []).some((t) => t.isHidden),
+      // A hidden ticket type is never shown publicly: only its discount code reveals it (bookings/discounts.ts).
+      ticketTypes: (types.get(event.id) ?? []).filter((t) => !t.isHidden).map((t) => ({ ...t, remaining: remainingForTicketType(t, remaining, seatCounts) })),
     };
   });
 }

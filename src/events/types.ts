@@ -123,6 +123,8 @@ export interface TicketTypeRecord {
   salesEndsAt: Date | null;
   position: number;
   isActive: boolean;
+  /** Not on public sale: bookable only with a discount code that reveals it (a speaker ticket). */
+  isHidden?: boolean;
 }
 
 /** Seats taken, by event and by ticket type. */

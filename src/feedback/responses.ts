@@ -5,7 +5,7 @@ import type { SeatView } from '../bookings/seats';
 import { listAttendedSeats } from '../certificates/attendance';
 import { getCertificateSettings, minOnlineMinutes } from '../certificates/settings';
 import type { ServiceContext } from '../context';
-import type { Tx } from '../db/connect';
+import { isPostgres, type Tx } from '../db/connect';
 import { writeTransaction } from '../db/dialect';
 import type { EventRecord } from '../events/types';
 import { ConflictError } from '../lib/errors';
@@ -22,7 +22,9 @@ export function answersSchema(questions: SurveyQuestion[]) {
   const shape: Record<string, z.ZodType> = {};
   for (const q of questions) {
     if (q.kind === 'rating') {
-      const rating = z.preprocess((v) => (v === '' || v === undefined ? null : v), z.union([z.null(), z.coerce.number({ message: 'Choose a rating from 1 to 5' }).int('Choose a rating from 1 to 5').min(1, 'Choose a rating from 1 to 5').max(5, 'Choose a rating from 1 to 5')]));
+      // Exactly one of the five choices as the radio buttons send it ("1" to "5"); anything else ("0x3", "1e0", "3.5",
+      // a repeated field) is refused with the same sentence, never zod's "Invalid input".
+      const rating = z.preprocess((v) => (v === '' || v === undefined ? null : typeof v === 'string' ? v.trim() : v), z.union([z.null(), z.string().regex(/^[1-5]$/).transform(Number)], { error: () => 'Choose a rating from 1 to 5' }));
       shape[q.key] = q.isRequired ? rating.refine((v) => v !== null, { message: 'Choose a rating from 1 to 5' }) : rating;
     } else {
       shape[q.key] = z.preprocess((v) => (typeof v === 'string' ? v : ''), multiLineText(TEXT_MAX, { tooLong: `Write at most ${TEXT_MAX} characters` })).transform((v) => (v.trim() === '' ? null : v.trim()));
@@ -52,6 +54,12 @@ export async function previousAnswers(db: Tx | Knex, eventId: number, attendeeId
   return Object.fromEntries(rows.map((r) => [String(r.question), r.rating === null || r.rating === undefined ? (r.text as string | null) : Number(r.rating)]));
 }
 
+/** A named response by its seat, locked for the rest of the transaction on PostgreSQL (SQLite has one writer already). */
+async function lockedResponse(trx: Tx, eventId: number, attendeeId: number): Promise<{ id: string } | undefined> {
+  const query = trx('survey_responses').where({ event_id: eventId, attendee_id: attendeeId }).first('id');
+  return (await (isPostgres(trx) ? query.forUpdate() : query)) as { id: string } | undefined;
+}
+
 async function insertAnswers(trx: Tx, responseId: string, questions: SurveyQuestion[], answers: Answers): Promise<void> {
   const rows = questions
     .filter((q) => answers[q.key] !== null && answers[q.key] !== undefined)
@@ -76,7 +84,9 @@ export async function submitSurvey(ctx: ServiceContext, view: SeatView, answers:
   return writeTransaction(ctx.db, async (trx) => {
     const inserted = await trx('survey_respondents').insert({ event_id: view.event.id, attendee_id: view.seat.id }).onConflict(['event_id', 'attendee_id']).ignore().returning('attendee_id');
     if (inserted.length === 0) {
-      const previous = settings.isAnonymous || settings.repeatRule === 'refuse' ? null : await trx('survey_responses').where({ event_id: view.event.id, attendee_id: view.seat.id }).first('id');
+      // Locked (PostgreSQL) so that answers sent at once replace the response one after another: without it, two
+      // deleted the same old answers and the second insert hit the first one's (a 409 "That already exists" page).
+      const previous = settings.isAnonymous || settings.repeatRule === 'refuse' ? null : await lockedResponse(trx, view.event.id, view.seat.id);
       if (!previous) throw new ConflictError('survey_already_answered', 'You have already answered this survey: thank you. Each place answers once.');
       await trx('survey_answers').where({ response_id: previous.id }).delete();
       await trx('survey_responses').where({ id: previous.id }).update({ submitted_on: day });
@@ -109,10 +119,18 @@ export interface SurveySummary {
   }>;
 }
 
+/**
+ * Who could answer: the seats that attended, plus any other place that answered (a no-show who watched the recording,
+ * someone online not yet in an uploaded report), so the rate never passes 100%; every confirmed place before any
+ * attendance is recorded.
+ */
 async function audienceOf(db: Knex, event: EventRecord): Promise<number> {
   const settings = await getCertificateSettings(db, event);
-  const attended = (await listAttendedSeats(db, event.id, minOnlineMinutes(settings, event) * 60)).length;
-  if (attended > 0) return attended;
+  const attended = new Set((await listAttendedSeats(db, event.id, minOnlineMinutes(settings, event) * 60)).map((s) => s.attendeeId));
+  if (attended.size > 0) {
+    const respondents = (await db('survey_respondents').where({ event_id: event.id }).select('attendee_id')).map((r) => Number(r.attendee_id));
+    return new Set([...attended, ...respondents]).size;
+  }
   const row = await db('attendees as a').join('bookings as b', 'b.id', 'a.booking_id').where('a.event_id', event.id).where('a.status', 'active').where('b.status', 'confirmed').count({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }

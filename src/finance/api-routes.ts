@@ -21,6 +21,7 @@ const eventJson = (e: EventSummary) => ({
   fees: e.fees,
   net: e.net,
   paidSeats: e.paidSeats,
+  discounts: e.discounts,
   invoicesOutstanding: e.invoicesOutstanding,
   invoicesOutstandingCount: e.invoicesOutstandingCount,
 });

@@ -15,7 +15,7 @@ const amountOrBlank = (n: number | null) => (n === null ? '' : decimalAmount(n))
 type Cell = string | number | null;
 
 /** The payments CSV's columns: the overview's (gross before refunds), then where the money went. */
-const PAYMENT_HEADERS = ['Date', 'Kind', 'Booking reference', 'Event', 'Buyer', 'Buyer email', 'Method', 'Status', 'Currency', 'Gross', 'Refunds', 'Disputes', 'Other', 'Stripe fee', 'Net', 'Payout', 'Bank reference', 'Matched', 'Note'];
+const PAYMENT_HEADERS = ['Date', 'Kind', 'Booking reference', 'Event', 'Buyer', 'Buyer email', 'Method', 'Status', 'Currency', 'Gross', 'Refunds', 'Disputes', 'Other', 'Stripe fee', 'Net', 'Payout', 'Bank reference', 'Matched', 'Note', 'Discount', 'Discount code'];
 
 const blankOrAmount = (n: number) => (n === 0 ? '' : decimalAmount(n));
 
@@ -53,7 +53,7 @@ async function stripeOnlyRows(ctx: ServiceContext, filter: LedgerFilter): Promis
     const object = l.chargeId && l.chargeId !== l.sourceId ? `${l.sourceId ?? l.id} on ${l.chargeId}` : (l.sourceId ?? l.id);
     return {
       at: l.createdAt,
-      cells: [inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), kind, l.reference, l.eventTitle, null, null, 'card', l.reportingCategory.replace(/_/g, ' '), l.currency, blankOrAmount(f.gross), blankOrAmount(f.refunds), blankOrAmount(f.disputes), blankOrAmount(f.other), decimalAmount(f.fees), decimalAmount(f.net), l.payoutId, null, matched, `${object}: ${note}`],
+      cells: [inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), kind, l.reference, l.eventTitle, null, null, 'card', l.reportingCategory.replace(/_/g, ' '), l.currency, blankOrAmount(f.gross), blankOrAmount(f.refunds), blankOrAmount(f.disputes), blankOrAmount(f.other), decimalAmount(f.fees), decimalAmount(f.net), l.payoutId, null, matched, `${object}: ${note}`, '', ''],
     };
   });
 }
@@ -91,6 +91,9 @@ export async function paymentsCsv(ctx: ServiceContext, filter: LedgerFilter): Pr
           r.bankReference,
           'yes',
           null,
+          // What the booking's code took off its list prices: Gross + Discount is what the places cost before it.
+          isRefund ? '' : blankOrAmount(r.discount),
+          isRefund ? '' : r.discountCode,
         ],
       });
     }
@@ -133,9 +136,10 @@ export async function summaryCsv(ctx: ServiceContext, period: Period): Promise<s
     e.paidSeats,
     decimalAmount(e.invoicesOutstanding),
     e.invoicesOutstandingCount,
+    decimalAmount(e.discounts),
   ];
   return toCsv(
-    ['Event', 'Event address', 'Gross', 'Refunds', 'Disputes', 'Other adjustments', 'Stripe fees', 'Net', 'Paid seats', 'Invoices outstanding', 'Invoices outstanding (count)'],
+    ['Event', 'Event address', 'Gross', 'Refunds', 'Disputes', 'Other adjustments', 'Stripe fees', 'Net', 'Paid seats', 'Invoices outstanding', 'Invoices outstanding (count)', 'Discounts'],
     [...summary.events.map(row), row(summary.totals)],
   );
 }

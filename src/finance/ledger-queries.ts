@@ -31,6 +31,9 @@ export interface LedgerRow {
   at: Date;
   payoutId: string | null;
   bankReference: string | null;
+  /** On a payment: what the booking's discount code took off its list prices (minor units; 0 without one), and the code. */
+  discount: number;
+  discountCode: string | null;
 }
 
 /** Payments and refunds as one list, so filters, order and pages apply to both. */
@@ -56,6 +59,8 @@ function ledgerUnion(db: Tx): Knex.QueryBuilder {
       'p.paid_at as at',
       'p.stripe_payout_id as payout_id',
       'p.bank_reference',
+      db.raw('coalesce(b.discount_total, 0) as discount'),
+      'b.discount_code',
     );
   const refunds = db('refunds as r')
     .leftJoin('payments as p', 'p.id', 'r.payment_id')
@@ -81,6 +86,8 @@ function ledgerUnion(db: Tx): Knex.QueryBuilder {
       'r.created_at as at',
       'r.stripe_payout_id as payout_id',
       db.raw('null as bank_reference'),
+      db.raw('0 as discount'),
+      db.raw('null as discount_code'),
     );
   return payments.unionAll(refunds);
 }
@@ -119,6 +126,8 @@ function toLedgerRow(row: Record<string, unknown>): LedgerRow {
     at: fromDbTime(row.at),
     payoutId: (row.payout_id as string | null) ?? null,
     bankReference: (row.bank_reference as string | null) ?? null,
+    discount: Number(row.discount ?? 0),
+    discountCode: (row.discount_code as string | null) ?? null,
   };
 }
 

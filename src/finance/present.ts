@@ -58,6 +58,7 @@ function eventRow(e: EventSummary, currency: string) {
     isUnmatched: e.notFromBooking === 'unmatched',
     isExplained: e.notFromBooking === 'explained',
     paidSeats: e.paidSeats,
+    discounts: money(e.discounts, currency),
     invoicesOutstanding: e.invoicesOutstandingCount ? `${money(e.invoicesOutstanding, currency)} (${e.invoicesOutstandingCount})` : money(0, currency),
   };
 }
@@ -97,6 +98,7 @@ export function ledgerRowView(r: LedgerRow, zone: string, payoutTitles: Map<stri
     payoutId: r.payoutId,
     payoutTitle: r.payoutId ? (payoutTitles.get(r.payoutId) ?? r.payoutId) : null,
     bankReference: r.bankReference,
+    discount: r.discount > 0 ? `${money(r.discount, r.currency)} off with ${r.discountCode ?? 'a code'}` : null,
   };
 }
 

@@ -36,6 +36,8 @@ export interface EventFigures {
   title: string;
   startsAt: Date;
   paidSeats: number;
+  /** What discount codes took off the list prices of the places held (active seats of confirmed bookings), minor units. */
+  discounts: number;
   invoicesOutstanding: number;
   invoicesOutstandingCount: number;
 }
@@ -62,6 +64,16 @@ export async function listEventFigures(db: Tx, eventIds: number[], start: Date, 
     .groupBy('b.event_id')
     .select('b.event_id')
     .count('a.id as n');
+  const discounts = await db('attendees as a')
+    .join('bookings as b', 'b.id', 'a.booking_id')
+    .whereIn('b.event_id', ids)
+    .where('a.status', 'active')
+    .where('b.status', 'confirmed')
+    .where('a.discount_amount', '>', 0)
+    .groupBy('b.event_id')
+    .select('b.event_id')
+    .sum({ n: 'a.discount_amount' });
+  const discountOf = new Map(discounts.map((s: Record<string, unknown>) => [Number(s.event_id), Number(s.n)]));
   const owedOf = await sumOutstandingByEvent(db, ids);
   const seatsOf = new Map(seats.map((s: Record<string, unknown>) => [Number(s.event_id), Number(s.n)]));
   return events.map((e: Record<string, unknown>) => ({
@@ -70,6 +82,7 @@ export async function listEventFigures(db: Tx, eventIds: number[], start: Date, 
     title: String(e.title),
     startsAt: fromDbTime(e.starts_at),
     paidSeats: seatsOf.get(Number(e.id)) ?? 0,
+    discounts: discountOf.get(Number(e.id)) ?? 0,
     invoicesOutstanding: owedOf.get(Number(e.id))?.amount ?? 0,
     invoicesOutstandingCount: owedOf.get(Number(e.id))?.count ?? 0,
   }));

@@ -15,6 +15,8 @@ export interface EventSummary extends Figures {
   slug: string | null;
   title: string;
   paidSeats: number;
+  /** What discount codes took off list prices (not money: gross is already after them). */
+  discounts: number;
   invoicesOutstanding: number;
   invoicesOutstandingCount: number;
 }
@@ -57,17 +59,19 @@ export async function summariseFinance(ctx: ServiceContext, period: Period): Pro
     slug: e.slug,
     title: e.title,
     paidSeats: e.paidSeats,
+    discounts: e.discounts,
     invoicesOutstanding: e.invoicesOutstanding,
     invoicesOutstandingCount: e.invoicesOutstandingCount,
     ...(byEvent.get(e.id) ?? zero()),
   }));
-  const apart = { eventId: null, slug: null, paidSeats: 0, invoicesOutstanding: 0, invoicesOutstandingCount: 0 };
+  const apart = { eventId: null, slug: null, paidSeats: 0, discounts: 0, invoicesOutstanding: 0, invoicesOutstandingCount: 0 };
   if (byEvent.has('explained')) events.push({ ...apart, notFromBooking: 'explained', title: 'Not from a booking (explained)', ...byEvent.get('explained')! });
   if (byEvent.has('unmatched')) events.push({ ...apart, notFromBooking: 'unmatched', title: 'Not matched to a booking', ...byEvent.get('unmatched')! });
-  const totals: EventSummary = { eventId: null, notFromBooking: null, slug: null, title: 'Total', paidSeats: 0, invoicesOutstanding: 0, invoicesOutstandingCount: 0, ...zero() };
+  const totals: EventSummary = { eventId: null, notFromBooking: null, slug: null, title: 'Total', paidSeats: 0, discounts: 0, invoicesOutstanding: 0, invoicesOutstandingCount: 0, ...zero() };
   for (const e of events) {
     add(totals, e);
     totals.paidSeats += e.paidSeats;
+    totals.discounts += e.discounts;
     totals.invoicesOutstanding += e.invoicesOutstanding;
     totals.invoicesOutstandingCount += e.invoicesOutstandingCount;
   }

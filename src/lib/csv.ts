@@ -15,9 +15,12 @@ export function safeCell(value: string | number | null | undefined): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-/** A whole CSV document: UTF-8 with a BOM (so Excel reads accents), CRLF line ends, a header row. */
+/**
+ * A whole CSV document: UTF-8 with a BOM (so Excel reads accents), CRLF line ends, a header row. The headings are
+ * neutralised like every cell: some are typed by people (a survey's own questions).
+ */
 export function toCsv(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  return stringify([headers, ...rows.map((r) => r.map(safeCell))], { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+  return stringify([headers, ...rows].map((r) => r.map(safeCell)), { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
 }
 
 /** Integer minor units as decimal text for accounts software: 123450 -> "1234.50", -5 -> "-0.05". No floats. */

@@ -28,7 +28,7 @@ export function createStripeGateway(ctx: ServiceContext): PaymentGateway {
         mode: 'payment',
         line_items: request.lines.map((line) => ({
           quantity: line.quantity,
-          price_data: { currency: request.currency.toLowerCase(), unit_amount: line.unitAmount, product_data: { name: line.name } },
+          price_data: { currency: request.currency.toLowerCase(), unit_amount: line.unitAmount, product_data: { name: line.name, ...(line.description ? { description: line.description } : {}) } },
         })),
         client_reference_id: request.reference,
         customer_email: request.buyerEmail,

@@ -1,3 +1,4 @@
+import { answerText } from '../bookings';
 import type { Tx } from '../db/connect';
 import { normaliseEmail } from '../lib/email';
 import { fromDbTimeOrNull } from '../lib/time';
@@ -30,6 +31,8 @@ export interface PersonalData {
     payments: Array<{ method: string; status: string; amount: number; refunded: number; at: string | null }>;
     refunds: Array<{ status: string; amount: number; at: string | null }>;
     credits: Array<{ amount: number; at: string | null }>;
+    /** Answers to the event's per-booking questions, as given (with the wording answered). */
+    answers: Array<{ question: string; answer: string | null }>;
   }>;
   places: Array<{
     reference: string;
@@ -47,6 +50,8 @@ export interface PersonalData {
     takingPart: string;
     joinedOnlineAt: string | null;
     bookedBy: 'you' | 'someone else';
+    /** Answers to the event's per-attendee questions for this place, as given (with the wording answered). */
+    answers: Array<{ question: string; answer: string | null }>;
   }>;
   emails: Array<{ subject: string; kind: string; status: string; queuedAt: string | null; sentAt: string | null; text: string | null }>;
   subscription: { status: string; choices: { allEvents: boolean; kinds: string[]; regions: string[] }; consentAt: string | null; consentSource: string | null; confirmedAt: string | null } | null;
@@ -80,6 +85,13 @@ async function otherPeopleOn(db: Tx, bookingIds: number[], email: string): Promi
   return [...theirs].filter((v) => !mine.has(v)).sort((a, b) => b.length - a.length);
 }
 
+/** Registration answers (bookings/questions.ts), as people read them; a removed one is null. Per booking: `attendee_id` NULL. */
+async function answersOf(db: Tx, where: Record<string, number>, perBooking: boolean): Promise<Array<{ question: string; answer: string | null }>> {
+  const query = db('booking_answers').where(where).select('label', 'kind', 'value').orderBy('id');
+  if (perBooking) query.whereNull('attendee_id');
+  return ((await query) as Array<Record<string, unknown>>).map((r) => ({ question: String(r.label), answer: r.value === null ? null : answerText(String(r.kind), String(r.value)) }));
+}
+
 const eventRef = (row: Record<string, unknown>): EventRef => ({ title: String(row.event_title), startsAt: iso(row.starts_at), endsAt: iso(row.ends_at), timezone: String(row.timezone) });
 
 export async function collectPersonalData(db: Tx, rawEmail: string, now: Date): Promise<PersonalData> {
@@ -111,6 +123,7 @@ export async function collectPersonalData(db: Tx, rawEmail: string, now: Date): 
       payments: payments.map((p: Record<string, unknown>) => ({ method: String(p.method), status: String(p.status), amount: Number(p.amount), refunded: Number(p.amount_refunded), at: iso(p.created_at) })),
       refunds: refunds.map((r: Record<string, unknown>) => ({ status: String(r.status), amount: Number(r.amount), at: iso(r.created_at) })),
       credits: credits.map((c: Record<string, unknown>) => ({ amount: Number(c.amount), at: iso(c.created_at) })),
+      answers: await answersOf(db, { booking_id: Number(b.id) }, true),
     });
   }
 
@@ -121,6 +134,8 @@ export async function collectPersonalData(db: Tx, rawEmail: string, now: Date): 
     .where('a.email_normalised', email)
     .select('a.*', 'b.reference', 'b.buyer_email_normalised', 'tt.name as ticket', 'e.title as event_title', 'e.starts_at', 'e.ends_at', 'e.timezone')
     .orderBy('a.id');
+  const placeAnswers = new Map<number, PersonalData['places'][number]['answers']>();
+  for (const a of placeRows as Array<Record<string, unknown>>) placeAnswers.set(Number(a.id), await answersOf(db, { attendee_id: Number(a.id) }, false));
   const places: PersonalData['places'] = (placeRows as Array<Record<string, unknown>>).map((a) => ({
     reference: String(a.reference),
     event: eventRef(a),
@@ -136,6 +151,7 @@ export async function collectPersonalData(db: Tx, rawEmail: string, now: Date): 
     takingPart: a.mode === 'online' ? 'online' : 'in_person',
     joinedOnlineAt: iso(a.joined_at),
     bookedBy: a.buyer_email_normalised === email ? 'you' : 'someone else',
+    answers: placeAnswers.get(Number(a.id)) ?? [],
   }));
 
   // The other people on the same bookings (colleagues booked together, a buyer who booked for them): their names and

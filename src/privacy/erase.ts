@@ -7,7 +7,7 @@ import { writeTransaction } from '../db/dialect';
 import { normaliseEmail } from '../lib/email';
 import { ConflictError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
-import { REMOVED_NAME, removedAttendee, removedBuyer, removedEmail } from './markers';
+import { REMOVED_NAME, removedAnswer, removedAttendee, removedBuyer, removedEmail } from './markers';
 
 /** A place still to come, which an erasure cancels (free) or waits for staff to cancel under the refund policy (paid). */
 export interface FuturePlace {
@@ -120,6 +120,11 @@ export async function erasePerson(ctx: ServiceContext, actor: Actor, rawEmail: s
     const seats = trx('attendees').where({ email_normalised: email }).select('id');
     await trx('certificates').whereIn('attendee_id', seats).update({ name: REMOVED_NAME });
     await trx('survey_responses').whereIn('attendee_id', trx('attendees').where({ email_normalised: email }).select('id')).update({ attendee_id: null });
+    // Their answers: to their own seats' questions, and to the booking's questions of the bookings they made.
+    await trx('booking_answers')
+      .where((q) => q.whereIn('attendee_id', trx('attendees').select('id').where({ email_normalised: email })).orWhere((b) => b.whereNull('attendee_id').whereIn('booking_id', trx('bookings').select('id').where({ buyer_email_normalised: email }))))
+      .whereNull('removed_at')
+      .update(removedAnswer(toDbTime(now)));
     const places = await trx('attendees')
       .where({ email_normalised: email })
       .update(removedAttendee(trx, toDbTime(now)));

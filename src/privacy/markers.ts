@@ -27,6 +27,11 @@ export function removedBuyer(db: Knex, stamp: string, keepAddressee: boolean) {
   return keepAddressee ? contact : { ...contact, buyer_name: REMOVED_NAME, buyer_organisation: null, billing_contact: null };
 }
 
+/** The update that removes registration answers: the answer goes, its question's wording and when it was removed stay. */
+export function removedAnswer(stamp: string) {
+  return { value: null, removed_at: stamp };
+}
+
 /** The update that removes a sent email's recipient and whatever of its body is left. */
 export function removedEmail(db: Knex) {
   return { to_address: removedColumn(db, 'email'), to_name: null, text_body: '', html_body: '', ical_content: null, template_payload: null };

@@ -3,12 +3,16 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Tx } from '../db/connect';
 import { toDbTime } from '../lib/time';
-import { REMOVED_NAME, removedAttendee, removedBuyer, removedEmail } from './markers';
+import { REMOVED_NAME, removedAnswer, removedAttendee, removedBuyer, removedEmail } from './markers';
 
 /** What one run removed, by class of data; each figure counts rows changed. */
 export interface RetentionReport {
   /** Attendees whose dietary and accessibility answers were removed. */
   needs: number;
+  /** Answers to sensitive registration questions removed (the needs class: `RETENTION_NEEDS_MONTHS`). */
+  sensitiveAnswers: number;
+  /** Answers to other registration questions removed (the contacts class: `RETENTION_CONTACTS_MONTHS`). */
+  answers: number;
   /** Attendees whose name, email and organisation were replaced by a marker. */
   attendees: number;
   /** Bookings whose buyer's email (and, for bookings with no invoice, name and organisation) were replaced. */
@@ -59,6 +63,12 @@ export async function applyRetention(db: Knex, now: Date, retention: Config['ret
       .where((q) => q.whereNotNull('dietary').orWhereNotNull('accessibility'))
       .update({ dietary: null, accessibility: null });
 
+    // Registration answers: a sensitive question's (health and the like) go with the needs, the shortest class; the
+    // others with the contact details, since an answer can say who someone is.
+    const answersOf = (cutoff: Date) => trx('booking_answers').whereIn('booking_id', trx('bookings').select('id').whereIn('event_id', endedBefore(trx, cutoff))).whereNull('removed_at');
+    const sensitiveAnswers = await answersOf(cut.needs).where('is_sensitive', true).update(removedAnswer(stamp));
+    const answers = await answersOf(cut.contacts).update(removedAnswer(stamp));
+
     const attendees = await trx('attendees')
       .whereIn('event_id', endedBefore(trx, cut.contacts))
       .whereNull('personal_data_removed_at')
@@ -91,6 +101,6 @@ export async function applyRetention(db: Knex, now: Date, retention: Config['ret
       (await trx('refunds').whereIn('booking_id', financeBookings).whereNotNull('reason').update({ reason: null })) +
       (await trx('credits').whereIn('booking_id', financeBookings).whereNot('reason', REMOVED_NAME).update({ reason: REMOVED_NAME }));
 
-    return { needs, attendees, buyers: invoiced + others, emails, financeRecords, financeNotes };
+    return { needs, sensitiveAnswers, answers, attendees, buyers: invoiced + others, emails, financeRecords, financeNotes };
   });
 }

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../context';
 import { createLimiter, purgeExpiredLimits, unlimited, type Limiter } from '../db/rate-limiter';
 import { pseudonym } from '../lib/client-key';
 import { normaliseEmail } from '../lib/email';
-import { TooManyRequestsError } from '../lib/errors';
+import { AppError, TooManyRequestsError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { Job } from '../jobs/runner';
 import { noteRefusal } from './security-log';
@@ -24,6 +24,8 @@ export interface RateLimits {
   resendPerAddress: Limiter;
   resendPerEmail: Limiter;
   links: Limiter;
+  /** Booking attempts with a discount code, per client address; given back unless the code was refused (guessing). */
+  discountCodes: Limiter;
   /** The announcement list's subscribe form, limited as booking is (same specs, counted apart). */
   subscribePerAddress: Limiter;
   subscribePerEmail: Limiter;
@@ -46,6 +48,7 @@ export function createRateLimits(db: Knex, config: Config, logger: Logger): Rate
     resendPerAddress: soft('resend-address', limits.resend),
     resendPerEmail: soft('resend-email', limits.resend),
     links: soft('links-address', limits.links),
+    discountCodes: soft('discount-codes-address', limits.discountCodes),
     subscribePerAddress: soft('subscribe-address', limits.bookingsPerAddress),
     subscribePerEmail: soft('subscribe-email', limits.bookingsPerEmail),
     signIn: {
@@ -146,6 +149,28 @@ export async function limitResend(ctx: ServiceContext, req: Request, res: Respon
     { limiter: ctx.limits.resendPerAddress, key: clientKey(ctx.config, req), message },
     { limiter: ctx.limits.resendPerEmail, key: emailKey(ctx, email), message },
   ]);
+}
+
+/**
+ * A booking attempt that names a discount code: counted per client address before the booking, so codes tried in
+ * parallel are each counted. Throws 429 `rate_limited`. `settle` gives the attempt back unless the code was refused
+ * (an unknown, expired, used-up or wrong-ticket code): only refusals use up the limit, so guessing codes is slowed
+ * while a buyer who typed a good code never is.
+ */
+export async function limitDiscountCode(ctx: ServiceContext, req: Request, res: Response, code: string | undefined): Promise<{ settle(error?: unknown): Promise<void> }> {
+  if (!code) return { settle: async () => undefined };
+  const key = clientKey(ctx.config, req);
+  const limiter = ctx.limits.discountCodes;
+  const decision = await limiter.consume(key, { requestId: res.locals.requestId });
+  if (!decision.allowed) {
+    throw new TooManyRequestsError('rate_limited', `Too many discount codes that we could not accept have been tried from your internet connection, so we have paused codes for a while. Nothing was booked. Please try again in ${waitInWords(decision.retryAfterSeconds)}, or book without a code.`, decision.retryAfterSeconds, limiter.name);
+  }
+  return {
+    async settle(error?: unknown) {
+      const refused = error instanceof AppError && error.code.startsWith('discount_code_');
+      if (!refused) await limiter.refund(key, decision);
+    },
+  };
 }
 
 /**

@@ -57,7 +57,7 @@ describe('attendee downloads', () => {
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
 
     const rows = parse(body, { bom: true, columns: true }) as Array<Record<string, string>>;
-    expect(Object.keys(rows[0])).toEqual(['Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price (£)', 'Amount paid (£)', 'Payment status', 'Booking status', 'Dietary', 'Accessibility', 'Booked at', 'Checked in at', 'Walk-in', 'Taking part', 'Joined online at']);
+    expect(Object.keys(rows[0])).toEqual(['Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price (£)', 'Amount paid (£)', 'Payment status', 'Booking status', 'Dietary', 'Accessibility', 'Booked at', 'Checked in at', 'Walk-in', 'Taking part', 'Joined online at', 'List price (£)', 'Discount (£)', 'Discount code']);
     const names = rows.map((r) => r.Name);
     expect(names).toEqual([
       `'=HYPERLINK("http://evil.example","click")`,

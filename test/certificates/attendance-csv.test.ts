@@ -1,6 +1,7 @@
 import { parseAttendanceReport, parseDuration } from '../../src/certificates/attendance-csv';
 import { formatCode, newVerificationCode, normaliseCode } from '../../src/certificates/codes';
-import { formatCpdHours, parseCpdHours } from '../../src/certificates/settings';
+import { certificateWhen } from '../../src/certificates/pdf';
+import { eventMinutes, formatCpdHours, parseCpdHours } from '../../src/certificates/settings';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -78,6 +79,45 @@ describe('reading Zoom and Teams attendance reports', () => {
   ])('when a duration reads %s, then it is %i seconds', (text, seconds) => {
     expect(parseDuration(text)).toBe(seconds);
   });
+
+  it.each(['1:99:99', '1:60:00', '0:75', '1h 75m', '2h 5m 90s'])('when a duration reads %s (minutes or seconds past 59 beside a larger unit), then it is not a duration', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+
+  it('when a duration is longer than a day (a column in seconds read as minutes, a typing slip), then that line is refused', () => {
+    const report = parseAttendanceReport(bytes(['Name (Original Name),User Email,Total Duration (Minutes)', 'Ada,ada@example.org,95', 'Bob,bob@example.org,5400', 'Cy,cy@example.org,999h', 'Di,di@example.org,1440'].join('\n')));
+    expect(report.people).toEqual([]);
+    expect(report.problems).toEqual([
+      { line: 3, message: 'duration "5400" is more than a day (24 hours): is the column in seconds? Export the report with durations in minutes' },
+      { line: 4, message: 'duration "999h" is more than a day (24 hours): is the column in seconds? Export the report with durations in minutes' },
+    ]);
+  });
+
+  it('when the report has 50,000 rows, then it is refused at the line past the 20,000th, within seconds', () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => `Person ${i},person${i}@example.org,95`);
+    const started = Date.now();
+    const report = parseAttendanceReport(bytes(['Full Name,Email,Duration', ...rows].join('\n')));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(report.people).toEqual([]);
+    expect(report.problems).toEqual([{ line: 20_002, message: 'The file has more than 20,000 participant rows: is it the attendance report of one meeting?' }]);
+  });
+
+  it('when the report is UTF-16 big-endian with its BOM, or UTF-16 little-endian without one, then it is read like any other', () => {
+    const table = 'Full Name\tEmail\tDuration\nAda Lovelace\tada@example.org\t1h 5m\n';
+    const le = Buffer.from(table, 'utf16le');
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()]);
+    for (const file of [be, le]) {
+      const report = parseAttendanceReport(file);
+      expect(report.problems).toEqual([]);
+      expect(report.people).toEqual([{ email: 'ada@example.org', name: 'Ada Lovelace', seconds: 3900, lines: [2] }]);
+    }
+  });
+
+  it('when Excel in a decimal-comma locale saves semicolon-separated minutes like 95,5, then they are read', () => {
+    const report = parseAttendanceReport(bytes('Name;Email;Duration\r\nSmith, Ada;ada@example.org;95,5\r\n'));
+    expect(report.problems).toEqual([]);
+    expect(report.people).toEqual([{ email: 'ada@example.org', name: 'Smith, Ada', seconds: 5730, lines: [2] }]);
+  });
 });
 
 describe('verification codes and CPD hours', () => {
@@ -91,6 +131,14 @@ describe('verification codes and CPD hours', () => {
     expect(normaliseCode('ABCDE-FGHJK-MNPQR-STVWO')).toBe('ABCDEFGHJKMNPQRSTVW0');
     expect(normaliseCode('ABCDE-FGHJK-MNPQR-STVW')).toBeNull();
     expect(normaliseCode('ABCDE-FGHJK-MNPQR-STVWU')).toBeNull();
+  });
+
+  it.each([
+    ['full-width letters (a Japanese or Chinese keyboard)', 'ＡＢＣＤＥ－ＦＧＨＪＫ－ＭＮＰＱＲ－ＳＴＶＷＸ'],
+    ['en and em dashes (a word processor’s autocorrect)', 'ABCDE–FGHJK—MNPQR‑STVWX'],
+    ['no-break and zero-width spaces (copied from a PDF or an email)', 'ABCDE\u00a0FGHJK\u200bMNPQR\u2009STVWX\ufeff'],
+  ])('when a code is typed with %s, then it is still the code', (_, typed) => {
+    expect(normaliseCode(typed)).toBe('ABCDEFGHJKMNPQRSTVWX');
   });
 
   it.each([
@@ -109,5 +157,21 @@ describe('verification codes and CPD hours', () => {
 
   it('when minutes are shown as hours, then they read as people write them', () => {
     expect([90, 120, 45, 75].map(formatCpdHours)).toEqual(['1.5', '2', '0.75', '1.25']);
+  });
+});
+
+describe('the date and times printed on a certificate', () => {
+  it.each([
+    ['an evening across the autumn change', '2026-10-24T23:30:00Z', '2026-10-25T02:30:00Z', 'Sunday 25 October 2026, 12:30am BST to 2:30am GMT (Europe/London)'],
+    ['a night across the spring change', '2026-03-29T00:30:00Z', '2026-03-29T03:00:00Z', 'Sunday 29 March 2026, 12:30am GMT to 4:00am BST (Europe/London)'],
+    ['a two-day conference either side of it', '2026-03-28T09:00:00Z', '2026-03-29T16:00:00Z', 'Saturday 28 March 2026 to Sunday 29 March 2026, 9:00am GMT to 5:00pm BST (Europe/London)'],
+    ['a summer seminar', '2026-07-01T09:00:00Z', '2026-07-01T16:00:00Z', 'Wednesday 1 July 2026, 10:00am to 5:00pm BST (Europe/London)'],
+  ])('when it is %s, then each time is in the event’s zone with its own offset', (_, startsAt, endsAt, printed) => {
+    expect(certificateWhen({ startsAt: new Date(startsAt), endsAt: new Date(endsAt), timezone: 'Europe/London' })).toBe(printed);
+  });
+
+  it('when the event spans a clock change, then its length (and so the default minimum online time) is in real minutes', () => {
+    expect(eventMinutes({ startsAt: new Date('2026-03-29T00:30:00Z'), endsAt: new Date('2026-03-29T03:00:00Z') })).toBe(150);
+    expect(eventMinutes({ startsAt: new Date('2026-10-24T23:30:00Z'), endsAt: new Date('2026-10-25T02:30:00Z') })).toBe(180);
   });
 });

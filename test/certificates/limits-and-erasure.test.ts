@@ -50,6 +50,29 @@ describe('erasing a person who has a certificate and answered a survey', () => {
   });
 });
 
+describe('erasing a person who attended before the certificate job runs', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('when they are erased first, then the job issues them no certificate and queues no email to the removed address, and the others still get theirs', async () => {
+    const event = await buildSeminar(t);
+    const gone = await book(t, event.slug, 'erased-first');
+    const kept = await book(t, event.slug, 'kept');
+    for (const p of [gone, kept]) await checkIn(t, p.attendeeId);
+    await t.db('certificate_settings').insert({ event_id: event.id, issues_certificates: true, cpd_minutes: 60, topics: '', updated_at: new Date().toISOString() });
+    t.clock.set(AFTER);
+    await erasePerson(t.ctx, CLI_ACTOR, gone.email);
+
+    expect(await runCertificates(t)).toBe(1);
+    expect(await t.db('certificates').where({ attendee_id: gone.attendeeId }).first()).toBeUndefined();
+    const queued = await t.db('outbox_emails').where({ kind: 'certificate', event_id: event.id }).select('to_address');
+    expect(queued).toEqual([{ to_address: kept.email }]);
+  });
+});
+
 describe('two instances running the certificate job at once', () => {
   let t: TestApp;
   beforeAll(async () => {

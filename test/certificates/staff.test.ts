@@ -55,6 +55,11 @@ describe('the organiser’s certificate page', () => {
     expect(none.status).toBe(422);
     expect(textOf(none.text)).toContain('Choose the attendance report');
 
+    const empty = await uploadReport(organiser.agent, organiser.csrf, event.slug, Buffer.alloc(0), 'participants.csv');
+    expect(empty.status).toBe(422);
+    expect(textOf(empty.text)).toContain('The file is empty.');
+    expect(textOf(empty.text)).not.toContain('Choose the attendance report');
+
     expect(await counts()).toEqual(before);
     expect(await t.db('online_attendance').where({ attendee_id: someone.attendeeId }).first()).toBeUndefined();
   });
@@ -105,5 +110,27 @@ describe('the organiser’s certificate page', () => {
     await treasurer.agent.get(`/admin/events/${event.slug}/certificates`).expect(200);
     expect((await treasurer.agent.post(`/admin/events/${event.slug}/certificates`).type('form').send({ _csrf: treasurer.csrf, cpdHours: '1' })).status).toBe(403);
     expect((await uploadReport(treasurer.agent, treasurer.csrf, event.slug, 'Full Name,Email,Duration\nA,a@example.org,5\n')).status).toBe(403);
+  });
+
+  it('when each new staff page is asked for by the treasurer or by someone signed out, then reads are the treasurer’s, changes are refused, and the signed-out are sent to sign in', async () => {
+    const event = await buildSeminar(t);
+    const treasurer = await signIn(server, (await createStaff(t, 'treasurer')).email);
+    const base = `/admin/events/${event.slug}`;
+    const pages: Array<['get' | 'post', string, number]> = [
+      ['get', `${base}/certificates`, 200],
+      ['post', `${base}/certificates`, 403],
+      ['post', `${base}/attendance`, 403],
+      ['post', `${base}/attendance/1/record`, 403],
+      ['get', `${base}/feedback`, 200],
+      ['post', `${base}/feedback`, 403],
+      ['get', `${base}/feedback.csv`, 200],
+    ];
+    for (const [method, path, forTreasurer] of pages) {
+      const asTreasurer = method === 'get' ? await treasurer.agent.get(path) : await treasurer.agent.post(path).type('form').send({ _csrf: treasurer.csrf });
+      expect([path, asTreasurer.status]).toEqual([path, forTreasurer]);
+      const signedOut = method === 'get' ? await request(t.app).get(path) : await request(t.app).post(path).type('form').send({});
+      expect([path, signedOut.status]).toEqual([path, 303]);
+      expect(signedOut.headers.location).toMatch(/^\/admin\/sign-in/);
+    }
   });
 });

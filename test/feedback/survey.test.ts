@@ -67,6 +67,24 @@ describe('the feedback survey', () => {
     expect(rows).toEqual([{ rating: 4 }]);
   });
 
+  it.each([
+    ['refuse', 'named'],
+    ['update', 'named'],
+    ['refuse', 'anonymous'],
+  ])('when one place sends five answers at once (second answers %s, %s survey), then one response is stored and the others are refused or replace it', async (repeatRule, mode) => {
+    const { slug, eventId, people, organiser } = await arrange(1, 170 + (repeatRule === 'update' ? 5 : 0) + (mode === 'anonymous' ? 10 : 0));
+    await saveSurvey(organiser, slug, { repeatRule, ...(mode === 'anonymous' ? { isAnonymous: 'on' } : {}) }).expect(303);
+    const results = await Promise.all([1, 2, 3, 4, 5].map((rating) => answer(people[0], { overall: String(rating), useful: `Answer ${rating}` })));
+    const statuses = results.map((r) => r.status).sort();
+    if (repeatRule === 'update' && mode === 'named') expect(statuses).toEqual([303, 303, 303, 303, 303]);
+    else expect(statuses).toEqual([303, 409, 409, 409, 409]);
+    expect(results.every((r) => r.status !== 500)).toBe(true);
+    const responses = await t.db('survey_responses').where({ event_id: eventId }).select('id');
+    expect(responses).toHaveLength(1);
+    const answers = await t.db('survey_answers').where({ response_id: responses[0].id }).select('question');
+    expect(answers.map((a) => a.question).sort()).toEqual(['overall', 'useful']);
+  });
+
   it('when the survey is anonymous, then no booking or attendee id is stored with the answers, and each place still answers once', async () => {
     const { slug, eventId, people, organiser } = await arrange(2, 120);
     await saveSurvey(organiser, slug, { isAnonymous: 'on' }).expect(303);
@@ -112,6 +130,64 @@ describe('the feedback survey', () => {
     expect(early.status).toBe(409);
     expect(textOf(early.text)).toContain('The feedback survey opens when the event starts');
     t.clock.set(AFTER);
+  });
+
+  it.each(['0', '6', 'abc', '3.5', '0x3', '1e0', '+4', '٣'])('when the rating is %s (not one of the five choices), then it is refused beside the field and nothing is stored', async (overall) => {
+    const { eventId, people } = await arrange(1, 140);
+    const res = await answer(people[0], { overall, next: 'More on waiting lists' });
+    expect(res.status).toBe(422);
+    expect(textOf(res.text)).toContain('Choose a rating from 1 to 5');
+    expect(res.text).toContain('More on waiting lists');
+    expect(await t.db('survey_responses').where({ event_id: eventId }).first()).toBeUndefined();
+  });
+
+  it('when the free text is longer than 2000 characters, then it is refused beside its field with all of it kept, and nothing is stored', async () => {
+    const { eventId, people } = await arrange(1, 190);
+    const long = 'Survival analysis & <b>funnel plots</b> '.repeat(130);
+    const res = await answer(people[0], { overall: '5', useful: long });
+    expect(res.status).toBe(422);
+    expect(textOf(res.text)).toContain('Write at most 2000 characters');
+    expect(res.text).toMatch(/id="field-useful"[^>]*aria-describedby="[^"]*field-useful-error/);
+    expect(res.text).toContain('Survival analysis &amp; &lt;b&gt;funnel plots&lt;/b&gt; '.repeat(130).trim());
+    expect(await t.db('survey_respondents').where({ event_id: eventId }).first()).toBeUndefined();
+  });
+
+  it('when a cancelled or waitlisted place answers, then it is refused with the reason and nothing is stored', async () => {
+    const { eventId, people } = await arrange(2, 150);
+    // Set as cancellation and the waitlist leave them (a booking cannot be cancelled through its link after the start).
+    await t.db('bookings').where({ reference: people[0].reference }).update({ status: 'cancelled' });
+    await t.db('attendees').where({ id: people[0].attendeeId }).update({ status: 'cancelled' });
+    await t.db('bookings').where({ reference: people[1].reference }).update({ status: 'waitlisted' });
+    for (const p of people) {
+      const res = await answer(p, { overall: '5' });
+      expect(res.status).toBe(409);
+      expect(textOf(res.text)).toContain('Feedback is for people who held a place at the event.');
+    }
+    expect(await t.db('survey_respondents').where({ event_id: eventId }).first()).toBeUndefined();
+  });
+
+  it('when a place not recorded as attending answers too, then the response rate counts it among those who could answer and never passes 100%', async () => {
+    const { slug, people, organiser } = await arrange(2, 160);
+    const noShow = await (async () => {
+      t.clock.set('2026-03-02T12:00:00.000Z');
+      const booked = await book(t, slug, 169);
+      t.clock.set(AFTER);
+      return booked;
+    })();
+    for (const p of [...people, noShow]) expect((await answer(p, { overall: '4' })).status).toBe(303);
+    const page = await organiser.agent.get(`/admin/events/${slug}/feedback`).expect(200);
+    expect(/data-count="responses">(\d+)</.exec(page.text)?.[1]).toBe('3');
+    expect(/data-count="rate">([^<]+)</.exec(page.text)?.[1]).toBe('100%');
+  });
+
+  it('when an organiser’s own question starts like a formula, then its column heading in the CSV is neutralised too', async () => {
+    const { slug, people, organiser } = await arrange(1, 195);
+    await saveSurvey(organiser, slug, { q1Label: '=HYPERLINK("http://evil.example","Rate the venue")', q1Kind: 'rating', q2Label: '-1 or +1: the new room?', q2Kind: 'text' }).expect(303);
+    await answer(people[0], { overall: '4', x1: '5', x2: '+1' }).expect(303);
+    const csv = await organiser.agent.get(`/admin/events/${slug}/feedback.csv`).expect(200);
+    const [headers, row] = parse(csv.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    expect(headers.slice(-2)).toEqual(['\'=HYPERLINK("http://evil.example","Rate the venue")', "'-1 or +1: the new room?"]);
+    expect(row.slice(-2)).toEqual(['5', "'+1"]);
   });
 
   it('when answers are seeded, then the organiser’s summary shows the count, the rate, the distribution and the free text, and the CSV neutralises formulas', async () => {

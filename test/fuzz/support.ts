@@ -96,7 +96,7 @@ export async function signInSession(server: Server, email: string, password: str
 }
 
 /** The tables that hold the service's records (not its security bookkeeping: sessions, sign-in failures, limiters). */
-export const RECORD_TABLES = ['events', 'ticket_types', 'bookings', 'attendees', 'payments', 'refunds', 'credits', 'finance_explanations', 'outbox_emails', 'staff_messages', 'members', 'audit_log', 'users', 'api_tokens', 'subscribers', 'subscriber_suppressions', 'announcements'] as const;
+export const RECORD_TABLES = ['events', 'ticket_types', 'bookings', 'attendees', 'payments', 'refunds', 'credits', 'finance_explanations', 'outbox_emails', 'staff_messages', 'members', 'audit_log', 'users', 'api_tokens', 'subscribers', 'subscriber_suppressions', 'announcements', 'event_questions', 'booking_answers', 'discount_codes'] as const;
 
 /** How many rows each record table holds, in one query. */
 export async function recordCounts(db: Knex): Promise<Record<string, number>> {
@@ -121,6 +121,9 @@ const TEXT_COLUMNS: Record<string, { single: string[]; multi: string[] }> = {
   credits: { single: [], multi: ['reason'] },
   finance_explanations: { single: [], multi: ['note'] },
   users: { single: ['name', 'email'], multi: [] },
+  event_questions: { single: ['label', 'help_text'], multi: ['options'] },
+  booking_answers: { single: ['label'], multi: ['value'] },
+  discount_codes: { single: ['code', 'note'], multi: [] },
 };
 
 /**

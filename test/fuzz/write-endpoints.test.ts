@@ -17,6 +17,7 @@ import { invoiceBooking, paidBooking, financeEvent, sync } from '../finance/supp
 import { buildEvent, person } from '../support/factories';
 import { WEBHOOK_SECRET, paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 import { describeMutation, mutation, type Mutation } from './hostile';
+import { buildCode, buildQuestion } from '../support/codes';
 import { discoverWriteRoutes, formEncode, multipartEncode, recordCounts, recordProblems, sendRaw, signInForm, signInSession, type RawResponse, type StaffSession } from './support';
 
 /**
@@ -171,8 +172,10 @@ const ENDPOINTS: Endpoint[] = [
     route: 'POST /api/v1/events/:slug/bookings', encoding: 'json', auth: 'none',
     valid: async () => {
       const event = await buildEvent(t.db, { capacity: 500 });
+      const trust = await buildQuestion(t.db, event.id, { isRequired: false });
+      const topics = await buildQuestion(t.db, event.id, { scope: 'attendee', kind: 'multiple_choice', options: ['Mortality', 'Workforce'], isRequired: false });
       const p = personFields();
-      return { params: { slug: event.slug }, body: { buyer: { name: p.name, email: p.email, organisation: p.organisation }, items: [{ attendee: p }], purchaseOrder: 'PO-1' } };
+      return { params: { slug: event.slug }, body: { buyer: { name: p.name, email: p.email, organisation: p.organisation }, items: [{ attendee: p, answers: { [topics]: ['Mortality'] } }], purchaseOrder: 'PO-1', answers: { [trust]: 'NHS Fife' } } };
     },
     fresh: () => {
       const p = personFields();
@@ -276,6 +279,49 @@ const ENDPOINTS: Endpoint[] = [
   { route: 'POST /admin/events/:slug/publish', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db, { status: 'draft' })).slug }, body: {} }) },
   { route: 'POST /admin/events/:slug/unpublish', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: {} }) },
   { route: 'POST /admin/events/:slug/cancel', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { reason: 'Speaker unwell', confirm: 'yes' } }) },
+  {
+    route: 'POST /admin/events/:slug/questions', encoding: 'form', auth: 'staff',
+    valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: { label: 'Which trust?', helpText: 'Or region', scope: 'attendee', kind: 'single_choice', options: 'NHS Fife\nNHS Lothian', isRequired: 'on', isSensitive: '', conditionQuestionId: '', conditionValue: '' } }),
+  },
+  {
+    route: 'POST /admin/events/:slug/questions/:id', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      const id = await buildQuestion(t.db, event.id);
+      return { params: { slug: event.slug, id: String(id) }, body: { label: 'Which trust?', helpText: '', scope: 'booking', kind: 'long_text', options: '', isRequired: '', isSensitive: 'on' } };
+    },
+  },
+  {
+    route: 'POST /admin/events/:slug/questions/:id/remove', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db);
+      return { params: { slug: event.slug, id: String(await buildQuestion(t.db, event.id)) }, body: {} };
+    },
+  },
+  {
+    route: 'POST /admin/events/:slug/codes', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const event = await buildEvent(t.db, paidEvent());
+      return { params: { slug: event.slug }, body: { code: unique('FUZZ').toUpperCase(), forEvent: 'this', kind: 'percent', percent: '25', amount: '', validFrom: '2026-03-01T00:00', validUntil: '2026-04-01T00:00', maxUses: '10', maxPerBooking: '2', ticketTypeIds: String(event.ticketTypeIds[1]), revealsTicketTypeId: '', note: 'For students' } };
+    },
+    fresh: () => ({ code: unique('FUZZ').toUpperCase() }),
+  },
+  {
+    route: 'POST /admin/codes/:code/withdraw', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const code = unique('W').toUpperCase();
+      await buildCode(t.db, { code });
+      return { params: { code }, body: { back: '/admin/codes' } };
+    },
+  },
+  {
+    route: 'POST /admin/codes/:code/restore', encoding: 'form', auth: 'staff',
+    valid: async () => {
+      const code = unique('R').toUpperCase();
+      await buildCode(t.db, { code });
+      return { params: { code }, body: { back: '/admin/codes' } };
+    },
+  },
   { route: 'POST /admin/events/:slug/tickets', encoding: 'form', auth: 'staff', valid: async () => ({ params: { slug: (await buildEvent(t.db)).slug }, body: ticketForm() }), fresh: () => ({ name: unique('Student') }) },
   {
     route: 'POST /admin/events/:slug/tickets/:id', encoding: 'form', auth: 'staff',

@@ -11,6 +11,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent } from '../support/factories';
 import { textOf } from '../support/html';
 import { binary, unzipTexts } from './support';
+import { buildQuestion } from '../support/codes';
 
 /**
  * Issue 17, "Access and erasure": an administrator downloads everything held about one person (and nothing about
@@ -75,6 +76,24 @@ describe('access and erasure', () => {
     }
     expect(textOf(files['personal-data.html'])).toContain('Evening meeting three');
     expect(await t.db('audit_log').where({ action: 'personal_data_exported' }).first('details')).toEqual({ details: JSON.stringify({ bookingsMade: 2, places: 3, emails: data.emails.length }) });
+  });
+
+  it("when A answered an event's questions, then A's download holds A's answers with their wording, not B's; erasing A removes A's answers", async () => {
+    const event = await buildEvent(t.db, { title: 'Evening meeting with questions', capacity: 5 });
+    const trust = await buildQuestion(t.db, event.id, { label: 'Which trust?' });
+    const health = await buildQuestion(t.db, event.id, { scope: 'attendee', kind: 'long_text', label: 'Any health condition?', isRequired: false, isSensitive: true });
+    const res = await request(t.app).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: A, items: [{ attendee: A, answers: { [health]: 'Asthma' } }, { attendee: B, answers: { [health]: 'Bart condition' } }], answers: { [trust]: 'NHS Digital trust' } });
+    expect(res.status).toBe(201);
+    const files = await unzipTexts((await exportZip(A.email).expect(200)).body as Buffer);
+    const data = JSON.parse(files['personal-data.json']);
+    expect(data.bookingsMade[0].answers).toEqual([{ question: 'Which trust?', answer: 'NHS Digital trust' }]);
+    expect(data.places[0].answers).toEqual([{ question: 'Any health condition?', answer: 'Asthma' }]);
+    expect(textOf(files['personal-data.html'])).toContain('Any health condition? Asthma');
+    for (const text of Object.values(files)) expect(text).not.toContain('Bart condition');
+
+    await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'erase', confirm: 'on' }).expect(200);
+    const left = await t.db('booking_answers').orderBy('id').select('label', 'value');
+    expect(left).toEqual([{ label: 'Which trust?', value: null }, { label: 'Any health condition?', value: null }, { label: 'Any health condition?', value: 'Bart condition' }]);
   });
 
   it('when a person is erased, then their free place to come is cancelled with the waitlist moving up, their details are replaced everywhere, and the audit entry does not hold them', async () => {

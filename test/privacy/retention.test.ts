@@ -3,6 +3,7 @@ import { runNightlyRetention } from '../../src/privacy/jobs';
 import { applyRetention } from '../../src/privacy/retention';
 import { createStaff, createToken } from '../admin/helpers';
 import { financeEvent, invoiceBooking, paidBooking } from '../finance/support';
+import { buildQuestion } from '../support/codes';
 import { buildEvent } from '../support/factories';
 import { startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 
@@ -66,7 +67,7 @@ describe('retention', () => {
     expect(invoiced.buyer_name).not.toBe('Removed');
     expect(invoiced.buyer_email).toMatch(/@removed\.invalid$/);
     // A second run finds nothing more to do.
-    expect(await applyRetention(t.db, t.clock.now(), t.config.retention)).toEqual({ needs: 0, attendees: 0, buyers: 0, emails: 0, financeRecords: 0, financeNotes: 0 });
+    expect(await applyRetention(t.db, t.clock.now(), t.config.retention)).toEqual({ needs: 0, sensitiveAnswers: 0, answers: 0, attendees: 0, buyers: 0, emails: 0, financeRecords: 0, financeNotes: 0 });
 
     // The financial year of March 2026 ends on 31 March 2026; six years later the invoice's addressee goes too.
     t.clock.set('2032-03-30T12:00:00Z');
@@ -76,6 +77,22 @@ describe('retention', () => {
     expect(await t.db('bookings').where({ reference: invoice.reference }).first('buyer_name', 'buyer_organisation', 'purchase_order')).toEqual({ buyer_name: 'Removed', buyer_organisation: null, purchase_order: 'PO-1' });
 
     expect(await figures()).toEqual(before);
+  });
+
+  it('when the periods pass, then answers to sensitive questions go with the needs and the others with the contact details, keeping their wording', async () => {
+    const event = await buildEvent(t.db, { title: 'Evening meeting' });
+    const health = await buildQuestion(t.db, event.id, { scope: 'attendee', kind: 'long_text', label: 'Any health condition?', isSensitive: true, isRequired: false });
+    const trust = await buildQuestion(t.db, event.id, { label: 'Which trust?' });
+    await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: { name: 'Ann Lee', email: 'ann@nhs.example' }, items: [{ attendee: { name: 'Ann Lee', email: 'ann@nhs.example' }, answers: { [health]: 'Asthma' } }], answers: { [trust]: 'NHS Fife' } }).expect(201);
+    const answers = () => t.db('booking_answers').orderBy('id').select('label', 'value');
+
+    t.clock.set('2026-04-18T12:00:00Z');
+    expect(await applyRetention(t.db, t.clock.now(), t.config.retention)).toMatchObject({ needs: 0, sensitiveAnswers: 1, answers: 0 });
+    expect(await answers()).toEqual([{ label: 'Which trust?', value: 'NHS Fife' }, { label: 'Any health condition?', value: null }]);
+
+    t.clock.set('2028-03-18T12:00:00Z');
+    expect(await applyRetention(t.db, t.clock.now(), t.config.retention)).toMatchObject({ sensitiveAnswers: 0, answers: 1 });
+    expect(await answers()).toEqual([{ label: 'Which trust?', value: null }, { label: 'Any health condition?', value: null }]);
   });
 
   it('when two instances look at night, then only one runs the retention, and nobody runs it before 02:00 UTC', async () => {

@@ -5,7 +5,13 @@ import { localStamp, paymentStatus, seatStatus, STATUS_LABELS } from './present'
 export const EXPORT_HEADERS = [
   'Booking reference', 'Name', 'Email', 'Organisation', 'Ticket type', 'Price (£)', 'Amount paid (£)', 'Payment status', 'Booking status',
   'Dietary', 'Accessibility', 'Booked at', 'Checked in at', 'Walk-in', 'Taking part', 'Joined online at',
+  'List price (£)', 'Discount (£)', 'Discount code',
 ] as const;
+
+/** The headers of one download: the fixed columns, then one per registration question (`answers.ts`). */
+export function exportHeaders(questions: Array<{ header: string }>): string[] {
+  return [...EXPORT_HEADERS, ...questions.map((q) => q.header)];
+}
 
 export interface ExportRecord {
   reference: string;
@@ -28,6 +34,12 @@ export interface ExportRecord {
   /** "In person" or "Online". */
   takingPart: string;
   joinedAt: Date | null;
+  /** Minor units: the price before a discount code, and the code's discount (`price` is what the seat costs after it). */
+  listPrice: number;
+  discount: number;
+  discountCode: string;
+  /** One answer per question column, as people read them. */
+  answers: string[];
 }
 
 export function toExportRecord(row: AttendeeListRow): ExportRecord {
@@ -48,6 +60,10 @@ export function toExportRecord(row: AttendeeListRow): ExportRecord {
     walkIn: row.isWalkIn ? 'Yes' : '',
     takingPart: row.mode === 'online' ? 'Online' : 'In person',
     joinedAt: row.joinedAt,
+    listPrice: row.listPrice,
+    discount: row.discountAmount,
+    discountCode: row.discountAmount > 0 ? (row.discountCode ?? '') : '',
+    answers: row.answers ?? [],
   };
 }
 
@@ -60,5 +76,6 @@ export function toCsvCells(r: ExportRecord, zone: string): string[] {
   return [
     r.reference, r.name, r.email, r.organisation, r.ticketType, poundsString(r.price), poundsString(r.amountPaid), r.paymentStatus, r.bookingStatus,
     r.dietary, r.accessibility, localStamp(r.bookedAt, zone), localStamp(r.checkedInAt, zone), r.walkIn, r.takingPart, localStamp(r.joinedAt, zone),
+    poundsString(r.listPrice), poundsString(r.discount), r.discountCode, ...r.answers,
   ];
 }

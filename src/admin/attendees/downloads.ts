@@ -5,6 +5,7 @@ import type { ServiceContext } from '../../context';
 import type { EventRecord } from '../../events/types';
 import { recordAudit, type Actor } from '../audit/log';
 import { encodeBatches, isClientDisconnect } from '../../lib/streams';
+import { questionColumns, withAnswerBatches, type QuestionColumn } from './answers';
 import { toExportRecord } from './columns';
 import { streamAttendeesCsv } from './export-csv';
 import { streamAttendeesXlsx } from './export-xlsx';
@@ -33,7 +34,7 @@ export async function recordAttendeeDownload(ctx: ServiceContext, actor: Actor, 
 }
 
 /** JSON written a batch at a time, like the other formats. */
-async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeListRow[]>, res: Response): Promise<void> {
+async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeListRow[]>, res: Response, columns: QuestionColumn[]): Promise<void> {
   const text = encodeBatches(batches, {
     head: `{"event":${JSON.stringify({ slug: event.slug, title: event.title, timezone: event.timezone })},"attendees":[`,
     encode: (batch, first) =>
@@ -43,7 +44,10 @@ async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeLis
           const r = toExportRecord(row);
           // `id` names the seat for the staff API (cancelling one place). `pricePaid` is kept for existing API clients:
           // it was always the seat's price, paid or not, which `price` now says plainly beside `amountPaid`.
-          return JSON.stringify({ id: row.id, ...r, pricePaid: r.price, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null, mode: row.mode, joinedAt: r.joinedAt?.toISOString() ?? null });
+          // `answers`: each with the wording it was given under (`question`) and its question's id.
+          const answers = (row.answerRecords ?? []).map((a) => ({ questionId: a.questionId, question: a.label, answer: a.text }));
+          const { answers: _cells, ...fields } = r;
+          return JSON.stringify({ id: row.id, ...fields, discountCode: r.discountCode || null, pricePaid: r.price, currency: row.currency, bookedAt: r.bookedAt.toISOString(), checkedInAt: r.checkedInAt?.toISOString() ?? null, mode: row.mode, joinedAt: r.joinedAt?.toISOString() ?? null, ...(columns.length ? { answers } : {}) });
         })
         .join(','),
     tail: ']}',
@@ -55,17 +59,18 @@ async function streamJson(event: EventRecord, batches: AsyncIterable<AttendeeLis
  * Sends the attendee list as a download: personal data, so never cached. A client that goes away part way
  * (tab closed, download cancelled) is normal: the download stops reading rows and ends quietly.
  */
-export async function sendAttendeeDownload(ctx: ServiceContext, event: EventRecord, filter: AttendeeFilter, format: DownloadFormat, res: Response): Promise<void> {
+export async function sendAttendeeDownload(ctx: ServiceContext, event: EventRecord, filter: AttendeeFilter, format: DownloadFormat, res: Response, options: { includeSensitive?: boolean } = {}): Promise<void> {
+  const columns = await questionColumns(ctx.db, event.id, { includeSensitive: options.includeSensitive ?? false });
   res.status(200).set({
     'Content-Type': TYPES[format],
     'Content-Disposition': `attachment; filename="${event.slug}-attendees.${format}"`,
     'Cache-Control': 'no-store',
   });
   try {
-    const batches = iterateAttendees(ctx.db, event.id, filter);
-    if (format === 'csv') await streamAttendeesCsv(batches, event.timezone, res);
-    else if (format === 'xlsx') await streamAttendeesXlsx(batches, event.timezone, res);
-    else await streamJson(event, batches, res);
+    const batches = withAnswerBatches(ctx.db, iterateAttendees(ctx.db, event.id, filter), columns);
+    if (format === 'csv') await streamAttendeesCsv(batches, event.timezone, res, columns);
+    else if (format === 'xlsx') await streamAttendeesXlsx(batches, event.timezone, res, columns);
+    else await streamJson(event, batches, res, columns);
   } catch (error) {
     if (isClientDisconnect(error, res)) return;
     // Our failure. Before any byte is sent, the error page must not arrive as the attachment; after, the

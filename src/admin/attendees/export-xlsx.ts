@@ -25,6 +25,9 @@ const COLUMNS: Array<Partial<ExcelJS.Column>> = [
   { key: 'walkIn', width: 10 },
   { key: 'takingPart', width: 12 },
   { key: 'joinedAt', width: 18, style: { numFmt: DATE_FORMAT } },
+  { key: 'listPrice', width: 12, style: { numFmt: MONEY_FORMAT } },
+  { key: 'discount', width: 12, style: { numFmt: MONEY_FORMAT } },
+  { key: 'discountCode', width: 16 },
 ].map((c, i) => ({ ...c, header: EXPORT_HEADERS[i] }));
 
 /**
@@ -33,10 +36,11 @@ const COLUMNS: Array<Partial<ExcelJS.Column>> = [
  * object per column (and one for all rows) is looked up instead: the same styles, the same file.
  */
 const CELL_STYLES = COLUMNS.map((c) => Object.freeze({ ...c.style }) as Partial<ExcelJS.Style>);
+const TEXT_STYLE = Object.freeze({}) as Partial<ExcelJS.Style>;
 const ROW_STYLE = Object.freeze({}) as Partial<ExcelJS.Style>;
 
 /** Adds the next batch to the sheet, row by row, each committed at once; false when there are no more. */
-async function addNextBatch(sheet: ExcelJS.Worksheet, batches: AsyncIterator<AttendeeListRow[]>, zone: string): Promise<boolean> {
+async function addNextBatch(sheet: ExcelJS.Worksheet, batches: AsyncIterator<AttendeeListRow[]>, zone: string, questionCount: number): Promise<boolean> {
   const next = await batches.next();
   if (next.done) return false;
   for (const row of next.value) {
@@ -49,9 +53,14 @@ async function addNextBatch(sheet: ExcelJS.Worksheet, batches: AsyncIterator<Att
       bookedAt: wallClockDate(r.bookedAt, zone),
       checkedInAt: r.checkedInAt ? wallClockDate(r.checkedInAt, zone) : null,
       joinedAt: r.joinedAt ? wallClockDate(r.joinedAt, zone) : null,
+      listPrice: r.listPrice / 100,
+      discount: r.discount / 100,
+      // Answers are typed by the public; written as string cells, an answer like =HYPERLINK(…) is text, never a formula.
+      ...Object.fromEntries(r.answers.map((a, i) => [`answer${i}`, a])),
     });
     (added as unknown as { style: Partial<ExcelJS.Style> }).style = ROW_STYLE; // a plain property, missing from the types
     for (let i = 0; i < CELL_STYLES.length; i++) added.getCell(i + 1).style = CELL_STYLES[i];
+    for (let i = 0; i < questionCount; i++) added.getCell(CELL_STYLES.length + i + 1).style = TEXT_STYLE;
     added.commit();
   }
   return true;
@@ -64,18 +73,18 @@ async function addNextBatch(sheet: ExcelJS.Worksheet, batches: AsyncIterator<Att
  * has room (exceljs itself buffers whatever it is given). A client that goes away ends it with ClientGoneError.
  * Batches are handled in a function of their own so that none stays referenced while this one waits.
  */
-export async function streamAttendeesXlsx(batches: AsyncIterable<AttendeeListRow[]>, zone: string, out: Writable): Promise<void> {
+export async function streamAttendeesXlsx(batches: AsyncIterable<AttendeeListRow[]>, zone: string, out: Writable, questions: Array<{ header: string }> = []): Promise<void> {
   // Loaded on first use: exceljs takes about 16 MB that a server nobody asks for a spreadsheet should not carry.
   const { default: excel } = await import('exceljs');
   const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet('Attendees', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = COLUMNS;
+  sheet.columns = [...COLUMNS, ...questions.map((q, i) => ({ key: `answer${i}`, width: 28, header: q.header }))];
   const header = sheet.getRow(1);
   header.font = { bold: true };
   header.commit();
   const iterator = batches[Symbol.asyncIterator]();
   try {
-    while (await addNextBatch(sheet, iterator, zone)) await whenWritable(out);
+    while (await addNextBatch(sheet, iterator, zone, questions.length)) await whenWritable(out);
   } catch (error) {
     await iterator.return?.();
     throw error;

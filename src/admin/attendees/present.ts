@@ -101,6 +101,7 @@ export function toAttendeeView(row: AttendeeListRow, zone: string) {
     ticketType: row.ticketTypeName,
     takingPart: row.mode === 'online' ? 'Online' : null,
     price: row.unitPrice === 0 ? 'Free' : formatMoney(row.unitPrice, row.currency),
+    discount: row.discountAmount > 0 ? `${formatMoney(row.discountAmount, row.currency)} off with ${row.discountCode ?? 'a code'}` : null,
     payment: paymentStatus(row),
     status,
     statusLabel: STATUS_LABELS[status],

@@ -1,3 +1,4 @@
+import type { AnswerRecord } from '../../bookings';
 import type { Knex } from 'knex';
 import type { Tx } from '../../db/connect';
 import { type BookingStatus, type PaymentMethod } from '../../bookings';
@@ -41,6 +42,14 @@ export interface AttendeeListRow {
   mode: 'in_person' | 'online';
   /** When an online attendee first opened their joining link. */
   joinedAt: Date | null;
+  /** Minor units: the price before a discount code, and what the code took off (0 without one). */
+  listPrice: number;
+  discountAmount: number;
+  /** The booking's discount code, or null. */
+  discountCode: string | null;
+  /** Answers to the event's questions, one per column (`answers.ts` withAnswers); absent until filled in. */
+  answers?: string[];
+  answerRecords?: AnswerRecord[];
 }
 
 const COLUMNS = [
@@ -48,6 +57,7 @@ const COLUMNS = [
   'attendees.name', 'attendees.email', 'attendees.organisation', 'attendees.dietary', 'attendees.accessibility', 'attendees.ticket_type_id',
   'ticket_types.name as ticket_type_name', 'attendees.unit_price', 'attendees.currency', 'bookings.payment_method', 'bookings.total',
   'bookings.created_at as booked_at', 'attendees.checked_in_at', 'bookings.is_walk_in', 'attendees.mode', 'attendees.joined_at',
+  'attendees.list_price', 'attendees.discount_amount', 'bookings.discount_code',
 ];
 
 // Money received for the booking, net of refunds: card and invoice payments alike (finance/categories RECEIVED_STATUSES).
@@ -97,6 +107,9 @@ function toRow(r: Record<string, unknown>): AttendeeListRow {
     isWalkIn: Boolean(r.is_walk_in),
     mode: r.mode === 'online' ? 'online' : 'in_person',
     joinedAt: fromDbTimeOrNull(r.joined_at),
+    listPrice: r.list_price === null || r.list_price === undefined ? Number(r.unit_price) : Number(r.list_price),
+    discountAmount: Number(r.discount_amount ?? 0),
+    discountCode: r.discount_code === null || r.discount_code === undefined ? null : String(r.discount_code),
   };
 }
 

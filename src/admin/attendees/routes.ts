@@ -18,6 +18,8 @@ import { bySurname, describeRows, STATUS_LABELS, surnameFirst, toAttendeeView, w
 import { listExpected, LIST_STATUSES, type AttendeeListRow, type ListStatus } from './queries';
 import { loadAttendeeList } from './read';
 import { attendeeQuerySchema, exportFormatSchema } from './schemas';
+import { maySeeSensitive, questionColumns, withAnswers } from './answers';
+import { answerLines } from '../../bookings';
 import { offerWaitlistPlace } from './waitlist';
 
 /** The cancel links of one row: organisers may cancel any booking, the treasurer paid ones (`cancel.ts`). */
@@ -48,8 +50,10 @@ async function sendDownload(ctx: ServiceContext, req: Request, res: Response, fo
   const event = await findStaffEvent(ctx, slugParam(req));
   const query = parseInput(attendeeQuerySchema, req.query);
   const filter = { q: query.q, status: statusFilter(query.status), ticketTypeId: query.ticket };
-  await recordAttendeeDownload(ctx, staffOf(res), event, { format, surface, filter });
-  await sendAttendeeDownload(ctx, event, filter, format, res);
+  // Sensitive answers only when chosen, and never for the treasurer (answers.ts).
+  const includeSensitive = query.sensitive === true && maySeeSensitive(staffOf(res).role);
+  await recordAttendeeDownload(ctx, staffOf(res), event, { format, surface, filter: { ...filter, ...(includeSensitive ? { sensitive: 'included' } : {}) } });
+  await sendAttendeeDownload(ctx, event, filter, format, res, { includeSensitive });
 }
 
 export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: GuardedRouter): void {
@@ -59,6 +63,9 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
     // The page shows confirmed places unless asked otherwise: those are the seats; its download links carry the choice.
     const query = { ...parsed, status: parsed.status ?? 'confirmed' };
     const list = await loadAttendeeList(ctx, event, { q: query.q, status: statusFilter(query.status), ticketTypeId: query.ticket }, query.page);
+    const seeSensitive = maySeeSensitive(staffOf(res).role);
+    const columns = await questionColumns(ctx.db, event.id, { includeSensitive: seeSensitive });
+    const answered = await withAnswers(ctx.db, list.rows, columns);
     const rows = describeRows(list.bySeatStatus, query.status);
     const zone = event.timezone;
     const role = staffOf(res).role;
@@ -67,14 +74,16 @@ export function attendeeRoutes(ctx: ServiceContext, views: Views, routes: Guarde
       title: `Attendees: ${event.title}`,
       isWide: true,
       event: { slug: event.slug, title: event.title, when: formatRange(event.startsAt, event.endsAt, zone), isFree: list.ticketTypes.every((t) => t.price === 0) },
-      query: { ...query, downloads: downloadQuery(query) },
+      query: { ...query, downloads: downloadQuery(query), sensitiveDownloads: `${downloadQuery(query) || '?'}${downloadQuery(query) ? '&' : ''}sensitive=1` },
       statuses: LIST_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], selected: query.status === s })),
       isAllStatuses: query.status === 'all',
       rowsHeading: rows.heading,
       rowsHidden: rows.hidden,
       allStatusesHref: downloadQuery({ ...query, status: 'all' }),
       ticketTypes: list.ticketTypes.map((t) => ({ value: t.id, label: t.name, selected: query.ticket === t.id })),
-      attendees: list.rows.map((r) => ({ ...toAttendeeView(r, zone), ...cancelLinks(r, role) })),
+      attendees: answered.map((r) => ({ ...toAttendeeView(r, zone), ...cancelLinks(r, role), answers: answerLines(r.answerRecords ?? [], { showSensitive: seeSensitive }) })),
+      hasQuestions: columns.length > 0,
+      hasSensitiveQuestions: seeSensitive && columns.some((c) => c.isSensitive),
       canCancel: can(role, 'bookings:cancel'),
       total: list.total,
       page: query.page,

@@ -10,6 +10,8 @@ export const attendeeQuerySchema = z.object({
   status: z.preprocess(blank, z.enum([...LIST_STATUSES, 'all'], { message: 'Choose a status from the list' }).optional()),
   ticket: z.preprocess(blank, z.coerce.number({ message: 'Choose a ticket type from the list' }).int().positive().optional()),
   page: z.preprocess(blank, z.coerce.number({ message: 'Not a page number' }).int().min(1).max(10000).default(1)),
+  /** Downloads: `sensitive=1` adds the answers to sensitive questions (never for the treasurer). */
+  sensitive: z.preprocess(blank, z.enum(['0', '1'], { message: 'Use sensitive=1 to include sensitive answers' }).transform((v) => v === '1').optional()),
 });
 
 export const exportFormatSchema = z.enum(['json', 'csv', 'xlsx'], { message: 'Use .json, .csv or .xlsx' });

@@ -66,6 +66,13 @@ const SENTENCES: Record<string, Describe> = {
   event_unpublished: (who, d, r) => sentence(who, 'put', eventName(r, d), 'back to draft'),
   event_cancelled: (who, d, r) =>
     sentence(who, 'cancelled', eventName(r, d), d.reason ? `(reason: ${quoted(d.reason)})` : '', `; ${count(d.cancelled ?? 0, 'booking', 'bookings')} cancelled`, list(d.toRefund).length > 0 && `and ${count(list(d.toRefund).length, 'refund', 'refunds')} requested`),
+  question_added: (who, d, r) => sentence(who, 'added the registration question', quoted(d.question), d.sensitive === true && '(sensitive)', 'to', eventName(r, d)),
+  question_changed: (who, d, r) => sentence(who, 'changed the registration question', quoted(d.before), d.before !== d.after && `to ${quoted(d.after)}`, 'of', eventName(r, d)),
+  question_removed: (who, d, r) => sentence(who, 'removed the registration question', quoted(d.question), 'from', eventName(r, d), d.answersKept === true && '(its answers are kept)'),
+  discount_code_created: (who, d, r) =>
+    sentence(who, 'created the discount code', text(d.code), `(${d.kind === 'free' ? 'free places' : d.kind === 'percent' ? `${text(d.percent)}% off` : `${money(d.amount)} off`}${d.maxUses !== null && d.maxUses !== undefined ? `, ${text(d.maxUses)} places` : ''})`, d.forEvery === true ? 'for every event' : `for ${eventName(r, d)}`),
+  discount_code_withdrawn: (who, d) => sentence(who, 'withdrew the discount code', text(d.code)),
+  discount_code_restored: (who, d) => sentence(who, 'restored the discount code', text(d.code)),
   ticket_type_created: (who, d, r) => sentence(who, 'added the ticket type', quoted(d.name), 'at', Number(d.price) === 0 ? 'no charge' : money(d.price), 'to', eventName(r, d)),
   ticket_type_updated: (who, d, r) => sentence(`${who} changed the ticket type ${quoted((d.before as Details | undefined)?.name ?? '')} of ${eventName(r, d)}${ticketChanges(d)}`),
   attendees_downloaded: (who, d, r) =>

@@ -83,6 +83,7 @@ export function ticketFormValues(type: TicketTypeRecord, zone: string): Record<s
     salesStartsAt: toLocalInput(type.salesStartsAt, zone),
     salesEndsAt: toLocalInput(type.salesEndsAt, zone),
     isActive: type.isActive,
+    isHidden: type.isHidden ?? false,
   };
 }
 
@@ -145,6 +146,7 @@ export function toStaffEventPage(detail: StaffEventDetail) {
       quota: t.quota,
       taken: t.taken,
       isActive: t.isActive,
+      isHidden: t.isHidden ?? false,
       salesWindow: [t.salesStartsAt ? `from ${formatInstant(t.salesStartsAt, zone)}` : '', t.salesEndsAt ? `until ${formatInstant(t.salesEndsAt, zone)}` : ''].filter(Boolean).join(' ') || null,
     })),
     messages: detail.messages.map((m) => ({ subject: m.subject, audience: m.audience === 'waitlist' ? 'Waitlist' : 'Attendees', recipients: m.recipients, sentBy: m.sentBy, at: formatInstant(m.createdAt, zone) })),

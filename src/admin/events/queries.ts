@@ -81,6 +81,7 @@ function ticketColumns(input: TicketInput): Row {
     sales_starts_at: timeOrNull(input.salesStartsAt),
     sales_ends_at: timeOrNull(input.salesEndsAt),
     is_active: input.isActive,
+    is_hidden: input.isHidden ?? false,
   };
 }
 
@@ -146,7 +147,7 @@ export async function countBookingsHeld(db: Tx, eventId: number, now: Date): Pro
 export async function copyTicketTypes(db: Tx, fromEventId: number, to: Pick<EventRecord, 'id' | 'currency'>): Promise<number> {
   const types = await listAllTicketTypes(db, fromEventId);
   for (const t of types) {
-    await insertTicketType(db, to, { name: t.name, description: t.description, price: t.price, membersOnly: t.membersOnly, quota: t.quota, salesStartsAt: null, salesEndsAt: null, isActive: t.isActive });
+    await insertTicketType(db, to, { name: t.name, description: t.description, price: t.price, membersOnly: t.membersOnly, quota: t.quota, salesStartsAt: null, salesEndsAt: null, isActive: t.isActive, isHidden: t.isHidden ?? false });
   }
   return types.length;
 }

@@ -67,7 +67,7 @@ const raw = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
  * or missing-venue errors only on the next submit. `rules` reads the raw input (only what it can make sense of) and
  * returns what `build` needs to finish the value.
  */
-function allAtOnce<S extends z.ZodType<Record<string, unknown>>, R, O>(
+export function allAtOnce<S extends z.ZodType<Record<string, unknown>>, R, O>(
   fields: S,
   rules: (input: Record<string, unknown>, ctx: z.RefinementCtx) => R,
   build: (value: z.output<S>, ruled: R) => O,
@@ -184,6 +184,8 @@ export function ticketFormSchema(zone: string) {
     salesStartsAt: localTime,
     salesEndsAt: localTime,
     isActive: checkbox,
+    /** Not on public sale: only a discount code that reveals it books it (a speaker ticket). */
+    isHidden: checkbox,
   });
   const rules = (input: Record<string, unknown>, ctx: z.RefinementCtx) => {
     const times = readTimes({ salesStartsAt: raw(input.salesStartsAt), salesEndsAt: raw(input.salesEndsAt) }, zone, ctx, [

@@ -1,3 +1,4 @@
+import { copyQuestions } from '../booking-setup/service';
 import type { Knex } from 'knex';
 import { promoteWaitlist } from '../../bookings';
 import type { ServiceContext } from '../../context';
@@ -96,7 +97,8 @@ export async function copyEvent(ctx: ServiceContext, actor: Actor, sourceSlug: s
     const id = await insertEvent(trx, { ...input, slug }, now).catch(translateSlugClash);
     await saveMeeting(trx, id, input.meeting, now);
     const ticketTypes = await copyTicketTypes(trx, source.id, { id, currency: source.currency });
-    await recordAudit(trx, actor, { action: 'event_copied', targetType: 'event', targetId: id, details: { slug, title: input.title, from: source.slug, fromTitle: source.title, ticketTypes } }, now);
+    const questions = await copyQuestions(trx, source.id, id, now);
+    await recordAudit(trx, actor, { action: 'event_copied', targetType: 'event', targetId: id, details: { slug, title: input.title, from: source.slug, fromTitle: source.title, ticketTypes, questions } }, now);
     return (await findEventById(trx, id)) as EventRecord;
   });
 }
