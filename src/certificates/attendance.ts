@@ -37,6 +37,23 @@ function attendedQuery(db: Tx | Knex, eventId: number, minSeconds: number) {
     .where((q) => q.whereNotNull('a.checked_in_at').orWhereNotNull('a.joined_at').orWhere('o.seconds', '>=', minSeconds));
 }
 
+/**
+ * The same definition as a condition on a query over `attendees` (under `alias`), for other folders that must agree
+ * with certificates about who came (the thank-you and "sorry we missed you" emails): `attended` true keeps those who
+ * attended, false those who did not. `minSeconds` is `attendanceThresholdSeconds` for the event.
+ */
+export function whereAttended(q: Knex.QueryBuilder, alias: string, minSeconds: number, attended = true): Knex.QueryBuilder {
+  const inReport = (db: Knex.QueryBuilder) =>
+    db.select(1).from('online_attendance as oa').whereRaw('oa.attendee_id = ??', [`${alias}.id`]).where('oa.seconds', '>=', minSeconds);
+  if (attended) return q.where((w) => w.whereNotNull(`${alias}.checked_in_at`).orWhereNotNull(`${alias}.joined_at`).orWhereExists(function () { inReport(this); }));
+  return q.whereNull(`${alias}.checked_in_at`).whereNull(`${alias}.joined_at`).whereNotExists(function () { inReport(this); });
+}
+
+/** Seconds present online that count as attending this event (its certificate settings, or half its length). */
+export async function attendanceThresholdSeconds(db: Tx | Knex, event: EventRecord): Promise<number> {
+  return minOnlineMinutes(await getCertificateSettings(db, event), event) * 60;
+}
+
 const toSeat = (r: Record<string, unknown>): AttendedSeat => ({
   attendeeId: Number(r.id),
   bookingId: Number(r.booking_id),

@@ -5,5 +5,5 @@ export { certificateTemplate } from './email';
 export { certificateJobs, issueDueCertificates } from './jobs';
 export { certificatePageUrl, verifyUrl } from './links';
 export { certificateForSeat } from './service';
-export { listAttendedSeats, hasAttended } from './attendance';
+export { attendanceThresholdSeconds, listAttendedSeats, hasAttended, whereAttended } from './attendance';
 export { afterEventLinks, type AfterEventLink } from './after-event';

@@ -9,6 +9,8 @@ import { normaliseEmail } from '../lib/email';
 import type { EmailContent, SkippedEmail } from '../mail/outbox';
 import { defineTemplate } from '../mail/templates';
 import { listMaterials, materialLink, visibleTo } from './materials';
+import { hasAttended } from '../certificates';
+import { attendeeSurveyUrl } from '../feedback';
 
 export const FOLLOW_UP_TEMPLATE = 'follow_up';
 
@@ -34,12 +36,14 @@ function ownLink(ctx: ServiceContext, booking: BookingRecord, seat: AttendeeReco
 /**
  * The one place that builds what a reminder, a thank-you or a "sorry we missed you" says to one attendee (the email
  * and the organiser's preview both use it). The thank-you and "sorry we missed you" carry the materials that attendee
- * may see; a feedback survey link (issue 13) belongs here too, as one more field of `after`.
+ * may see, and the thank-you the event's feedback survey (issue 13). Who attended is the certificates' one definition:
+ * checked in, joined online, or long enough in an uploaded attendance report.
  */
 export async function followUpModel(ctx: ServiceContext, rule: FollowUpPayload['rule'], event: EventRecord, booking: BookingRecord, seat: AttendeeRecord) {
   const summary = eventSummary(ctx, event);
   const isReminder = rule === 'reminder_early' || rule === 'reminder_late';
-  const attended = seat.checkedInAt !== null || seat.joinedAt !== null;
+  const attended = !isReminder && (await hasAttended(ctx.db, event, seat.id));
+  const surveyUrl = rule === 'thank_you' ? await attendeeSurveyUrl(ctx, { event, reference: booking.reference, seat }) : null;
   const materials = isReminder ? [] : visibleTo(await listMaterials(ctx.db, event.id), attended ? 'attendee' : 'registrant').map((m) => materialLink(ctx.config, m, event.slug, seat.id));
   const terms = refundTerms(event, contactEmailFor(event, ctx.config));
   return {
@@ -55,7 +59,7 @@ export async function followUpModel(ctx: ServiceContext, rule: FollowUpPayload['
     manageUrl: ownLink(ctx, booking, seat),
     // "Can't come?": releasing a place gives it to the waitlist; a paid booking's terms say what comes back.
     terms: isReminder && booking.total > 0 ? (booking.paymentMethod === 'invoice' ? terms.invoice : terms.card) : null,
-    after: isReminder ? null : { materials, hasMaterials: materials.length > 0 },
+    after: isReminder ? null : { materials, hasMaterials: materials.length > 0, surveyUrl },
   };
 }
 

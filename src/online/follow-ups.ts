@@ -7,6 +7,7 @@ import { publicHost } from '../lib/links';
 import { formatDate, fromDbTime, toDbTime } from '../lib/time';
 import { enqueueEmail } from '../mail/outbox';
 import { FOLLOW_UP_TEMPLATE, type FollowUpPayload } from './follow-up-email';
+import { attendanceThresholdSeconds, whereAttended } from '../certificates';
 
 /**
  * The messages around an event's day, one per rule: two reminders before the start, and after the end a thank-you to
@@ -56,10 +57,11 @@ const SUBJECTS: Record<FollowUpRule, (event: EventRecord) => string> = {
 
 /**
  * Who a rule's email goes to: active places of confirmed bookings with an email address; for a reminder, only those
- * booked by its time (no stale reminder for someone who booked after it); after the event, those who attended (checked
- * in at the door, or opened their joining link) for the thank-you, and the others for "sorry we missed you".
+ * booked by its time (no stale reminder for someone who booked after it); after the event, those who attended for the
+ * thank-you, and the others for "sorry we missed you". "Attended" is the certificates' one definition (checked in at the
+ * door, opened their joining link, or present in an uploaded attendance report for at least `minSeconds`).
  */
-export function recipientsQuery(trx: Knex.Transaction, eventId: number, rule: FollowUpRule, dueAt: Date): Knex.QueryBuilder {
+export function recipientsQuery(trx: Knex.Transaction, eventId: number, rule: FollowUpRule, dueAt: Date, minSeconds: number): Knex.QueryBuilder {
   const q = trx('attendees')
     .join('bookings', 'bookings.id', 'attendees.booking_id')
     .select('attendees.id', 'attendees.booking_id', 'attendees.email', 'attendees.name')
@@ -69,14 +71,13 @@ export function recipientsQuery(trx: Knex.Transaction, eventId: number, rule: Fo
     .whereNot('attendees.email', '')
     .orderBy('attendees.id');
   if (rule === 'reminder_early' || rule === 'reminder_late') return q.where('attendees.created_at', '<=', toDbTime(dueAt));
-  if (rule === 'thank_you') return q.where((w) => w.whereNotNull('attendees.checked_in_at').orWhereNotNull('attendees.joined_at'));
-  return q.whereNull('attendees.checked_in_at').whereNull('attendees.joined_at');
+  return whereAttended(q, 'attendees', minSeconds, rule === 'thank_you');
 }
 
-export const NO_ATTENDANCE = 'Nobody was checked in at the door or joined online, so who came is not known.';
+export const NO_ATTENDANCE = 'Nobody was checked in at the door, joined online or appears in an attendance report, so who came is not known.';
 
-async function hasAttendance(trx: Knex.Transaction, eventId: number): Promise<boolean> {
-  const row = await trx('attendees').where({ event_id: eventId, status: 'active' }).where((w) => w.whereNotNull('checked_in_at').orWhereNotNull('joined_at')).first('id');
+async function hasAttendance(trx: Knex.Transaction, eventId: number, minSeconds: number): Promise<boolean> {
+  const row = await whereAttended(trx('attendees').where({ event_id: eventId, status: 'active' }), 'attendees', minSeconds).first('id');
   return row !== undefined;
 }
 
@@ -102,11 +103,12 @@ async function queueRule(ctx: ServiceContext, eventId: number, rule: FollowUpRul
     if (claimed.length === 0) return null;
     // Nobody checked in and nobody joined online: attendance was not taken, so "sorry we missed you" would go to people
     // who came. Neither follow-up is sent; the organisers' page says why.
-    if ((rule === 'missed_you' || rule === 'thank_you') && !(await hasAttendance(trx, eventId))) {
+    const minSeconds = await attendanceThresholdSeconds(trx, event);
+    if ((rule === 'missed_you' || rule === 'thank_you') && !(await hasAttendance(trx, eventId, minSeconds))) {
       await trx('event_follow_up_runs').where({ event_id: eventId, rule }).update({ skipped_reason: NO_ATTENDANCE });
       return 0;
     }
-    const people = (await recipientsQuery(trx, eventId, rule, time.dueAt)) as Array<{ id: number; booking_id: number; email: string; name: string }>;
+    const people = (await recipientsQuery(trx, eventId, rule, time.dueAt, minSeconds)) as Array<{ id: number; booking_id: number; email: string; name: string }>;
     const host = publicHost(ctx.config);
     for (const person of people) {
       const payload: FollowUpPayload = { rule, attendeeId: Number(person.id), eventId };

@@ -124,9 +124,40 @@ describe('reminders and follow-ups', () => {
     expect(await tick(at(4 * HOUR))).toEqual([]);
     const runs = await t.db('event_follow_up_runs').where({ event_id: event.id }).orderBy('rule');
     expect(runs.map((r) => [r.rule, Number(r.recipients), r.skipped_reason])).toEqual([
-      ['missed_you', 0, 'Nobody was checked in at the door or joined online, so who came is not known.'],
-      ['thank_you', 0, 'Nobody was checked in at the door or joined online, so who came is not known.'],
+      ['missed_you', 0, 'Nobody was checked in at the door, joined online or appears in an attendance report, so who came is not known.'],
+      ['thank_you', 0, 'Nobody was checked in at the door, joined online or appears in an attendance report, so who came is not known.'],
     ]);
+  });
+
+  it('when the only record of attendance is an uploaded attendance report, then those present long enough are thanked (with the survey link) and the rest missed, by the same rule as certificates', async () => {
+    // Arrange: an online meeting of 2 hours; nobody checked in or opened their joining link.
+    t.clock.set(at(-20 * DAY));
+    const event = await buildEvent(t.db, { title: 'Webinar with a report', mode: 'online', startsAt: at(0), endsAt: at(2 * HOUR), meetingUrl: 'https://zoom.example.com/j/123' });
+    await book(event.slug, 'stayed-an-hour', 'online');
+    await book(event.slug, 'left-early', 'online');
+    await book(event.slug, 'never-came', 'online');
+    await t.sendMail();
+    t.clock.set(at(-HOUR));
+    await t.db('events').where({ id: event.id }).update({ reminder_early_hours: null, reminder_late_hours: null });
+    // Act: the organisers' uploaded report (half the event, 60 minutes, is the default minimum) is recorded.
+    const seats = await t.db('attendees').where({ event_id: event.id }).select('id', 'email');
+    const seatOf = (n: string) => Number(seats.find((s) => s.email === `attendee${n}@example.org`)!.id);
+    await t.db('online_attendance').insert([
+      { attendee_id: seatOf('stayed-an-hour'), event_id: event.id, seconds: 60 * 60, recorded_at: at(2 * HOUR + 60_000) },
+      { attendee_id: seatOf('left-early'), event_id: event.id, seconds: 59 * 60, recorded_at: at(2 * HOUR + 60_000) },
+    ]);
+    const after = await tick(at(4 * HOUR));
+
+    // Assert
+    expect(who(after)).toEqual([
+      'attendeeleft-early@example.org Sorry we missed you',
+      'attendeenever-came@example.org Sorry we missed you',
+      'attendeestayed-an-hour@example.org Thank you for coming',
+    ]);
+    const thanks = after.find((m) => m.subject?.startsWith('Thank you'))!;
+    expect(thanks.text).toMatch(new RegExp(`Tell us how it went \\(a few questions, a couple of minutes\\): http://events\\.test/bookings/HSUG-[0-9A-Z-]+/seats/${seatOf('stayed-an-hour')}/feedback\\?token=`));
+    const missed = after.filter((m) => m.subject?.startsWith('Sorry'));
+    for (const m of missed) expect(m.text).not.toContain('/feedback?token=');
   });
 
   it('when two schedulers run at the same moment, then each reminder is queued once', async () => {
