@@ -92,6 +92,31 @@ describe('booking with a conditional question and a discount code in a browser',
     await page.close();
   }, 90_000);
 
+  it('when a buyer presses Enter in a field of the booking form, then it books (as the main button does), and Apply code still works from the keyboard', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Non-member', price: 9500 }]), title: 'Seminar: pressing Enter on the booking form' });
+    await buildCode(t.db, { code: `ENTER10-${event.id}`, eventId: event.id, kind: 'percent', percent: 10 });
+    const page = await browser.newPage();
+    await page.goto(`${t.baseUrl}/events/${event.slug}/book?qty_${event.ticketTypeIds[0]}=1`);
+
+    // Apply code by keyboard: focus the button and press Enter; the price after the code is shown, nothing is booked.
+    await page.getByLabel('Full name').first().fill('Grace Hopper');
+    await page.getByLabel('Email address').first().fill(`grace-enter-${event.id}@example.org`);
+    await page.getByLabel('Discount code').fill(`enter10-${event.id}`);
+    await page.getByRole('button', { name: 'Apply code' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.locator('#discount-applied').textContent()).resolves.toContain('£9.50 off');
+    await expect(page.getByLabel('Full name').first().inputValue()).resolves.toBe('Grace Hopper');
+    expect(Number((await t.db('bookings').where({ event_id: event.id }).count({ n: '*' }).first())?.n)).toBe(0);
+    expect(await lookAt(page, 'codes-book-enter-applied')).toEqual([]);
+
+    // Enter in the name field books, like "Continue to payment": the buyer lands on the checkout at the discounted price.
+    await page.getByLabel('Full name').first().press('Enter');
+    await page.waitForURL(`${t.sandbox.url}/checkout/**`);
+    expect(await page.textContent('body')).toContain('£85.50');
+    expect(await t.db('bookings').where({ event_id: event.id }).select('status', 'total', 'discount_code')).toEqual([{ status: 'pending_payment', total: 8550, discount_code: `ENTER10-${event.id}` }]);
+    await page.close();
+  }, 60_000);
+
   it('when an organiser builds a question and a code and slips up on each form, then every page is axe clean with the errors beside the fields', async () => {
     const event = await buildEvent(t.db, { ...paidEvent(), title: 'Seminar: linking hospital and mortality data' });
     const staff = await createStaff(t, 'organiser');
