@@ -6,6 +6,7 @@ import { ConflictError } from '../lib/errors';
 import { formatMoney } from '../lib/money';
 import { formatInstant, fromDbTime, fromDbTimeOrNull, toDbTime } from '../lib/time';
 import { whereBookedOrWaiting } from './holds';
+import type { AttendeeRecord } from './types';
 
 /**
  * Discount codes, and the one precedence rule with member prices:
@@ -118,6 +119,21 @@ export async function countCodeUses(db: Tx, codeIds: number[], now: Date): Promi
     .count({ n: '*' });
   for (const r of rows as Row[]) uses.set(Number(r.id), Number(r.n));
   return uses;
+}
+
+/**
+ * Whether seats that gave their code's uses back (a hold that lapsed) may take them again now, as a late payment
+ * does: for each code they carry with a limit, the uses others hold plus theirs stay within it. Call under the event's
+ * lock; takes the row lock of a code valid at every event (as booking with it does).
+ */
+export async function codeUsesStillFree(trx: Knex.Transaction, seats: Array<Pick<AttendeeRecord, 'discountCodeId'>>, now: Date): Promise<boolean> {
+  const wanted = new Map<number, number>();
+  for (const s of seats) if (s.discountCodeId !== null) wanted.set(s.discountCodeId, (wanted.get(s.discountCodeId) ?? 0) + 1);
+  if (wanted.size === 0) return true;
+  const rows = (await trx('discount_codes').select('id', 'event_id', 'max_uses').whereIn('id', [...wanted.keys()])) as Row[];
+  for (const row of rows) if (row.event_id === null) await lockRow(trx, 'discount_codes', Number(row.id));
+  const used = await countCodeUses(trx, [...wanted.keys()], now);
+  return rows.every((row) => row.max_uses === null || (used.get(Number(row.id)) ?? 0) + (wanted.get(Number(row.id)) ?? 0) <= Number(row.max_uses));
 }
 
 /** What one seat costs: the price the buyer is entitled to, the code's discount off it, and what is charged. */

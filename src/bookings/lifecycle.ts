@@ -7,6 +7,7 @@ import { countSeatsTaken, findEventById, listTicketTypes } from '../events/queri
 import type { EventRecord } from '../events/types';
 import { AppError, NotFoundError } from '../lib/errors';
 import { fromDbTime, toDbTime } from '../lib/time';
+import { codeUsesStillFree } from './discounts';
 import { isHoldLive } from './holds';
 import { queueBookingNotice, queueMoneyNotice, receiptFor } from './notify';
 import { cancelAttendees, findBookingById, listAttendees, updateBookingStatus } from './queries';
@@ -71,6 +72,11 @@ export async function confirmHold(trx: Knex.Transaction, ctx: ServiceContext, bo
   const live = isHoldLive(booking, now);
   if (!live && (seats.length === 0 || event.status !== 'published' || !(await seatsStillFree(trx, event, seats, now)))) {
     await expireHold(trx, ctx, bookingId, 'Paid after the hold expired; the places had gone');
+    return 'seats_gone';
+  }
+  // The lapsed hold gave its code's uses back: paid at the code's price, it takes them again only if the code has them.
+  if (!live && !(await codeUsesStillFree(trx, seats, now))) {
+    await expireHold(trx, ctx, bookingId, "Paid after the hold expired; the discount code's uses had gone");
     return 'seats_gone';
   }
   const changed = await updateBookingStatus(trx, bookingId, ['pending_payment', 'expired'], 'confirmed', now, {

@@ -1,0 +1,82 @@
+import request from 'supertest';
+import { buildCode } from '../support/codes';
+import { buildEvent, person } from '../support/factories';
+import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
+
+/**
+ * Discount codes at their edges (a hostile review of issue 18): late payments, waitlists, seat cancellations, odd
+ * input. Each test was a defect report first.
+ */
+
+let t: PaymentsTestApp;
+
+beforeAll(async () => {
+  t = await startPaymentsTestApp();
+});
+afterEach(() => {
+  t.clock.set('2026-03-02T12:00:00.000Z');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+let n = 0;
+function body(ticketTypeId: number, extra: Record<string, unknown> = {}, seats = 1) {
+  const people = Array.from({ length: seats }, () => person(`edge-${++n}`));
+  return { buyer: { name: people[0].name, email: people[0].email }, items: people.map((p) => ({ ticketTypeId, attendee: p })), ...extra };
+}
+const book = (slug: string, payload: object) => request(t.app).post(`/api/v1/events/${slug}/bookings`).send(payload);
+
+async function usesOf(codeId: number): Promise<number> {
+  const row = await t.db('attendees').join('bookings', 'bookings.id', 'attendees.booking_id').where({ 'attendees.discount_code_id': codeId, 'attendees.status': 'active' }).whereIn('bookings.status', ['confirmed', 'pending_payment', 'waitlisted']).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/** The sweeper's work, without moving the sandbox's clock (its session stays payable, as a slow bank's can be). */
+async function lapse(reference: string) {
+  await t.db('bookings').where({ reference }).update({ status: 'expired', hold_expires_at: '2026-03-02T11:00:00.000Z' });
+}
+
+describe('a code used by a hold that lapses, then is paid late', () => {
+  it('when the code’s last use went to someone else meanwhile, then the late payment is refunded in full and the code is not used beyond its limit', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Standard', price: 9500 }]), capacity: 10 });
+    const codeId = await buildCode(t.db, { code: `LATE1-${event.id}`, eventId: event.id, kind: 'percent', percent: 10, maxUses: 1 });
+    const late = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `LATE1-${event.id}` }));
+    expect(late.body.booking).toMatchObject({ status: 'pending_payment', total: 8550 });
+    await lapse(late.body.booking.reference);
+    // The hold has lapsed: its use is given back, and another buyer takes it.
+    const other = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `LATE1-${event.id}` }));
+    expect(other.status).toBe(201);
+    t.sandbox.pay(sessionIdOf(other.body.booking.checkoutUrl));
+    await t.sandbox.flush();
+
+    t.sandbox.pay(sessionIdOf(late.body.booking.checkoutUrl));
+    await t.sandbox.flush();
+
+    const booking = await t.db('bookings').where({ reference: late.body.booking.reference }).first();
+    expect(booking.status).toBe('expired');
+    expect(await usesOf(codeId)).toBe(1);
+    const payment = await t.db('payments').where({ booking_id: booking.id }).first();
+    expect(payment).toMatchObject({ amount: 8550, refund_because: 'late' });
+    const [refund] = await t.db('refunds').where({ booking_id: booking.id });
+    expect(refund).toMatchObject({ amount: 8550 });
+    const intent = await t.stripe.paymentIntents.retrieve(payment.stripe_payment_intent_id, { expand: ['latest_charge'] });
+    expect((intent.latest_charge as { amount_refunded: number }).amount_refunded).toBe(8550);
+  });
+
+  it('when the code still has a use, then the late payment at the discounted price takes the place back and uses the code once', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Standard', price: 9500 }]), capacity: 10 });
+    const codeId = await buildCode(t.db, { code: `LATE2-${event.id}`, eventId: event.id, kind: 'percent', percent: 10, maxUses: 2 });
+    const late = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `LATE2-${event.id}` }));
+    await lapse(late.body.booking.reference);
+    // The lapsed hold gave its use back.
+    expect(await usesOf(codeId)).toBe(0);
+    t.sandbox.pay(sessionIdOf(late.body.booking.checkoutUrl));
+    await t.sandbox.flush();
+    const booking = await t.db('bookings').where({ reference: late.body.booking.reference }).first();
+    expect(booking).toMatchObject({ status: 'confirmed', total: 8550, discount_total: 950 });
+    expect(await usesOf(codeId)).toBe(1);
+    expect(await t.db('refunds').where({ booking_id: booking.id })).toHaveLength(0);
+    expect((await t.db('payments').where({ booking_id: booking.id }).first()).amount).toBe(8550);
+  });
+});
