@@ -52,10 +52,17 @@ export interface DiscountCodeRecord {
   createdAt: Date;
 }
 
-/** Codes are matched without regard to case or surrounding spaces. */
+/**
+ * Codes are matched without regard to case, spaces or full-width forms: a code is only ever letters, digits, - and _
+ * (the organisers' form), so NFKC (full-width "ＤＥＭＯ２０" is DEMO20) and dropping spaces (a code split across a line
+ * in an email) cannot turn one code into another, while a look-alike from another script (Cyrillic "Е") stays unknown.
+ */
 export function normaliseCode(code: string): string {
-  return code.trim().toUpperCase();
+  return code.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
 }
+
+/** What a stored code looks like: 1 to 40 capital letters, digits, - or _ (the organisers' form asks for 3 or more). */
+const CODE_SHAPE = /^[A-Z0-9_-]{1,40}$/;
 
 type Row = Record<string, unknown>;
 const intOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -91,7 +98,11 @@ async function ticketTypesOf(db: Tx, codeIds: number[]): Promise<Map<number, num
 
 /** The code with that text, whichever event it is for (the caller checks it fits the event). */
 export async function findDiscountCode(db: Tx, code: string): Promise<DiscountCodeRecord | undefined> {
-  const row = await db('discount_codes').select('*').where({ code: normaliseCode(code) }).first();
+  const normalised = normaliseCode(code);
+  // Stored codes are only ever this shape (the organisers' form): anything else is unknown without asking the database,
+  // so no odd text (a NUL byte PostgreSQL refuses, 10,000 characters) reaches it from any page that re-reads a code.
+  if (!CODE_SHAPE.test(normalised)) return undefined;
+  const row = await db('discount_codes').select('*').where({ code: normalised }).first();
   if (!row) return undefined;
   return toDiscountCode(row, (await ticketTypesOf(db, [Number(row.id)])).get(Number(row.id)));
 }

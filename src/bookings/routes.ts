@@ -16,7 +16,7 @@ import { parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
 import { bookingNoteFor, toApiBooking, toBookPage, toCancelPage, toManagePage, type SeatChoice } from './present';
-import { referenceSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
+import { discountCodeText, referenceSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
 import { cancelAsHolder, previewHolderCancel } from './cancel';
 import { createBooking } from './create';
 import { resumePayment } from './pay';
@@ -181,9 +181,10 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   router.get('/events/:slug/book', async (req, res) => {
     const slug = parseSlug(req);
     // A code for a hidden ticket type (a speaker place), from the event page's small form: one place of that type.
-    const code = typeof req.query.code === 'string' ? req.query.code.trim() : '';
-    if (code) {
+    const typedCode = typeof req.query.code === 'string' ? req.query.code : '';
+    if (typedCode.trim()) {
       try {
+        const code = parseInput(z.object({ code: discountCodeText }), { code: typedCode }).code ?? '';
         const limit = await limitDiscountCode(ctx, req, res, code);
         const revealed = await revealedTicketType(ctx, slug, code);
         const refusal = revealed ? undefined : unknownCode(code);
@@ -213,8 +214,10 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const seats = request.items.map((item) => ({ ticketTypeId: item.ticketTypeId ?? 0 }));
     // "Apply code": show the price after the code, keeping everything typed; nothing is booked. Counted like a booking
     // that names a code, so it cannot be used to guess codes faster.
-    if (form.apply_code !== undefined && request.discountCode) {
+    if (form.apply_code !== undefined) {
       try {
+        request.discountCode = parseInput(z.object({ discountCode: discountCodeText }), { discountCode: request.discountCode }).discountCode;
+        if (!request.discountCode) throw new ValidationError([{ path: 'discountCode', message: 'Type the code you were given, then choose Apply code' }]);
         const limit = await limitDiscountCode(ctx, req, res, request.discountCode);
         let applied: Awaited<ReturnType<typeof previewBookingDiscount>>;
         try {

@@ -9,6 +9,13 @@ const optionalText = (max: number) => singleLineText(max).nullish().transform(bl
 const optionalLines = (max: number) => multiLineText(max).nullish().transform(blankToUndefined).optional();
 const email = emailText('Enter an email address like name@example.org');
 
+/**
+ * A discount code as typed, wherever it is typed (the API, the booking form, its Apply code, the event page's code
+ * form): the text rule, at most 40 characters; blank is none. Read before anything looks it up, so no odd input
+ * reaches the database or is repeated back in a message.
+ */
+export const discountCodeText = singleLineText(40, { tooLong: 'A discount code is at most 40 characters; check it is typed as you were given it' }).nullish().transform(blankToUndefined).optional();
+
 export const personSchema = z.object({
   name: requiredText(200, 'name'),
   email,
@@ -42,7 +49,7 @@ export const bookingRequestSchema = z
     purchaseOrder: optionalText(100),
     billingContact: optionalText(300),
     /** A discount code (case and surrounding spaces do not matter). */
-    discountCode: optionalText(40),
+    discountCode: discountCodeText,
     /** Answers to the per-booking questions, keyed by question id. */
     answers: answersSchema,
   })

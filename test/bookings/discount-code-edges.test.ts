@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { buildCode } from '../support/codes';
 import { buildEvent, person } from '../support/factories';
+import { attribute, tagWithId, textOf } from '../support/html';
 import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 
 /**
@@ -78,5 +79,51 @@ describe('a code used by a hold that lapses, then is paid late', () => {
     expect(await usesOf(codeId)).toBe(1);
     expect(await t.db('refunds').where({ booking_id: booking.id })).toHaveLength(0);
     expect((await t.db('payments').where({ booking_id: booking.id }).first()).amount).toBe(8550);
+  });
+});
+
+describe('odd codes typed on the booking form, in the API and in the event page’s code form', () => {
+  const odd = ['', '   ', 'x'.repeat(10_000), 'DEMO\u000020', 'ＤＥＭＯ２０', 'DЕMO20', 'DEMO 20', 'demo20\u202e', '%', "' OR 1=1 --", '\ud800'];
+
+  it('when Apply code is pressed with the code field empty, then nothing is booked and the field says to type a code, keeping what was typed', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Standard', price: 9500 }]), capacity: 10 });
+    const res = await request(t.app).post(`/events/${event.slug}/book`).type('form').send({ buyer_name: 'Ada Empty', buyer_email: 'ada-empty-code@example.org', seat_0_type: String(event.ticketTypeIds[0]), seat_0_price: '9500', payment_method: 'card', discount_code: '  ', apply_code: '1' });
+    expect(res.status).toBe(422);
+    expect(textOf(res.text)).toContain('Type the code you were given, then choose Apply code');
+    expect(res.text).toContain('id="field-discount_code-error"');
+    expect(attribute(tagWithId(res.text, 'field-buyer_name'), 'value')).toBe('Ada Empty');
+    expect(await t.db('bookings').where({ event_id: event.id })).toHaveLength(0);
+  });
+
+  it.each(odd.map((code) => [JSON.stringify(code).slice(0, 40), code]))('when the code is %s, then no page or API answers 500, and what was typed is kept', async (_, code) => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Standard', price: 9500 }]), capacity: 10 });
+    await t.db('ticket_types').insert({ event_id: event.id, name: 'Speaker', price: 9500, currency: 'GBP', is_hidden: true, position: 5 });
+    const form = { buyer_name: 'Ada Odd', buyer_email: `ada-odd-${event.id}@example.org`, seat_0_type: String(event.ticketTypeIds[0]), seat_0_price: '9500', payment_method: 'card', discount_code: code };
+    const applied = await request(t.app).post(`/events/${event.slug}/book`).type('form').send({ ...form, apply_code: '1' });
+    expect(applied.status).not.toBe(500);
+    expect(applied.status).not.toBe(303);
+    expect(attribute(tagWithId(applied.text, 'field-buyer_name'), 'value')).toBe('Ada Odd');
+    // Whatever was wrong with the code is said beside its field.
+    expect(applied.text).toContain('id="field-discount_code-error"');
+    const booked = await request(t.app).post(`/events/${event.slug}/book`).type('form').send(form);
+    expect(booked.status).not.toBe(500);
+    if (booked.status !== 303) expect(attribute(tagWithId(booked.text, 'field-buyer_name'), 'value')).toBe('Ada Odd');
+    const api = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: code }));
+    expect(api.status).not.toBe(500);
+    const reveal = await request(t.app).get(`/events/${event.slug}/book`).query({ code });
+    expect(reveal.status).not.toBe(500);
+  });
+
+  it('when a code is typed in full-width letters, with spaces inside or in lower case, then it is the code; a look-alike letter from another script is not', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Standard', price: 9500 }]), capacity: 10 });
+    await buildCode(t.db, { code: `WIDE${event.id}`, eventId: event.id, kind: 'percent', percent: 10 });
+    const wide = [...`wide${event.id}`].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('');
+    for (const typed of [wide, ` Wi de ${event.id} `, `wide${event.id}`]) {
+      const res = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: typed }));
+      expect({ typed, status: res.status, discount: res.body.booking?.discountTotal }).toEqual({ typed, status: 201, discount: 950 });
+    }
+    const cyrillic = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `WIDЕ${event.id}` }));
+    expect(cyrillic.status).toBe(409);
+    expect(cyrillic.body.error.code).toBe('discount_code_unknown');
   });
 });
