@@ -38,6 +38,24 @@ describe('registration questions, as organisers build them', () => {
     expect(textOf(page.text)).toContain('Which table? Answer this only if you answered “yes” to “Will you stay for the networking?”.');
   });
 
+  it('when an organiser renames the answer another question depends on, or asks it another way, then 422 says which question depends on it and keeps what was typed; the condition still works', async () => {
+    const event = await buildEvent(t.db);
+    const dinner = await buildQuestion(t.db, event.id, { kind: 'single_choice', label: 'Will you come to the dinner?', options: ['Yes', 'No'], position: 1 });
+    await buildQuestion(t.db, event.id, { kind: 'single_choice', label: 'Which menu?', options: ['Meat', 'Fish'], conditionQuestionId: dinner, conditionValue: 'Yes', position: 2 });
+    const edit = { _csrf: organiser.csrf, label: 'Will you come to the dinner?', scope: 'booking', kind: 'single_choice', options: 'Yes please\nNo', isRequired: 'on' };
+    for (const change of [{}, { options: 'Yes\nNo', scope: 'attendee' }]) {
+      const res = await organiser.agent.post(`/admin/events/${event.slug}/questions/${dinner}`).type('form').send({ ...edit, ...change });
+      expect(res.status).toBe(422);
+      expect(textOf(res.text)).toContain('“Which menu?” is asked only after the answer “Yes” to this question');
+      expect(res.text).toMatch(/id="field-(options|scope)-error"/);
+      expect(attribute(tagWithId(res.text, 'field-label'), 'value')).toBe('Will you come to the dinner?');
+    }
+    expect(await t.db('event_questions').where({ id: dinner }).first('options', 'scope', 'kind')).toEqual({ options: JSON.stringify(['Yes', 'No']), scope: 'booking', kind: 'single_choice' });
+    // Rewording the question itself, or adding an answer, is fine.
+    const reworded = await organiser.agent.post(`/admin/events/${event.slug}/questions/${dinner}`).type('form').send({ ...edit, label: 'Will you join us for dinner?', options: 'Yes\nNo\nMaybe' });
+    expect(reworded.status).toBe(303);
+  });
+
   it('when the question form is wrong in several ways, then 422 shows each beside its field and keeps what was typed', async () => {
     const event = await buildEvent(t.db);
     const res = await organiser.agent.post(`/admin/events/${event.slug}/questions`).type('form').send({ _csrf: organiser.csrf, label: '', scope: 'booking', kind: 'single_choice', options: 'Only one', helpText: 'Kept' });

@@ -79,6 +79,22 @@ function checkCondition(input: QuestionInput, earlier: QuestionRecord[]): ErrorD
   return [];
 }
 
+/**
+ * A question others depend on must keep asking the way they depend on: the same scope, and (for a choice or yes/no)
+ * the answer each waits for, or that question would silently never be asked again. One detail per broken dependant,
+ * on the field that breaks it.
+ */
+function checkDependants(input: QuestionInput, id: number, existing: QuestionRecord[]): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const answers = input.kind === 'yes_no' ? ['yes', 'no'] : input.kind.endsWith('choice') ? input.options : null;
+  for (const q of existing.filter((d) => d.conditionQuestionId === id && d.conditionValue !== null)) {
+    const waitsFor = `“${q.label}” is asked only after the answer “${q.conditionValue}” to this question`;
+    if (q.scope !== input.scope) problems.push({ path: 'scope', message: `${waitsFor}, asked the same way (${q.scope === 'booking' ? 'once per booking' : 'of each attendee'}): change “${q.label}” first` });
+    else if (answers && !answers.some((a) => a.toLowerCase() === q.conditionValue!.toLowerCase())) problems.push({ path: 'options', message: `${waitsFor}: keep that answer, or change “${q.label}” first` });
+  }
+  return problems;
+}
+
 function questionColumns(input: QuestionInput) {
   return {
     scope: input.scope,
@@ -118,7 +134,7 @@ export async function updateQuestion(ctx: ServiceContext, actor: Actor, slug: st
     const existing = await listEventQuestions(trx, event.id);
     const before = existing.find((q) => q.id === id);
     if (!before) throw new NotFoundError('not_found', 'No such question for this event.');
-    const problems = checkCondition(input, existing.filter((q) => q.position < before.position || (q.position === before.position && q.id < before.id)));
+    const problems = [...checkCondition(input, existing.filter((q) => q.position < before.position || (q.position === before.position && q.id < before.id))), ...checkDependants(input, id, existing)];
     if (problems.length) throw new ValidationError(problems);
     await trx('event_questions').where({ id }).update({ ...questionColumns(input), updated_at: toDbTime(now) });
     await bumpCatalogue(trx, event.id);
