@@ -1,4 +1,4 @@
-import { conditionNote, QUESTION_KIND_LABELS, type AnswerRecord, type QuestionRecord, type QuestionScope } from './questions';
+import { conditionNote, conditionOn, QUESTION_KIND_LABELS, type AnswerRecord, type QuestionRecord, type QuestionScope } from './questions';
 
 /**
  * The booking form's questions as plain view-models (views/partials/booking-questions.hbs), with what was typed and
@@ -68,7 +68,7 @@ export function answersFromForm(form: Record<string, unknown>, prefix: string): 
 }
 
 /** A question for the public API (`GET /api/v1/events/:slug/questions`). */
-export function toApiQuestion(q: QuestionRecord) {
+export function toApiQuestion(q: QuestionRecord, all: QuestionRecord[]) {
   return {
     id: q.id,
     scope: q.scope,
@@ -77,7 +77,7 @@ export function toApiQuestion(q: QuestionRecord) {
     help: q.helpText || null,
     required: q.isRequired,
     options: q.kind === 'single_choice' || q.kind === 'multiple_choice' ? q.options : q.kind === 'yes_no' ? ['yes', 'no'] : null,
-    condition: q.conditionQuestionId !== null ? { questionId: q.conditionQuestionId, value: q.conditionValue } : null,
+    condition: conditionOn(q, all) ? { questionId: q.conditionQuestionId, value: q.conditionValue } : null,
   };
 }
 

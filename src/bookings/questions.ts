@@ -135,9 +135,19 @@ function isBlank(value: AnswerValue | undefined): boolean {
   return value.trim() === '';
 }
 
+/**
+ * The question a condition waits for, if it is still asked the same way (live, same scope). A condition on anything
+ * else (a question removed, or now asked the other way) is no condition: the question is asked always, as the form
+ * shows it, rather than never, which would silently drop every answer typed for it.
+ */
+export function conditionOn(question: QuestionRecord, all: QuestionRecord[]): QuestionRecord | undefined {
+  if (question.conditionQuestionId === null || question.conditionValue === null) return undefined;
+  return all.find((q) => q.id === question.conditionQuestionId && q.scope === question.scope && !q.isArchived);
+}
+
 /** Whether `answer` (to the condition's question) meets the condition: equal, or for a multiple choice, among those chosen. */
-function conditionMet(question: QuestionRecord, answers: Map<number, AnswerValue>): boolean {
-  if (question.conditionQuestionId === null || question.conditionValue === null) return true;
+function conditionMet(question: QuestionRecord, answers: Map<number, AnswerValue>, all: QuestionRecord[]): boolean {
+  if (question.conditionQuestionId === null || question.conditionValue === null || !conditionOn(question, all)) return true;
   const answer = answers.get(question.conditionQuestionId);
   if (answer === undefined) return false;
   const want = question.conditionValue.toLowerCase();
@@ -148,8 +158,7 @@ function conditionMet(question: QuestionRecord, answers: Map<number, AnswerValue
 
 /** In words, when a conditional question is to be answered: for the form's note and the admin list. */
 export function conditionNote(question: QuestionRecord, all: QuestionRecord[]): string | undefined {
-  if (question.conditionQuestionId === null || question.conditionValue === null) return undefined;
-  const on = all.find((q) => q.id === question.conditionQuestionId);
+  const on = conditionOn(question, all);
   if (!on) return undefined;
   return `Answer this only if you answered “${question.conditionValue}” to “${on.label}”.`;
 }
@@ -171,7 +180,7 @@ function checkScope(questions: QuestionRecord[], given: AnswersInput, prefix: st
   const seen = new Map<number, AnswerValue>();
   const checked: CheckedAnswer[] = [];
   for (const question of questions) {
-    if (!conditionMet(question, seen)) continue;
+    if (!conditionMet(question, seen, questions)) continue;
     const path = `${prefix}.${question.id}`;
     let value = given?.[String(question.id)];
     if (question.kind === 'multiple_choice' && typeof value === 'string') value = value === '' ? [] : [value];

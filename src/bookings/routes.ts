@@ -358,7 +358,7 @@ export function bookingApiRoutes(ctx: ServiceContext): Router {
   router.get('/events/:slug/questions', async (req, res) => {
     const event = await findEventBySlug(ctx.db, parseSlug(req));
     if (!event || (event.status !== 'published' && event.status !== 'cancelled')) throw eventNotFound();
-    res.json({ questions: (await listQuestions(ctx.db, event.id)).map(toApiQuestion) });
+    res.json({ questions: (await listQuestions(ctx.db, event.id)).map((q, _, all) => toApiQuestion(q, all)) });
   });
 
   router.get('/bookings/:reference', links, async (req, res) => {

@@ -164,4 +164,53 @@ describe('registration questions on the forms (no JavaScript)', () => {
     expect(textOf(page.text)).toContain('NHS Fife');
     expect(textOf(page.text)).toContain(`code FORMFREE-${event.id}`);
   });
+
+  it('when a question depends on one that is no longer asked, or is asked the other way, then it is asked unconditionally (as the form shows it) and its answer is kept, not dropped', async () => {
+    const event = await buildEvent(t.db);
+    const gone = await buildQuestion(t.db, event.id, { kind: 'yes_no', label: 'Will you stay for the networking?', position: 1 });
+    const perSeat = await buildQuestion(t.db, event.id, { scope: 'attendee', kind: 'yes_no', label: 'Will you come to the dinner?', position: 2 });
+    const table = await buildQuestion(t.db, event.id, { label: 'Which table would you like?', conditionQuestionId: gone, conditionValue: 'yes', position: 3 });
+    const menu = await buildQuestion(t.db, event.id, { label: 'Which menu would you like?', isRequired: false, conditionQuestionId: perSeat, conditionValue: 'yes', position: 4 });
+    await t.db('event_questions').where({ id: gone }).update({ is_archived: true });
+    const page = await request(t.app).get(`/events/${event.slug}`);
+    expect(textOf(page.text)).not.toContain('Answer this only if');
+
+    const missing = await request(t.app).post(`/api/v1/events/${event.slug}/bookings`).send(freeBody({}, { [perSeat]: false }));
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.details).toEqual([{ path: `answers.${table}`, message: 'Answer “Which table would you like?”' }]);
+    const res = await request(t.app).post(`/api/v1/events/${event.slug}/bookings`).send(freeBody({ answers: { [table]: 'Methods', [menu]: 'Fish' } }, { [perSeat]: false }));
+    expect(res.status).toBe(201);
+    expect((await answersOf(res.body.booking.reference)).map((a) => [a.label, a.value])).toEqual([
+      ['Which table would you like?', 'Methods'],
+      ['Which menu would you like?', 'Fish'],
+      ['Will you come to the dinner?', 'no'],
+    ]);
+    const listed = await request(t.app).get(`/api/v1/events/${event.slug}/questions`);
+    expect(listed.body.questions.map((q: { label: string; condition: unknown }) => [q.label, q.condition])).toEqual([
+      ['Will you come to the dinner?', null],
+      ['Which table would you like?', null],
+      ['Which menu would you like?', null],
+    ]);
+  });
+
+  it('when a required question is added after bookings exist, then their pages, seat pages and seat changes still work without an answer', async () => {
+    const event = await buildEvent(t.db);
+    const booked = await request(t.app).post(`/api/v1/events/${event.slug}/bookings`).send(freeBody());
+    expect(booked.status).toBe(201);
+    await buildQuestion(t.db, event.id, { label: 'Which trust or region are you from?', position: 1 });
+    await buildQuestion(t.db, event.id, { scope: 'attendee', kind: 'yes_no', label: 'Will you come to the dinner?', position: 2 });
+    const manage = new URL(booked.body.booking.manageUrl);
+    const page = await request(t.app).get(`${manage.pathname}${manage.search}`);
+    expect(page.status).toBe(200);
+    const api = await request(t.app).get(`/api/v1/bookings/${booked.body.booking.reference}${manage.search}`);
+    expect(api.status).toBe(200);
+    expect(api.body.booking.answers).toEqual([]);
+    const seat = await t.db('attendees').join('bookings', 'bookings.id', 'attendees.booking_id').where('bookings.reference', booked.body.booking.reference).first('attendees.id', 'attendees.name', 'attendees.email');
+    const token = manage.searchParams.get('token')!;
+    const seatPage = await request(t.app).get(`/bookings/${booked.body.booking.reference}/seats/${seat.id}?token=${token}`);
+    expect(seatPage.status).toBe(200);
+    const changed = await request(t.app).post(`/bookings/${booked.body.booking.reference}/seats/${seat.id}`).type('form').send({ token, name: seat.name, email: seat.email, dietary: 'Vegetarian' });
+    expect(changed.status).toBe(303);
+    expect((await t.db('attendees').where({ id: seat.id }).first()).dietary).toBe('Vegetarian');
+  });
 });
