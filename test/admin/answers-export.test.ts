@@ -124,4 +124,30 @@ describe('answers and discounts in the attendee downloads', () => {
     expect(forTreasurer).not.toContain('diabetes');
     expect(forTreasurer).not.toContain('with sensitive answers');
   });
+
+  it('when a sensitive question is later marked not sensitive, then the answers given under it as sensitive stay hidden from the treasurer and out of default downloads, on every surface', async () => {
+    const health = (await t.db('event_questions').where({ label: HEALTH }).first('id')).id;
+    await t.db('event_questions').where({ id: health }).update({ is_sensitive: false });
+    try {
+      for (const who of [treasurer, organiser]) {
+        const csv = await csvAs(who);
+        expect(JSON.stringify(csv)).not.toContain('diabetes');
+        const xlsx = await who.agent.get(`/admin/events/${slug}/attendees.xlsx`).buffer(true).parse(binary);
+        const workbook = new ExcelJS.Workbook();
+        await workbook.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+        const cells: unknown[] = [];
+        workbook.getWorksheet('Attendees')!.eachRow((row) => cells.push(...(row.values as unknown[])));
+        expect(JSON.stringify(cells)).not.toContain('diabetes');
+        const json = await who.agent.get(`/admin/events/${slug}/attendees.json`);
+        expect(json.status).toBe(200);
+        expect(json.text).not.toContain('diabetes');
+      }
+      expect(JSON.stringify(await csvAs(treasurer, '?sensitive=1'))).not.toContain('diabetes');
+      expect(textOf((await treasurer.agent.get(`/admin/events/${slug}/attendees?status=all`)).text)).not.toContain('diabetes');
+      // The organiser who chooses sensitive answers still gets them.
+      expect((await csvAs(organiser, '?sensitive=1')).map((r) => r[HEALTH])).toEqual(['Type 1 diabetes', '']);
+    } finally {
+      await t.db('event_questions').where({ id: health }).update({ is_sensitive: true });
+    }
+  });
 });

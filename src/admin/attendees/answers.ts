@@ -12,6 +12,11 @@ export interface QuestionColumn {
   questionId: number;
   header: string;
   isSensitive: boolean;
+  /**
+   * Whether this list shows answers given as sensitive. Sensitivity is the answer's own (as it was when given), so
+   * marking a question not sensitive later never shows the treasurer, or a default download, what was given as sensitive.
+   */
+  showsSensitiveAnswers: boolean;
 }
 
 /** May this person see sensitive answers at all? Organisers and administrators may; the treasurer never. */
@@ -24,7 +29,7 @@ export async function questionColumns(db: Tx, eventId: number, options: { includ
   return questions
     .filter((q) => !q.isArchived || answered.has(q.id))
     .filter((q) => options.includeSensitive || !q.isSensitive)
-    .map((q) => ({ questionId: q.id, header: q.isArchived ? `${q.label} (removed question)` : q.label, isSensitive: q.isSensitive }));
+    .map((q) => ({ questionId: q.id, header: q.isArchived ? `${q.label} (removed question)` : q.label, isSensitive: q.isSensitive, showsSensitiveAnswers: options.includeSensitive }));
 }
 
 /** Fills each row's `answers`, one string per column (blank when not answered), for a batch in one query. */
@@ -33,11 +38,12 @@ export async function withAnswers(db: Tx, rows: AttendeeListRow[], columns: Ques
   const answers = await listAnswers(db, [...new Set(rows.map((r) => r.bookingId))]);
   return rows.map((row) => {
     const mine = answersForSeat(answers, row.bookingId, row.id);
-    return { ...row, answers: columns.map((c) => answerFor(mine, c)?.text ?? ''), answerRecords: mine.filter((a) => columns.some((c) => c.questionId === a.questionId)) };
+    return { ...row, answers: columns.map((c) => answerFor(mine, c)?.text ?? ''), answerRecords: mine.filter((a) => columns.some((c) => isShownIn(a, c))) };
   });
 }
 
-const answerFor = (answers: AnswerRecord[], column: QuestionColumn) => answers.find((a) => a.questionId === column.questionId);
+const isShownIn = (answer: AnswerRecord, column: QuestionColumn) => answer.questionId === column.questionId && (!answer.isSensitive || column.showsSensitiveAnswers);
+const answerFor = (answers: AnswerRecord[], column: QuestionColumn) => answers.find((a) => isShownIn(a, column));
 
 /** Batches of rows with their answers filled in. */
 export async function* withAnswerBatches(db: Tx, batches: AsyncIterable<AttendeeListRow[]>, columns: QuestionColumn[]): AsyncIterableIterator<AttendeeListRow[]> {
