@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { buildCode } from '../support/codes';
+import { buildCode, buildQuestion } from '../support/codes';
 import { buildEvent, person } from '../support/factories';
 import { attribute, tagWithId, textOf } from '../support/html';
 import { paidEvent, sessionIdOf, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
@@ -125,5 +125,108 @@ describe('odd codes typed on the booking form, in the API and in the event page�
     const cyrillic = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `WIDЕ${event.id}` }));
     expect(cyrillic.status).toBe(409);
     expect(cyrillic.body.error.code).toBe('discount_code_unknown');
+  });
+});
+
+describe('a hidden ticket type and its code', () => {
+  it('when the code that reveals a speaker place is withdrawn while the speaker has the form open, then booking is refused beside the code field with everything kept', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Non-member', price: 9500 }, { name: 'Speaker', price: 9500 }]), capacity: 10 });
+    const speaker = event.ticketTypeIds[1];
+    await t.db('ticket_types').where({ id: speaker }).update({ is_hidden: true });
+    const codeId = await buildCode(t.db, { code: `GONE-${event.id}`, eventId: event.id, kind: 'free', revealsTicketTypeId: speaker, ticketTypeIds: [speaker] });
+    const form = await request(t.app).get(`/events/${event.slug}/book?code=gone-${event.id}`);
+    expect(form.status).toBe(200);
+    await t.db('discount_codes').where({ id: codeId }).update({ is_active: false });
+    const fields = { buyer_name: 'Ada Speaker', buyer_email: `ada-gone-${event.id}@example.org`, seat_0_type: String(speaker), seat_0_price: '9500', payment_method: 'card', discount_code: `gone-${event.id}` };
+    for (const extra of [{}, { apply_code: '1' }]) {
+      const res = await request(t.app).post(`/events/${event.slug}/book`).type('form').send({ ...fields, ...extra });
+      expect(res.status).toBe(409);
+      expect(textOf(res.text)).toContain(`The code GONE-${event.id} has been withdrawn by the organisers.`);
+      expect(res.text).toContain('id="field-discount_code-error"');
+      expect(attribute(tagWithId(res.text, 'field-buyer_name'), 'value')).toBe('Ada Speaker');
+    }
+    const again = await request(t.app).get(`/events/${event.slug}/book?code=gone-${event.id}`);
+    expect(again.status).toBe(409);
+    expect(await t.db('bookings').where({ event_id: event.id })).toHaveLength(0);
+  });
+});
+
+describe('a code on the waitlist and on some seats of a booking', () => {
+  it('when a waitlisted booking holds the code’s last use and is offered a place, then the offer is at the discounted price; when the offer lapses, the use is given back once', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Standard', price: 9500 }]), capacity: 1 });
+    const codeId = await buildCode(t.db, { code: `WAIT-${event.id}`, eventId: event.id, kind: 'percent', percent: 20, maxUses: 1 });
+    const first = await book(event.slug, body(event.ticketTypeIds[0]));
+    expect(first.body.booking.status).toBe('pending_payment');
+    const waiting = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `wait-${event.id}` }));
+    expect(waiting.body.booking).toMatchObject({ status: 'waitlisted', total: 7600 });
+    const third = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `wait-${event.id}` }));
+    expect(third.body.error.code).toBe('discount_code_used_up');
+
+    const token = new URL(first.body.booking.manageUrl).searchParams.get('token');
+    expect((await request(t.app).post(`/api/v1/bookings/${first.body.booking.reference}/cancel`).set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    const offered = await t.db('bookings').where({ reference: waiting.body.booking.reference }).first();
+    expect(offered).toMatchObject({ status: 'pending_payment', total: 7600 });
+    expect(await usesOf(codeId)).toBe(1);
+    const waitToken = new URL(waiting.body.booking.manageUrl).searchParams.get('token');
+    const pay = await request(t.app).get(`/bookings/${waiting.body.booking.reference}/pay?token=${waitToken}`);
+    expect(pay.status).toBe(303);
+    const session = await t.stripe.checkout.sessions.retrieve(sessionIdOf(pay.headers.location));
+    expect(session.amount_total).toBe(7600);
+
+    await lapse(waiting.body.booking.reference);
+    expect(await usesOf(codeId)).toBe(0);
+    const again = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `wait-${event.id}` }));
+    expect(again.body.booking).toMatchObject({ status: 'pending_payment', total: 7600 });
+    expect(await usesOf(codeId)).toBe(1);
+  });
+
+  it('when one seat of a booking where only the first place had the code is cancelled, then the refund is at most what was paid for that seat, to the penny, at Stripe too', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Standard', price: 9500 }]), capacity: 10 });
+    await buildCode(t.db, { code: `ONEOF-${event.id}`, eventId: event.id, kind: 'percent', percent: 33, maxPerBooking: 1 });
+    const res = await book(event.slug, body(event.ticketTypeIds[0], { discountCode: `ONEOF-${event.id}` }, 2));
+    expect(res.body.booking).toMatchObject({ total: 6365 + 9500, discountTotal: 3135 });
+    t.sandbox.pay(sessionIdOf(res.body.booking.checkoutUrl));
+    await t.sandbox.flush();
+    const booking = await t.db('bookings').where({ reference: res.body.booking.reference }).first();
+    const seats = await t.db('attendees').where({ booking_id: booking.id }).orderBy('id').select('id', 'unit_price', 'discount_amount');
+    expect(seats.map((s) => [s.unit_price, s.discount_amount])).toEqual([[6365, 3135], [9500, 0]]);
+    const token = new URL(res.body.booking.manageUrl).searchParams.get('token')!;
+    const cancelled = await request(t.app).post(`/bookings/${booking.reference}/seats/${seats[0].id}/cancel`).type('form').send({ token });
+    expect(cancelled.status).toBe(303);
+    await t.sandbox.flush();
+    const refunds = await t.db('refunds').where({ booking_id: booking.id }).select('amount', 'fee_kept');
+    // Within the refund policy: the discounted seat's price less the £10.00 fee.
+    expect(refunds).toEqual([{ amount: 5365, fee_kept: 1000 }]);
+    const payment = await t.db('payments').where({ booking_id: booking.id }).first();
+    const intent = await t.stripe.paymentIntents.retrieve(payment.stripe_payment_intent_id, { expand: ['latest_charge'] });
+    expect((intent.latest_charge as { amount_refunded: number }).amount_refunded).toBe(5365);
+    expect(payment.amount).toBe(15865);
+  });
+});
+
+describe('hostile answers in the JSON API', () => {
+  it('when answers come as arrays, objects, numbers, 1,000 of them, or for another event’s questions, then the answer is 201 or a 422 naming each wrong answer, never a 500', async () => {
+    const event = await buildEvent(t.db);
+    const other = await buildEvent(t.db);
+    const trust = await buildQuestion(t.db, event.id, { label: 'Which trust?', position: 1 });
+    const dinner = await buildQuestion(t.db, event.id, { kind: 'yes_no', label: 'Dinner?', isRequired: false, position: 2 });
+    const topics = await buildQuestion(t.db, event.id, { scope: 'attendee', kind: 'multiple_choice', label: 'Topics', options: ['A', 'B'], isRequired: false, position: 3 });
+    const foreign = await buildQuestion(t.db, other.id, { label: 'Not this event’s', position: 1 });
+    const free = (answers: unknown, itemAnswers?: unknown) => {
+      const p = person(`hostile-${++n}`);
+      return request(t.app).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: { name: p.name, email: p.email }, items: [{ attendee: p, ...(itemAnswers === undefined ? {} : { answers: itemAnswers }) }], answers });
+    };
+    const wrong = await free({ [trust]: ['NHS Fife'], [dinner]: 'maybe' }, { [topics]: ['A', 'A'] });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([`answers.${dinner}`, `answers.${trust}`, `items.0.answers.${topics}`].sort());
+    for (const answers of [{ [trust]: { text: 'x' } }, { [trust]: 12 }, { [trust]: [['x']] }, { [trust]: null }, [], 'x', { ['-1']: 'x', [trust]: 'ok' }]) {
+      const res = await free(answers);
+      expect({ answers, status: res.status }).toEqual({ answers, status: 422 });
+    }
+    const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [String(900000 + i), 'x']));
+    const thousand = await free({ ...many, [trust]: 'NHS Fife', [foreign]: 'Not stored' });
+    expect(thousand.status).toBe(201);
+    const booking = await t.db('bookings').where({ reference: thousand.body.booking.reference }).first();
+    expect(await t.db('booking_answers').where({ booking_id: booking.id }).select('question_id', 'value')).toEqual([{ question_id: trust, value: 'NHS Fife' }]);
   });
 });
