@@ -93,7 +93,10 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
   async function renderEventWithProblem(slug: string, form: object, error: AppError) {
     const item = await getPublicEvent(ctx, slug);
     const event = toEventPage(item, eventUrl(ctx.config, slug), ctx.clock.now(), ctx.config);
-    const errors = error instanceof ValidationError ? registrationErrors(error) : {};
+    // A refused code from the "place not listed here" form is that field's error (`code-place`), not a failed booking.
+    const codeDetail = error.details?.find((d) => d.path === 'code' || d.path === 'discountCode');
+    const errors: Record<string, string> = codeDetail ? { 'code-place': codeDetail.message } : error instanceof ValidationError ? registrationErrors(error) : {};
+    const isFieldError = error instanceof ValidationError || codeDetail !== undefined;
     // The error summary links each message to its control: the quantity selectors are `qty-<id>`, the rest `field-<name>`.
     const errorLinks = Object.entries(errors).map(([key, message]) => ({
       href: key === 'quantity' ? event.firstPlaceSelector : /^qty_\d+$/.test(key) ? key.replace('_', '-') : `field-${key}`,
@@ -107,8 +110,8 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
       form,
       errors,
       errorLinks,
-      problem: error instanceof ValidationError ? null : { code: error.code, message: error.message, isAlreadyBooked: error.code === 'already_booked', isRateLimited: error instanceof TooManyRequestsError },
-      hasErrors: error instanceof ValidationError,
+      problem: isFieldError ? null : { code: error.code, message: error.message, isAlreadyBooked: error.code === 'already_booked', isRateLimited: error instanceof TooManyRequestsError },
+      hasErrors: isFieldError,
     });
   }
 

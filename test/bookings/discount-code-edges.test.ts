@@ -230,3 +230,23 @@ describe('hostile answers in the JSON API', () => {
     expect(await t.db('booking_answers').where({ booking_id: booking.id }).select('question_id', 'value')).toEqual([{ question_id: trust, value: 'NHS Fife' }]);
   });
 });
+
+describe('the event page’s form for a code to a place not listed', () => {
+  it('when the code is wrong or malformed, then the refusal is beside that field with the code typed kept, and the page is not a booking failure', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Non-member', price: 9500 }]), capacity: 10 });
+    await t.db('ticket_types').insert({ event_id: event.id, name: 'Speaker', price: 9500, currency: 'GBP', is_hidden: true, position: 5 });
+    for (const [typed, message] of [
+      ['NOTATALK', 'We do not recognise the code “NOTATALK” for this event.'],
+      ['x'.repeat(41), 'A discount code is at most 40 characters'],
+    ]) {
+      const res = await request(t.app).get(`/events/${event.slug}/book`).query({ code: typed });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      const error = /<p class="error-message" id="field-code-place-error">([\s\S]*?)<\/p>/.exec(res.text)?.[1];
+      expect(textOf(error ?? '')).toContain(message);
+      expect(attribute(tagWithId(res.text, 'field-code-place'), 'value')).toBe(typed);
+      expect(res.text).toContain('href="#field-code-place"');
+      expect(textOf(res.text)).not.toContain('We could not take your booking');
+    }
+  });
+});

@@ -37,6 +37,12 @@ describe('booking with a conditional question and a discount code in a browser',
     await page.goto(`${t.baseUrl}/events/${event.slug}`);
     await expect(page.getByLabel('Have a code for a place not listed here (speakers, chairs)?').count()).resolves.toBe(1);
     expect(await lookAt(page, 'codes-event-page')).toEqual([]);
+    // A wrong code there is said beside that field, the code typed kept.
+    await page.getByLabel('Have a code for a place not listed here (speakers, chairs)?').fill('NOTATALK');
+    await page.getByRole('button', { name: 'Use the code' }).click();
+    await expect(page.locator('#field-code-place-error').textContent()).resolves.toContain('We do not recognise the code “NOTATALK” for this event.');
+    await expect(page.getByLabel('Have a code for a place not listed here (speakers, chairs)?').inputValue()).resolves.toBe('NOTATALK');
+    expect(await lookAt(page, 'codes-event-page-wrong-code')).toEqual([]);
     await page.selectOption(`select[name="qty_${event.ticketTypeIds[0]}"]`, '1');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(/\/book\?/);
