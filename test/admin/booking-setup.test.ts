@@ -115,6 +115,20 @@ describe('discount codes, as organisers make them', () => {
     expect(textOf(list.text)).toContain('Student Always 1 of 2 Any');
   });
 
+  it('when a code’s validity has already ended, then it is refused beside the date; a date in British Summer Time is read in the event’s zone', async () => {
+    const event = await buildEvent(t.db, { kind: 'seminar', tickets: [{ name: 'Non-member', price: 9500 }] });
+    const past = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'GONEBY', forEvent: 'this', kind: 'free', validUntil: '2026-02-01T09:00' });
+    expect(past.status).toBe(422);
+    expect(past.text).toContain('id="field-validUntil-error"');
+    expect(textOf(past.text)).toContain('That time has passed, so the code would never be valid');
+    expect(attribute(tagWithId(past.text, 'field-code'), 'value')).toBe('GONEBY');
+    expect(await t.db('discount_codes').where({ code: 'GONEBY' })).toHaveLength(0);
+    const summer = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'SUMMER1', forEvent: 'this', kind: 'free', validFrom: '2026-03-29T02:30', validUntil: '2026-04-14T18:00' });
+    expect(summer.status).toBe(303);
+    const row = await t.db('discount_codes').where({ code: 'SUMMER1' }).first('valid_from', 'valid_until');
+    expect([new Date(row.valid_from).toISOString(), new Date(row.valid_until).toISOString()]).toEqual(['2026-03-29T01:30:00.000Z', '2026-04-14T17:00:00.000Z']);
+  });
+
   it('when the code form is wrong, then each mistake is shown at once, and a code that exists is refused', async () => {
     const event = await buildEvent(t.db, { kind: 'seminar', tickets: [{ name: 'Non-member', price: 9500 }] });
     const res = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'x', forEvent: 'this', kind: 'amount', amount: 'lots', validFrom: '2026-04-01T00:00', validUntil: '2026-03-01T00:00' });

@@ -183,6 +183,7 @@ export async function createCode(ctx: ServiceContext, actor: Actor, slug: string
     const problems: ErrorDetail[] = [];
     if (input.ticketTypeIds.some((id) => !types.some((t) => t.id === id))) problems.push({ path: 'ticketTypeIds', message: 'Choose ticket types of this event' });
     if (input.revealsTicketTypeId !== undefined && !types.some((t) => t.id === input.revealsTicketTypeId && t.isHidden)) problems.push({ path: 'revealsTicketTypeId', message: 'Choose one of this event’s hidden ticket types' });
+    if (input.validUntil && input.validUntil <= now) problems.push({ path: 'validUntil', message: 'That time has passed, so the code would never be valid: choose a later end, or leave it empty' });
     if (problems.length) throw new ValidationError(problems);
     const code = await insertDiscountCode(
       trx,
