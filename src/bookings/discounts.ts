@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Tx } from '../db/connect';
 import { lockRow } from '../db/dialect';
+import { isOnSale } from '../events/availability';
 import type { EventRecord, TicketTypeRecord } from '../events/types';
 import { ConflictError } from '../lib/errors';
 import { formatMoney } from '../lib/money';
@@ -203,8 +204,10 @@ export async function priceSeats(trx: Tx, event: EventRecord, types: TicketTypeR
   const fits = (t: TicketTypeRecord) => (code.ticketTypeIds.length === 0 || code.ticketTypeIds.includes(t.id)) && (code.kind !== 'amount' || code.currency === t.currency);
   let eligible = itemTypes.map((t, i) => (fits(t) ? i : -1)).filter((i) => i >= 0);
   if (eligible.length === 0) {
-    const names = code.ticketTypeIds.map((id) => typeName(id, types)).filter(Boolean);
-    throw codeRefusal('discount_code_not_applicable', names.length ? `The code ${code.code} is not for the tickets chosen. It is for: ${names.join(', ')}.` : `The code ${code.code} is not for the tickets chosen.`);
+    // Name only the tickets a buyer can choose now: a code whose every ticket went off sale says so.
+    const names = code.ticketTypeIds.map((id) => types.find((t) => t.id === id && isOnSale(t, now))?.name).filter(Boolean);
+    const why = names.length ? ` It is for: ${names.join(', ')}.` : code.ticketTypeIds.length ? ' It is for tickets that are no longer on sale.' : '';
+    throw codeRefusal('discount_code_not_applicable', `The code ${code.code} is not for the tickets chosen.${why}`);
   }
   if (code.maxPerBooking !== null) eligible = eligible.slice(0, code.maxPerBooking);
   if (code.maxUses !== null) {
@@ -230,11 +233,6 @@ export async function previewDiscount(db: Tx, event: EventRecord, types: TicketT
   const code = await findDiscountCode(db, typed);
   if (!code || (code.eventId !== null && code.eventId !== event.id)) throw unknownCode(typed);
   return { code, prices: await priceSeats(db, event, types, itemTypes, code, now) };
-}
-
-/** The name of a ticket type the code is limited to, if it is among those the event offers. */
-function typeName(id: number, types: TicketTypeRecord[]): string | undefined {
-  return types.find((t) => t.id === id)?.name;
 }
 
 /** One seat's list price, discount and code, for documents (receipts, invoices, credit notes) and exports. */

@@ -250,3 +250,18 @@ describe('the event page’s form for a code to a place not listed', () => {
     }
   });
 });
+
+describe('a code limited to a ticket type that is later taken off sale', () => {
+  it('when the only type a code is for is no longer on sale, then the refusal says so instead of pointing at a ticket nobody can choose', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Early bird', price: 7500 }, { name: 'Standard', price: 9500 }]), capacity: 10 });
+    const [early, standard] = event.ticketTypeIds;
+    await buildCode(t.db, { code: `EARLY-${event.id}`, eventId: event.id, kind: 'percent', percent: 10, ticketTypeIds: [early] });
+    await t.db('ticket_types').where({ id: early }).update({ is_active: false });
+    const res = await book(event.slug, body(standard, { discountCode: `EARLY-${event.id}` }));
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: 'discount_code_not_applicable', details: [{ path: 'discountCode', message: `The code EARLY-${event.id} is not for the tickets chosen. It is for tickets that are no longer on sale.` }] });
+    const onForm = await request(t.app).post(`/events/${event.slug}/book`).type('form').send({ buyer_name: 'Ada Early', buyer_email: `ada-early-${event.id}@example.org`, seat_0_type: String(standard), seat_0_price: '9500', payment_method: 'card', discount_code: `early-${event.id}`, apply_code: '1' });
+    expect(onForm.status).toBe(409);
+    expect(textOf(onForm.text)).toContain('It is for tickets that are no longer on sale.');
+  });
+});
