@@ -129,6 +129,17 @@ describe('discount codes, as organisers make them', () => {
     expect([new Date(row.valid_from).toISOString(), new Date(row.valid_until).toISOString()]).toEqual(['2026-03-29T01:30:00.000Z', '2026-04-14T17:00:00.000Z']);
   });
 
+  it('when a fixed amount off is more than any ticket at the event (pence typed as pounds), then it is refused beside the amount; the price itself is fine', async () => {
+    const event = await buildEvent(t.db, { kind: 'seminar', tickets: [{ name: 'Member', price: 6000 }, { name: 'Non-member', price: 9500 }] });
+    const tooMuch = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'PENCE2000', forEvent: 'this', kind: 'amount', amount: '2000' });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.text).toContain('id="field-amount-error"');
+    expect(textOf(tooMuch.text)).toContain('That is more than any ticket at this event costs (£95.00)');
+    expect(attribute(tagWithId(tooMuch.text, 'field-amount'), 'value')).toBe('2000');
+    const whole = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'WHOLE95', forEvent: 'this', kind: 'amount', amount: '95.00' });
+    expect(whole.status).toBe(303);
+  });
+
   it('when the code form is wrong, then each mistake is shown at once, and a code that exists is refused', async () => {
     const event = await buildEvent(t.db, { kind: 'seminar', tickets: [{ name: 'Non-member', price: 9500 }] });
     const res = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'x', forEvent: 'this', kind: 'amount', amount: 'lots', validFrom: '2026-04-01T00:00', validUntil: '2026-03-01T00:00' });

@@ -5,6 +5,7 @@ import { lockRow, writeTransaction } from '../../db/dialect';
 import { findEventBySlug } from '../../events/queries';
 import type { EventRecord } from '../../events/types';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../../lib/errors';
+import { formatMoney } from '../../lib/money';
 import { toDbTime } from '../../lib/time';
 import { recordAudit, type Actor } from '../audit/log';
 import { listAllTicketTypes } from '../events/queries';
@@ -183,6 +184,11 @@ export async function createCode(ctx: ServiceContext, actor: Actor, slug: string
     const problems: ErrorDetail[] = [];
     if (input.ticketTypeIds.some((id) => !types.some((t) => t.id === id))) problems.push({ path: 'ticketTypeIds', message: 'Choose ticket types of this event' });
     if (input.revealsTicketTypeId !== undefined && !types.some((t) => t.id === input.revealsTicketTypeId && t.isHidden)) problems.push({ path: 'revealsTicketTypeId', message: 'Choose one of this event’s hidden ticket types' });
+    // More off than any ticket costs is almost always pence typed as pounds (2000 for £20.00); "Free" says it plainly.
+    const dearest = Math.max(0, ...types.map((t) => t.price));
+    if (input.kind === 'amount' && input.forEvent === 'this' && types.length && input.amount > dearest) {
+      problems.push({ path: 'amount', message: `That is more than any ticket at this event costs (${formatMoney(dearest, event.currency)}): give the amount in pounds, like 20.00, or choose “Free places”` });
+    }
     if (input.validUntil && input.validUntil <= now) problems.push({ path: 'validUntil', message: 'That time has passed, so the code would never be valid: choose a later end, or leave it empty' });
     if (problems.length) throw new ValidationError(problems);
     const code = await insertDiscountCode(
