@@ -140,6 +140,18 @@ describe('discount codes, as organisers make them', () => {
     expect(whole.status).toBe(303);
   });
 
+  it('when a percentage is 0, 101, -5, 33.333 or 1e2, then it is refused beside the field with what was typed kept; 100 is a whole price off', async () => {
+    const event = await buildEvent(t.db, { kind: 'seminar', tickets: [{ name: 'Non-member', price: 9500 }] });
+    for (const percent of ['0', '101', '-5', '33.333', '1e2', '٥٠']) {
+      const res = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'PERCENTX', forEvent: 'this', kind: 'percent', percent });
+      expect({ percent, status: res.status }).toEqual({ percent, status: 422 });
+      expect(res.text).toContain('id="field-percent-error"');
+      expect(attribute(tagWithId(res.text, 'field-percent'), 'value')).toBe(percent);
+    }
+    const whole = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'PERCENT100', forEvent: 'this', kind: 'percent', percent: '100' });
+    expect(whole.status).toBe(303);
+  });
+
   it('when the code form is wrong, then each mistake is shown at once, and a code that exists is refused', async () => {
     const event = await buildEvent(t.db, { kind: 'seminar', tickets: [{ name: 'Non-member', price: 9500 }] });
     const res = await organiser.agent.post(`/admin/events/${event.slug}/codes`).type('form').send({ _csrf: organiser.csrf, code: 'x', forEvent: 'this', kind: 'amount', amount: 'lots', validFrom: '2026-04-01T00:00', validUntil: '2026-03-01T00:00' });
