@@ -47,6 +47,15 @@ const envSchema = z.object({
   INVOICE_ACCOUNT_NAME: singleLineText(100).min(2).optional(),
   INVOICE_SORT_CODE: z.string().regex(/^\d{2}-\d{2}-\d{2}$/, 'must look like 12-34-56').optional(),
   INVOICE_ACCOUNT_NUMBER: z.string().regex(/^\d{8}$/, 'must be 8 digits').optional(),
+  // Finance documents (issue 11): who issues them, when an invoice is due, and VAT.
+  ORG_ADDRESS: singleLineText(500).min(5, 'must be a postal address, its lines separated by commas').optional(),
+  INVOICE_TERMS_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0 (due on receipt) or more').max(120, 'must be at most 120').default(30),
+  VAT_NUMBER: z
+    .string()
+    .transform((v) => v.replace(/\s+/g, '').toUpperCase())
+    .pipe(z.string().regex(/^GB(\d{9}|\d{12}|GD\d{3}|HA\d{3})$/, 'must be a UK VAT registration number such as GB123456789'))
+    .optional(),
+  VAT_RATE: z.coerce.number({ message: 'must be a whole number of basis points (2000 = 20%)' }).int('must be a whole number of basis points (2000 = 20%)').min(0, 'must be 0 or more').max(10000, 'must be at most 10000 (100%)').optional(),
   TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
   // Abuse limits (web/rate-limit.ts; defaults and their reasons in README "Security").
   RATE_LIMITS: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
@@ -99,6 +108,15 @@ export interface Config {
   /** Bank details printed on pro-forma invoices; absent means "contact the treasurer". */
   bank?: { accountName: string; sortCode: string; accountNumber: string };
   timezone: string;
+  /** The postal address printed on every finance document, one entry per line (`ORG_ADDRESS`, split at commas). */
+  orgAddress: string[];
+  /** Days from an invoice's issue date to its due date (`INVOICE_TERMS_DAYS`). */
+  invoiceTermsDays: number;
+  /**
+   * VAT (`VAT_NUMBER`, `VAT_RATE` in basis points; prices include VAT): null when the group is not registered, and then
+   * every document says that no VAT is charged.
+   */
+  vat: { number: string; rateBasisPoints: number } | null;
   /**
    * Staff sessions: one ends after `idleMs` without use, and in any case `maxAgeMs` after sign-in (OWASP Session
    * Management Cheat Sheet: an idle and an absolute timeout).
@@ -238,6 +256,11 @@ function timeoutProblems(env: Env): string[] {
   return env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS ? ['HTTP_HEADERS_TIMEOUT_SECONDS: must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS'] : [];
 }
 
+/** VAT can be charged only under a VAT registration number. */
+function vatProblems(env: Env): string[] {
+  return env.VAT_RATE !== undefined && env.VAT_RATE > 0 && !env.VAT_NUMBER ? ['VAT_RATE: set VAT_NUMBER too; without a VAT registration number no VAT may be charged'] : [];
+}
+
 /** Allowed, but a person should know: logged by the server at boot as `config_warning` security events. */
 function configWarnings(raw: Record<string, string>, env: Env, publicUrl: string): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
@@ -260,7 +283,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   problems.push(...productionProblems(raw));
   const databaseProblem = databaseUrlProblem(raw.DATABASE_URL);
   if (databaseProblem) problems.push(databaseProblem);
-  if (parsed.success) problems.push(...timeoutProblems(parsed.data));
+  if (parsed.success) problems.push(...timeoutProblems(parsed.data), ...vatProblems(parsed.data));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const env = parsed.data;
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
@@ -283,6 +306,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ? { accountName: env.INVOICE_ACCOUNT_NAME, sortCode: env.INVOICE_SORT_CODE, accountNumber: env.INVOICE_ACCOUNT_NUMBER }
         : undefined,
     timezone: env.TIMEZONE,
+    orgAddress: env.ORG_ADDRESS ? env.ORG_ADDRESS.split(',').map((line) => line.trim()).filter(Boolean) : [],
+    invoiceTermsDays: env.INVOICE_TERMS_DAYS,
+    // With a number and no rate, the UK standard rate (20%).
+    vat: env.VAT_NUMBER ? { number: env.VAT_NUMBER, rateBasisPoints: env.VAT_RATE ?? 2000 } : null,
     limits: {
       enabled: env.RATE_LIMITS === 'on',
       bookingsPerAddress: env.RATE_LIMIT_BOOKINGS_PER_ADDRESS,

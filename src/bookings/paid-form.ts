@@ -13,7 +13,7 @@ export function fieldForPath(path: string): string {
     return `seat_${seat[1]}_${field}`;
   }
   return (
-    { 'buyer.name': 'buyer_name', 'buyer.email': 'buyer_email', 'buyer.organisation': 'buyer_organisation', purchaseOrder: 'purchase_order', billingContact: 'billing_contact', paymentMethod: 'payment_method', discountCode: 'discount_code' }[path] ?? path
+    { 'buyer.name': 'buyer_name', 'buyer.email': 'buyer_email', 'buyer.organisation': 'buyer_organisation', purchaseOrder: 'purchase_order', billingContact: 'billing_contact', billingEmail: 'billing_email', billingAddress: 'billing_address', paymentMethod: 'payment_method', discountCode: 'discount_code' }[path] ?? path
   );
 }
 
@@ -109,6 +109,8 @@ export function bookingRequestFromForm(form: Record<string, unknown>): BookingRe
     paymentMethod: form.payment_method === 'invoice' ? 'invoice' : 'stripe',
     purchaseOrder: text(form.purchase_order),
     billingContact: text(form.billing_contact),
+    billingEmail: text(form.billing_email),
+    billingAddress: text(form.billing_address),
     discountCode: text(form.discount_code),
     answers: answersFromForm(form, ''),
   };

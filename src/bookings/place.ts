@@ -160,6 +160,8 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
     holdExpiresAt: isHold ? new Date(now.getTime() + ctx.config.holdMinutes * 60_000) : undefined,
     purchaseOrder: request.purchaseOrder,
     billingContact: request.billingContact,
+    billingEmail: request.billingEmail,
+    billingAddress: request.billingAddress,
     manageTokenHash,
     discount: discountOf(locked.code, prices),
     now,

@@ -298,6 +298,8 @@ export function toBookPage(item: EventWithAvailability, seats: SeatChoice[], for
       organisation: { id: 'field-buyer_organisation', name: 'buyer_organisation', value: value('buyer_organisation'), error: errors.buyer_organisation },
       purchaseOrder: { id: 'field-purchase_order', name: 'purchase_order', value: value('purchase_order'), error: errors.purchase_order },
       billingContact: { id: 'field-billing_contact', name: 'billing_contact', value: value('billing_contact'), error: errors.billing_contact },
+      billingEmail: { id: 'field-billing_email', name: 'billing_email', value: value('billing_email'), error: errors.billing_email },
+      billingAddress: { id: 'field-billing_address', name: 'billing_address', value: value('billing_address'), error: errors.billing_address },
     },
   };
 }

@@ -25,6 +25,8 @@ export function toBooking(row: Row): BookingRecord {
     stripePaymentIntentId: str(row.stripe_payment_intent_id),
     purchaseOrder: str(row.purchase_order),
     billingContact: str(row.billing_contact),
+    billingEmail: str(row.billing_email),
+    billingAddress: str(row.billing_address),
     manageTokenHash: String(row.manage_token_hash),
     confirmedAt: fromDbTimeOrNull(row.confirmed_at),
     cancelledAt: fromDbTimeOrNull(row.cancelled_at),
@@ -68,7 +70,7 @@ export function toAttendee(row: Row): AttendeeRecord {
 const BOOKING_COLUMNS = [
   'id', 'reference', 'event_id', 'status', 'buyer_name', 'buyer_email', 'buyer_organisation', 'total', 'currency',
   'payment_method', 'hold_expires_at', 'stripe_checkout_session_id', 'stripe_payment_intent_id', 'purchase_order',
-  'billing_contact', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'refunded_total', 'invoice_status', 'payment_processing_since', 'discount_code', 'discount_total', 'created_at',
+  'billing_contact', 'billing_email', 'billing_address', 'manage_token_hash', 'confirmed_at', 'cancelled_at', 'cancel_reason', 'refunded_total', 'invoice_status', 'payment_processing_since', 'discount_code', 'discount_total', 'created_at',
 ].map((c) => `bookings.${c}`);
 
 export async function findBookingByReference(db: Tx, reference: string): Promise<BookingRecord | undefined> {
@@ -96,6 +98,8 @@ export interface NewBooking {
   holdExpiresAt?: Date;
   purchaseOrder?: string;
   billingContact?: string;
+  billingEmail?: string;
+  billingAddress?: string;
   manageTokenHash: string;
   /** The pseudonym of the client address that placed a card hold; kept only while the booking is `pending_payment`. */
   clientKey?: string;
@@ -126,6 +130,8 @@ export async function insertBooking(db: Tx, b: NewBooking): Promise<BookingRecor
       hold_expires_at: b.holdExpiresAt ? toDbTime(b.holdExpiresAt) : null,
       purchase_order: b.purchaseOrder ?? null,
       billing_contact: b.billingContact ?? null,
+      billing_email: b.billingEmail ?? null,
+      billing_address: b.billingAddress ?? null,
       invoice_status: b.paymentMethod === 'invoice' && b.status === 'confirmed' ? 'outstanding' : null,
       manage_token_hash: b.manageTokenHash,
       client_key: b.status === 'pending_payment' ? (b.clientKey ?? null) : null,

@@ -123,14 +123,19 @@ export async function checkMembership(trx: Knex.Transaction, request: BookingReq
   }
 }
 
-/** An invoice booking needs the event to allow invoices (409 `invoice_not_available`) and an organisation, PO and billing contact (422). */
+/**
+ * An invoice booking needs the event to allow invoices (409 `invoice_not_available`) and what an accounts-payable team
+ * needs to pay it: the organisation, a purchase-order number, the billing email and the billing postal address (422
+ * naming each one missing). The billing contact's name is optional: the invoice is addressed to the organisation.
+ */
 export function checkInvoiceDetails(request: BookingRequest, event: EventRecord): void {
   if (request.paymentMethod !== 'invoice') return;
   if (!event.allowsInvoice) throw new ConflictError('invoice_not_available', 'This event cannot be paid by invoice; please pay by card.');
   const problems = [
     !request.buyer.organisation && { path: 'buyer.organisation', message: 'Enter the organisation to invoice' },
     !request.purchaseOrder && { path: 'purchaseOrder', message: 'Enter the purchase order number' },
-    !request.billingContact && { path: 'billingContact', message: 'Enter who should receive the invoice (name and email)' },
+    !request.billingEmail && { path: 'billingEmail', message: 'Enter the billing email address the invoice should go to' },
+    !request.billingAddress && { path: 'billingAddress', message: 'Enter the billing postal address for the invoice' },
   ].filter((p): p is { path: string; message: string } => !!p);
   if (problems.length) throw new ValidationError(problems);
 }

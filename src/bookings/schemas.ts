@@ -47,7 +47,12 @@ export const bookingRequestSchema = z
       .max(20, 'At most 20 places in one booking'),
     paymentMethod: z.enum(['stripe', 'invoice']).optional(),
     purchaseOrder: optionalText(100),
+    /** The accounts contact's name. */
     billingContact: optionalText(300),
+    /** Where the invoice and credit notes are copied when it differs from the buyer's email. */
+    billingEmail: z.preprocess((v) => (v === '' || v === null ? undefined : v), emailText('Enter the billing email address like accounts@example.nhs.uk').optional()),
+    /** The postal address the invoice is addressed to (several lines). */
+    billingAddress: optionalLines(1000),
     /** A discount code (case and surrounding spaces do not matter). */
     discountCode: discountCodeText,
     /** Answers to the per-booking questions, keyed by question id. */

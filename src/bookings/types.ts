@@ -18,7 +18,11 @@ export interface BookingRecord {
   stripeCheckoutSessionId: string | null;
   stripePaymentIntentId: string | null;
   purchaseOrder: string | null;
+  /** The name of whom the invoice goes to (the accounts contact); `billingEmail` and `billingAddress` are theirs too. */
   billingContact: string | null;
+  billingEmail: string | null;
+  /** The postal address the invoice is addressed to, one line per line. */
+  billingAddress: string | null;
   manageTokenHash: string;
   confirmedAt: Date | null;
   cancelledAt: Date | null;

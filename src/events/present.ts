@@ -30,6 +30,8 @@ export function toApiEvent({ event, ticketTypes, remaining, remainingByMode }: E
       ? { places: { inPerson: { capacity: event.capacity, remaining: remainingByMode.in_person }, online: { capacity: event.onlineCapacity ?? 0, remaining: remainingByMode.online } } }
       : {}),
     url,
+    // How this event may be paid for, as the booking API's `paymentMethod` takes it: none for a free event.
+    paymentMethods: ticketTypes.some((t) => t.price > 0) ? (event.allowsInvoice ? ['stripe', 'invoice'] : ['stripe']) : [],
     ticketTypes: ticketTypes.map((t) => ({
       id: t.id,
       name: t.name,
@@ -101,7 +103,7 @@ function modeParts(item: EventWithAvailability, now: Date) {
 }
 
 /** What a charged event's buyers agree to, before they book: the refund terms for each way to pay, and the VAT basis. */
-export function bookingTerms(event: EventWithAvailability['event'], config: Pick<Config, 'orgName' | 'orgContactEmail'>) {
+export function bookingTerms(event: EventWithAvailability['event'], config: Pick<Config, 'orgName' | 'orgContactEmail' | 'vat'>) {
   const terms = refundTerms(event, contactEmailFor(event, config));
   return { card: terms.card, invoice: event.allowsInvoice ? terms.invoice : null, priceBasis: priceBasis(config) };
 }
@@ -118,7 +120,7 @@ function ticketAvailability(t: EventWithAvailability['ticketTypes'][number], eve
   return 'Available';
 }
 
-export function toEventPage(item: EventWithAvailability, url: string, now: Date, config: Pick<Config, 'orgName' | 'orgContactEmail'>) {
+export function toEventPage(item: EventWithAvailability, url: string, now: Date, config: Pick<Config, 'orgName' | 'orgContactEmail' | 'vat'>) {
   const { event } = item;
   const state = bookingState(event, now);
   const free = isFreeEvent(item.ticketTypes);

@@ -18,12 +18,20 @@ export function contactEmailFor(event: Pick<EventRecord, 'contactEmail'>, config
 }
 
 /**
- * The price basis, in one line. No VAT number is configured (issue 11 adds `VAT_NUMBER`/`VAT_RATE`), and an
- * organisation without one cannot charge VAT, so every price is the whole price with no VAT in it. When issue 11 lands,
- * this function alone changes ("Prices include VAT at 20%; VAT number …").
+ * The price basis, in one line, said the same way on the event page, the booking form, the payment step, the emails
+ * and every finance document: with a VAT number (`VAT_NUMBER`, `VAT_RATE`), prices include VAT at that rate; without
+ * one, an organisation cannot charge VAT, so every price is the whole price with no VAT in it.
  */
-export function priceBasis(config: Pick<Config, 'orgName'>): string {
-  return `No VAT is charged: the ${config.orgName} is not registered for VAT.`;
+export function priceBasis(config: Pick<Config, 'orgName' | 'vat'>): string {
+  if (!config.vat) return `No VAT is charged: the ${config.orgName} is not registered for VAT.`;
+  return `Prices include VAT at ${vatRateLabel(config.vat.rateBasisPoints)} (VAT registration number ${config.vat.number}).`;
+}
+
+/** A VAT rate in basis points as people write it: 2000 → "20%", 1750 → "17.5%". */
+export function vatRateLabel(basisPoints: number): string {
+  const whole = Math.floor(basisPoints / 100);
+  const rest = basisPoints % 100;
+  return rest === 0 ? `${whole}%` : `${whole}.${String(rest).padStart(2, '0').replace(/0$/, '')}%`;
 }
 
 export interface RefundTerms {
