@@ -15,6 +15,8 @@ import { staffMessageTemplate } from './admin/messages/template';
 import { staffAccountTemplate } from './admin/users/account-email';
 import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoticeTemplate, seatPageRoutes } from './bookings';
 import { invoiceCreditHook } from './finance/credits';
+import { financeDocumentTemplate } from './finance/documents/email';
+import { createDocumentIssuer } from './finance/documents/issuer';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
 import { createCatalogue, type CatalogueOptions } from './events/catalogue';
@@ -70,13 +72,15 @@ export function createApp(deps: AppDeps): AppHandle {
     limits: createRateLimits(deps.db, deps.config, logger),
     emails: createEmailComposer(views, deps.config),
     // Every kind of email that is queued to be rendered when sent; each feature exports its own.
-    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate, ...announcementTemplates, certificateTemplate, followUpTemplate]),
+    emailTemplates: createTemplateRegistry<ServiceContext>([bookingNoticeTemplate, paymentNoticeTemplate, staffMessageTemplate, staffAccountTemplate, financeDocumentTemplate, ...announcementTemplates, certificateTemplate, followUpTemplate]),
     kickOutbox: () => signals.emit('outbox'),
     kickStripeSync: () => signals.emit('stripe-sync'),
     // Replaced just below: the gateway reports back through the context it is part of.
     payments: undefined as unknown as ServiceContext['payments'],
+    documents: undefined as unknown as ServiceContext['documents'],
   };
   ctx.payments = createStripeGateway(ctx);
+  ctx.documents = createDocumentIssuer(ctx);
 
   const catalogue = createCatalogue(ctx, deps.catalogue);
 

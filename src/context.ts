@@ -9,6 +9,19 @@ import type { EmailComposer } from './mail/compose';
 import type { TemplateRegistry } from './mail/templates';
 import type { RateLimits } from './web/rate-limit';
 
+/**
+ * Finance documents (invoices, receipts, credit notes) issued in the caller's transaction, under the lock it holds:
+ * implemented by finance/documents, so that bookings/ and payments/ need not import finance/. Each call is idempotent.
+ */
+export interface FinanceDocumentIssuer {
+  /** An invoice booking was confirmed (placed, or given a place from the waitlist): issue its invoice. */
+  invoiceConfirmed(trx: Knex.Transaction, bookingId: number): Promise<void>;
+  /** A card payment was recorded: issue its receipt. */
+  cardPaymentRecorded(trx: Knex.Transaction, paymentId: number): Promise<void>;
+  /** The card payment provider took a refund (pending or succeeded): issue its credit note. */
+  refundTaken(trx: Knex.Transaction, refundId: number): Promise<void>;
+}
+
 /** What services need; routes build it once in createApp and pass it down. */
 export interface ServiceContext {
   db: Knex;
@@ -23,6 +36,8 @@ export interface ServiceContext {
   stripe?: Stripe;
   /** The card payment provider behind a port (bookings/payment-gateway.ts); "unavailable" when no Stripe key is set. */
   payments: PaymentGateway;
+  /** Issues finance documents in the caller's transaction (finance/documents/issuer.ts). */
+  documents: FinanceDocumentIssuer;
   /** Write transactions shared by bookings for one event that arrive together: see db/group-commit.ts. */
   groupCommit: GroupCommit;
   /** The abuse limits, shared by every instance through the database (web/rate-limit.ts). */

@@ -171,8 +171,9 @@ export async function holdPaidBooking(trx: Knex.Transaction, ctx: ServiceContext
   if (waitlist) {
     await queueNoticeFor(trx, ctx, 'waitlisted', view);
   } else if (isInvoice) {
-    // One email to the buyer: the confirmation carries the pro-forma.
+    // The confirmation (with the calendar invitation) says an invoice follows; the invoice goes in its own email.
     await queueNoticeFor(trx, ctx, 'confirmed', view, { money: await receiptFor(trx, 'pro_forma', booking.id) });
+    await ctx.documents.invoiceConfirmed(trx, booking.id);
   } else if (isFree) {
     // The code made it free: confirmed now, nothing to pay, one email like a free registration's.
     await queueNoticeFor(trx, ctx, 'confirmed', view);

@@ -25,6 +25,7 @@ export async function grantWaitlistPlace(trx: Knex.Transaction, ctx: ServiceCont
     if (!(await updateBookingStatus(trx, booking.id, ['waitlisted'], 'confirmed', now, isInvoice ? { invoice_status: 'outstanding' } : {}))) return null;
     // One email to the buyer: the place, and for an invoice booking the pro-forma with it.
     await queueBookingNotice(trx, ctx, 'promoted', booking.id, isInvoice ? { money: await receiptFor(trx, 'pro_forma', booking.id) } : {});
+    if (isInvoice) await ctx.documents.invoiceConfirmed(trx, booking.id);
     return 'confirmed';
   }
   const holdUntil = new Date(Math.min(now.getTime() + OFFER_HOLD_MS, event.startsAt.getTime()));

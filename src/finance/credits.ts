@@ -6,6 +6,7 @@ import { findEventById } from '../events/queries';
 import { publicHost } from '../lib/links';
 import { fromDbTime, toDbTime } from '../lib/time';
 import { enqueueEmail } from '../mail/outbox';
+import { issueCreditNoteForCredit } from './documents/issue';
 import { invoiceBalance } from './outstanding';
 
 /**
@@ -52,6 +53,8 @@ export async function recordCredit(trx: Knex.Transaction, ctx: ServiceContext, a
     await trx('bookings').where({ id: credit.bookingId, invoice_status: 'outstanding' }).update({ invoice_status: 'credited', updated_at: toDbTime(now) });
   }
   const booking = (await findBookingById(trx, credit.bookingId))!;
+  // Every credit is a credit note, in its own email (to the billing contact too), whether or not the buyer gets a notice.
+  await issueCreditNoteForCredit(trx, ctx, id);
   const outstanding = Math.max(0, after.total - after.credited - after.received);
   await recordAudit(
     trx,

@@ -11,6 +11,7 @@ import { publicHost } from '../lib/links';
 import { formatMoney } from '../lib/money';
 import { toDbTime } from '../lib/time';
 import { enqueueEmail } from '../mail/outbox';
+import { issueInvoicePaidReceipt } from './documents/issue';
 import { invoiceBalance, listOutstandingInvoices, type InvoiceBalance, type OutstandingInvoice } from './outstanding';
 import { daysSince } from './period';
 
@@ -99,6 +100,9 @@ export async function recordInvoicePayment(ctx: ServiceContext, actor: Actor, re
       created_at: toDbTime(now),
       updated_at: toDbTime(now),
     });
+    const [inserted] = await trx('payments').where({ booking_id: booking.id, method: 'invoice' }).orderBy('id', 'desc').limit(1).select('id');
+    // Paid in full: the receipt, in its own email.
+    if (left === 0) await issueInvoicePaidReceipt(trx, ctx, booking.id, Number(inserted.id));
     await recordAudit(trx, actor, { action: 'invoice_payment_recorded', targetType: 'booking', targetId: booking.id, details: { reference, amount: input.amount, paidOn: input.paidOn, bankReference: input.bankReference, total: booking.total, credited: balance.credited, outstanding: left } }, now);
     const event = (await findEventById(trx, booking.eventId))!;
     const paymentNumber = (await trx('payments').where({ booking_id: booking.id, method: 'invoice' }).count({ n: '*' }).first())?.n;

@@ -10,6 +10,11 @@ export interface EmailContent {
   ical?: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string };
   /** Extra header fields, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) on announcements. */
   headers?: Record<string, string>;
+  /**
+   * Files sent with the message (a finance document's PDF). Made by the renderer when the email is sent, never stored
+   * in the outbox; never on an email with a calendar invitation (`ical`), which some clients then stop showing.
+   */
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
 }
 
 /**

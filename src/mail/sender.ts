@@ -32,6 +32,7 @@ async function contentOf(email: QueuedEmail, deps: SenderDeps): Promise<EmailCon
 }
 
 function toMessage(email: QueuedEmail, content: EmailContent, from: string) {
+  if (content.ical && content.attachments?.length) throw new Error(`email ${email.dedupeKey} has both a calendar invitation and attachments: an invitation goes alone`);
   return {
     from,
     to: email.toName ? { name: email.toName, address: email.to } : email.to,
@@ -40,6 +41,7 @@ function toMessage(email: QueuedEmail, content: EmailContent, from: string) {
     html: content.html,
     messageId: email.messageId,
     ...(content.headers ? { headers: content.headers } : {}),
+    ...(content.attachments?.length ? { attachments: content.attachments } : {}),
     ...(content.ical ? { icalEvent: { method: content.ical.method, filename: 'invite.ics', content: content.ical.content } } : {}),
   };
 }

@@ -84,6 +84,7 @@ export async function applyStripeState(trx: Knex.Transaction, ctx: ServiceContex
   } else if (payment && intent) {
     payment = await upsertCardPayment(trx, { ...paymentInput(payment, state), refundBecause: payment.refundBecause }, now);
   }
+  if (payment && !known) await ctx.documents.cardPaymentRecorded(trx, payment.id);
   if (payment) {
     await applyRefunds(trx, ctx, bookingId, payment, state, now);
     for (const d of state.disputes) {
@@ -113,6 +114,8 @@ function refundStatus(status: string): RefundStatus {
 
 /** Tells the buyer about a refund the first time Stripe confirms it (pending or succeeded); once per refund. */
 export async function queueRefundConfirmed(trx: Knex.Transaction, ctx: ServiceContext, refund: RefundRecord): Promise<void> {
+  // Every refund the provider has taken gets its credit note, whether or not the buyer is told by a notice.
+  if (refund.bookingId !== null && refund.amount > 0) await ctx.documents.refundTaken(trx, refund.id);
   if (!refund.notice || refund.bookingId === null || refund.amount === 0) return;
   await queueMoneyNotice(trx, ctx, refund.notice, refund.bookingId, { amount: refund.amount, feeKept: refund.feeKept, dedupeSuffix: `refund-${refund.id}`, withLines: false });
 }
@@ -151,7 +154,8 @@ async function applyRefunds(trx: Knex.Transaction, ctx: ServiceContext, bookingI
         left -= a.unitPrice;
       }
     }
-    await insertRefund(trx, { paymentId: payment.id, bookingId, amount: refund.amount, currency: state.currency, status, reason: refund.reason ?? 'Refunded in the Stripe dashboard', initiatedBy: 'dashboard', attendeeIds: covered, stripeRefundId: refund.id }, now);
+    const refundId = await insertRefund(trx, { paymentId: payment.id, bookingId, amount: refund.amount, currency: state.currency, status, reason: refund.reason ?? 'Refunded in the Stripe dashboard', initiatedBy: 'dashboard', attendeeIds: covered, stripeRefundId: refund.id }, now);
+    if (refund.amount > 0) await ctx.documents.refundTaken(trx, refundId);
     if (covered.length) await cancelSeats(trx, ctx, bookingId, 'Refunded', covered);
   }
 

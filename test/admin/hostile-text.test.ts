@@ -169,7 +169,7 @@ describe('the treasurer\'s forms', () => {
   async function invoiceBooking() {
     const event = await buildEvent(t.db, { kind: 'seminar', allowsInvoice: true, tickets: [{ name: 'Standard', price: 9500 }] });
     const p = person(`inv-${Math.random().toString(36).slice(2, 8)}`);
-    const res = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: { ...p, organisation: 'NHS Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: p }], paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts, accounts@nhs.test' });
+    const res = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: { ...p, organisation: 'NHS Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: p }], paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts, accounts@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     expect([res.status, res.body.error]).toEqual([201, undefined]);
     return res.body.booking.reference as string;
   }

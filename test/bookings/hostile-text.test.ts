@@ -138,7 +138,7 @@ describe('the public forms refuse hostile text at 422, beside the field, keeping
       buyer_name: 'Ada Lovelace', buyer_email: 'ada@example.org',
       seat_0_type: typeId, seat_0_price: '9500', seat_0_name: '', seat_0_email: '',
       seat_1_type: typeId, seat_1_price: '9500', seat_1_name: 'Flo\u001b[0m', seat_1_email: 'flo@example.org',
-      payment_method: 'invoice', purchase_order: 'PO-1', billing_contact: 'Accounts\u0000',
+      payment_method: 'invoice', purchase_order: 'PO-1', billing_contact: 'Accounts\u0000', billing_email: 'ap@nhs.test', billing_address: '1 Trust Way, Leeds LS1 4AP',
     });
 
     expect(res.status).toBe(422);

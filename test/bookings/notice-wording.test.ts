@@ -65,7 +65,7 @@ describe('the contact line and the map', () => {
     await t.sandbox.flush();
     await request(t.baseUrl)
       .post(`/api/v1/events/${paid.slug}/bookings`)
-      .send({ buyer: person('contact-invoice'), items: [{ ticketTypeId: paid.ticketTypeIds[1], attendee: person('contact-invoice') }], paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts' })
+      .send({ buyer: person('contact-invoice'), items: [{ ticketTypeId: paid.ticketTypeIds[1], attendee: person('contact-invoice') }], paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' })
       .expect(201);
     await t.sendMail();
 

@@ -33,7 +33,7 @@ interface Booked {
 /** A buyer who is not attending books places for the people named (non-member, £95 each), by card (paid) or invoice. */
 async function bookFor(slug: string, ticketTypeId: number, buyerName: string, names: string[], paymentMethod: 'stripe' | 'invoice' = 'stripe'): Promise<Booked> {
   const buyer = person(buyerName, { name: `Booker ${buyerName}` });
-  const invoice = paymentMethod === 'invoice' ? { purchaseOrder: 'PO-15', billingContact: 'Accounts <ap@example.org>' } : {};
+  const invoice = paymentMethod === 'invoice' ? { purchaseOrder: 'PO-15', billingContact: 'Accounts <ap@example.org>', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' } : {};
   const res = await request(t.baseUrl)
     .post(`/api/v1/events/${slug}/bookings`)
     .send({ buyer, items: names.map((n) => ({ ticketTypeId, attendee: person(n) })), paymentMethod, ...invoice });

@@ -140,7 +140,7 @@ describe('money and commitment in a browser', () => {
     const event = await buildEvent(t.db, { ...paidEvent(), title: 'Seminar: invoices' });
     const res = await request(t.baseUrl)
       .post(`/api/v1/events/${event.slug}/bookings`)
-      .send({ buyer: { name: 'Mary Seacole', email: 'mary@example.org', organisation: 'NHS Test Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[1], attendee: { name: 'Mary Seacole', email: 'mary@example.org' } }], paymentMethod: 'invoice', purchaseOrder: 'PO-9', billingContact: 'Accounts <ap@example.org>' });
+      .send({ buyer: { name: 'Mary Seacole', email: 'mary@example.org', organisation: 'NHS Test Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[1], attendee: { name: 'Mary Seacole', email: 'mary@example.org' } }], paymentMethod: 'invoice', purchaseOrder: 'PO-9', billingContact: 'Accounts <ap@example.org>', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     const page = await newPage();
     await page.goto(res.body.booking.manageUrl);
     await expect(page.locator('#contact-heading + p').textContent()).resolves.toContain('Invoice bookings are cancelled by the organisers. If you cancel by Tuesday 10 March 2026, 12:00am');

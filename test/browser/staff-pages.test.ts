@@ -35,10 +35,10 @@ beforeAll(async () => {
   ];
   for (const [i, [name, organisation]] of people.entries()) {
     const p = { name, email: `person${i}@example.org`, organisation };
-    await request(t.baseUrl).post(`/api/v1/events/${slug}/bookings`).send({ buyer: p, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: { ...p, dietary: i === 1 ? 'Vegetarian' : undefined } }], paymentMethod: 'invoice', purchaseOrder: `PO-${i}`, billingContact: 'Accounts, accounts@nhs.test' }).expect(201);
+    await request(t.baseUrl).post(`/api/v1/events/${slug}/bookings`).send({ buyer: p, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: { ...p, dietary: i === 1 ? 'Vegetarian' : undefined } }], paymentMethod: 'invoice', purchaseOrder: `PO-${i}`, billingContact: 'Accounts, accounts@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' }).expect(201);
   }
   const gone = person('cancelled-one');
-  const cancelled = await request(t.baseUrl).post(`/api/v1/events/${slug}/bookings`).send({ buyer: gone, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: gone }], paymentMethod: 'invoice', purchaseOrder: 'PO-X', billingContact: 'Accounts, accounts@nhs.test' }).expect(201);
+  const cancelled = await request(t.baseUrl).post(`/api/v1/events/${slug}/bookings`).send({ buyer: gone, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: gone }], paymentMethod: 'invoice', purchaseOrder: 'PO-X', billingContact: 'Accounts, accounts@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' }).expect(201);
   const row = await t.db('bookings').where({ reference: cancelled.body.booking.reference }).first();
   await t.db('bookings').where({ id: row.id }).update({ status: 'cancelled' });
   await t.db('attendees').where({ booking_id: row.id }).update({ status: 'cancelled' });

@@ -33,7 +33,7 @@ async function bookByInvoice(event: { slug: string; ticketTypeIds: number[] }, n
   const buyer = { ...person(names[0]), organisation: 'NHS Test Trust' };
   const res = await request(t.baseUrl)
     .post(`/api/v1/events/${event.slug}/bookings`)
-    .send({ buyer, items: names.map((n) => ({ ticketTypeId: event.ticketTypeIds[0], attendee: person(n) })), paymentMethod: 'invoice', purchaseOrder: 'PO-771', billingContact: 'Accounts, ap@nhs.test' });
+    .send({ buyer, items: names.map((n) => ({ ticketTypeId: event.ticketTypeIds[0], attendee: person(n) })), paymentMethod: 'invoice', purchaseOrder: 'PO-771', billingContact: 'Accounts, ap@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
   if (res.status !== 201) throw new Error(`invoice booking failed: ${res.status} ${JSON.stringify(res.body)}`);
   const row = await t.db('bookings').where({ reference: res.body.booking.reference }).first();
   return { reference: row.reference as string, bookingId: Number(row.id), token: new URL(res.body.booking.manageUrl).searchParams.get('token')! };

@@ -30,7 +30,7 @@ export async function invoiceBooking(t: PaymentsTestApp, event: { slug: string; 
   const p = person(`inv-${++counter}`);
   const res = await request(t.baseUrl)
     .post(`/api/v1/events/${event.slug}/bookings`)
-    .send({ buyer: { ...p, organisation: 'NHS Test Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: p }], paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts, accounts@nhs.test' });
+    .send({ buyer: { ...p, organisation: 'NHS Test Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: p }], paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts, accounts@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
   if (res.status !== 201) throw new Error(`invoice booking failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { reference: res.body.booking.reference as string };
 }

@@ -209,7 +209,7 @@ const ENDPOINTS: Endpoint[] = [
       const type = String(event.ticketTypeIds[1]);
       return {
         params: { slug: event.slug },
-        body: { buyer_name: 'Ada Lovelace', buyer_email: `${unique('buyer')}@example.org`, buyer_organisation: 'NHS', seat_0_type: type, seat_0_price: '9500', seat_0_name: '', seat_0_email: '', seat_1_type: type, seat_1_price: '9500', seat_1_name: 'Flo N', seat_1_email: `${unique('flo')}@example.org`, seat_1_dietary: 'None', payment_method: 'invoice', purchase_order: 'PO-9', billing_contact: 'Accounts' },
+        body: { buyer_name: 'Ada Lovelace', buyer_email: `${unique('buyer')}@example.org`, buyer_organisation: 'NHS', seat_0_type: type, seat_0_price: '9500', seat_0_name: '', seat_0_email: '', seat_1_type: type, seat_1_price: '9500', seat_1_name: 'Flo N', seat_1_email: `${unique('flo')}@example.org`, seat_1_dietary: 'None', payment_method: 'invoice', purchase_order: 'PO-9', billing_contact: 'Accounts', billing_email: 'ap@nhs.test', billing_address: '1 Trust Way, Leeds LS1 4AP' },
       };
     },
     fresh: () => ({ buyer_email: `${unique('buyer')}@example.org`, seat_1_email: `${unique('flo')}@example.org` }),

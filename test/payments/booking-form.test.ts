@@ -81,7 +81,7 @@ describe('the booking form for a charged event', () => {
     const res = await request(t.baseUrl)
       .post(`/events/${event.slug}/book`)
       .type('form')
-      .send(form(event.ticketTypeIds[1], { payment_method: 'invoice', purchase_order: 'PO-77', billing_contact: 'Accounts <ap@nhs.test>' }));
+      .send(form(event.ticketTypeIds[1], { payment_method: 'invoice', purchase_order: 'PO-77', billing_contact: 'Accounts <ap@nhs.test>', billing_email: 'ap@nhs.test', billing_address: '1 Trust Way, Leeds LS1 4AP' }));
     expect(res.status).toBe(303);
     const page = await request(t.baseUrl).get(res.headers.location);
     expect(page.text).toContain('Your places are confirmed');

@@ -27,7 +27,7 @@ describe('cancelling a charged event', () => {
     const paid = [await book(event.slug, event.ticketTypeIds[0], 'ev-card-1'), await book(event.slug, event.ticketTypeIds[0], 'ev-card-2')];
     for (const r of paid) t.sandbox.pay(sessionIdOf(r.body.booking.checkoutUrl));
     await t.sandbox.flush();
-    const invoice = await book(event.slug, event.ticketTypeIds[0], 'ev-invoice', { paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'ap@nhs.test' });
+    const invoice = await book(event.slug, event.ticketTypeIds[0], 'ev-invoice', { paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'ap@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     const hold = await book(event.slug, event.ticketTypeIds[0], 'ev-hold');
     await t.sendMail();
     const before = t.smtp.messages.length;

@@ -35,7 +35,7 @@ interface Booked {
 /** Books non-member places (£95 each; deadline 10 March, £10 kept) for the people named, the first as buyer; pays by card unless invoiced. */
 async function book(slug: string, ticketTypeId: number, names: string[], paymentMethod: 'stripe' | 'invoice' = 'stripe'): Promise<Booked> {
   const buyer = person(names[0]);
-  const invoice = paymentMethod === 'invoice' ? { purchaseOrder: 'PO-15', billingContact: 'Accounts <ap@example.org>' } : {};
+  const invoice = paymentMethod === 'invoice' ? { purchaseOrder: 'PO-15', billingContact: 'Accounts <ap@example.org>', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' } : {};
   const res = await request(t.baseUrl)
     .post(`/api/v1/events/${slug}/bookings`)
     .send({ buyer: { name: buyer.name, email: buyer.email, organisation: 'NHS Test Trust' }, items: names.map((n) => ({ ticketTypeId, attendee: person(n) })), paymentMethod, ...invoice });

@@ -51,7 +51,7 @@ describe('the cap on open holds per email address', () => {
     expect(await remaining(third.slug)).toBe(4);
     expect(await t.db('bookings').where({ event_id: third.id })).toHaveLength(0);
 
-    const invoiced = await book(third, 'capped', newAddress(), { paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts, accounts@nhs.test' });
+    const invoiced = await book(third, 'capped', newAddress(), { paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts, accounts@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     expect(invoiced.status).toBe(201);
     expect(invoiced.body.booking.status).toBe('confirmed');
   });

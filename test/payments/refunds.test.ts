@@ -165,7 +165,7 @@ describe('paying by invoice', () => {
     const p = person('invoice');
     const res = await request(t.baseUrl)
       .post(`/api/v1/events/${event.slug}/bookings`)
-      .send({ buyer: { ...p, organisation: 'NHS Test Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[1], attendee: p }], paymentMethod: 'invoice', purchaseOrder: 'PO-12345', billingContact: 'Accounts, accounts@nhs.test' });
+      .send({ buyer: { ...p, organisation: 'NHS Test Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[1], attendee: p }], paymentMethod: 'invoice', purchaseOrder: 'PO-12345', billingContact: 'Accounts, accounts@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     expect(res.status).toBe(201);
     expect(res.body.booking).toMatchObject({ status: 'confirmed', total: 9500, paymentMethod: 'invoice' });
     expect(res.body.booking.checkoutUrl).toBeUndefined();
@@ -186,11 +186,11 @@ describe('paying by invoice', () => {
     const p = person('no-po');
     const missing = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: p, items: [{ ticketTypeId: event.ticketTypeIds[1], attendee: p }], paymentMethod: 'invoice' });
     expect(missing.status).toBe(422);
-    expect(missing.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['purchaseOrder', 'billingContact']));
+    expect(missing.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['purchaseOrder', 'billingEmail', 'billingAddress']));
     const cardOnly = await buildEvent(t.db, { ...paidEvent(), allowsInvoice: false });
     const refused = await request(t.baseUrl)
       .post(`/api/v1/events/${cardOnly.slug}/bookings`)
-      .send({ buyer: p, items: [{ ticketTypeId: cardOnly.ticketTypeIds[1], attendee: p }], paymentMethod: 'invoice', purchaseOrder: 'PO', billingContact: 'x' });
+      .send({ buyer: p, items: [{ ticketTypeId: cardOnly.ticketTypeIds[1], attendee: p }], paymentMethod: 'invoice', purchaseOrder: 'PO', billingContact: 'x', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('invoice_not_available');
   });

@@ -24,7 +24,7 @@ const VAT = 'No VAT is charged: the Health Statistics User Group is not register
 /** Books one non-member place (£95) over the API; pays for it unless it is an invoice booking. */
 async function book(slug: string, ticketTypeId: number, who: string, paymentMethod: 'stripe' | 'invoice' = 'stripe') {
   const p = person(who);
-  const invoice = paymentMethod === 'invoice' ? { buyer: { name: p.name, email: p.email, organisation: 'NHS Test Trust' }, purchaseOrder: 'PO-1', billingContact: 'Accounts <ap@example.org>' } : {};
+  const invoice = paymentMethod === 'invoice' ? { buyer: { name: p.name, email: p.email, organisation: 'NHS Test Trust' }, purchaseOrder: 'PO-1', billingContact: 'Accounts <ap@example.org>', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' } : {};
   const res = await request(t.baseUrl)
     .post(`/api/v1/events/${slug}/bookings`)
     .send({ buyer: { name: p.name, email: p.email }, items: [{ ticketTypeId, attendee: p }], paymentMethod, ...invoice });

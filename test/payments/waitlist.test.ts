@@ -85,7 +85,7 @@ describe('the waitlist of a charged event', () => {
   it('when a waitlisted invoice booking gets a freed place, then it is confirmed at once and the pro-forma is sent', async () => {
     const event = await oneSeatSeminar();
     const first = await book(event.slug, event.ticketTypeIds[0], 'inv-first');
-    const invoice = await book(event.slug, event.ticketTypeIds[0], 'inv-wait', { paymentMethod: 'invoice', purchaseOrder: 'PO-9', billingContact: 'ap@nhs.test' });
+    const invoice = await book(event.slug, event.ticketTypeIds[0], 'inv-wait', { paymentMethod: 'invoice', purchaseOrder: 'PO-9', billingContact: 'ap@nhs.test', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     expect(invoice.body.booking.status).toBe('waitlisted');
     const token = new URL(first.body.booking.manageUrl).searchParams.get('token');
     await request(t.baseUrl).post(`/api/v1/bookings/${first.body.booking.reference}/cancel?token=${token}`).expect(200);

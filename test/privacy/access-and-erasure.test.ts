@@ -130,7 +130,7 @@ describe('access and erasure', () => {
 
   it('when the person holds a paid place still to come, then erasure is refused with the booking to cancel first', async () => {
     const paid = await buildEvent(t.db, { kind: 'seminar', title: 'Paid seminar', allowsInvoice: true, tickets: [{ name: 'Standard', price: 9500 }] });
-    const res = await request(t.app).post(`/api/v1/events/${paid.slug}/bookings`).send({ buyer: { ...A, organisation: 'NHS Digital' }, items: [{ ticketTypeId: paid.ticketTypeIds[0], attendee: A }], paymentMethod: 'invoice', purchaseOrder: 'PO-9', billingContact: 'Accounts' }).expect(201);
+    const res = await request(t.app).post(`/api/v1/events/${paid.slug}/bookings`).send({ buyer: { ...A, organisation: 'NHS Digital' }, items: [{ ticketTypeId: paid.ticketTypeIds[0], attendee: A }], paymentMethod: 'invoice', purchaseOrder: 'PO-9', billingContact: 'Accounts', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' }).expect(201);
     const refused = await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'erase', confirm: 'on' }).expect(409);
     expect(textOf(refused.text)).toContain(`This person holds paid places still to come (${res.body.booking.reference})`);
     expect(await t.db('attendees').where({ email_normalised: A.email }).first('name')).toEqual({ name: A.name });
@@ -154,7 +154,7 @@ describe('access and erasure', () => {
 
   it('when a person with a past invoice booking is erased, then the invoice keeps its addressee, purchase order and amounts, and nothing else names them', async () => {
     const seminar = await buildEvent(t.db, { kind: 'seminar', title: 'Past seminar', allowsInvoice: true, startsAt: '2026-03-17T18:00:00.000Z', tickets: [{ name: 'Standard', price: 9500 }] });
-    const booked = await request(t.app).post(`/api/v1/events/${seminar.slug}/bookings`).send({ buyer: { ...A }, items: [{ ticketTypeId: seminar.ticketTypeIds[0], attendee: A }], paymentMethod: 'invoice', purchaseOrder: 'PO-77', billingContact: 'Accounts Payable' }).expect(201);
+    const booked = await request(t.app).post(`/api/v1/events/${seminar.slug}/bookings`).send({ buyer: { ...A }, items: [{ ticketTypeId: seminar.ticketTypeIds[0], attendee: A }], paymentMethod: 'invoice', purchaseOrder: 'PO-77', billingContact: 'Accounts Payable', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' }).expect(201);
     await t.sendMail();
     t.clock.set('2026-04-01T12:00:00Z');
     // A month on, the administrator signs in again (sessions end after a day of idleness).

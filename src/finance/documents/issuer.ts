@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import type { FinanceDocumentIssuer, ServiceContext } from '../../context';
+import { issueCardReceipt, issueCreditNoteForRefund, issueInvoice } from './issue';
+
+/**
+ * The port through which bookings/ and payments/ have finance documents issued in their own transactions, without
+ * importing finance/ (bookings/ never does): wired once in createApp as `ctx.documents`.
+ */
+export function createDocumentIssuer(ctx: ServiceContext): FinanceDocumentIssuer {
+  return {
+    invoiceConfirmed: async (trx: Knex.Transaction, bookingId: number) => {
+      await issueInvoice(trx, ctx, bookingId);
+    },
+    cardPaymentRecorded: async (trx: Knex.Transaction, paymentId: number) => {
+      await issueCardReceipt(trx, ctx, paymentId);
+    },
+    refundTaken: async (trx: Knex.Transaction, refundId: number) => {
+      await issueCreditNoteForRefund(trx, ctx, refundId);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { DocumentLine } from './snapshot';
+import { splitVat } from './vat';
+
+/**
+ * The lines of every finance document, made in one place so that a new column (a discount, issue 18) is added once.
+ * One line per place (the attendee's name, the ticket type, quantity 1, the unit price and the line total), then any
+ * adjustment lines (a cancellation fee kept, an amount already paid), each with its VAT by the rule in `vat.ts`.
+ */
+
+export interface PlaceForLine {
+  attendeeName: string;
+  ticketType: string;
+  unitPrice: number;
+}
+
+export interface AdjustmentForLine {
+  description: string;
+  /** Minor units, VAT included; negative for what is taken off. */
+  amount: number;
+}
+
+export function documentLines(places: PlaceForLine[], adjustments: AdjustmentForLine[], vatRate: number | null): DocumentLine[] {
+  const lines: DocumentLine[] = places.map((p) => {
+    const split = splitVat(p.unitPrice, vatRate);
+    return { description: p.attendeeName, ticketType: p.ticketType, quantity: 1, unitPrice: p.unitPrice, ...split };
+  });
+  for (const a of adjustments) {
+    if (a.amount === 0) continue;
+    lines.push({ description: a.description, ticketType: null, quantity: 1, unitPrice: a.amount, ...splitVat(a.amount, vatRate) });
+  }
+  return lines;
+}
+
+/** Totals are sums of the lines, never recomputed from a total: net + VAT = gross holds exactly. */
+export function documentTotals(lines: DocumentLine[]): { net: number; vat: number; gross: number } {
+  return lines.reduce((t, l) => ({ net: t.net + l.net, vat: t.vat + l.vat, gross: t.gross + l.gross }), { net: 0, vat: 0, gross: 0 });
+}
