@@ -17,6 +17,7 @@ import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoti
 import { invoiceCreditHook } from './finance/credits';
 import { financeDocumentTemplate } from './finance/documents/email';
 import { createDocumentIssuer } from './finance/documents/issuer';
+import { documentHolderRoutes } from './finance/documents/routes';
 import type { Config } from './config';
 import type { ServiceContext } from './context';
 import { createCatalogue, type CatalogueOptions } from './events/catalogue';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use('/api/v1', bookingApiRoutes(ctx));
   app.use(publicEventRoutes(ctx, views, catalogue));
   app.use(bookingPageRoutes(ctx, views));
+  app.use(documentHolderRoutes(ctx));
   // A place cancelled on its own from an invoice booking is credited by finance/, recorded as done by whoever cancelled it.
   app.use(seatPageRoutes(ctx, views, { invoiceCredit: (by) => invoiceCreditHook(ctx, { id: null, email: by }) }));
   app.use(checkoutPageRoutes(ctx, views));

@@ -20,6 +20,8 @@ export interface FinanceDocumentIssuer {
   cardPaymentRecorded(trx: Knex.Transaction, paymentId: number): Promise<void>;
   /** The card payment provider took a refund (pending or succeeded): issue its credit note. */
   refundTaken(trx: Knex.Transaction, refundId: number): Promise<void>;
+  /** A booking's documents, in the order they were issued, for its private page (which links each PDF). */
+  ofBooking(bookingId: number): Promise<Array<{ kind: string; number: string; issueDate: string; amount: string }>>;
 }
 
 /** What services need; routes build it once in createApp and pass it down. */

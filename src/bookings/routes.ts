@@ -265,7 +265,9 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     // How each place takes part (hybrid events: switch while the other mode has room), the joining link, materials.
     const online = await manageOnlineParts(ctx, view, token);
     const attendees = page.attendees.map((a) => ({ ...a, ...(online.seats.get(a.id) ?? {}) }));
-    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: { ...page, attendees }, afterEvent, online, ...flags });
+    // Each invoice, receipt and credit note, downloadable through the same private link.
+    const documents = (await ctx.documents.ofBooking(view.booking.id)).map((d) => ({ ...d, url: `/bookings/${view.booking.reference}/documents/${d.number}.pdf?token=${encodeURIComponent(token)}` }));
+    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: { ...page, attendees }, afterEvent, online, documents, ...flags });
   }
 
   const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');

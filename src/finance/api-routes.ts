@@ -1,5 +1,6 @@
 import type { GuardedRouter } from '../admin/route-table';
 import type { ServiceContext } from '../context';
+import { documentApiRoutes } from './documents/routes';
 import { paymentsCsv } from './exports';
 import { sendCsv } from './http';
 import { ledgerFilter, parseLedgerQuery } from './ledger';
@@ -48,6 +49,8 @@ export function financeApiRoutes(ctx: ServiceContext, routes: GuardedRouter): vo
     const freshness = await readFreshness(ctx);
     res.json({ mismatches: review.open.map(mismatchJson), explained: review.explained.map(explainedJson), awaitingSync: freshness.awaiting, isBehind: freshness.isBehind });
   });
+
+  documentApiRoutes(ctx, routes);
 
   routes.get('/finance/payments.csv', 'finance:read', async (req, res) => {
     const period = parsePeriod(ctx, req.query as Record<string, unknown>);

@@ -1,3 +1,4 @@
+import { KIND_TITLES } from './documents/render';
 import { decimalAmount } from '../lib/csv';
 import { formatRange } from '../lib/time';
 import type { FinanceBooking } from './booking';
@@ -12,6 +13,13 @@ export function bookingPageView(view: FinanceBooking, zone: string, chosenAttend
   const c = booking.currency;
   const isInvoice = booking.paymentMethod === 'invoice';
   return {
+    documents: view.documents.map((d) => ({
+      number: d.number,
+      kind: KIND_TITLES[d.kind],
+      issueDate: d.snapshot.issueDate,
+      amount: money(d.snapshot.totals.gross, d.currency),
+      credits: d.snapshot.credits?.number ?? null,
+    })),
     booking: {
       reference: booking.reference,
       status: booking.status,
@@ -21,6 +29,8 @@ export function bookingPageView(view: FinanceBooking, zone: string, chosenAttend
       organisation: booking.buyerOrganisation,
       purchaseOrder: booking.purchaseOrder,
       billingContact: booking.billingContact,
+      billingEmail: booking.billingEmail,
+      billingAddress: booking.billingAddress,
       total: money(booking.total, c),
       refunded: money(booking.refundedTotal, c),
       method: isInvoice ? 'Invoice' : booking.paymentMethod === 'stripe' ? 'Card' : 'None (free)',

@@ -14,6 +14,7 @@ import { ledgerFilter, parseLedgerQuery } from './ledger';
 import { ledgerPageModel } from './ledger-page';
 import { readFreshness } from './freshness';
 import { reviewMismatches } from './mismatches';
+import { documentStaffRoutes } from './documents/routes';
 import { financeMismatchRoutes } from './routes-mismatches';
 import { todayIn } from './period';
 import { choosePeriod, parsePeriod, periodQueryString } from './period-input';
@@ -140,4 +141,5 @@ export function financeRoutes(ctx: ServiceContext, views: Views, routes: Guarded
   });
 
   financeMismatchRoutes(ctx, views, routes, page);
+  documentStaffRoutes(ctx, routes, page);
 }

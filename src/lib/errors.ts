@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   discount_code_not_applicable: { status: 409, meaning: 'The discount code is not for the ticket types chosen; the detail on `discountCode` names those it is for.' },
   discount_code_unknown: { status: 409, meaning: 'No discount code with that name exists for this event. Codes tried in vain are rate limited (`RATE_LIMIT_DISCOUNT_CODES`).' },
   discount_code_used_up: { status: 409, meaning: 'The discount code has no uses left (or fewer than the booking needs). A cancelled or expired booking gives its uses back.' },
+  document_not_found: { status: 404, meaning: 'No invoice, receipt or credit note with that number (or it belongs to another booking).' },
   dispute_open: { status: 409, meaning: 'This payment is disputed. Stripe takes no refund while a dispute is open: respond to the dispute in the Stripe dashboard instead.' },
   erasure_blocked: { status: 409, meaning: 'This person cannot be erased yet: the address has a staff account, or holds paid places still to come (cancel those first, choosing the refund).' },
   event_cancelled: { status: 409, meaning: 'The event has been cancelled (it takes no bookings and cannot be published again).' },

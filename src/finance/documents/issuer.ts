@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import type { FinanceDocumentIssuer, ServiceContext } from '../../context';
+import { formatMoney } from '../../lib/money';
+import { listDocumentsOfBooking } from './queries';
+import { KIND_TITLES } from './render';
 import { issueCardReceipt, issueCreditNoteForRefund, issueInvoice } from './issue';
 
 /**
@@ -17,5 +20,7 @@ export function createDocumentIssuer(ctx: ServiceContext): FinanceDocumentIssuer
     refundTaken: async (trx: Knex.Transaction, refundId: number) => {
       await issueCreditNoteForRefund(trx, ctx, refundId);
     },
+    ofBooking: async (bookingId: number) =>
+      (await listDocumentsOfBooking(ctx.db, bookingId)).map((d) => ({ kind: KIND_TITLES[d.kind], number: d.number, issueDate: d.snapshot.issueDate, amount: formatMoney(d.snapshot.totals.gross, d.currency) })),
   };
 }
