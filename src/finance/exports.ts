@@ -3,6 +3,7 @@ import { decimalAmount, toCsv } from '../lib/csv';
 import { inZone } from '../lib/time';
 import { listBalanceLinesBetween, listBalanceLinesOfPayouts, type BalanceLine } from './balance-queries';
 import { bucketOf, categoryLabel } from './categories';
+import { documentNumbersForLedger } from './documents/queries';
 import { figuresOf } from './figures';
 import { payoutTitle } from './payout-title';
 import { iterateLedger, type LedgerFilter } from './ledger-queries';
@@ -15,7 +16,7 @@ const amountOrBlank = (n: number | null) => (n === null ? '' : decimalAmount(n))
 type Cell = string | number | null;
 
 /** The payments CSV's columns: the overview's (gross before refunds), then where the money went. */
-const PAYMENT_HEADERS = ['Date', 'Kind', 'Booking reference', 'Event', 'Buyer', 'Buyer email', 'Method', 'Status', 'Currency', 'Gross', 'Refunds', 'Disputes', 'Other', 'Stripe fee', 'Net', 'Payout', 'Bank reference', 'Matched', 'Note', 'Discount', 'Discount code'];
+const PAYMENT_HEADERS = ['Date', 'Kind', 'Booking reference', 'Event', 'Buyer', 'Buyer email', 'Method', 'Status', 'Currency', 'Gross', 'Refunds', 'Disputes', 'Other', 'Stripe fee', 'Net', 'Payout', 'Bank reference', 'Matched', 'Note', 'Discount', 'Discount code', 'Documents'];
 
 const blankOrAmount = (n: number) => (n === 0 ? '' : decimalAmount(n));
 
@@ -53,7 +54,7 @@ async function stripeOnlyRows(ctx: ServiceContext, filter: LedgerFilter): Promis
     const object = l.chargeId && l.chargeId !== l.sourceId ? `${l.sourceId ?? l.id} on ${l.chargeId}` : (l.sourceId ?? l.id);
     return {
       at: l.createdAt,
-      cells: [inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), kind, l.reference, l.eventTitle, null, null, 'card', l.reportingCategory.replace(/_/g, ' '), l.currency, blankOrAmount(f.gross), blankOrAmount(f.refunds), blankOrAmount(f.disputes), blankOrAmount(f.other), decimalAmount(f.fees), decimalAmount(f.net), l.payoutId, null, matched, `${object}: ${note}`, '', ''],
+      cells: [inZone(l.createdAt, zone).toFormat('yyyy-LL-dd HH:mm'), kind, l.reference, l.eventTitle, null, null, 'card', l.reportingCategory.replace(/_/g, ' '), l.currency, blankOrAmount(f.gross), blankOrAmount(f.refunds), blankOrAmount(f.disputes), blankOrAmount(f.other), decimalAmount(f.fees), decimalAmount(f.net), l.payoutId, null, matched, `${object}: ${note}`, '', '', null],
     };
   });
 }
@@ -66,9 +67,12 @@ async function stripeOnlyRows(ctx: ServiceContext, filter: LedgerFilter): Promis
 export async function paymentsCsv(ctx: ServiceContext, filter: LedgerFilter): Promise<string> {
   const zone = ctx.config.timezone;
   const rows: Array<{ at: Date; cells: Cell[] }> = [];
+  const documents = await documentNumbersForLedger(ctx.db);
   for await (const batch of iterateLedger(ctx.db, filter)) {
     for (const r of batch) {
       const isRefund = r.kind === 'refund';
+      // The documents this movement stands for: a payment's receipt (and an invoice payment's invoice), a refund's credit note.
+      const numbers = isRefund ? [documents.byRefund.get(r.id)] : [r.method === 'invoice' && r.reference ? documents.invoiceByReference.get(r.reference) : undefined, documents.byPayment.get(r.id)];
       rows.push({
         at: r.at,
         cells: [
@@ -94,6 +98,7 @@ export async function paymentsCsv(ctx: ServiceContext, filter: LedgerFilter): Pr
           // What the booking's code took off its list prices: Gross + Discount is what the places cost before it.
           isRefund ? '' : blankOrAmount(r.discount),
           isRefund ? '' : r.discountCode,
+          numbers.filter(Boolean).join(' '),
         ],
       });
     }

@@ -86,3 +86,15 @@ export async function documentNumbersByBooking(db: Tx, bookingIds: number[]): Pr
   }
   return byBooking;
 }
+
+/** For the payments CSV: each payment's receipt, each refund's credit note, each booking's invoice (by reference). */
+export async function documentNumbersForLedger(db: Tx): Promise<{ byPayment: Map<number, string>; byRefund: Map<number, string>; invoiceByReference: Map<string, string> }> {
+  const rows = await db('finance_documents as d').join('bookings as b', 'b.id', 'd.booking_id').select('d.kind', 'd.number', 'd.payment_id', 'd.refund_id', 'b.reference');
+  const result = { byPayment: new Map<number, string>(), byRefund: new Map<number, string>(), invoiceByReference: new Map<string, string>() };
+  for (const r of rows as Array<{ kind: string; number: string; payment_id: number | null; refund_id: number | null; reference: string }>) {
+    if (r.payment_id !== null && r.kind === 'receipt') result.byPayment.set(Number(r.payment_id), r.number);
+    if (r.refund_id !== null) result.byRefund.set(Number(r.refund_id), r.number);
+    if (r.kind === 'invoice') result.invoiceByReference.set(r.reference, r.number);
+  }
+  return result;
+}
