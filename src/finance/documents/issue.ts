@@ -161,7 +161,7 @@ export async function issueCardReceipt(trx: Knex.Transaction, ctx: ServiceContex
     parties,
     places: isForPlaces ? places : [],
     adjustments: isForPlaces ? [] : [{ description: `Payment for booking ${parties.booking.reference}`, amount }],
-    payment: { method: 'card', paidOn: formatDate(new Date(payment.paid_at), ctx.config.timezone), reference: payment.stripe_payment_intent_id ? String(payment.stripe_payment_intent_id) : null, amount },
+    payment: { method: 'card', paidOn: inZone(new Date(payment.paid_at), ctx.config.timezone).toFormat('d LLLL yyyy'), reference: payment.stripe_payment_intent_id ? String(payment.stripe_payment_intent_id) : null, amount },
     source: { paymentId },
   });
 }
@@ -190,7 +190,7 @@ export async function issueInvoicePaidReceipt(trx: Knex.Transaction, ctx: Servic
     parties,
     places,
     adjustments,
-    payment: { method: 'bank_transfer', paidOn: formatDate(new Date(last.paid_at), ctx.config.timezone), reference: references || null, amount },
+    payment: { method: 'bank_transfer', paidOn: inZone(new Date(last.paid_at), ctx.config.timezone).toFormat('d LLLL yyyy'), reference: references || null, amount },
     credits: null,
     reason: invoice ? `Payment of invoice ${invoice.number} in full` : null,
     source: { paymentId },

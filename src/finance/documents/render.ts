@@ -140,9 +140,11 @@ function drawLines(doc: PDFKit.PDFDocument, s: DocumentSnapshot, top: number, mo
   const cellsOf = (l: DocumentSnapshot['lines'][number]) =>
     hasVat ? [l.description, l.ticketType ?? '', String(l.quantity), money(l.unitPrice), money(l.net), money(l.vat), money(l.gross)] : [l.description, l.ticketType ?? '', String(l.quantity), money(l.unitPrice), money(l.gross)];
   let y = top;
-  const rowHeight = (cells: string[], font: string) => Math.max(...cells.map((c, i) => doc.font(font).fontSize(9).heightOfString(c || ' ', { width: columns[i].width * WIDTH - 6 }))) + 6;
+  const rowHeight = (cells: string[], font: string) => Math.max(...cells.map((c, i) => doc.font(font).fontSize(9).heightOfString(c || ' ', { width: (i === 0 && cells[1] === '' ? columns[0].width + columns[1].width : columns[i].width) * WIDTH - 6 }))) + 6;
   // Cells are drawn when their row is added to the table (pdfkit runs a structure element's drawing when it is attached).
   let table: PDFKit.PDFStructureElement;
+  // A line that is not a place (a fee kept, a credit note taken off) has no ticket type: its description takes both cells.
+  const widthOf = (cells: string[], i: number) => (i === 0 && cells[1] === '' ? columns[0].width + columns[1].width : columns[i].width) * WIDTH;
   const row = (cells: string[], isHead: boolean) => {
     const font = isHead ? 'bold' : 'regular';
     const height = rowHeight(cells, font);
@@ -150,7 +152,7 @@ function drawLines(doc: PDFKit.PDFDocument, s: DocumentSnapshot, top: number, mo
     const tr = doc.struct('TR');
     cells.forEach((cell, i) => {
       const cellX = x;
-      const width = columns[i].width * WIDTH;
+      const width = widthOf(cells, i);
       tr.add(
         doc.struct(isHead ? 'TH' : 'TD', {}, [
           () => {
@@ -159,7 +161,7 @@ function drawLines(doc: PDFKit.PDFDocument, s: DocumentSnapshot, top: number, mo
           },
         ]),
       );
-      x += width;
+      x += columns[i].width * WIDTH;
     });
     table.add(tr);
     tr.end();
