@@ -33,7 +33,9 @@ async function bookByInvoice(event: { slug: string; ticketTypeIds: number[] }, n
       items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: buyer }, { ticketTypeId: event.ticketTypeIds[0], attendee: person(`${name}-guest`) }],
       paymentMethod: 'invoice',
       purchaseOrder: 'PO-4242',
-      billingContact: 'Accounts, accounts@nhs.test',
+      billingContact: 'Accounts',
+      billingEmail: 'accounts@nhs.test',
+      billingAddress: '1 Trust Way, Leeds LS1 4AP',
     });
   expect(res.status).toBe(201);
   return res.body.booking as { reference: string; total: number };
@@ -84,10 +86,13 @@ describe('payment notices are rendered when sent', () => {
     expect(JSON.parse(row.template_payload).money).toEqual({ kind: 'pro_forma', lines: [{ label: '2 × Non-member', amount: 19000 }], total: 19000 });
     expect(await outboxRow(`booking:${stored!.id}:pro_forma`)).toBeUndefined();
     // The email: names and places as they are now, the amounts as they were booked
-    const mails = received(person('late-pro-forma').email);
+    // The confirmation; the invoice itself is an email of its own (issue 11), with its PDF made from the invoice as issued.
+    const all = received(person('late-pro-forma').email);
+    const mails = all.filter((m) => !m.subject?.startsWith('Invoice HSUG-'));
     expect(mails).toHaveLength(1);
+    expect(all.filter((m) => m.subject?.startsWith('Invoice HSUG-'))).toHaveLength(1);
     const [mail] = mails;
-    expect(mail?.subject).toBe(`You're booked: Survival analysis seminar (pro-forma invoice for ${booking.reference})`);
+    expect(mail?.subject).toBe(`You're booked: Survival analysis seminar (${booking.reference}, invoice to follow)`);
     expect(mail?.text).toContain('Dear Dr Renamed Buyer,');
     expect(mail?.text).toContain('Your place is confirmed for Survival analysis seminar (room 2). You also booked a place for Attendee late-pro-forma-guest, who has been sent their own calendar invitation.');
     expect(mail?.text).toContain('Questions? Write to seminars@hsug.test.');
@@ -95,7 +100,9 @@ describe('payment notices are rendered when sent', () => {
     expect(mail?.text).toContain('Total: £190.00');
     expect(mail?.text).not.toContain('£240.00');
     expect(mail?.text).toContain('Purchase order: PO-4242');
-    expect(mail?.text).toContain('Sort code: 12-34-56');
+    // The bank details and the payment reference are on the invoice, not here.
+    expect(mail?.text).not.toContain('Sort code: 12-34-56');
+    expect(mail?.text).toContain('Please quote the invoice number when you pay.');
   });
 
   it('when the treasurer records an invoice payment, then the notice is queued with no body and the email says the amount received', async () => {
@@ -214,7 +221,7 @@ describe('the template registry', () => {
     expect(() => createTemplateRegistry([template, template])).toThrow('email template twice is registered twice');
   });
 
-  it('when the app is composed, then booking notices, payment notices, staff messages, staff account emails, subscription confirmations, announcements, certificates and reminders/follow-ups can be rendered', () => {
-    expect([...t.ctx.emailTemplates.names].sort()).toEqual(['announcement', 'booking_notice', 'certificate_ready', 'follow_up', 'payment_notice', 'staff_account', 'staff_message', 'subscription_confirm']);
+  it('when the app is composed, then booking notices, payment notices, staff messages, staff account emails, subscription confirmations, announcements, certificates, reminders/follow-ups and finance documents can be rendered', () => {
+    expect([...t.ctx.emailTemplates.names].sort()).toEqual(['announcement', 'booking_notice', 'certificate_ready', 'finance_document', 'follow_up', 'payment_notice', 'staff_account', 'staff_message', 'subscription_confirm']);
   });
 });

@@ -62,12 +62,15 @@ describe('paying by card through Stripe Checkout', () => {
       expect(invite.method).toBe('REQUEST');
       expect(invite.attendees[0]).toContain((mail.to as { value: Array<{ address: string }> }).value[0].address);
     }
-    // The buyer (attending) gets one email for this moment: their invitation, carrying the receipt (issue 15).
-    const toBuyer = mails.filter((m) => JSON.stringify(m.to).includes(person('pay-a').email));
+    // The buyer (attending) gets their invitation, carrying the receipt's lines (issue 15), and the receipt PDF in an
+    // email of its own (issue 11), never with the invitation.
+    const toBuyer = mails.filter((m) => JSON.stringify(m.to).includes(person('pay-a').email) && m.subject?.startsWith("You're booked"));
     expect(toBuyer).toHaveLength(1);
     expect(toBuyer[0].subject).toMatch(new RegExp(`^You're booked: Test meeting \\d+ \\(receipt for ${booking.reference}\\)$`));
     expect(toBuyer[0].text).toContain('Total: £190.00');
-    expect(mails.find((m) => m.subject?.startsWith('Receipt'))).toBeUndefined();
+    const receipts = t.smtp.messages.filter((m) => m.subject?.startsWith('Receipt HSUG-R-') && JSON.stringify(m.to).includes(person('pay-a').email));
+    expect(receipts).toHaveLength(1);
+    expect(receipts[0].attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
   });
 
   it('when the buyer returns before the webhook, then the success page confirms from Stripe and shows it', async () => {
@@ -189,7 +192,8 @@ describe('webhook order', () => {
       payments: [[19000, 9500, 'partially_refunded']],
       refunds: [[9500, 'dashboard']],
       // The refunded attendee's CANCEL, and a note to the buyer that one of their places went.
-      emails: ['booking_cancelled', 'booking_cancelled', 'booking_confirmed', 'booking_confirmed'],
+      // The receipt of the payment and the credit note of the dashboard refund, each in its own email (issue 11).
+      emails: ['booking_cancelled', 'booking_cancelled', 'booking_confirmed', 'booking_confirmed', 'document_credit_note', 'document_receipt'],
     });
   });
 });

@@ -94,8 +94,8 @@ describe('a delayed payment in flight', () => {
     expect(await statusOf(buyer.reference)).toBe('confirmed');
     expect(await statusOf(next.reference)).toBe('waitlisted');
     await t.sendMail();
-    // One email for the moment the debit settles: the confirmation carries the receipt (issue 15).
-    expect(mailsTo('debit-ok').map((m) => m.subject)).toEqual([expect.stringMatching(/^You're booked: .* \(receipt for HSUG-/)]);
+    // The confirmation carries the receipt's lines (issue 15); the receipt PDF comes in an email of its own (issue 11).
+    expect(mailsTo('debit-ok').map((m) => m.subject)).toEqual([expect.stringMatching(/^You're booked: .* \(receipt for HSUG-/), expect.stringMatching(/^Receipt HSUG-R-\d{4}-\d{4}: /)]);
   });
 
   it('when a processing bank debit fails after the hold time, then the seats are released, the waitlist is served and the buyer is told nothing was charged', async () => {

@@ -172,12 +172,14 @@ describe('paying by invoice', () => {
     const row = await t.db('bookings').where({ reference: res.body.booking.reference }).first();
     expect(row.invoice_status).toBe('outstanding');
     await t.sendMail();
-    // One email to the buyer: the confirmation carries the pro-forma (issue 15).
-    expect(mailsTo('invoice')).toHaveLength(1);
-    const proForma = mailsTo('invoice').find((m) => m.subject?.endsWith(`(pro-forma invoice for ${res.body.booking.reference})`));
-    expect(proForma?.text).toContain('PO-12345');
-    expect(proForma?.text).toContain('Sort code: 12-34-56');
-    expect(proForma?.text).toContain('£95.00');
+    // The confirmation (with the invitation) says the invoice follows; the invoice, with the bank details and its number
+    // as the payment reference, comes in an email of its own (issue 11).
+    expect(mailsTo('invoice')).toHaveLength(2);
+    const confirmation = mailsTo('invoice').find((m) => m.subject?.endsWith(`(${res.body.booking.reference}, invoice to follow)`));
+    expect(confirmation?.text).toContain('PO-12345');
+    expect(confirmation?.text).toContain('£95.00');
+    const invoice = mailsTo('invoice').find((m) => m.subject?.startsWith('Invoice HSUG-'));
+    expect(invoice?.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
     expect(inviteOf(mailsTo('invoice').find((m) => m.subject?.startsWith("You're booked"))!).method).toBe('REQUEST');
   });
 

@@ -189,7 +189,7 @@ describe('two deliveries at once', () => {
     const booking = await t.db('bookings').where({ reference: buyer.reference }).first();
     expect(booking.status).toBe('confirmed');
     expect(await t.db('payments').where({ booking_id: booking.id })).toHaveLength(1);
-    expect(await outboxKinds(booking.id)).toEqual(['booking_confirmed']); // the buyer's confirmation carries the receipt (issue 15)
+    expect(await outboxKinds(booking.id)).toEqual(['booking_confirmed', 'document_receipt']); // the confirmation carries the receipt's lines (issue 15); the receipt PDF goes once, in its own email (issue 11)
   });
 
   it('when the webhook and the buyer’s return to the success page arrive together, then the booking is confirmed once with one payment', async () => {
@@ -207,7 +207,7 @@ describe('two deliveries at once', () => {
     expect(page.text).toContain("Payment received — you're booked");
     const booking = await t.db('bookings').where({ reference: buyer.reference }).first();
     expect(await t.db('payments').where({ booking_id: booking.id })).toHaveLength(1);
-    expect(await outboxKinds(booking.id)).toEqual(['booking_confirmed']); // the buyer's confirmation carries the receipt (issue 15)
+    expect(await outboxKinds(booking.id)).toEqual(['booking_confirmed', 'document_receipt']); // the confirmation carries the receipt's lines (issue 15); the receipt PDF goes once, in its own email (issue 11)
   });
 });
 
@@ -229,7 +229,7 @@ describe('the sweeper and a late payment', () => {
     expect((await t.db('bookings').where({ reference: waiting.reference }).first()).status).toBe('waitlisted');
     expect(await t.db('payments').where({ booking_id: booking.id })).toHaveLength(1);
     expect(await t.db('refunds').where({ booking_id: booking.id })).toHaveLength(0);
-    expect(await outboxKinds(booking.id)).toEqual(['booking_confirmed']); // the buyer's confirmation carries the receipt (issue 15)
+    expect(await outboxKinds(booking.id)).toEqual(['booking_confirmed', 'document_receipt']); // the confirmation carries the receipt's lines (issue 15); the receipt PDF goes once, in its own email (issue 11)
     expect(t.logged.slice(logged).filter((l) => l.level === 'error')).toEqual([]);
   });
 });

@@ -35,10 +35,7 @@ function drawDocument(doc: PDFKit.PDFDocument, s: DocumentSnapshot): void {
     const x = options.x ?? LEFT;
     const width = options.width ?? WIDTH;
     const height = lines.reduce((h, l) => h + doc.font(options.bold ? 'bold' : 'regular').fontSize(size).heightOfString(l, { width }), 0);
-    if (y + height > BOTTOM) {
-      doc.addPage();
-      y = 56;
-    }
+    if (y + height > BOTTOM) y = continuedPage(doc, s);
     addBlock(doc, tag, () => {
       doc.font(options.bold ? 'bold' : 'regular').fontSize(size).fillColor('#000000');
       doc.text(lines.join('\n'), x, y, { width });
@@ -114,6 +111,15 @@ function drawDocument(doc: PDFKit.PDFDocument, s: DocumentSnapshot): void {
   para('P', [s.priceBasis, `Questions: ${s.issuer.email}, quoting ${s.number}.`], { size: 9 });
 }
 
+/** A new page starts with the document's title as an artifact, so a loose second page still says whose it is. */
+function continuedPage(doc: PDFKit.PDFDocument, s: DocumentSnapshot): number {
+  doc.addPage();
+  doc.markContent('Artifact', { type: 'Pagination' });
+  doc.font('regular').fontSize(9).fillColor('#555555').text(`${title(s)} (continued), booking ${s.booking.reference}`, LEFT, 40, { width: WIDTH });
+  doc.endMarkedContent();
+  return 60;
+}
+
 function title(s: DocumentSnapshot): string {
   return `${KIND_TITLES[s.kind]} ${s.number}`;
 }
@@ -177,8 +183,7 @@ function drawLines(doc: PDFKit.PDFDocument, s: DocumentSnapshot, top: number, mo
   for (const line of s.lines) {
     if (y + rowHeight(cellsOf(line), 'regular') > BOTTOM) {
       table.end();
-      doc.addPage();
-      y = 56;
+      y = continuedPage(doc, s);
       table = doc.struct('Table');
       doc.addStructure(table);
       row(columns.map((c) => c.head), true);
