@@ -24,7 +24,7 @@ export function removedAttendee(db: Knex, stamp: string) {
 export function removedBuyer(db: Knex, stamp: string, keepAddressee: boolean) {
   const address = removedColumn(db, 'buyer');
   const contact = { buyer_email: address, buyer_email_normalised: address, cancel_reason: null, personal_data_removed_at: stamp };
-  return keepAddressee ? contact : { ...contact, buyer_name: REMOVED_NAME, buyer_organisation: null, billing_contact: null };
+  return keepAddressee ? contact : { ...contact, buyer_name: REMOVED_NAME, buyer_organisation: null, billing_contact: null, billing_email: null, billing_address: null };
 }
 
 /** The update that removes registration answers: the answer goes, its question's wording and when it was removed stay. */

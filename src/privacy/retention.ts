@@ -94,7 +94,7 @@ export async function applyRetention(db: Knex, now: Date, retention: Config['ret
       .whereIn('event_id', endedBefore(trx, cut.finance))
       .where('payment_method', 'invoice')
       .whereNot('buyer_name', REMOVED_NAME)
-      .update({ buyer_name: REMOVED_NAME, buyer_organisation: null, billing_contact: null });
+      .update({ buyer_name: REMOVED_NAME, buyer_organisation: null, billing_contact: null, billing_email: null, billing_address: null });
     const financeBookings = trx('bookings').select('id').whereIn('event_id', endedBefore(trx, cut.finance));
     const financeNotes =
       (await trx('payments').whereIn('booking_id', financeBookings).whereNotNull('note').update({ note: null })) +
