@@ -26,7 +26,7 @@ beforeAll(async () => {
   const attendee = await t.db('attendees').where({ event_id: event.id }).orderBy('id').first();
   // The account the staff-account routes act on: not one of the signed-in people, whose sessions those routes may end.
   const target = await createStaff(t, 'organiser');
-  params = { slug: event.slug, id: String(event.ticketTypeIds[0]), reference: waiting.body.booking.reference, attendeeId: String(attendee.id), format: 'csv', userId: String(target.id), code: 'NO-SUCH-CODE' };
+  params = { slug: event.slug, id: String(event.ticketTypeIds[0]), reference: waiting.body.booking.reference, attendeeId: String(attendee.id), format: 'csv', userId: String(target.id), code: 'NO-SUCH-CODE', number: 'HSUG-2025-0001', year: '2025' };
 });
 afterAll(async () => {
   server.close();
