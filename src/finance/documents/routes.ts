@@ -1,4 +1,3 @@
-import archiver from 'archiver';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { GuardedRouter } from '../../admin/route-table';
@@ -83,6 +82,8 @@ function chosenYear(ctx: ServiceContext, req: Request): number {
 /** A year's documents as a ZIP, streamed: each PDF, and `documents.csv` listing them with where each stands. */
 async function sendYearZip(ctx: ServiceContext, res: Response, year: number): Promise<void> {
   const rows = await yearDocuments(ctx, year);
+  // Loaded on first use, like pdfkit: a server that never makes a ZIP does not carry it.
+  const { default: archiver } = await import('archiver');
   res.status(200).set({ 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="hsug-documents-${year}.zip"`, 'Cache-Control': 'no-store' });
   const archive = archiver('zip', { zlib: { level: 6 } });
   const failed = new Promise<never>((_resolve, reject) => archive.on('error', reject));
