@@ -87,6 +87,8 @@ async function sendYearZip(ctx: ServiceContext, res: Response, year: number): Pr
   res.status(200).set({ 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="hsug-documents-${year}.zip"`, 'Cache-Control': 'no-store' });
   const archive = archiver('zip', { zlib: { level: 6 } });
   const failed = new Promise<never>((_resolve, reject) => archive.on('error', reject));
+  // Logged here too, so an error after the last file (no one awaiting any more) is never an unhandled rejection.
+  failed.catch((error: unknown) => ctx.logger.error('document ZIP failed', { year, error: error instanceof Error ? error.message : String(error) }));
   archive.on('warning', (warning) => ctx.logger.warn('document ZIP warning', { year, error: warning.message }));
   archive.pipe(res);
   const index = toCsv(
