@@ -21,7 +21,7 @@ export interface FinanceDocumentIssuer {
   /** The card payment provider took a refund (pending or succeeded): issue its credit note. */
   refundTaken(trx: Knex.Transaction, refundId: number): Promise<void>;
   /** A booking's documents, in the order they were issued, for its private page (which links each PDF). */
-  ofBooking(bookingId: number): Promise<Array<{ kind: string; number: string; issueDate: string; amount: string }>>;
+  ofBooking(bookingId: number): Promise<Array<{ kind: 'invoice' | 'receipt' | 'credit_note'; label: string; number: string; issueDate: string; amount: string }>>;
 }
 
 /** What services need; routes build it once in createApp and pass it down. */

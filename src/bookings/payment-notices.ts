@@ -100,6 +100,8 @@ export async function renderPaymentNotice(ctx: ServiceContext, payload: PaymentN
   if (!booking || !event) throw new Error(`booking ${payload.bookingId} or event ${payload.eventId} is gone: the ${payload.kind} notice cannot be rendered`);
   const money = (n: number) => formatMoney(n, payload.currency);
   const contactEmail = contactEmailFor(event, ctx.config);
+  // An invoice's own number is what the payer quotes (finance/ issues it; read through the documents port).
+  const invoiceNumber = booking.paymentMethod === 'invoice' ? ((await ctx.documents.ofBooking(booking.id)).find((d) => d.kind === 'invoice')?.number ?? null) : null;
   const terms = refundTerms(event, contactEmail);
   return ctx.emails.render('payment-notice', {
     kind: payload.kind,
@@ -118,6 +120,7 @@ export async function renderPaymentNotice(ctx: ServiceContext, payload: PaymentN
     isSettled: payload.outstanding === 0,
     hasOutstanding: payload.outstanding !== undefined && payload.outstanding > 0,
     purchaseOrder: booking.purchaseOrder,
+    invoiceNumber,
     organisation: booking.buyerOrganisation,
     billingContact: booking.billingContact,
     bank: ctx.config.bank,

@@ -21,6 +21,6 @@ export function createDocumentIssuer(ctx: ServiceContext): FinanceDocumentIssuer
       await issueCreditNoteForRefund(trx, ctx, refundId);
     },
     ofBooking: async (bookingId: number) =>
-      (await listDocumentsOfBooking(ctx.db, bookingId)).map((d) => ({ kind: KIND_TITLES[d.kind], number: d.number, issueDate: d.snapshot.issueDate, amount: formatMoney(d.snapshot.totals.gross, d.currency) })),
+      (await listDocumentsOfBooking(ctx.db, bookingId)).map((d) => ({ kind: d.kind, label: KIND_TITLES[d.kind], number: d.number, issueDate: d.snapshot.issueDate, amount: formatMoney(d.snapshot.totals.gross, d.currency) })),
   };
 }

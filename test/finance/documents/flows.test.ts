@@ -192,6 +192,9 @@ describe('where the buyer and the treasurer get documents', () => {
     expect(cnText).toContain('Attendee docs-cn-c Standard 1 £95.00 £95.00');
     expect(cnText).toContain('Cancellation fee kept under the refund policy 1 -£10.00 -£10.00');
     expect(cnText).toContain('Total credited: £85.00');
+    // The notice of the credit says what is still due, to be paid quoting the invoice's own number.
+    const notice = t.smtp.messages.find((m) => m.subject === `Invoice credited for booking ${reference}: Seminar: credit notes`)!;
+    expect(notice.text).toContain(`£200.00 is still to be paid: please pay that amount, quoting invoice ${invoice.number}.`);
 
     // The treasurer records the rest (£285 − £85 = £200) by bank transfer: the invoice is paid, and a receipt is issued.
     const paid = await confirmThroughReview(treasurer.agent, `/admin/finance/bookings/${reference}/invoice-payment`, { _csrf: treasurer.csrf, paidOn: '2026-03-02', amount: '200.00', bankReference: 'BACS 778' });
