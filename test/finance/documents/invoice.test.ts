@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import request from 'supertest';
-import { findInvoiceOfBooking } from '../../../src/finance/documents/queries';
+import { CLI_ACTOR } from '../../../src/admin/audit/log';
+import { listDocumentsOfBooking, findInvoiceOfBooking } from '../../../src/finance/documents/queries';
+import { recordInvoicePayment } from '../../../src/finance/invoices';
+import { createStaff, createToken } from '../../admin/helpers';
 import { renderDocumentPdf } from '../../../src/finance/documents/render';
 import { buildEvent } from '../../support/factories';
 import { paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../../support/payments';
@@ -81,6 +84,48 @@ for (const vat of [true, false]) {
         expect(seen).not.toContain('VAT registration number');
       }
       expect(seen).toContain(`Please pay £405.00 by 1 April 2026 by bank transfer to: Account name: Health Statistics User Group Sort code: 12-34-56 Account number: 12345678 Payment reference: ${invoice.number}`);
+    });
+
+    it('when a place is cancelled and the rest is paid, then the credit note and the receipt show the same identity block, the lines, the amounts and the VAT', async () => {
+      const { booking } = await bookThree();
+      const token = await createToken(t, (await createStaff(t, 'organiser')).id);
+      const seats = await t.db('attendees').where({ booking_id: booking.id }).orderBy('id').select('id');
+      await request(t.server).post(`/api/v1/admin/bookings/${booking.reference}/cancel`).set('Authorization', `Bearer ${token}`).send({ attendeeIds: [seats[2].id], refund: 'policy' }).expect(200);
+      // £405 − (£135 − £10 fee) = £280 still due.
+      await recordInvoicePayment(t.ctx, CLI_ACTOR, booking.reference, { paidOn: '2026-03-02', amount: 28000, bankReference: 'BACS 1234' });
+      const [invoice, creditNote, receipt] = await listDocumentsOfBooking(t.db, Number(booking.id));
+      expect([invoice.kind, creditNote.kind, receipt.kind]).toEqual(['invoice', 'credit_note', 'receipt']);
+      const cn = flat((await pdfText(await renderDocumentPdf(creditNote.snapshot))).text);
+      const rc = flat((await pdfText(await renderDocumentPdf(receipt.snapshot))).text);
+      if (process.env.KEEP_PDF) {
+        fs.writeFileSync(`${process.env.KEEP_PDF}/credit-note-${vat ? 'vat' : 'novat'}.pdf`, await renderDocumentPdf(creditNote.snapshot));
+        fs.writeFileSync(`${process.env.KEEP_PDF}/receipt-${vat ? 'vat' : 'novat'}.pdf`, await renderDocumentPdf(receipt.snapshot));
+      }
+      for (const text of [cn, rc]) {
+        expect(text).toContain('Health Statistics User Group c/o Royal Statistical Society 12 Errol Street London EC1Y 8LX');
+        expect(text).toContain('Leeds Teaching Hospitals NHS Trust For the attention of Accounts Payable');
+        expect(text).toContain('Purchase order: PO-77123');
+        expect(text).toContain(`Booking reference: ${booking.reference}`);
+      }
+      expect(cn).toContain(`Credit note number: ${creditNote.number}`);
+      expect(cn).toContain(`Credits invoice ${invoice.number} of 2 March 2026`);
+      expect(rc).toContain('Paid £280.00 by bank transfer on 2 March 2026. Bank reference: BACS 1234');
+      if (vat) {
+        expect(cn).toContain('Mary Seacole Non-member 1 £135.00 £112.50 £22.50 £135.00');
+        expect(cn).toContain('Cancellation fee kept under the refund policy 1 -£10.00 -£8.33 -£1.67 -£10.00');
+        expect(cn).toContain('Net: £104.17 VAT at 20%: £20.83 Total credited (gross): £125.00');
+        expect(rc).toContain(`Less credit note ${creditNote.number} 1 -£125.00 -£104.17 -£20.83 -£125.00`);
+        expect(rc).toContain('Net: £233.33 VAT at 20%: £46.67 Total (gross): £280.00');
+      } else {
+        expect(cn).toContain('Mary Seacole Non-member 1 £135.00 £135.00');
+        expect(cn).toContain('Cancellation fee kept under the refund policy 1 -£10.00 -£10.00');
+        expect(cn).toContain('Total credited: £125.00 No VAT is charged.');
+        expect(rc).toContain(`Less credit note ${creditNote.number} 1 -£125.00 -£125.00`);
+        expect(rc).toContain('Total: £280.00 No VAT is charged.');
+      }
+      // Invoice − credit notes = what was paid, to the penny, in gross, net and VAT alike.
+      expect(invoice.snapshot.totals.gross - creditNote.snapshot.totals.gross).toBe(receipt.snapshot.totals.gross);
+      expect(invoice.snapshot.totals.vat - creditNote.snapshot.totals.vat).toBe(receipt.snapshot.totals.vat);
     });
 
     it('when the same invoice is rendered twice, then the bytes are identical', async () => {
