@@ -96,7 +96,7 @@ export async function signInSession(server: Server, email: string, password: str
 }
 
 /** The tables that hold the service's records (not its security bookkeeping: sessions, sign-in failures, limiters). */
-export const RECORD_TABLES = ['events', 'ticket_types', 'bookings', 'attendees', 'payments', 'refunds', 'credits', 'finance_explanations', 'outbox_emails', 'staff_messages', 'members', 'audit_log', 'users', 'api_tokens', 'subscribers', 'subscriber_suppressions', 'announcements', 'event_questions', 'booking_answers', 'discount_codes'] as const;
+export const RECORD_TABLES = ['events', 'ticket_types', 'bookings', 'attendees', 'payments', 'refunds', 'credits', 'finance_documents', 'finance_explanations', 'outbox_emails', 'staff_messages', 'members', 'audit_log', 'users', 'api_tokens', 'subscribers', 'subscriber_suppressions', 'announcements', 'event_questions', 'booking_answers', 'discount_codes'] as const;
 
 /** How many rows each record table holds, in one query. */
 export async function recordCounts(db: Knex): Promise<Record<string, number>> {
@@ -110,7 +110,7 @@ export async function recordCounts(db: Knex): Promise<Record<string, number>> {
 const TEXT_COLUMNS: Record<string, { single: string[]; multi: string[] }> = {
   events: { single: ['title', 'summary', 'venue', 'address'], multi: ['description'] },
   ticket_types: { single: ['name', 'description'], multi: [] },
-  bookings: { single: ['buyer_name', 'buyer_email', 'buyer_organisation', 'purchase_order', 'billing_contact'], multi: ['cancel_reason'] },
+  bookings: { single: ['buyer_name', 'buyer_email', 'buyer_organisation', 'purchase_order', 'billing_contact', 'billing_email'], multi: ['cancel_reason', 'billing_address'] },
   attendees: { single: ['name', 'email', 'organisation'], multi: ['dietary', 'accessibility'] },
   staff_messages: { single: ['subject'], multi: ['body'] },
   subscribers: { single: ['email', 'consent_source'], multi: [] },
