@@ -38,7 +38,7 @@ const SUBJECTS: Record<BookingNotice, (title: string) => string> = {
 /** What the buyer's subject adds when the confirmation carries the receipt or the pro-forma (one email per booking moment). */
 const MONEY_SUBJECTS = {
   receipt: (r: string) => ` (receipt for ${r})`,
-  pro_forma: (r: string) => ` (${r}, invoice to follow)`,
+  pro_forma: (r: string) => ` (invoice to follow for ${r})`,
 };
 
 /**

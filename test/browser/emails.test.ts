@@ -34,7 +34,7 @@ describe('every kind of email', () => {
     await request(t.baseUrl).post(`/api/v1/events/${meeting.slug}/bookings`).send({ buyer: person('em-2'), items: [{ attendee: person('em-2') }] }).expect(201);
     const token = new URL(first.body.booking.manageUrl).searchParams.get('token')!;
     await request(t.baseUrl).post(`/api/v1/bookings/${first.body.booking.reference}/cancel`).set('Authorization', `Bearer ${token}`).expect(200);
-    // Money: a card payment (confirmation with its receipt), then its refund; an invoice booking (pro-forma).
+    // Money: a card payment (confirmation with its receipt), then its refund; an invoice booking (invoice to follow); each finance document in its own email (issue 11).
     const seminar = await financeEvent(t, 'Sampled seminar');
     const paid = await paidBooking(t, seminar);
     await request(t.baseUrl).post(`/api/v1/bookings/${paid.reference}/cancel`).set('Authorization', `Bearer ${manageToken(t.config, paid.reference)}`).expect(200);
@@ -57,18 +57,22 @@ describe('every kind of email', () => {
     const kinds = new Map<string, string>();
     for (const m of t.smtp.messages) {
       // "You're booked: Sampled seminar (receipt for HSUG-…)" → "You're booked (receipt for)": the kind, not the event or booking.
-      const kind = String(m.subject).replace(/HSUG-[A-Z0-9]{4}-[A-Z0-9]{4}/g, '').replace(/:\s[^(]*/, ' ').replace(/\s+/g, ' ').replace(/\s\)/, ')').trim();
+      // Document numbers (HSUG-2025-0001, HSUG-R-…, HSUG-CN-…) and a purchase order are not the kind either.
+      const kind = String(m.subject).replace(/HSUG(-R|-CN)?-\d{4}-\d{4}/g, '').replace(/\(PO [^)]*\)/, '').replace(/HSUG-[A-Z0-9]{4}-[A-Z0-9]{4}/g, '').replace(/:\s[^(]*/, ' ').replace(/\s+/g, ' ').replace(/\s\)/, ')').trim();
       if (!kinds.has(kind) && m.html) kinds.set(kind, String(m.html));
     }
     expect([...kinds.keys()].sort()).toEqual([
       "A place has come up — you're booked",
       'Cancelled',
       'Confirm',
+      'Credit note',
+      'Invoice',
       'New HSUG event',
+      'Receipt',
       'Refund for booking',
       'You are invited to the Health Statistics User Group events staff area',
       "You're booked",
-      "You're booked (pro-forma invoice for)",
+      "You're booked (invoice to follow for)",
       "You're booked (receipt for)",
       "You're on the waitlist",
     ]);

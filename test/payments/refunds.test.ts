@@ -175,7 +175,7 @@ describe('paying by invoice', () => {
     // The confirmation (with the invitation) says the invoice follows; the invoice, with the bank details and its number
     // as the payment reference, comes in an email of its own (issue 11).
     expect(mailsTo('invoice')).toHaveLength(2);
-    const confirmation = mailsTo('invoice').find((m) => m.subject?.endsWith(`(${res.body.booking.reference}, invoice to follow)`));
+    const confirmation = mailsTo('invoice').find((m) => m.subject?.endsWith(`(invoice to follow for ${res.body.booking.reference})`));
     expect(confirmation?.text).toContain('PO-12345');
     expect(confirmation?.text).toContain('£95.00');
     const invoice = mailsTo('invoice').find((m) => m.subject?.startsWith('Invoice HSUG-'));

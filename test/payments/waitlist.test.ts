@@ -94,7 +94,7 @@ describe('the waitlist of a charged event', () => {
     await t.sendMail();
     // One email for the moment the place came up: the confirmation carries the pro-forma (issue 15).
     const promoted = mailsTo('inv-wait').filter((m) => m.subject?.startsWith('A place has come up'));
-    expect(promoted.map((m) => m.subject)).toEqual([expect.stringMatching(/^A place has come up — you're booked: .* \(HSUG-[0-9A-Z-]+, invoice to follow\)$/)]);
+    expect(promoted.map((m) => m.subject)).toEqual([expect.stringMatching(/^A place has come up — you're booked: .* \(invoice to follow for HSUG-[0-9A-Z-]+\)$/)]);
     expect(promoted[0].text).toContain('Purchase order:');
     // The invoice is issued when the place is granted, in an email of its own (issue 11).
     const invoices = mailsTo('inv-wait').filter((m) => m.subject?.startsWith('Invoice HSUG-'));

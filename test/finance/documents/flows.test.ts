@@ -93,7 +93,7 @@ describe('invoices in their own email, to the buyer and the billing contact', ()
 
     // The confirmation with the calendar invitation has no attachment besides the invitation, and says the invoice follows.
     const confirmation = toBuyer.find((m) => m.subject?.startsWith("You're booked"))!;
-    expect(confirmation.subject).toContain(`(${reference}, invoice to follow)`);
+    expect(confirmation.subject).toContain(`(invoice to follow for ${reference})`);
     expect(confirmation.attachments.filter((a) => a.contentType !== 'text/calendar' && a.contentType !== 'application/ics')).toEqual([]);
     expect(confirmation.text).toContain('The invoice itself, with its number, due date and our bank details, comes in a separate email');
     for (const mail of [...toBuyer, ...mailsTo(person('docs-guest').email)].filter((m) => m.attachments.some((a) => /calendar|ics/.test(a.contentType)))) {
