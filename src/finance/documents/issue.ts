@@ -9,7 +9,7 @@ import { publicHost } from '../../lib/links';
 import { formatDate, inZone, toDbTime } from '../../lib/time';
 import { enqueueEmail } from '../../mail/outbox';
 import { documentEmail } from './email';
-import { documentLines, documentTotals, type AdjustmentForLine, type PlaceForLine } from './lines';
+import { chargedFor, documentLines, documentTotals, type AdjustmentForLine, type PlaceForLine } from './lines';
 import { financialYearOf, formatDocumentNumber, nextSequence, SERIES } from './numbers';
 import { findDocument, findInvoiceOfBooking, findReceiptOfPayment, type DocumentRecord } from './queries';
 import type { DocumentKind, DocumentSnapshot } from './snapshot';
@@ -41,7 +41,8 @@ async function loadParties(trx: Knex.Transaction, bookingId: number): Promise<Pa
 }
 
 function placesOf(parties: Parties, seats: AttendeeRecord[]): PlaceForLine[] {
-  return seats.map((s) => ({ attendeeName: s.name, ticketType: parties.typeName(s.ticketTypeId), unitPrice: s.unitPrice }));
+  // A seat booked with a discount code (issue 18): its list price, and what the code took off; unitPrice is what it cost.
+  return seats.map((s) => ({ attendeeName: s.name, ticketType: parties.typeName(s.ticketTypeId), unitPrice: s.unitPrice + s.discountAmount, discount: s.discountAmount }));
 }
 
 interface Draft {
@@ -87,7 +88,7 @@ async function issue(trx: Knex.Transaction, ctx: ServiceContext, draft: Draft): 
       billingEmail: booking.billingEmail,
       address: addressLines(booking.billingAddress),
     },
-    booking: { reference: booking.reference, event: event.title, eventDate: formatDate(event.startsAt, event.timezone), purchaseOrder: booking.purchaseOrder },
+    booking: { reference: booking.reference, event: event.title, eventDate: formatDate(event.startsAt, event.timezone), purchaseOrder: booking.purchaseOrder, discountCode: booking.discountCode },
     lines,
     vatRate,
     totals,
@@ -155,7 +156,7 @@ export async function issueCardReceipt(trx: Knex.Transaction, ctx: ServiceContex
   const seats = parties.seats.filter((s) => s.status === 'active');
   const places = placesOf(parties, seats);
   // A payment that is not for the places (a second payment, one made after they had gone) is receipted as it is.
-  const isForPlaces = places.length > 0 && places.reduce((s, p) => s + p.unitPrice, 0) === amount;
+  const isForPlaces = places.length > 0 && places.reduce((s, p) => s + chargedFor(p), 0) === amount;
   return issue(trx, ctx, {
     kind: 'receipt',
     parties,
@@ -178,11 +179,11 @@ export async function issueInvoicePaidReceipt(trx: Knex.Transaction, ctx: Servic
   const last = received[received.length - 1];
   if (!last || amount <= 0) return undefined;
   const places: PlaceForLine[] = invoice
-    ? invoice.snapshot.lines.filter((l) => l.ticketType !== null).map((l) => ({ attendeeName: l.description, ticketType: l.ticketType!, unitPrice: l.unitPrice }))
+    ? invoice.snapshot.lines.filter((l) => l.ticketType !== null).map((l) => ({ attendeeName: l.description, ticketType: l.ticketType!, unitPrice: l.unitPrice, discount: l.discount }))
     : placesOf(parties, parties.seats);
   const creditNotes = invoice ? await trx('finance_documents').where({ kind: 'credit_note', credits_document_id: invoice.id }).orderBy('id').select('number', 'amount') : [];
   const adjustments: AdjustmentForLine[] = creditNotes.map((c: { number: string; amount: number | string }) => ({ description: `Less credit note ${c.number}`, amount: -Number(c.amount) }));
-  const listed = places.reduce((s, p) => s + p.unitPrice, 0) + adjustments.reduce((s, a) => s + a.amount, 0);
+  const listed = places.reduce((s, p) => s + chargedFor(p), 0) + adjustments.reduce((s, a) => s + a.amount, 0);
   if (listed !== amount) adjustments.push({ description: 'Difference (credited or written off before this payment)', amount: amount - listed });
   const references = received.map((p: { bank_reference: string | null }) => p.bank_reference).filter(Boolean).join(', ');
   return issue(trx, ctx, {
@@ -204,7 +205,7 @@ function creditLines(parties: Parties, attendeeIds: number[], amount: number, fe
   if (places.length === 0) return { places: [], adjustments: [{ description: reason, amount }] };
   const adjustments: AdjustmentForLine[] = [];
   if (feeKept > 0) adjustments.push({ description: 'Cancellation fee kept under the refund policy', amount: -feeKept });
-  const rest = amount - (places.reduce((s, p) => s + p.unitPrice, 0) - feeKept);
+  const rest = amount - (places.reduce((s, p) => s + chargedFor(p), 0) - feeKept);
   if (rest !== 0) adjustments.push({ description: rest < 0 ? 'Not credited: already paid or credited before' : 'Further credit', amount: rest });
   return { places, adjustments };
 }

@@ -3,15 +3,22 @@ import { splitVat } from './vat';
 
 /**
  * The lines of every finance document, made in one place so that a new column (a discount, issue 18) is added once.
- * One line per place (the attendee's name, the ticket type, quantity 1, the unit price and the line total), then any
+ * One line per place (the attendee's name, the ticket type, quantity 1, the unit price, any discount-code discount and
+ * the line total), then any
  * adjustment lines (a cancellation fee kept, an amount already paid), each with its VAT by the rule in `vat.ts`.
  */
 
 export interface PlaceForLine {
   attendeeName: string;
   ticketType: string;
+  /** The list price, before any discount code. */
   unitPrice: number;
+  /** What a discount code took off (0 without one): the line total is unitPrice − discount. */
+  discount: number;
 }
+
+/** What a place's line comes to: its price less any discount. */
+export const chargedFor = (p: PlaceForLine) => p.unitPrice - p.discount;
 
 export interface AdjustmentForLine {
   description: string;
@@ -21,12 +28,12 @@ export interface AdjustmentForLine {
 
 export function documentLines(places: PlaceForLine[], adjustments: AdjustmentForLine[], vatRate: number | null): DocumentLine[] {
   const lines: DocumentLine[] = places.map((p) => {
-    const split = splitVat(p.unitPrice, vatRate);
-    return { description: p.attendeeName, ticketType: p.ticketType, quantity: 1, unitPrice: p.unitPrice, ...split };
+    const split = splitVat(chargedFor(p), vatRate);
+    return { description: p.attendeeName, ticketType: p.ticketType, quantity: 1, unitPrice: p.unitPrice, discount: p.discount, ...split };
   });
   for (const a of adjustments) {
     if (a.amount === 0) continue;
-    lines.push({ description: a.description, ticketType: null, quantity: 1, unitPrice: a.amount, ...splitVat(a.amount, vatRate) });
+    lines.push({ description: a.description, ticketType: null, quantity: 1, unitPrice: a.amount, discount: 0, ...splitVat(a.amount, vatRate) });
   }
   return lines;
 }

@@ -64,6 +64,7 @@ function drawDocument(doc: PDFKit.PDFDocument, s: DocumentSnapshot): void {
     `${s.kind === 'invoice' ? 'Invoice date (tax point)' : 'Date of issue'}: ${s.issueDate}`,
     ...(s.dueDate ? [`Due date: ${s.dueDate} (${s.termsDays === 0 ? 'due on receipt' : `${s.termsDays} days`})`] : []),
     `Purchase order: ${s.booking.purchaseOrder ?? 'none given'}`,
+    ...(s.booking.discountCode ? [`Discount code: ${s.booking.discountCode}`] : []),
     `Booking reference: ${s.booking.reference}`,
     `Event: ${s.booking.event}, ${s.booking.eventDate}`,
     ...(s.credits ? [`Credits ${KIND_TITLES[s.credits.kind].toLowerCase()} ${s.credits.number} of ${s.credits.issueDate}`] : []),
@@ -126,25 +127,23 @@ function title(s: DocumentSnapshot): string {
 
 /** The lines as a tagged table (Table > TR > TH/TD), a page break repeating the header row. Returns the y below it. */
 function drawLines(doc: PDFKit.PDFDocument, s: DocumentSnapshot, top: number, money: (n: number) => string, hasVat: boolean): number {
-  const columns = hasVat
-    ? [
-        { head: 'Description', width: 0.27, align: 'left' as const },
-        { head: 'Ticket type', width: 0.17, align: 'left' as const },
-        { head: 'Qty', width: 0.06, align: 'right' as const },
-        { head: 'Unit price', width: 0.13, align: 'right' as const },
-        { head: 'Net', width: 0.12, align: 'right' as const },
-        { head: 'VAT', width: 0.11, align: 'right' as const },
-        { head: 'Line total', width: 0.14, align: 'right' as const },
-      ]
-    : [
-        { head: 'Description', width: 0.36, align: 'left' as const },
-        { head: 'Ticket type', width: 0.24, align: 'left' as const },
-        { head: 'Qty', width: 0.08, align: 'right' as const },
-        { head: 'Unit price', width: 0.16, align: 'right' as const },
-        { head: 'Line total', width: 0.16, align: 'right' as const },
-      ];
-  const cellsOf = (l: DocumentSnapshot['lines'][number]) =>
-    hasVat ? [l.description, l.ticketType ?? '', String(l.quantity), money(l.unitPrice), money(l.net), money(l.vat), money(l.gross)] : [l.description, l.ticketType ?? '', String(l.quantity), money(l.unitPrice), money(l.gross)];
+  // Columns: a Discount column only when a discount code took something off (issue 18), VAT columns only with VAT.
+  const hasDiscount = s.lines.some((l) => l.discount !== 0);
+  type Column = { head: string; weight: number; align: 'left' | 'right'; cell: (l: DocumentSnapshot['lines'][number]) => string };
+  const all: Array<Column | false> = [
+    { head: 'Description', weight: 26, align: 'left', cell: (l) => l.description },
+    { head: 'Ticket type', weight: 17, align: 'left', cell: (l) => l.ticketType ?? '' },
+    { head: 'Qty', weight: 6, align: 'right', cell: (l) => String(l.quantity) },
+    { head: 'Unit price', weight: 13, align: 'right', cell: (l) => money(l.unitPrice) },
+    hasDiscount && { head: 'Discount', weight: 12, align: 'right', cell: (l) => (l.discount ? money(-l.discount) : '') },
+    hasVat && { head: 'Net', weight: 12, align: 'right', cell: (l) => money(l.net) },
+    hasVat && { head: 'VAT', weight: 11, align: 'right', cell: (l) => money(l.vat) },
+    { head: 'Line total', weight: 14, align: 'right', cell: (l) => money(l.gross) },
+  ];
+  const chosen = all.filter((c): c is Column => c !== false);
+  const totalWeight = chosen.reduce((sum, c) => sum + c.weight, 0);
+  const columns = chosen.map((c) => ({ ...c, width: c.weight / totalWeight }));
+  const cellsOf = (l: DocumentSnapshot['lines'][number]) => columns.map((c) => c.cell(l));
   let y = top;
   const rowHeight = (cells: string[], font: string) => Math.max(...cells.map((c, i) => doc.font(font).fontSize(9).heightOfString(c || ' ', { width: (i === 0 && cells[1] === '' ? columns[0].width + columns[1].width : columns[i].width) * WIDTH - 6 }))) + 6;
   // Cells are drawn when their row is added to the table (pdfkit runs a structure element's drawing when it is attached).

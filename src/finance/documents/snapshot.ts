@@ -18,8 +18,11 @@ export const documentLineSchema = z.object({
   /** The ticket type ("Non-member"); null on a line that is not a place. */
   ticketType: z.string().nullable(),
   quantity: z.number().int(),
+  /** The price before any discount code (the list price), VAT included. */
   unitPrice: minor,
-  /** Line total, VAT included (prices are VAT-inclusive). */
+  /** What a discount code took off this line (issue 18); 0 without one (and on documents issued before codes). */
+  discount: minor.default(0),
+  /** Line total: unit price less discount, VAT included (prices are VAT-inclusive). */
   gross: minor,
   vat: minor,
   net: minor,
@@ -47,7 +50,7 @@ export const snapshotSchema = z.object({
     billingEmail: z.string().nullable(),
     address: z.array(z.string()),
   }),
-  booking: z.object({ reference: z.string(), event: z.string(), eventDate: z.string(), purchaseOrder: z.string().nullable() }),
+  booking: z.object({ reference: z.string(), event: z.string(), eventDate: z.string(), purchaseOrder: z.string().nullable(), discountCode: z.string().nullable().default(null) }),
   lines: z.array(documentLineSchema),
   /** Basis points, or null when no VAT is charged (no VAT number). */
   vatRate: z.number().int().nullable(),

@@ -4,6 +4,7 @@ import { CLI_ACTOR } from '../../../src/admin/audit/log';
 import { listDocumentsOfBooking, findInvoiceOfBooking } from '../../../src/finance/documents/queries';
 import { recordInvoicePayment } from '../../../src/finance/invoices';
 import { createStaff, createToken } from '../../admin/helpers';
+import { buildCode } from '../../support/codes';
 import { renderDocumentPdf } from '../../../src/finance/documents/render';
 import { buildEvent } from '../../support/factories';
 import { paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../../support/payments';
@@ -126,6 +127,23 @@ for (const vat of [true, false]) {
       // Invoice − credit notes = what was paid, to the penny, in gross, net and VAT alike.
       expect(invoice.snapshot.totals.gross - creditNote.snapshot.totals.gross).toBe(receipt.snapshot.totals.gross);
       expect(invoice.snapshot.totals.vat - creditNote.snapshot.totals.vat).toBe(receipt.snapshot.totals.vat);
+    });
+
+    it('when a discount code took 20% off, then the invoice shows each place at its list price, the discount, and totals that are the booking total', async () => {
+      const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Non-member', price: 13500 }]), title: 'Seminar: discounted' });
+      await buildCode(t.db, { code: `NHS20${vat ? 'V' : 'N'}`, eventId: event.id, kind: 'percent', percent: 20 });
+      const ada = who('Ada Lovelace');
+      const res = await request(t.baseUrl)
+        .post(`/api/v1/events/${event.slug}/bookings`)
+        .send({ buyer: { ...ada, organisation: 'NHS Test Trust' }, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: ada }], paymentMethod: 'invoice', purchaseOrder: 'PO-20', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way\nLeeds LS1 4AP', discountCode: `nhs20${vat ? 'v' : 'n'}` });
+      if (res.status !== 201) throw new Error(`booking refused: ${res.status} ${JSON.stringify(res.body)}`);
+      const booking = await t.db('bookings').where({ reference: res.body.booking.reference }).first();
+      const invoice = (await findInvoiceOfBooking(t.db, Number(booking.id)))!;
+      expect(invoice.amount).toBe(Number(booking.total));
+      const seen = flat((await pdfText(await renderDocumentPdf(invoice.snapshot))).text);
+      expect(seen).toContain(`Discount code: NHS20${vat ? 'V' : 'N'}`);
+      expect(seen).toContain(vat ? 'Ada Lovelace Non-member 1 £135.00 -£27.00 £90.00 £18.00 £108.00' : 'Ada Lovelace Non-member 1 £135.00 -£27.00 £108.00');
+      expect(seen).toContain(vat ? 'Total (gross): £108.00' : 'Total: £108.00');
     });
 
     it('when the same invoice is rendered twice, then the bytes are identical', async () => {

@@ -37,9 +37,9 @@ describe('VAT on VAT-inclusive prices, one rounding per line (HMRC VAT Notice 70
   it('when a document has three places and a fee kept, then its totals are the sums of its lines', () => {
     const lines = documentLines(
       [
-        { attendeeName: 'Ada', ticketType: 'Member', unitPrice: 4500 },
-        { attendeeName: 'Flo', ticketType: 'Non-member', unitPrice: 13500 },
-        { attendeeName: 'Mary', ticketType: 'Non-member', unitPrice: 13500 },
+        { attendeeName: 'Ada', ticketType: 'Member', unitPrice: 4500, discount: 0 },
+        { attendeeName: 'Flo', ticketType: 'Non-member', unitPrice: 13500, discount: 0 },
+        { attendeeName: 'Mary', ticketType: 'Non-member', unitPrice: 13500, discount: 0 },
       ],
       [{ description: 'Cancellation fee kept', amount: -1000 }],
       2000,
@@ -47,6 +47,11 @@ describe('VAT on VAT-inclusive prices, one rounding per line (HMRC VAT Notice 70
     const totals = documentTotals(lines);
     expect(totals).toEqual({ gross: 30500, vat: 750 + 2250 + 2250 - 167, net: 30500 - (750 + 2250 + 2250 - 167) });
     expect(lines.map((l) => l.vat)).toEqual([750, 2250, 2250, -167]);
+  });
+
+  it('when a place had a discount code, then its line shows the list price and the discount, and VAT is on what it cost', () => {
+    const [line] = documentLines([{ attendeeName: 'Ada', ticketType: 'Non-member', unitPrice: 13500, discount: 2700 }], [], 2000);
+    expect(line).toMatchObject({ unitPrice: 13500, discount: 2700, gross: 10800, vat: 1800, net: 9000 });
   });
 });
 
