@@ -54,6 +54,8 @@ beforeAll(async () => {
       paymentMethod: 'invoice',
       purchaseOrder: 'PO-1',
       billingContact: 'Accounts, accounts@example.org',
+      billingEmail: 'accounts@example.org',
+      billingAddress: '1 Trust Way, Leeds LS1 4AP',
     });
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
   // Reworded after the answers were given: the columns use today's wording, the JSON each answer's own.

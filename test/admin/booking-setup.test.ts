@@ -107,7 +107,7 @@ describe('discount codes, as organisers make them', () => {
     const p = person('setup-2');
     const booked = await request(server)
       .post(`/api/v1/events/${event.slug}/bookings`)
-      .send({ buyer: { ...p }, items: [{ ticketTypeId: event.ticketTypeIds[1], attendee: p }], discountCode: 'STUDENTS-HALF', paymentMethod: 'invoice', purchaseOrder: 'PO 7', billingContact: 'Accounts, a@example.org' });
+      .send({ buyer: { ...p }, items: [{ ticketTypeId: event.ticketTypeIds[1], attendee: p }], discountCode: 'STUDENTS-HALF', paymentMethod: 'invoice', purchaseOrder: 'PO 7', billingContact: 'Accounts, a@example.org', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     expect(booked.status).toBe(201);
     expect(booked.body.booking.total).toBe(1500);
     const list = await organiser.agent.get(`/admin/events/${event.slug}/codes`);
@@ -175,7 +175,7 @@ describe('discount codes, as organisers make them', () => {
     const withdrawn = await organiser.agent.post('/admin/codes/GONE-SOON/withdraw').type('form').send({ _csrf: organiser.csrf, back: `/admin/events/${event.slug}/codes` });
     expect(withdrawn.headers.location).toBe(`/admin/events/${event.slug}/codes`);
     const p = person('setup-3');
-    const res = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: p, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: p }], discountCode: 'GONE-SOON', paymentMethod: 'invoice', purchaseOrder: 'PO', billingContact: 'A, a@example.org' });
+    const res = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: p, items: [{ ticketTypeId: event.ticketTypeIds[0], attendee: p }], discountCode: 'GONE-SOON', paymentMethod: 'invoice', purchaseOrder: 'PO', billingContact: 'A, a@example.org', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     expect(res.body.error).toMatchObject({ code: 'discount_code_expired', details: [{ path: 'discountCode', message: 'The code GONE-SOON has been withdrawn by the organisers.' }] });
     expect(textOf((await organiser.agent.get('/admin/codes')).text)).toContain('GONE-SOON Withdrawn');
     const admin = await signIn(server, (await createStaff(t, 'admin')).email);

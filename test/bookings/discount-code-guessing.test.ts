@@ -23,7 +23,7 @@ afterAll(async () => {
 let n = 0;
 function body(ticketTypeId: number, discountCode: string) {
   const p = person(`guess-${++n}`);
-  return { buyer: { name: p.name, email: p.email }, items: [{ ticketTypeId, attendee: p }], discountCode, paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts, accounts@example.org' };
+  return { buyer: { name: p.name, email: p.email }, items: [{ ticketTypeId, attendee: p }], discountCode, paymentMethod: 'invoice', purchaseOrder: 'PO-1', billingContact: 'Accounts, accounts@example.org', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' };
 }
 
 describe('guessing discount codes', () => {

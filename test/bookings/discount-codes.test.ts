@@ -59,14 +59,17 @@ describe('discount codes at booking (API)', () => {
   it('when an invoice booking uses a fixed-amount code, then it is confirmed with the invoice asking for the price after the code, and the pro-forma shows the discount', async () => {
     const event = await buildEvent(t.db, paidEvent());
     await buildCode(t.db, { code: `INV15-${event.id}`, eventId: event.id, kind: 'amount', amount: 1500 });
-    const payload = body([{ ticketTypeId: event.ticketTypeIds[1], who: `inv-code-${event.id}` }], { discountCode: `INV15-${event.id}`, paymentMethod: 'invoice', purchaseOrder: 'PO-15', billingContact: 'Accounts, accounts@example.org' });
+    const payload = body([{ ticketTypeId: event.ticketTypeIds[1], who: `inv-code-${event.id}` }], { discountCode: `INV15-${event.id}`, paymentMethod: 'invoice', purchaseOrder: 'PO-15', billingContact: 'Accounts, accounts@example.org', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
     const res = await book(event.slug, { ...payload, buyer: { ...payload.buyer, organisation: 'NHS Test Trust' } });
     expect(res.status).toBe(201);
     expect(res.body.booking).toMatchObject({ status: 'confirmed', paymentMethod: 'invoice', total: 8000, discountTotal: 1500 });
     await t.sendMail();
-    const proForma = t.smtp.messages.find((m) => m.subject?.includes(`pro-forma invoice for ${res.body.booking.reference}`));
+    const proForma = t.smtp.messages.find((m) => m.subject?.includes(`invoice to follow for ${res.body.booking.reference}`));
     expect(proForma?.text).toContain(`1 × Non-member (code INV15-${event.id}: £15.00 off £95.00 each)`);
     expect(proForma?.text).toContain('£80.00');
+    // The invoice itself (issue 11) asks for the same: the list price, the code's discount, and £80.00.
+    const invoice = t.smtp.messages.find((m) => m.subject?.startsWith('Invoice HSUG-') && m.text?.includes(res.body.booking.reference));
+    expect(invoice?.text).toContain('is for £80.00');
   });
 
   describe('precedence with member prices: the code applies to the price the buyer is entitled to, and never stacks', () => {
