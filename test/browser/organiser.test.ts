@@ -50,7 +50,7 @@ describe('an organiser in the browser', () => {
     await page.getByLabel('Starts').fill('2026-03-02T18:00');
     await page.getByLabel('Ends').fill('2026-03-02T20:00');
     await page.getByLabel('Venue').fill('Royal Statistical Society');
-    await page.getByLabel('Places').fill('40');
+    await page.getByLabel('Places', { exact: true }).fill('40');
     await page.getByRole('button', { name: 'Create draft event' }).click();
     await page.getByText('Event created as a draft').waitFor();
     await page.getByRole('link', { name: 'Publish…' }).click();

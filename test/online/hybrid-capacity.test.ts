@@ -76,7 +76,7 @@ describe('the booking form of a paid hybrid event', () => {
     expect(form.text).toContain('name="seat_0_mode"');
     expect(form.text).toContain('name="seat_1_mode"');
     const body = {
-      buyer_name: 'Mary Seacole', buyer_email: 'mary@example.org', buyer_organisation: 'NHS Test Trust', payment_method: 'invoice', purchase_order: 'PO-1', billing_contact: 'Accounts, ap@example.org',
+      buyer_name: 'Mary Seacole', buyer_email: 'mary@example.org', buyer_organisation: 'NHS Test Trust', payment_method: 'invoice', purchase_order: 'PO-1', billing_contact: 'Accounts Payable', billing_email: 'ap@example.org', billing_address: 'Finance Office, 1 Trust Way, Leeds LS1 4AP',
       seat_0_type: String(typeId), seat_0_price: '9500', seat_0_mode: 'in_person',
       seat_1_type: String(typeId), seat_1_price: '9500', seat_1_name: 'Ada Lovelace', seat_1_email: 'ada-hybrid@example.org',
     };
