@@ -190,10 +190,21 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
         const code = parseInput(z.object({ code: discountCodeText }), { code: typedCode }).code ?? '';
         const limit = await limitDiscountCode(ctx, req, res, code);
         const revealed = await revealedTicketType(ctx, slug, code);
-        const refusal = revealed ? undefined : unknownCode(code);
+        let refusal: AppError | undefined = revealed ? undefined : unknownCode(code);
+        // The code is already known good for that place, so the form opens with the price after it (as "Apply code"
+        // would show it): a speaker sees their free place, not the list price. A code with no uses left is refused here.
+        let applied: Awaited<ReturnType<typeof previewBookingDiscount>> | undefined;
+        if (revealed) {
+          try {
+            applied = await previewBookingDiscount(ctx, slug, { buyer: { name: '', email: '' }, items: [{ ticketTypeId: revealed.id, attendee: { name: '', email: '' } }], discountCode: code });
+          } catch (error) {
+            if (!(error instanceof AppError) || error.status !== 409) throw error;
+            refusal = error;
+          }
+        }
         await limit.settle(refusal);
         if (refusal) throw refusal;
-        res.type('html').send(await renderBookPage(slug, [{ ticketTypeId: revealed!.id }], { discount_code: code }, {}));
+        res.type('html').send(await renderBookPage(slug, [{ ticketTypeId: revealed!.id }], { discount_code: code }, {}, undefined, applied));
       } catch (error) {
         if (!(error instanceof AppError) || error.status === 404) throw error;
         prepareRefusal(res, error).status(error.status).type('html').send(await renderEventWithProblem(slug, req.query, error));

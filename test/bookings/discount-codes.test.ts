@@ -241,6 +241,27 @@ describe('discount codes at booking (API)', () => {
     expect(textOf(wrong.text)).toContain('We do not recognise the code “NOTATALK” for this event.');
   });
 
+  it('when a speaker opens the booking form with their code, then it shows the price after the code (not the list price and "choose Apply code"); a used-up code is refused on the event page', async () => {
+    const event = await buildEvent(t.db, paidEvent([{ name: 'Non-member', price: 9500 }, { name: 'Speaker', price: 9500 }]));
+    const speaker = event.ticketTypeIds[1];
+    await t.db('ticket_types').where({ id: speaker }).update({ is_hidden: true });
+    await buildCode(t.db, { code: `CHAIR-${event.id}`, eventId: event.id, kind: 'free', revealsTicketTypeId: speaker, ticketTypeIds: [speaker], maxUses: 1 });
+
+    const form = await request(t.app).get(`/events/${event.slug}/book?code=chair-${event.id}`);
+    expect(form.status).toBe(200);
+    const text = textOf(form.text);
+    expect(text).toContain(`Code CHAIR-${event.id} applied: £95.00 off. The total below is after the discount.`);
+    expect(text).toContain('Total: £0.00');
+    expect(text).not.toContain('before the discount code');
+
+    const booked = await request(t.app).post(`/events/${event.slug}/book`).type('form').send({ buyer_name: 'Ada Chair', buyer_email: 'ada-chair@example.org', seat_0_type: String(speaker), seat_0_price: '9500', payment_method: 'card', discount_code: `chair-${event.id}` });
+    expect(booked.status).toBe(303);
+    const usedUp = await request(t.app).get(`/events/${event.slug}/book?code=chair-${event.id}`);
+    expect(usedUp.status).toBe(409);
+    expect(textOf(usedUp.text)).toContain('There is a problem');
+    expect(textOf(usedUp.text)).not.toContain('Place 1: Speaker');
+  });
+
   it('when 50 bookings with a 10-use code arrive at once, then exactly 10 are discounted and 40 are refused as used up', async () => {
     const event = await buildEvent(t.db, { ...paidEvent(), capacity: 100 });
     await buildCode(t.db, { code: `RUSH-${event.id}`, eventId: event.id, kind: 'free', maxUses: 10 });
