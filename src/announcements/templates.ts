@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../context';
 import { eventDates } from '../events/dates';
 import { findEventById } from '../events/queries';
-import { KIND_LABELS, REGION_LABELS, type EventRecord } from '../events/types';
+import { KIND_LABELS, REGION_LABELS, placeLine, type EventRecord } from '../events/types';
 import { eventUrl } from '../lib/links';
 import { toDbTime } from '../lib/time';
 import type { EmailContent, SkippedEmail } from '../mail/outbox';
@@ -59,8 +59,7 @@ export function announcementModel(ctx: ServiceContext, announcement: Pick<Announ
       region: REGION_LABELS[event.region],
       summary: event.summary,
       when: eventDates(event.startsAt, event.endsAt, event.timezone).range,
-      venue: event.venue,
-      address: event.address,
+      where: placeLine(event),
       url: eventUrl(ctx.config, event.slug),
       isCancelled: event.status === 'cancelled',
     },

@@ -1,4 +1,4 @@
-import { accessLines } from '../events/types';
+import { accessLines, placeLine } from '../events/types';
 import { buildInvitation, googleCalendarLink, type BookingNote } from '../calendar/ics';
 import { bookingNoteFor } from './present';
 import { calendarContext } from '../calendar/context';
@@ -59,7 +59,9 @@ export function eventSummary(ctx: ServiceContext, event: EventRecord) {
     venue: event.venue,
     address: event.address,
     isOnlineOnly: event.mode === 'online',
-    mapUrl: mapLink(event),
+    /** The venue in one line, "Online" for an online event (`placeLine`): for emails not about one person's place. */
+    where: placeLine(event),
+    mapUrl: event.mode === 'online' ? null : mapLink(event),
     /** The event's Access section in one line ('' when the organiser said nothing). */
     access: accessLines(event.access).join('; '),
     url,

@@ -97,6 +97,18 @@ export interface EventAccess {
 /** An event whose organiser has said nothing about access yet. */
 export const NO_ACCESS_DETAILS: EventAccess = Object.freeze({ stepFree: false, hearingLoop: false, captions: false, bslOnRequest: false, quietRoom: false, transport: '', notes: '' });
 
+/**
+ * Where the event is, in one line for an email that is not about one person's place (an announcement, a message to
+ * everyone): "Online" for an online event (its venue field is usually empty), the venue and address with ", or online"
+ * for a hybrid one.
+ */
+export function placeLine(event: Pick<EventRecord, 'mode' | 'venue' | 'address'>): string {
+  if (event.mode === 'online') return 'Online';
+  const venue = [event.venue, event.address].map((p) => p.trim()).filter(Boolean).join(', ');
+  if (event.mode === 'hybrid') return venue ? `${venue}, or online` : 'In person or online';
+  return venue;
+}
+
 /** The access facts as sentences for a page or an email, in a fixed order; empty when nothing was filled in. */
 export function accessLines(access: EventAccess): string[] {
   return [

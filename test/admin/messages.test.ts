@@ -77,6 +77,19 @@ describe('emailing an event’s people', () => {
     expect(await outboxCount(event.id)).toBe(0);
   });
 
+  it('when the event is online, then the message says "Where: Online", not an empty "Where:" and no map', async () => {
+    const event = await buildEvent(t.db, { mode: 'online', venue: '', address: '', region: 'online', meetingUrl: 'https://zoom.example/j/3', title: 'Online message meeting' });
+    const me = await createStaff(t, 'organiser', 'ola.online@hsug.test');
+    const ola = await signIn(server, me.email);
+    const before = t.smtp.messages.length;
+    await ola.agent.post(`/admin/events/${event.slug}/messages/test`).type('form').send({ _csrf: ola.csrf, ...message }).expect(200);
+    await t.sendMail();
+    const [mail] = t.smtp.messages.slice(before);
+    expect(mail.text).toContain('Where: Online\n');
+    expect(mail.text).not.toContain('Map:');
+    expect(mail.html).toContain('<br>Online</p>');
+  });
+
   it('when Send is pressed twice (one after the other, or both at once), then each person gets the message once, with their own manage link', async () => {
     const { event, references } = await eventWithSix('Twice meeting');
     const preview = await organiser.agent.post(`/admin/events/${event.slug}/messages/preview`).type('form').send({ _csrf: organiser.csrf, ...message }).expect(200);

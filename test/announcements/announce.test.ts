@@ -168,4 +168,23 @@ describe('announcing a new event', () => {
   async function organiserAdmin(): Promise<SignedIn> {
     return signIn(server, (await createStaff(t, 'admin')).email);
   }
+
+  it('when an online or a hybrid event is announced, then the email says where: "Online", or the venue "or online", never an empty "Where:"', async () => {
+    await subscribeAndConfirm(t, 'where@x.example');
+    const online = await buildEvent(t.db, { status: 'draft', mode: 'online', venue: '', address: '', region: 'online', meetingUrl: 'https://zoom.example/j/1', title: 'A webinar' });
+    const hybrid = await buildEvent(t.db, { status: 'draft', mode: 'hybrid', onlineCapacity: 100, meetingUrl: 'https://zoom.example/j/2', title: 'A hybrid meeting' });
+    for (const event of [online, hybrid]) {
+      const { step, res } = await publishAndAnnounce(event.slug);
+      expect(res.status).toBe(303);
+      expect(textOf(step.text)).not.toMatch(/Where:\s*Details and booking/);
+    }
+    await t.sendMail();
+    const mails = t.smtp.messages.filter((m) => JSON.stringify(m.to).includes('where@x.example') && m.subject?.startsWith('New HSUG event'));
+    const webinar = mails.find((m) => m.subject?.includes('A webinar'))!;
+    expect(webinar.text).toContain('Where: Online\n');
+    expect(webinar.html).toContain('<br>Online</p>');
+    const both = mails.find((m) => m.subject?.includes('A hybrid meeting'))!;
+    expect(both.text).toContain('Where: Royal Statistical Society, 12 Errol Street, London EC1Y 8LX, or online\n');
+    expect(both.html).toContain('Royal Statistical Society, 12 Errol Street, London EC1Y 8LX, or online</p>');
+  });
 });
