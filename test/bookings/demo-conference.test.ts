@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { seedDemo } from '../../seeds/demo';
 import { person } from '../support/factories';
@@ -37,5 +39,18 @@ describe('the demo conference', () => {
     const free = await request(t.app).post(`/api/v1/events/${conference.slug}/bookings`).send({ buyer: s, items: [{ ticketTypeId: speaker.id, attendee: s }], discountCode: 'SPEAKER-DEMO', answers: { [dinner.id]: 'no' } });
     expect(free.status).toBe(201);
     expect(free.body.booking).toMatchObject({ status: 'confirmed', total: 0, paymentMethod: 'none' });
+  });
+
+  it('when a newcomer sends the README’s booking example as written, then its ticket and question ids are the demo conference’s and it books at the price the README says', async () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+    const example = /curl -H "Content-Type: application\/json" http:\/\/localhost:3000(\/api\/v1\/events\/[a-z0-9-]+\/bookings) -d '([^']+)'/.exec(readme);
+    expect(example).not.toBeNull();
+    // The conference's address carries its year (the demo places it a few months ahead of today).
+    const conference = await t.db('events').where({ kind: 'conference' }).first('slug');
+    expect(example![1]).toMatch(/^\/api\/v1\/events\/hsug-conference-\d{4}\/bookings$/);
+    const res = await request(t.app).post(example![1].replace(/hsug-conference-\d{4}/, conference.slug)).send(JSON.parse(example![2]));
+    expect(res.status).toBe(201);
+    expect(res.body.booking).toMatchObject({ status: 'pending_payment', total: 23600, discountCode: 'DEMO20', discountTotal: 5900 });
+    expect(readme).toContain('It answers 201 with a `pending_payment` booking of £236.00 (£59.00 off)');
   });
 });
