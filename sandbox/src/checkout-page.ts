@@ -24,10 +24,14 @@ export interface CheckoutView {
 const STYLE = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fff;line-height:1.5}
 .banner{background:#fff3bf;color:#3d2c00;border-bottom:3px solid #8a6d00;padding:.75rem 1rem;font-size:1.1rem;text-align:center}
+.banner p{margin:0}
 main{max-width:40rem;margin:0 auto;padding:1rem}
 table{width:100%;border-collapse:collapse;margin:.5rem 0}
 th,td{text-align:left;padding:.4rem;border-bottom:1px solid #767676}
 td.num,th.num{text-align:right}
+td.num{white-space:nowrap}
+td:first-child{overflow-wrap:break-word;hyphens:auto}
+@media (max-width:30rem){table{font-size:.9rem}th,td{padding:.4rem .2rem}}
 .alert{background:#fde8e8;color:#7a1010;border-left:6px solid #b00020;padding:.75rem}
 .status{background:#e8f0fe;color:#0b2d6b;border-left:6px solid #0b3d91;padding:.75rem}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1rem}
@@ -53,7 +57,7 @@ export function renderCheckoutPage(view: CheckoutView): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<p class="banner" role="note"><strong>TEST PAYMENT — sandbox, no real money is taken</strong></p>
+<header class="banner"><p role="note"><strong>TEST PAYMENT — sandbox, no real money is taken</strong></p></header>
 <main>
 <h1>${title}</h1>
 ${view.alert ? `<p class="alert" role="alert">${escapeHtml(view.alert)}</p>` : ''}

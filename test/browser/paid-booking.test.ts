@@ -1,6 +1,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { buildEvent } from '../support/factories';
 import { inviteOf } from '../support/ical';
+import { lookAt } from './page-checks';
 import { paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../support/payments';
 
 /** Debian's Chromium; a browser is never downloaded. */
@@ -47,6 +48,21 @@ describe('booking a charged seminar in a browser', () => {
     await t.sendMail();
     const invited = t.smtp.messages.filter((m) => m.subject?.startsWith("You're booked")).map((m) => inviteOf(m).attendees[0].toLowerCase());
     expect(invited.sort()).toEqual(['mailto:ada@example.org', 'mailto:florence@example.org']);
+    await page.close();
+  }, 60_000);
+
+  it('when the test payment page shows a long line (a conference ticket with its discount), then it reflows at 320 and 375 px without scrolling sideways and passes the accessibility checks, declined too', async () => {
+    const event = await buildEvent(t.db, { ...paidEvent([{ name: 'Non-member', price: 29500 }]), kind: 'conference', title: 'HSUG Conference 2027: statistics for a changing health service' });
+    const page = await browser.newPage();
+    await page.goto(`${t.baseUrl}/events/${event.slug}/book?qty_${event.ticketTypeIds[0]}=1`);
+    await page.getByLabel('Full name').first().fill('Ada Lovelace');
+    await page.getByLabel('Email address').first().fill('ada-long@example.org');
+    await page.getByRole('button', { name: 'Continue to payment' }).last().click();
+    await page.waitForURL(`${t.sandbox.url}/checkout/**`);
+    expect(await lookAt(page, 'sandbox-checkout-long-line')).toEqual([]);
+    await page.getByRole('button', { name: 'Decline' }).click();
+    await expect(page.textContent('body')).resolves.toContain('Your card was declined.');
+    expect(await lookAt(page, 'sandbox-checkout-declined')).toEqual([]);
     await page.close();
   }, 60_000);
 });
