@@ -80,7 +80,8 @@ describe('refund terms before paying', () => {
     const html = (await request(t.baseUrl).get(`/events/${event.slug}/book?qty_${event.ticketTypeIds[1]}=1`).expect(200)).text;
     const form = html.slice(html.indexOf('<form method="post"'));
     const lastFieldset = form.lastIndexOf('</fieldset>');
-    const button = form.indexOf('Continue to payment</button>');
+    // The last: the form's first button is a hidden copy, there so that Enter in a field books (not "Apply code").
+    const button = form.lastIndexOf('Continue to payment</button>');
     const between = textOf(form.slice(lastFieldset, button));
     expect(between).toBe(`Cancelling and refunds ${CARD_TERMS} ${INVOICE_TERMS} ${VAT}`);
   });
