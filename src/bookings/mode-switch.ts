@@ -7,7 +7,7 @@ import { ConflictError, ValidationError } from '../lib/errors';
 import { toDbTime } from '../lib/time';
 import { lockBooking } from './lifecycle';
 import { queueNoticeFor } from './notify';
-import { getBookingForHolder, type BookingView } from './view';
+import { getSeatForHolder, type SeatView } from './seats';
 import { promoteWaitlist } from './waitlist';
 
 /**
@@ -15,10 +15,11 @@ import { promoteWaitlist } from './waitlist';
  * under the event's lock: only while the other mode has a free place (counted as a booking counts it), the seat's
  * mode changes, the event's SEQUENCE goes up and the attendee gets an updated invitation (their joining link, or the
  * venue), and the place freed in the old mode goes to that mode's waitlist. Throws 409 `mode_full`, `not_expected`,
- * `event_past`; 422 for an event that is not hybrid.
+ * `event_past`; 422 for an event that is not hybrid. `token` is the booking's (the buyer, for any of its places) or the
+ * seat's own (its holder, from the seat's page); the answer says which.
  */
-export async function switchSeatMode(ctx: ServiceContext, reference: string, token: string | undefined, attendeeId: number, mode: AttendanceMode): Promise<BookingView> {
-  const holder = await getBookingForHolder(ctx, reference, token);
+export async function switchSeatMode(ctx: ServiceContext, reference: string, token: string | undefined, attendeeId: number, mode: AttendanceMode): Promise<SeatView> {
+  const holder = await getSeatForHolder(ctx, reference, attendeeId, token, { allowCancelled: true });
   const now = ctx.clock.now();
   await writeTransaction(ctx.db, async (trx) => {
     const locked = await lockBooking(trx, holder.booking.id);
@@ -42,5 +43,5 @@ export async function switchSeatMode(ctx: ServiceContext, reference: string, tok
     await promoteWaitlist(trx, ctx, after);
   });
   ctx.kickOutbox();
-  return getBookingForHolder(ctx, reference, token);
+  return getSeatForHolder(ctx, reference, attendeeId, token, { allowCancelled: true });
 }

@@ -16,12 +16,13 @@ import { parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import { eventUrl } from '../lib/links';
 import { bookingNoteFor, toApiBooking, toBookPage, toCancelPage, toManagePage, type SeatChoice } from './present';
-import { discountCodeText, referenceSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
+import { discountCodeText, modeSwitchSchema, referenceSchema, resendSchema, tokenSchema, type BookingRequest } from './schemas';
 import { cancelAsHolder, previewHolderCancel } from './cancel';
 import { createBooking } from './create';
 import { resumePayment } from './pay';
 import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetails, parseQuantities } from './paid-form';
 import { switchSeatMode } from './mode-switch';
+import { getSeatForHolder } from './seats';
 import { manageOnlineParts } from '../online/manage';
 import { findEventBySlug } from '../events/queries';
 import { answersFromForm, questionFields, toApiQuestion } from './question-present';
@@ -327,13 +328,18 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     res.redirect(303, `${managePath(reference, token)}&cancelled=1`);
   });
 
-  /** Moves one place of a hybrid event between the room and online (while the other mode has room). */
-  router.post('/bookings/:reference/seats/:attendeeId/mode', links, async (req, res) => {
+  /**
+   * Moves one place of a hybrid event between the room and online (while the other mode has room), from the booking
+   * page. The same request from a seat's own page (`from=seat`, or the seat's own token) is answered by seat-routes.ts.
+   */
+  router.post('/bookings/:reference/seats/:attendeeId/mode', links, async (req, res, next) => {
     const reference = parseReference(req);
-    const form = z.object({ token: tokenSchema, mode: z.enum(['in_person', 'online']) }).safeParse(req.body ?? {});
+    const form = modeSwitchSchema.safeParse(req.body ?? {});
     const attendeeId = z.coerce.number().int().positive().max(2_147_483_647).safeParse(req.params.attendeeId);
     const token = form.data?.token;
     if (!form.success || !attendeeId.success) throw new ValidationError([{ path: 'mode', message: 'Choose in person or online' }]);
+    const seat = await getSeatForHolder(ctx, reference, attendeeId.data, token, { allowCancelled: true });
+    if (form.data.from === 'seat' || seat.actor === 'holder') return next();
     try {
       await switchSeatMode(ctx, reference, token, attendeeId.data, form.data.mode);
       res.redirect(303, `${managePath(reference, token)}&mode_changed=1`);

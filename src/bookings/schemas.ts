@@ -88,3 +88,6 @@ export const resendSchema = z.object({ email });
 /** A seat's details, as its holder or the buyer changes them on the seat page; a blank optional field clears it. */
 export const seatDetailsSchema = attendeeSchema;
 export type SeatDetails = z.infer<typeof seatDetailsSchema>;
+
+/** A hybrid place moving to the other mode (`POST /bookings/:reference/seats/:id/mode`); `from: 'seat'` when sent from the seat's own page. */
+export const modeSwitchSchema = z.object({ token: tokenSchema, mode: z.enum(['in_person', 'online']), from: z.string().max(20).optional() });

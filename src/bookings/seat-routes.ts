@@ -10,7 +10,9 @@ import { limitLinks } from '../web/rate-limit';
 import { fieldErrors, parseInput, parseRequest } from '../web/validate';
 import type { Views } from '../web/views';
 import type { InvoiceCreditHook } from './cancel';
-import { referenceSchema, seatDetailsSchema, tokenSchema } from './schemas';
+import { modeSwitchSchema, referenceSchema, seatDetailsSchema, tokenSchema } from './schemas';
+import { switchSeatMode } from './mode-switch';
+import { seatOnlineParts } from '../online/manage';
 import { toSeatCancelledPage, toSeatCancelPage, toSeatPage } from './seat-present';
 import { cancelSeatAsHolder, changeSeatDetails, getSeatForHolder, previewSeatCancel, seatCancelRefusal, seatChangeRefusal, type SeatView } from './seats';
 import { bookingNotFound } from './view';
@@ -42,7 +44,7 @@ export function seatPageRoutes(ctx: ServiceContext, views: Views, options: SeatR
   // Who cancelled, for the credit's record and the audit log: a role and an id, never an email (short, and no copy of it).
   const creditFor = (view: SeatView) => options.invoiceCredit?.(view.actor === 'holder' ? `attendee of seat ${view.seat.id}` : `buyer of booking ${view.booking.reference}`);
 
-  async function renderSeat(view: SeatView, token: string, extra: { form?: Record<string, unknown>; errors?: Record<string, string>; problem?: string; saved?: boolean; passedOn?: boolean } = {}) {
+  async function renderSeat(view: SeatView, token: string, extra: { form?: Record<string, unknown>; errors?: Record<string, string>; problem?: string; saved?: boolean; passedOn?: boolean; modeChanged?: boolean } = {}) {
     const now = ctx.clock.now();
     const types = (await listTicketTypes(ctx.db, [view.event.id])).get(view.event.id) ?? [];
     const page = toSeatPage(
@@ -62,14 +64,32 @@ export function seatPageRoutes(ctx: ServiceContext, views: Views, options: SeatR
     const afterEvent = await afterEventLinks(ctx, { ...view, attendees: [view.seat] }, token);
     // This place's own answers (a per-booking answer is the buyer's, who may be someone else).
     const answers = answerLines((await listAnswers(ctx.db, [view.booking.id])).filter((a) => a.attendeeId === view.seat.id), { showSensitive: true });
-    return views.render('bookings/seat', { title: `Place at ${view.event.title}`, page, afterEvent, answers, problem: extra.problem, saved: extra.saved, passedOn: extra.passedOn });
+    // How this place takes part (hybrid: the switch), the holder's own joining link, materials (online/manage.ts).
+    const online = await seatOnlineParts(ctx, view, token);
+    return views.render('bookings/seat', { title: `Place at ${view.event.title}`, page, afterEvent, answers, online, problem: extra.problem, saved: extra.saved, passedOn: extra.passedOn, modeChanged: extra.modeChanged });
   }
 
   router.get('/bookings/:reference/seats/:attendeeId', links, async (req, res) => {
     const { reference, attendeeId } = parseSeat(req);
     const token = queryToken(req);
     const view = await getSeatForHolder(ctx, reference, attendeeId, token);
-    privatePage(res).send(await renderSeat(view, token!, { saved: req.query.saved === '1', passedOn: req.query.passed === '1' }));
+    privatePage(res).send(await renderSeat(view, token!, { saved: req.query.saved === '1', passedOn: req.query.passed === '1', modeChanged: req.query.mode_changed === '1' }));
+  });
+
+  /** A hybrid place moving to the other mode from its own page (routes.ts passes it here; the buyer's page is there). */
+  router.post('/bookings/:reference/seats/:attendeeId/mode', links, async (req, res) => {
+    const { reference, attendeeId } = parseSeat(req);
+    const form = modeSwitchSchema.safeParse(req.body ?? {});
+    if (!form.success) throw new ValidationError([{ path: 'mode', message: 'Choose in person or online' }]);
+    const { token, mode } = form.data;
+    try {
+      await switchSeatMode(ctx, reference, token, attendeeId, mode);
+      res.redirect(303, `/bookings/${reference}/seats/${attendeeId}?token=${encodeURIComponent(token)}&mode_changed=1`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 409) throw error;
+      const view = await getSeatForHolder(ctx, reference, attendeeId, token);
+      privatePage(res).status(409).send(await renderSeat(view, token, { problem: error.message }));
+    }
   });
 
   router.post('/bookings/:reference/seats/:attendeeId', links, async (req, res) => {

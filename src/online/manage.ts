@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../context';
 import type { BookingView } from '../bookings';
+import type { SeatView } from '../bookings/seats';
 import { remainingForMode } from '../events/availability';
 import { countSeatsTaken } from '../events/queries';
 import { ATTENDANCE_LABELS, MODE_LABELS } from '../events/types';
@@ -18,25 +19,62 @@ export async function manageOnlineParts(ctx: ServiceContext, view: BookingView, 
   const now = ctx.clock.now();
   const active = attendees.filter((a) => a.status === 'active');
   const isConfirmed = booking.status === 'confirmed' && event.status === 'published';
-  const counts = event.mode === 'hybrid' ? (await countSeatsTaken(ctx.db, [event.id], now)).get(event.id) : undefined;
-  const canSwitch = event.mode === 'hybrid' && isConfirmed && now < event.startsAt;
+  const switches = await seatSwitches(ctx, view, now);
   const own = active.find((a) => normaliseEmail(a.email) === normaliseEmail(booking.buyerEmail) && a.mode === 'online');
-  const meeting = own && isConfirmed ? await findMeeting(ctx.db, event.id) : null;
   const attended = active.some((a) => a.checkedInAt !== null || a.joinedAt !== null);
   const materials = isConfirmed && active.length > 0 ? visibleTo(await listMaterials(ctx.db, event.id), attended ? 'attendee' : 'registrant') : [];
   const linkSeat = active.find((a) => a.checkedInAt !== null || a.joinedAt !== null) ?? active[0];
   return {
     modeLabel: event.mode === 'in_person' ? null : MODE_LABELS[event.mode],
-    seats: new Map(active.map((a) => {
-      const other = a.mode === 'online' ? 'in_person' : 'online';
-      const left = counts ? remainingForMode(event, counts, other) : 0;
-      return [a.id, {
-        modeLabel: event.mode === 'in_person' ? null : ATTENDANCE_LABELS[a.mode],
-        switchTo: canSwitch ? { mode: other, label: other === 'online' ? 'Take part online instead' : 'Come in person instead', left, isFull: left === 0, action: `/bookings/${booking.reference}/seats/${a.id}/mode` } : null,
-      }];
-    })),
-    ownJoin: own && meeting && now < event.endsAt ? { url: joinUrl(ctx.config, own), opensAt: inEventZone(linkOpensAt(event, meeting), event.timezone) } : null,
+    seats: new Map(active.map((a) => [a.id, switches(a)])),
+    ownJoin: own ? await joiningFor(ctx, view, own, now) : null,
     materials: materials.map((m) => materialLink(ctx.config, m, event.slug, linkSeat?.id)),
     token,
   };
+}
+
+/**
+ * What a seat's own page adds (`/bookings/:reference/seats/:id`), like the booking page does for the buyer's places: how
+ * the place takes part with its switch button, the holder's own joining link (the buyer looking at a colleague's place
+ * does not see the colleague's: it is personal and records that they joined), and the materials that place may see.
+ */
+export async function seatOnlineParts(ctx: ServiceContext, view: SeatView, token: string) {
+  const { booking, event, seat } = view;
+  const now = ctx.clock.now();
+  const isConfirmed = booking.status === 'confirmed' && event.status === 'published' && seat.status === 'active';
+  const attended = seat.checkedInAt !== null || seat.joinedAt !== null;
+  const materials = isConfirmed ? visibleTo(await listMaterials(ctx.db, event.id), attended ? 'attendee' : 'registrant') : [];
+  const parts = seat.status === 'active' ? (await seatSwitches(ctx, view, now))(seat) : { modeLabel: null, switchTo: null };
+  return {
+    ...parts,
+    ownJoin: view.actor === 'holder' && seat.mode === 'online' ? await joiningFor(ctx, view, seat, now) : null,
+    materials: materials.map((m) => materialLink(ctx.config, m, event.slug, seat.id)),
+    token,
+  };
+}
+
+type Seat = BookingView['attendees'][number];
+
+/** Each place's mode label and, for a confirmed hybrid place before the start, the button to the other mode. */
+async function seatSwitches(ctx: ServiceContext, view: BookingView, now: Date) {
+  const { booking, event } = view;
+  const isConfirmed = booking.status === 'confirmed' && event.status === 'published';
+  const counts = event.mode === 'hybrid' ? (await countSeatsTaken(ctx.db, [event.id], now)).get(event.id) : undefined;
+  const canSwitch = event.mode === 'hybrid' && isConfirmed && now < event.startsAt;
+  return (a: Seat) => {
+    const other = a.mode === 'online' ? 'in_person' : 'online';
+    const left = counts ? remainingForMode(event, counts, other) : 0;
+    return {
+      modeLabel: event.mode === 'in_person' ? null : ATTENDANCE_LABELS[a.mode],
+      switchTo: canSwitch ? { mode: other, label: other === 'online' ? 'Take part online instead' : 'Come in person instead', left, isFull: left === 0, action: `/bookings/${booking.reference}/seats/${a.id}/mode` } : null,
+    };
+  };
+}
+
+/** A confirmed online place's own joining link and when it opens (in the event's zone), until the event ends. */
+async function joiningFor(ctx: ServiceContext, view: BookingView, seat: Seat, now: Date) {
+  const { booking, event } = view;
+  if (booking.status !== 'confirmed' || event.status !== 'published' || seat.status !== 'active' || seat.mode !== 'online' || now >= event.endsAt) return null;
+  const meeting = await findMeeting(ctx.db, event.id);
+  return { url: joinUrl(ctx.config, seat), opensAt: inEventZone(linkOpensAt(event, meeting), event.timezone) };
 }

@@ -6,6 +6,7 @@ import { createStaff, csrfFrom, signIn, type SignedIn, startWithOrganiser, type 
 import type { TestApp } from '../support/app';
 import { buildEvent, person } from '../support/factories';
 import { inviteOf } from '../support/ical';
+import { joinUrl, seatToken } from '../../src/lib/links';
 
 /** The organiser's side of online and hybrid events, and the attendee's booking page. */
 let t: TestApp;
@@ -201,6 +202,51 @@ describe('the booking page of a hybrid event', () => {
     // The buyer's own add-to-calendar links carry their joining link as the place, as their invitation does.
     expect(page.text).toContain('location&#x3D;http%3A%2F%2Fevents.test%2Fjoin%2F');
     expect(page.text).not.toContain('SECRETSECRET');
+  });
+});
+
+describe("a colleague's own seat page at a hybrid event", () => {
+  async function bookTwo(slug: string, n: string) {
+    const buyer = person(`${n}-buyer`);
+    const colleague = person(`${n}-colleague`);
+    const res = await request(server).post(`/api/v1/events/${slug}/bookings`).send({ buyer: { name: buyer.name, email: buyer.email }, items: [{ attendee: { ...buyer, mode: 'online' } }, { attendee: { ...colleague, mode: 'in_person' } }] });
+    expect(res.status).toBe(201);
+    const seat = await t.db('attendees').where({ email: colleague.email }).first();
+    return { reference: res.body.booking.reference as string, buyerToken: new URL(res.body.booking.manageUrl).searchParams.get('token')!, seat, seatToken: seatToken(t.config, seat.ical_uid, seat.email) };
+  }
+
+  it('when a colleague opens their own place, then it shows the switch button; switching online brings them back to their page with their own joining link, not the buyer\'s; a full room is refused on their page', async () => {
+    const event = await buildEvent(t.db, { mode: 'hybrid', capacity: 1, onlineCapacity: 5, startsAt: '2026-04-28T17:00:00Z', endsAt: '2026-04-28T19:00:00Z', meetingUrl: MEETING });
+    const { reference, buyerToken, seat, seatToken: own } = await bookTwo(event.slug, 'seat-switch');
+    const seatPath = `/bookings/${reference}/seats/${seat.id}`;
+
+    const before = await request(server).get(`${seatPath}?token=${own}`);
+    expect(before.status).toBe(200);
+    expect(before.text).toContain('In person');
+    expect(before.text).toContain('Take part online instead');
+    expect(before.text).not.toContain('/join/');
+
+    const switched = await request(server).post(`${seatPath}/mode`).type('form').send({ token: own, mode: 'online' });
+    expect(switched.status).toBe(303);
+    expect(switched.headers.location).toBe(`${seatPath}?token=${own}&mode_changed=1`);
+    expect((await t.db('attendees').where({ id: seat.id }).first()).mode).toBe('online');
+    const after = await request(server).get(switched.headers.location as string);
+    expect(after.text).toContain('Your personal joining link');
+    expect(after.text).toContain(joinUrl(t.config, { icalUid: seat.ical_uid, email: seat.email }));
+    const buyerSeat = await t.db('attendees').where({ booking_id: seat.booking_id }).whereNot({ id: seat.id }).first();
+    expect(after.text).not.toContain(joinUrl(t.config, { icalUid: buyerSeat.ical_uid, email: buyerSeat.email }));
+    expect(after.text).not.toContain('SECRETSECRET');
+    // The buyer looking at the colleague's place sees the switch, but not the colleague's personal link.
+    const asBuyer = await request(server).get(`${seatPath}?token=${buyerToken}`);
+    expect(asBuyer.text).toContain('Come in person instead');
+    expect(asBuyer.text).not.toContain(joinUrl(t.config, { icalUid: seat.ical_uid, email: seat.email }));
+
+    await book(event.slug, 'seat-switch-room', 'in_person');
+    const back = await request(server).post(`${seatPath}/mode`).type('form').send({ token: own, mode: 'in_person' });
+    expect(back.status).toBe(409);
+    expect(back.text).toContain('There is no in person place free just now');
+    expect(back.text).toContain('Your place');
+    expect((await t.db('attendees').where({ id: seat.id }).first()).mode).toBe('online');
   });
 });
 
