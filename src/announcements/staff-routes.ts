@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { staffOf } from '../admin/auth/middleware';
 import { publishEvent } from '../admin/events/service';
 import { findStaffEvent } from '../admin/events/read';
+import { renderPublishRefusal } from '../admin/events/page';
 import { formBody, slugParam } from '../admin/params';
 import { renderAdmin } from '../admin/render';
 import type { GuardedRouter } from '../admin/route-table';
@@ -64,7 +65,13 @@ export function announcementStaffRoutes(ctx: ServiceContext, views: Views, route
   routes.post('/events/:slug/publish-and-announce', 'events:manage', async (req, res) => {
     const slug = slugParam(req);
     const { requestKey } = parseInput(announceFormSchema, formBody(req));
-    const event = await publishEvent(ctx, staffOf(res), slug);
+    // Not publishable (an online event without its meeting address): the event page says why, as Publish does.
+    const event = await publishEvent(ctx, staffOf(res), slug).catch(async (error: unknown) => {
+      if (!(error instanceof ValidationError || error instanceof ConflictError)) throw error;
+      await renderPublishRefusal(ctx, views, res, slug, error);
+      return null;
+    });
+    if (!event) return;
     const sent = await announceEvent(ctx, staffOf(res), event.id, requestKey);
     res.redirect(303, `/admin/events/${slug}/announcements?announced=${sent}`);
   });

@@ -55,12 +55,30 @@ describe('the event form', () => {
     const refused = await organiser.agent.post(`/admin/events/${slug}/publish`).type('form').send({ _csrf: organiser.csrf });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('Enter the meeting address (Edit event) before publishing an online or hybrid event');
+    expect(refused.text).toContain('id="meeting-problem"');
     expect((await findEventBySlug(t.db, slug))!.status).toBe('draft');
 
     const event = (await findEventBySlug(t.db, slug))!;
     await t.db('event_meetings').where({ event_id: event.id }).update({ url: MEETING });
     expect((await organiser.agent.post(`/admin/events/${slug}/publish`).type('form').send({ _csrf: organiser.csrf })).status).toBe(303);
     expect((await findEventBySlug(t.db, slug))!.status).toBe('published');
+  });
+
+  it('when an online event without a meeting address is published from the "Publish and announce" step, then the event page says so beside "Taking part" (422), nothing is published and nothing announced', async () => {
+    const created = await organiser.agent.post('/admin/events').type('form').send(newEventForm({ title: 'Webinar announced without a link', mode: 'online', venue: '', address: '' }));
+    const slug = new URL(created.headers.location as string, 'http://x').pathname.split('/').pop()!;
+    const step = await organiser.agent.get(`/admin/events/${slug}/publish`);
+    const requestKey = /name="requestKey" value="([^"]+)"/.exec(step.text)?.[1] ?? 'abcdefghijklmnopqrstuvwx';
+
+    const refused = await organiser.agent.post(`/admin/events/${slug}/publish-and-announce`).type('form').send({ _csrf: organiser.csrf, requestKey });
+
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('<h1>Webinar announced without a link</h1>');
+    expect(refused.text).toMatch(/<dt>Taking part<\/dt><dd[^>]*>[\s\S]*?Enter the meeting address[\s\S]*?<\/dd>/);
+    expect(refused.text).toContain('href="#meeting-problem"');
+    expect((await findEventBySlug(t.db, slug))!.status).toBe('draft');
+    const event = (await findEventBySlug(t.db, slug))!;
+    expect(Number((await t.db('announcements').where({ event_id: event.id }).count({ n: '*' }).first())!.n)).toBe(0);
   });
 
   it('when the organiser creates a hybrid meeting with its link and later changes the link, then nothing is re-sent and the event keeps its calendar SEQUENCE', async () => {

@@ -1,7 +1,5 @@
 import type { Response } from 'express';
 import type { ServiceContext } from '../../context';
-import { formatDate } from '../../lib/time';
-import { removalDates } from '../../privacy/retention';
 import { AppError, ConflictError, ValidationError, type ErrorDetail } from '../../lib/errors';
 import { fieldErrors, parseInput } from '../../web/validate';
 import { toEventPage } from '../../events/present';
@@ -16,6 +14,7 @@ import { formBody, idParam, slugParam } from '../params';
 import { cancelEvent } from './cancel';
 import { findMeeting } from '../../online';
 import { noticeText } from './notices';
+import { renderEventPage as renderEventPageFor, renderPublishRefusal } from './page';
 import { choiceLists, copyFormValues, eventFormValues, ticketFormValues, toStaffEventPage, toStaffEventRow } from './present';
 import { findStaffEvent, getStaffEvent, listEventsForStaff } from './read';
 import { cancelFormSchema, eventFormSchema, ticketFormSchema, type EventInput, type TicketInput } from './schemas';
@@ -57,12 +56,7 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
     renderAdmin(views, res, 'event-form', { ...choiceLists(form), defaultZone: ctx.config.timezone, ...model, hasErrors: status === 422 }, status);
   };
 
-  const renderEventPage = async (res: Response, slug: string, extra: Record<string, unknown> = {}, status = 200) => {
-    const detail = await getStaffEvent(ctx, slug);
-    const removal = removalDates(detail.event.endsAt, ctx.config.retention);
-    const retention = { needsOn: formatDate(removal.needs, detail.event.timezone), contactsOn: formatDate(removal.contacts, detail.event.timezone), needsGone: removal.needs <= ctx.clock.now(), contactsGone: removal.contacts <= ctx.clock.now() };
-    renderAdmin(views, res, 'event', { title: detail.event.title, event: toStaffEventPage(detail), retention, ...extra }, status);
-  };
+  const renderEventPage = (res: Response, slug: string, extra: Record<string, unknown> = {}, status = 200) => renderEventPageFor(ctx, views, res, slug, extra, status);
 
   routes.get('/', 'events:read', async (_req, res) => {
     const { upcoming, past } = await listEventsForStaff(ctx);
@@ -170,10 +164,9 @@ export function eventRoutes(ctx: ServiceContext, views: Views, routes: GuardedRo
         await run(ctx, staffOf(res), slug);
         res.redirect(303, `/admin/events/${slug}?notice=${action}ed`);
       } catch (error) {
-        // An online or hybrid event without its meeting address: 422 naming the field, nothing published.
-        if (error instanceof ValidationError) return renderEventPage(res, slug, { problem: (error.details ?? []).map((d) => d.message).join(' '), problemField: error.details?.[0]?.path }, 422);
-        if (!(error instanceof ConflictError)) throw error;
-        await renderEventPage(res, slug, { problem: error.message }, 409);
+        // An online or hybrid event without its meeting address: 422 beside "Taking part", nothing published.
+        if (!(error instanceof ValidationError || error instanceof ConflictError)) throw error;
+        await renderPublishRefusal(ctx, views, res, slug, error);
       }
     });
   }
