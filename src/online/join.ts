@@ -21,9 +21,9 @@ export type JoinOutcome =
  * confirmed online place leads to the meeting's current address from the time the links open until the event ends
  * (the organisers may change the address at any time: the link follows), and the first time it does, the seat's
  * `joined_at` is recorded (what certificates of attendance count for online attendees). Before that the page says when
- * it opens.
+ * it opens. `isVisit: false` (a HEAD request, as mail programs' link checkers send) answers alike and records nothing.
  */
-export async function openJoinLink(ctx: ServiceContext, token: string): Promise<JoinOutcome> {
+export async function openJoinLink(ctx: ServiceContext, token: string, options: { isVisit: boolean } = { isVisit: true }): Promise<JoinOutcome> {
   const row = await ctx.db('attendees').select('*').where({ join_token_hash: hashToken(token) }).first();
   if (!row) return { kind: 'refused', status: 404 };
   const seat = toAttendee(row);
@@ -38,6 +38,6 @@ export async function openJoinLink(ctx: ServiceContext, token: string): Promise<
   if (now < opensAt) return { kind: 'not_yet', event, opensAt };
   if (!meeting.url) return { kind: 'no_link_yet', event };
   // The first opening only: a conditional update, so two tabs opened at once record one instant.
-  await ctx.db('attendees').where({ id: seat.id }).whereNull('joined_at').update({ joined_at: toDbTime(now) });
+  if (options.isVisit) await ctx.db('attendees').where({ id: seat.id }).whereNull('joined_at').update({ joined_at: toDbTime(now) });
   return { kind: 'redirect', url: meeting.url };
 }

@@ -24,7 +24,7 @@ export function joinRoutes(ctx: ServiceContext, views: Views): Router {
     res.set('Referrer-Policy', 'no-referrer');
     res.set('X-Robots-Tag', 'noindex');
     const token = tokenSchema.safeParse(req.params.token);
-    const outcome = token.success ? await openJoinLink(ctx, token.data) : ({ kind: 'refused', status: 404 } as const);
+    const outcome = token.success ? await openJoinLink(ctx, token.data, { isVisit: req.method === 'GET' }) : ({ kind: 'refused', status: 404 } as const);
     if (outcome.kind === 'redirect') return res.redirect(302, outcome.url);
     if (outcome.kind === 'refused') {
       noteRefusal(res, outcome.status === 404 ? 'booking_not_found' : 'forbidden', { reason: 'joining link' });
