@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent, person } from '../support/factories';
+import { manageToken, seatToken } from '../../src/lib/links';
 
 /** A hybrid event's two capacities, each with its own waitlist, under the same guarantee as any event. */
 let t: TestApp;
@@ -92,5 +93,24 @@ describe('the booking form of a paid hybrid event', () => {
     expect(booked.status).toBe(303);
     const seats = await t.db('attendees').where({ event_id: event.id }).orderBy('id').select('email', 'mode');
     expect(seats).toEqual([{ email: 'mary@example.org', mode: 'in_person' }, { email: 'ada-hybrid@example.org', mode: 'online' }]);
+  });
+
+  it('when two tabs switch two places to online at once with one online place left, then exactly one moves and the other is told there is no place (409); nothing is over capacity', async () => {
+    for (let round = 0; round < 5; round++) {
+      const event = await buildEvent(t.db, { mode: 'hybrid', capacity: 5, onlineCapacity: 1, startsAt: '2026-06-02T17:00:00Z', endsAt: '2026-06-02T19:00:00Z', meetingUrl: 'https://zoom.example.com/j/1' });
+      const a = person(`tabs-${round}-a`);
+      const b = person(`tabs-${round}-b`);
+      const res = await request(server).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: { name: a.name, email: a.email }, items: [{ attendee: { ...a, mode: 'in_person' } }, { attendee: { ...b, mode: 'in_person' } }] }).expect(201);
+      const reference = res.body.booking.reference as string;
+      const seats = await t.db('attendees').where({ event_id: event.id }).orderBy('id');
+      // One tab is the buyer's booking page, the other the colleague's own seat page.
+      const answers = await Promise.all([
+        request(server).post(`/bookings/${reference}/seats/${seats[0].id}/mode`).type('form').send({ token: manageToken(t.config, reference), mode: 'online' }),
+        request(server).post(`/bookings/${reference}/seats/${seats[1].id}/mode`).type('form').send({ token: seatToken(t.config, seats[1].ical_uid, seats[1].email), mode: 'online', from: 'seat' }),
+      ]);
+      expect(answers.map((r) => r.status).sort()).toEqual([303, 409]);
+      expect(answers.find((r) => r.status === 409)!.text).toContain('There is no online place free just now');
+      expect(await countsByMode(event.id)).toEqual({ 'in_person:confirmed': 1, 'online:confirmed': 1 });
+    }
   });
 });
