@@ -3,6 +3,7 @@ import type { BookingView } from '../bookings';
 import type { SeatView } from '../bookings/seats';
 import { remainingForMode } from '../events/availability';
 import { countSeatsTaken } from '../events/queries';
+import { hasAttended } from '../certificates/attendance';
 import { ATTENDANCE_LABELS, MODE_LABELS } from '../events/types';
 import { normaliseEmail } from '../lib/email';
 import { joinUrl } from '../lib/links';
@@ -21,9 +22,11 @@ export async function manageOnlineParts(ctx: ServiceContext, view: BookingView, 
   const isConfirmed = booking.status === 'confirmed' && event.status === 'published';
   const switches = await seatSwitches(ctx, view, now);
   const own = active.find((a) => normaliseEmail(a.email) === normaliseEmail(booking.buyerEmail) && a.mode === 'online');
-  const attended = active.some((a) => a.checkedInAt !== null || a.joinedAt !== null);
-  const materials = isConfirmed && active.length > 0 ? visibleTo(await listMaterials(ctx.db, event.id), attended ? 'attendee' : 'registrant') : [];
-  const linkSeat = active.find((a) => a.checkedInAt !== null || a.joinedAt !== null) ?? active[0];
+  // "Attended" is the certificates' one definition (door, joining link, or an uploaded attendance report), as the thank-you's.
+  const all = isConfirmed && active.length > 0 ? await listMaterials(ctx.db, event.id) : [];
+  const attendedSeat = all.some((m) => m.visibility === 'attendees') ? await firstAttended(ctx, view, active) : undefined;
+  const materials = visibleTo(all, attendedSeat ? 'attendee' : 'registrant');
+  const linkSeat = attendedSeat ?? active[0];
   return {
     modeLabel: event.mode === 'in_person' ? null : MODE_LABELS[event.mode],
     seats: new Map(active.map((a) => [a.id, switches(a)])),
@@ -42,8 +45,9 @@ export async function seatOnlineParts(ctx: ServiceContext, view: SeatView, token
   const { booking, event, seat } = view;
   const now = ctx.clock.now();
   const isConfirmed = booking.status === 'confirmed' && event.status === 'published' && seat.status === 'active';
-  const attended = seat.checkedInAt !== null || seat.joinedAt !== null;
-  const materials = isConfirmed ? visibleTo(await listMaterials(ctx.db, event.id), attended ? 'attendee' : 'registrant') : [];
+  const all = isConfirmed ? await listMaterials(ctx.db, event.id) : [];
+  const attended = all.some((m) => m.visibility === 'attendees') && (await hasAttended(ctx.db, event, seat.id));
+  const materials = visibleTo(all, attended ? 'attendee' : 'registrant');
   const parts = seat.status === 'active' ? (await seatSwitches(ctx, view, now))(seat) : { modeLabel: null, switchTo: null };
   return {
     ...parts,
@@ -54,6 +58,12 @@ export async function seatOnlineParts(ctx: ServiceContext, view: SeatView, token
 }
 
 type Seat = BookingView['attendees'][number];
+
+/** The first of these places that attended (certificates' definition), if any. */
+async function firstAttended(ctx: ServiceContext, view: BookingView, seats: Seat[]): Promise<Seat | undefined> {
+  for (const seat of seats) if (await hasAttended(ctx.db, view.event, seat.id)) return seat;
+  return undefined;
+}
 
 /** Each place's mode label and, for a confirmed hybrid place before the start, the button to the other mode. */
 async function seatSwitches(ctx: ServiceContext, view: BookingView, now: Date) {

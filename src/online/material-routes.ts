@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { ServiceContext } from '../context';
-import { findEventBySlug } from '../events/queries';
+import { hasAttended } from '../certificates/attendance';
+import { findEventById, findEventBySlug } from '../events/queries';
 import { NotFoundError } from '../lib/errors';
 import { limitLinks } from '../web/rate-limit';
 import { findMaterial, materialToken, readMaterialData, type Material } from './materials';
@@ -20,6 +21,11 @@ async function sendMaterial(ctx: ServiceContext, res: Response, material: Materi
   res.set('Content-Disposition', `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(material.fileName ?? 'slides')}`);
   res.set('X-Content-Type-Options', 'nosniff');
   res.send(data);
+}
+
+async function attendedEvent(ctx: ServiceContext, eventId: number, attendeeId: number): Promise<boolean> {
+  const event = await findEventById(ctx.db, eventId);
+  return event !== undefined && (await hasAttended(ctx.db, event, attendeeId));
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -58,7 +64,8 @@ export function materialRoutes(ctx: ServiceContext): Router {
       .where('bookings.status', 'confirmed')
       .first();
     if (!material || !seat || Number(seat.event_id) !== material.eventId) throw notFound();
-    if (material.visibility === 'attendees' && seat.checked_in_at === null && seat.joined_at === null) throw notFound();
+    // Attended by the certificates' one definition (door, joining link, or an uploaded attendance report), as the thank-you that links it.
+    if (material.visibility === 'attendees' && !(await attendedEvent(ctx, material.eventId, attendeeId.data))) throw notFound();
     await sendMaterial(ctx, res, material);
   });
   return router;

@@ -160,6 +160,29 @@ describe('reminders and follow-ups', () => {
     for (const m of missed) expect(m.text).not.toContain('/feedback?token=');
   });
 
+  it('when an attendee is known only from the attendance report, then the attendees-only recording their thank-you links opens for them, and their booking page lists it', async () => {
+    t.clock.set(at(-20 * DAY));
+    const event = await buildEvent(t.db, { title: 'Webinar with a recording', mode: 'online', startsAt: at(0), endsAt: at(2 * HOUR), meetingUrl: 'https://zoom.example.com/j/123' });
+    const booked = await book(event.slug, 'report-only', 'online');
+    await t.sendMail();
+    await t.db('events').where({ id: event.id }).update({ reminder_early_hours: null, reminder_late_hours: null });
+    t.clock.set(at(2 * HOUR + 30_000));
+    const seat = await t.db('attendees').where({ event_id: event.id }).first();
+    await t.db('online_attendance').insert({ attendee_id: seat.id, event_id: event.id, seconds: 90 * 60, recorded_at: at(2 * HOUR + 60_000) });
+    await t.db('event_materials').insert({ event_id: event.id, kind: 'recording', title: 'The recording', url: 'https://video.example.org/recording-42', visibility: 'attendees', created_at: at(2 * HOUR + 60_000) });
+
+    const [thanks] = await tick(at(4 * HOUR));
+
+    expect(thanks.subject).toMatch(/^Thank you for coming/);
+    const link = /http:\/\/events\.test(\/materials\/\d+\/\d+\/[A-Za-z0-9_-]+)/.exec(thanks.text ?? '');
+    expect(link).not.toBeNull();
+    const opened = await request(t.app).get(link![1]);
+    expect(opened.status).toBe(302);
+    expect(opened.headers.location).toBe('https://video.example.org/recording-42');
+    const page = await request(t.app).get(`/bookings/${booked.reference}?token=${new URL(booked.manageUrl).searchParams.get('token')}`);
+    expect(page.text).toContain('The recording');
+  });
+
   it('when two schedulers run at the same moment, then each reminder is queued once', async () => {
     t.clock.set(at(-20 * DAY));
     const event = await buildEvent(t.db, { title: 'Raced meeting', startsAt: at(0), endsAt: at(2 * HOUR) });
