@@ -254,6 +254,17 @@ const ENDPOINTS: Endpoint[] = [
       return { params: { reference: res.body.booking.reference, attendeeId: String(seat.id) }, body: { token: new URL(res.body.booking.manageUrl).searchParams.get('token')!, mode: 'online' } };
     },
   },
+  {
+    // The same move from the seat's own page, with the seat's own link (issue 12, a colleague switching their place).
+    route: 'POST /bookings/:reference/seats/:attendeeId/mode', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const event = await buildEvent(t.db, { mode: 'hybrid', capacity: 20, onlineCapacity: 20, meetingUrl: 'https://meet.example.org/fuzz' });
+      const n = unique('seatmode');
+      const res = await request(t.baseUrl).post(`/api/v1/events/${event.slug}/bookings`).send({ buyer: { name: person(n).name, email: person(n).email }, items: [{ attendee: { ...person(n), mode: 'in_person' } }] });
+      const seat = await t.db('attendees').join('bookings', 'bookings.id', 'attendees.booking_id').where('bookings.reference', res.body.booking.reference).first('attendees.id', 'attendees.ical_uid', 'attendees.email');
+      return { params: { reference: res.body.booking.reference, attendeeId: String(seat.id) }, body: { token: seatToken(t.config, seat.ical_uid, seat.email), mode: 'online', from: 'seat' } };
+    },
+  },
   // Staff sign-in and sign-out
   { route: 'POST /admin/sign-in', encoding: 'form', auth: 'sign-in-form', valid: async () => ({ params: {}, body: { email: 'nobody@hsug.test', password: 'not the password', next: '/admin' } }) },
   { route: 'POST /admin/sign-out', encoding: 'form', auth: 'own-session', valid: async () => ({ params: {}, body: {} }) },
