@@ -4,6 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { createStaff, PASSWORD } from '../admin/helpers';
 import { startTestApp, type TestApp } from '../support/app';
 import { inviteOf } from '../support/ical';
+import { buildEvent, person } from '../support/factories';
+import { seatToken } from '../../src/lib/links';
 import { launchChromium, lookAt } from './page-checks';
 
 /**
@@ -135,4 +137,40 @@ describe('online and hybrid meetings in a browser', () => {
 
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it("when a colleague opens their own place at a hybrid event and switches it online with the button, then their page says so and shows their own joining link; the page, and the publish refusal beside 'Taking part', pass axe at every width", async () => {
+    const problems: string[] = [];
+    const event = await buildEvent(t.db, { title: 'Hybrid seat page', mode: 'hybrid', capacity: 10, onlineCapacity: 10, meetingUrl: MEETING, startsAt: new Date(t.clock.now().getTime() + 10 * 24 * 3600_000).toISOString(), endsAt: new Date(t.clock.now().getTime() + 10 * 24 * 3600_000 + 7200_000).toISOString() });
+    const buyer = person('browser-seat-buyer');
+    const colleague = person('browser-seat-colleague');
+    const res = await fetch(`${base}/api/v1/events/${event.slug}/bookings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ buyer: { name: buyer.name, email: buyer.email }, items: [{ attendee: { ...buyer, mode: 'online' } }, { attendee: { ...colleague, mode: 'in_person' } }] }) });
+    expect(res.status).toBe(201);
+    const reference = ((await res.json()) as { booking: { reference: string } }).booking.reference;
+    const seat = await t.db('attendees').where({ email: colleague.email }).first();
+    const page = await browser.newPage();
+    await page.goto(`${base}/bookings/${reference}/seats/${seat.id}?token=${seatToken(t.config, seat.ical_uid, seat.email)}`);
+    problems.push(...(await lookAt(page, 'online-seat-page-in-person')));
+    await page.getByRole('button', { name: 'Take part online instead' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByRole('status').textContent()).toContain('how this place takes part has changed');
+    expect(await page.getByRole('link', { name: 'Your personal joining link' }).getAttribute('href')).toMatch(/\/join\/[A-Za-z0-9_-]{43}$/);
+    problems.push(...(await lookAt(page, 'online-seat-page-online')));
+    await page.close();
+
+    // The organiser publishes an online event that has no meeting address yet.
+    const draft = await buildEvent(t.db, { title: 'Webinar without its link', mode: 'online', venue: '', address: '', status: 'draft' });
+    const organiser = await createStaff(t, 'organiser');
+    const admin = await browser.newPage();
+    await admin.goto(`${base}/admin`);
+    await admin.getByLabel('Email address').fill(organiser.email);
+    await admin.getByLabel('Password').fill(PASSWORD);
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.goto(`${base}/admin/events/${draft.slug}/publish`);
+    await admin.getByRole('button', { name: 'Publish without announcing' }).click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('#meeting-problem').textContent()).toContain('Enter the meeting address');
+    problems.push(...(await lookAt(admin, 'online-publish-refused')));
+    await admin.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
 });
