@@ -102,6 +102,47 @@ describe('the event form', () => {
   });
 });
 
+describe('a hybrid event changed to in person only', () => {
+  it('when online attendees are moved to the room, then each gets an updated invitation with the venue (no joining link), their link is refused, and a room too small for everyone is a 422 beside Capacity with nothing changed', async () => {
+    const event = await buildEvent(t.db, { title: 'Hybrid turned in person', mode: 'hybrid', capacity: 2, onlineCapacity: 5, startsAt: '2026-04-28T17:00:00Z', endsAt: '2026-04-28T19:00:00Z', meetingUrl: MEETING });
+    await book(event.slug, 'h2p-room', 'in_person');
+    await book(event.slug, 'h2p-online-1', 'online');
+    await book(event.slug, 'h2p-online-2', 'online');
+    await t.sendMail();
+    const online = await t.db('attendees').where({ email: 'attendeeh2p-online-1@example.org' }).first();
+    const edit = await organiser.agent.get(`/admin/events/${event.slug}/edit`);
+    const form = Object.fromEntries([...edit.text.matchAll(/<input id="field-[^"]*" name="([^"]+)" type="(?:text|url|email|datetime-local|number)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&')]));
+    const send = (changes: Record<string, string>) => organiser.agent.post(`/admin/events/${event.slug}`).type('form').send({ ...form, _csrf: organiser.csrf, kind: 'evening_meeting', region: 'london', ...changes });
+
+    const tooSmall = await send({ mode: 'in_person', capacity: '2' });
+    expect(tooSmall.status).toBe(422);
+    expect(tooSmall.text).toContain('href="#field-capacity"');
+    expect((await findEventBySlug(t.db, event.slug))!.mode).toBe('hybrid');
+
+    const before = t.smtp.messages.length;
+    const check = await send({ mode: 'in_person', capacity: '10' });
+    expect(check.status).toBe(200);
+    const emails = /name="confirmedEmails" value="(\d+)"/.exec(check.text)?.[1];
+    expect(emails).toBe('3');
+    const saved = await send({ mode: 'in_person', capacity: '10', confirmed: 'yes', confirmedEmails: emails! });
+    expect(saved.status).toBe(303);
+    await t.sendMail();
+
+    expect((await t.db('attendees').where({ id: online.id }).first()).mode).toBe('in_person');
+    const updated = t.smtp.messages.slice(before).find((m) => JSON.stringify(m.to).includes('attendeeh2p-online-1'))!;
+    expect(updated).toBeDefined();
+    const invite = inviteOf(updated);
+    expect(invite.location).toContain('Royal Statistical Society');
+    expect(invite.location).not.toContain('/join/');
+    expect(updated.text).not.toContain('/join/');
+    const was = t.clock.now().toISOString();
+    t.clock.set('2026-04-28T16:45:00Z');
+    const refused = await request(server).get(new URL(joinUrl(t.config, { icalUid: online.ical_uid, email: online.email })).pathname);
+    t.clock.set(was);
+    expect(refused.status).toBe(403);
+  });
+});
+
 describe('reminders and follow-ups page', () => {
   it('when an organiser opens it, then each rule says when it goes and previews the email without private keys; switching a rule off is saved; bad hours are a 422 beside the field', async () => {
     const event = await buildEvent(t.db, { title: 'Previewed meeting', startsAt: '2026-04-14T17:00:00Z' });
