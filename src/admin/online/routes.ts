@@ -98,6 +98,10 @@ export function onlineStaffRoutes(ctx: ServiceContext, views: Views, routes: Gua
   const materialRows = (event: EventRecord, materials: Material[]) =>
     materials.map((m) => ({ id: m.id, title: m.title, kind: m.kind === 'recording' ? 'Recording' : 'Slides', what: m.url ? m.url : `${m.fileName} (${describeBytes(m.size ?? 0)})`, visibility: VISIBILITY_LABELS[m.visibility], publicUrl: m.visibility === 'public' ? `/events/${event.slug}/materials/${m.id}` : null }));
 
+  // The page has two forms, each with a title and an audience: the summary links each message to its own form's field.
+  const LINK_FIELDS: Record<string, string> = { kind: 'field-kind-recording', title: 'field-title', url: 'field-url', visibility: 'field-visibility-public' };
+  const UPLOAD_FIELDS: Record<string, string> = { title: 'field-upload-title', file: 'field-file', visibility: 'field-upload-visibility-public' };
+  const errorSummary = (errors: Record<string, string>, fields: Record<string, string>) => Object.entries(errors).map(([path, message]) => ({ href: `#${fields[path] ?? 'main'}`, message }));
   const renderMaterials = async (res: Response, event: EventRecord, extra: { form?: Record<string, unknown>; errors?: Record<string, string>; uploadErrors?: Record<string, string>; uploadForm?: Record<string, unknown>; notice?: string; problem?: string } = {}, status = 200) => {
     const materials = await listMaterials(ctx.db, event.id);
     renderAdmin(views, res, 'materials', {
@@ -111,6 +115,7 @@ export function onlineStaffRoutes(ctx: ServiceContext, views: Views, routes: Gua
       uploadForm: extra.uploadForm ?? { visibility: 'registrants' },
       errors: extra.errors ?? {},
       uploadErrors: extra.uploadErrors ?? {},
+      summary: errorSummary(extra.errors ?? {}, LINK_FIELDS).concat(errorSummary(extra.uploadErrors ?? {}, UPLOAD_FIELDS)),
       hasErrors: status === 422,
       notice: extra.notice,
       problem: extra.problem,
