@@ -143,6 +143,24 @@ describe('a hybrid event changed to in person only', () => {
   });
 });
 
+describe('a published event and its meeting address', () => {
+  it('when the address of a published hybrid event is cleared, or a published in-person event is made online without one, then 422 beside the address with what was typed kept, and nothing changes', async () => {
+    for (const [mode, extra] of [['hybrid', { mode: 'hybrid', meetingUrl: MEETING, onlineCapacity: 5 }], ['in_person', {}]] as const) {
+      const event = await buildEvent(t.db, { title: `Published ${mode}`, capacity: 10, startsAt: '2026-05-12T17:00:00Z', endsAt: '2026-05-12T19:00:00Z', ...extra });
+      const edit = await organiser.agent.get(`/admin/events/${event.slug}/edit`);
+      const form = Object.fromEntries([...edit.text.matchAll(/<input id="field-[^"]*" name="([^"]+)" type="(?:text|url|email|datetime-local|number)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&')]));
+      const res = await organiser.agent.post(`/admin/events/${event.slug}`).type('form').send({ ...form, _csrf: organiser.csrf, kind: 'evening_meeting', region: 'london', mode: mode === 'hybrid' ? 'hybrid' : 'online', onlineCapacity: '5', meetingUrl: '', meetingPasscode: 'kept-passcode' });
+
+      expect([mode, res.status]).toEqual([mode, 422]);
+      expect(res.text).toContain('id="field-meetingUrl-error"');
+      expect(res.text).toContain('value="kept-passcode"');
+      const after = (await findEventBySlug(t.db, event.slug))!;
+      expect(after.mode).toBe(mode);
+      expect((await t.db('event_meetings').where({ event_id: event.id }).first())?.url ?? null).toBe(mode === 'hybrid' ? MEETING : null);
+    }
+  });
+});
+
 describe('reminders and follow-ups page', () => {
   it('when an organiser opens it, then each rule says when it goes and previews the email without private keys; switching a rule off is saved; bad hours are a 422 beside the field', async () => {
     const event = await buildEvent(t.db, { title: 'Previewed meeting', startsAt: '2026-04-14T17:00:00Z' });

@@ -46,6 +46,9 @@ export async function checkEventFormAgainstData(ctx: ServiceContext, body: Recor
     const taken = await seatsTakenByMode(ctx.db, existing.id, mode, ctx.clock.now());
     problems.push(...capacityBelowTaken({ mode, capacity, onlineCapacity: number(body.onlineCapacity) }, taken));
   }
+  // A published online or hybrid event keeps its meeting address, as publishing required: its joining links lead there.
+  const meetingUrl = typeof body.meetingUrl === 'string' ? body.meetingUrl.trim() : '';
+  if (existing?.status === 'published' && mode !== 'in_person' && !meetingUrl) problems.push({ path: 'meetingUrl', message: PUBLISHED_NEEDS_MEETING });
   return problems;
 }
 
@@ -58,6 +61,8 @@ export async function checkTicketFormAgainstData(ctx: ServiceContext, event: Eve
 }
 
 const quotaMessage = (taken: number) => `${taken} places of this type are taken, so the quota cannot be lower than ${taken}`;
+
+const PUBLISHED_NEEDS_MEETING = 'Enter the meeting address: the event is published, and its online attendees\' joining links lead to it';
 
 const capacityMessage = (taken: number) => `${taken} places are already taken, so the capacity cannot be lower than ${taken}`;
 
@@ -181,6 +186,7 @@ export async function updateEvent(ctx: ServiceContext, actor: Actor, slug: strin
     await updateEventRow(trx, before.id, { ...input, slug: nextSlug }, sequence, now).catch(translateSlugClash);
     await saveMeeting(trx, before.id, input.meeting, now);
     const after = (await findEventById(trx, before.id)) as EventRecord;
+    if (after.status === 'published' && after.mode !== 'in_person' && !input.meeting.url) throw new ValidationError([{ path: 'meetingUrl', message: PUBLISHED_NEEDS_MEETING }]);
     // A change to one way of taking part moves every place to it (in person only, or online only).
     if (after.mode !== before.mode) await alignSeatModes(trx, ctx.config, after);
     const notified = changes.length > 0 && after.status !== 'draft' ? await queueUpdatedInvitations(trx, ctx, after, changes, before) : 0;
