@@ -138,7 +138,7 @@ describe('online and hybrid meetings in a browser', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
-  it("when a colleague opens their own place at a hybrid event and switches it online with the button, then their page says so and shows their own joining link; the page, and the publish refusal beside 'Taking part', pass axe at every width", async () => {
+  it("when a colleague opens their own place at a hybrid event and switches it online with the button, then their page says so and shows their own joining link; the page, the publish refusal beside 'Taking part' and a refused material link pass axe at every width", async () => {
     const problems: string[] = [];
     const event = await buildEvent(t.db, { title: 'Hybrid seat page', mode: 'hybrid', capacity: 10, onlineCapacity: 10, meetingUrl: MEETING, startsAt: new Date(t.clock.now().getTime() + 10 * 24 * 3600_000).toISOString(), endsAt: new Date(t.clock.now().getTime() + 10 * 24 * 3600_000 + 7200_000).toISOString() });
     const buyer = person('browser-seat-buyer');
@@ -170,6 +170,14 @@ describe('online and hybrid meetings in a browser', () => {
     await admin.waitForLoadState();
     expect(await admin.locator('#meeting-problem').textContent()).toContain('Enter the meeting address');
     problems.push(...(await lookAt(admin, 'online-publish-refused')));
+    // The slides and recordings page refusing a link with nothing chosen: each message beside its field, and summarised.
+    await admin.goto(`${base}/admin/events/${draft.slug}/materials`);
+    await admin.getByRole('textbox', { name: 'Link' }).fill('javascript:alert(1)');
+    await admin.getByRole('button', { name: 'Add', exact: true }).click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('.error-summary').textContent()).toContain('Enter a web address starting with https://');
+    expect(await admin.getByRole('textbox', { name: 'Link' }).inputValue()).toBe('javascript:alert(1)');
+    problems.push(...(await lookAt(admin, 'online-materials-refused')));
     await admin.close();
     expect(problems).toEqual([]);
   }, 60_000);
