@@ -344,3 +344,19 @@ describe('lists for the room', () => {
     expect(lines.find((l) => l.includes('room-veg'))).toContain(',In person,');
   });
 });
+
+describe('the registration form of an online event', () => {
+  it('when the event is online only, then the form asks no dietary question and its accessibility hint speaks of taking part online; an event with a room still asks both', async () => {
+    const online = await buildEvent(t.db, { mode: 'online', meetingUrl: 'https://zoom.example.com/j/987' });
+    const room = await buildEvent(t.db);
+
+    const onlineForm = (await request(server).get(`/events/${online.slug}`).expect(200)).text;
+    const roomForm = (await request(server).get(`/events/${room.slug}`).expect(200)).text;
+
+    expect(onlineForm).not.toContain('Dietary requirements');
+    expect(onlineForm).toContain('Tell us anything that would help you take part online, for example live captions.');
+    expect(onlineForm).not.toContain('we pass it to the venue');
+    expect(roomForm).toContain('Dietary requirements');
+    expect(roomForm).toContain('we pass it to the venue');
+  });
+});
