@@ -267,21 +267,8 @@ export async function seatDiscounts(db: Tx, bookingIds: number[]): Promise<Map<n
   return out;
 }
 
-export interface NewDiscountCode {
-  eventId: number | null;
-  code: string;
-  kind: DiscountKind;
-  amount: number;
-  percent: number;
-  currency: string;
-  validFrom: Date | null;
-  validUntil: Date | null;
-  maxUses: number | null;
-  maxPerBooking: number | null;
-  revealsTicketTypeId: number | null;
-  note: string;
-  ticketTypeIds: number[];
-}
+/** A code as an organiser creates it: everything but what the database gives it (id, state, creation time). */
+export type NewDiscountCode = Omit<DiscountCodeRecord, 'id' | 'isActive' | 'createdAt'>;
 
 /** Inserts a code; undefined when the code text is taken (ON CONFLICT DO NOTHING, no savepoint needed). */
 export async function insertDiscountCode(trx: Knex.Transaction, c: NewDiscountCode, now: Date): Promise<DiscountCodeRecord | undefined> {
