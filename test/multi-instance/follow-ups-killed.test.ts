@@ -5,7 +5,7 @@ import { toDbTime } from '../../src/lib/time';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db';
 import { buildEvent, person } from '../support/factories';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { startInstance, type Instance } from './instances';
+import { startInstance, waitFor, type Instance } from './instances';
 
 /**
  * Issue 12: "each message goes to each attendee exactly once, with several instances running and after a crash". Real
@@ -37,16 +37,6 @@ async function attendee(eventId: number, ticketTypeId: number, n: string, came: 
   const bookingId = Number(typeof row === 'object' ? row.id : row);
   await testDb.db('attendees').insert({ booking_id: bookingId, event_id: eventId, ticket_type_id: ticketTypeId, status: 'active', name: p.name, email: p.email, email_normalised: p.email, unit_price: 0, currency: 'GBP', ical_uid: `fuk-${n}@hsug.test`, created_at: stamp, checked_in_at: came ? toDbTime(new Date(Date.now() - 4 * HOUR)) : null });
   return p.email;
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 const runsClaimed = async () => Number((await testDb.db('event_follow_up_runs').count({ n: '*' }).first())?.n);

@@ -7,6 +7,20 @@ import { freePort, startServer, type ServerProcess } from '../../bench/lib/proce
 export type Instance = ServerProcess;
 
 /**
+ * Reads `read()` every `everyMs` until `done` holds for its value, and returns that value; throws, naming `what` and the
+ * last value read, after `timeoutMs`. What a test of several processes waits on: rows committed, emails arrived.
+ */
+export async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
  * Starts `src/server.ts` as its own process, the way `npm start` does (tsx as the loader, in the child itself
  * so that SIGKILL kills the server and not a wrapper), and waits until GET /healthz answers. The bench starts
  * its servers the same way; the log is kept in a temporary directory until the instance is stopped.
