@@ -83,6 +83,10 @@ export async function sendRefundToStripe(ctx: ServiceContext, refundId: number):
     );
     const status = created.status === 'succeeded' ? 'succeeded' : created.status === 'failed' || created.status === 'canceled' ? created.status : 'pending';
     await writeTransaction(ctx.db, async (trx) => {
+      // The event's lock first, as every transaction that touches a booking's money takes it (the webhook's does, then
+      // updates this refund): taken after the refund row, PostgreSQL found the two waiting on each other (the credit
+      // note's and the notice's rows point at the event) and killed one, leaving the refund "requested".
+      if (refund.bookingId !== null) await lockBooking(trx, refund.bookingId);
       const current = await findRefund(trx, refund.id);
       if (!current || current.status !== 'requested') return;
       await updateRefund(trx, refund.id, { stripeRefundId: created.id, status, lastError: null, attempted: true }, ctx.clock.now());
