@@ -36,3 +36,8 @@ export function removedAnswer(stamp: string) {
 export function removedEmail(db: Knex) {
   return { to_address: removedColumn(db, 'email'), to_name: null, text_body: '', html_body: '', ical_content: null, template_payload: null };
 }
+
+/** The marker address of one finance document's snapshot, computed in code (the snapshot is JSON text). */
+export function removedDocumentAddress(documentId: number): string {
+  return `removed-document-${documentId}@removed.invalid`;
+}

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Tx } from '../db/connect';
 import { toDbTime } from '../lib/time';
-import { REMOVED_NAME, removedAnswer, removedAttendee, removedBuyer, removedEmail } from './markers';
+import { scrubSnapshotJson } from '../finance/documents/scrub';
+import { REMOVED_NAME, removedAnswer, removedDocumentAddress, removedAttendee, removedBuyer, removedEmail } from './markers';
 
 /** What one run removed, by class of data; each figure counts rows changed. */
 export interface RetentionReport {
@@ -23,6 +24,8 @@ export interface RetentionReport {
   financeRecords: number;
   /** Notes and reasons typed on payments, refunds and credits after the finance period (amounts stay). */
   financeNotes: number;
+  /** Finance documents whose snapshot's names, emails and addresses were replaced (numbers and amounts stay). */
+  financeDocuments: number;
 }
 
 /** The instants before which an event's end puts its data in each class, from `now` and the configured periods. */
@@ -49,6 +52,30 @@ export function removalDates(endsAt: Date, retention: Config['retention']): { ne
 }
 
 const endedBefore = (db: Tx, cutoff: Date) => db('events').select('id').where('ends_at', '<', toDbTime(cutoff));
+
+/** The financial year (its starting calendar year) that begins at the finance cut-off, 1 April in London. */
+function financialYearStartingAt(aprilFirst: Date): number {
+  return DateTime.fromJSDate(aprilFirst, { zone: 'Europe/London' }).year;
+}
+
+/**
+ * Finance documents are tax records: each stays exactly as issued until `financeYears` have passed after the end of
+ * the financial year it was issued in (its `financial_year`, the same April-to-March year as its number), then the
+ * personal details inside its snapshot are replaced by the markers. Documents of years before `firstKeptYear` qualify.
+ */
+export async function scrubFinanceDocuments(trx: Knex.Transaction, firstKeptYear: number, stamp: string): Promise<number> {
+  const due: Array<{ id: number | string; snapshot: string }> = await trx('finance_documents')
+    .where('financial_year', '<', firstKeptYear)
+    .whereNull('personal_data_removed_at')
+    .orderBy('id')
+    .select('id', 'snapshot');
+  for (const doc of due) {
+    const id = Number(doc.id);
+    const snapshot = scrubSnapshotJson(String(doc.snapshot), { name: REMOVED_NAME, email: removedDocumentAddress(id) });
+    await trx('finance_documents').where({ id }).whereNull('personal_data_removed_at').update({ snapshot, personal_data_removed_at: stamp });
+  }
+  return due.length;
+}
 
 /**
  * Applies the retention periods once (idempotent: rows already done are left alone). Never touches an amount, a
@@ -101,6 +128,8 @@ export async function applyRetention(db: Knex, now: Date, retention: Config['ret
       (await trx('refunds').whereIn('booking_id', financeBookings).whereNotNull('reason').update({ reason: null })) +
       (await trx('credits').whereIn('booking_id', financeBookings).whereNot('reason', REMOVED_NAME).update({ reason: REMOVED_NAME }));
 
-    return { needs, sensitiveAnswers, answers, attendees, buyers: invoiced + others, emails, financeRecords, financeNotes };
+    const financeDocuments = await scrubFinanceDocuments(trx, financialYearStartingAt(cut.finance), stamp);
+
+    return { needs, sensitiveAnswers, answers, attendees, buyers: invoiced + others, emails, financeRecords, financeNotes, financeDocuments };
   });
 }

@@ -67,7 +67,7 @@ describe('retention', () => {
     expect(invoiced.buyer_name).not.toBe('Removed');
     expect(invoiced.buyer_email).toMatch(/@removed\.invalid$/);
     // A second run finds nothing more to do.
-    expect(await applyRetention(t.db, t.clock.now(), t.config.retention)).toEqual({ needs: 0, sensitiveAnswers: 0, answers: 0, attendees: 0, buyers: 0, emails: 0, financeRecords: 0, financeNotes: 0 });
+    expect(await applyRetention(t.db, t.clock.now(), t.config.retention)).toEqual({ needs: 0, sensitiveAnswers: 0, answers: 0, attendees: 0, buyers: 0, emails: 0, financeRecords: 0, financeNotes: 0, financeDocuments: 0 });
 
     // The financial year of March 2026 ends on 31 March 2026; six years later the invoice's addressee goes too.
     t.clock.set('2032-03-30T12:00:00Z');
