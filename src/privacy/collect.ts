@@ -3,6 +3,7 @@ import type { Tx } from '../db/connect';
 import { normaliseEmail } from '../lib/email';
 import { fromDbTimeOrNull } from '../lib/time';
 import { suppressionHash } from '../announcements/tokens';
+import { parseSnapshot, type DocumentSnapshot } from '../finance/documents/snapshot';
 
 const iso = (value: unknown) => fromDbTimeOrNull(value)?.toISOString() ?? null;
 
@@ -20,7 +21,7 @@ export interface PersonalData {
     event: EventRef;
     status: string;
     madeAt: string | null;
-    buyer: { name: string; email: string; organisation: string | null; billingContact: string | null };
+    buyer: { name: string; email: string; organisation: string | null; billingContact: string | null; billingEmail: string | null; billingAddress: string | null };
     purchaseOrder: string | null;
     paymentMethod: string;
     total: number;
@@ -33,6 +34,8 @@ export interface PersonalData {
     credits: Array<{ amount: number; at: string | null }>;
     /** Answers to the event's per-booking questions, as given (with the wording answered). */
     answers: Array<{ question: string; answer: string | null }>;
+    /** The invoices, receipts and credit notes issued for this booking, each as issued (the PDF is `file` in the ZIP). */
+    documents: PersonalDocument[];
   }>;
   places: Array<{
     reference: string;
@@ -61,6 +64,23 @@ export interface PersonalData {
   auditEntries: Array<{ at: string | null; action: string; about: string }>;
 }
 
+/**
+ * One finance document of a booking the person made: the figures, and the whole document as issued to them. A place
+ * line names its holder; another person's name there reads "[another person]".
+ */
+export interface PersonalDocument {
+  kind: string;
+  number: string;
+  issueDate: string;
+  currency: string;
+  net: number;
+  vat: number;
+  gross: number;
+  /** Where the PDF of this document is in the ZIP. */
+  file: string;
+  document: DocumentSnapshot;
+}
+
 interface EventRef {
   title: string;
   startsAt: string | null;
@@ -85,6 +105,17 @@ async function otherPeopleOn(db: Tx, bookingIds: number[], email: string): Promi
   return [...theirs].filter((v) => !mine.has(v)).sort((a, b) => b.length - a.length);
 }
 
+/** The booking's finance documents, with the place lines of the other people on it not naming them. */
+async function documentsOf(db: Tx, bookingId: number, ownNames: Set<string>): Promise<PersonalDocument[]> {
+  const rows = (await db('finance_documents').where({ booking_id: bookingId }).orderBy('id').select('kind', 'number', 'snapshot')) as Array<Record<string, unknown>>;
+  return rows.map((row) => {
+    const snapshot = parseSnapshot(String(row.snapshot));
+    const lines = snapshot.lines.map((l) => (l.ticketType === null || ownNames.has(l.description) ? l : { ...l, description: '[another person]' }));
+    const document = { ...snapshot, lines };
+    return { kind: String(row.kind), number: String(row.number), issueDate: snapshot.issueDate, currency: snapshot.currency, ...snapshot.totals, file: `documents/${String(row.number)}.pdf`, document };
+  });
+}
+
 /** Registration answers (bookings/questions.ts), as people read them; a removed one is null. Per booking: `attendee_id` NULL. */
 async function answersOf(db: Tx, where: Record<string, number>, perBooking: boolean): Promise<Array<{ question: string; answer: string | null }>> {
   const query = db('booking_answers').where(where).select('label', 'kind', 'value').orderBy('id');
@@ -103,7 +134,8 @@ export async function collectPersonalData(db: Tx, rawEmail: string, now: Date): 
     .orderBy('b.id');
   const bookingsMade: PersonalData['bookingsMade'] = [];
   for (const b of bookingRows as Array<Record<string, unknown>>) {
-    const seats = await db('attendees as a').join('ticket_types as tt', 'tt.id', 'a.ticket_type_id').where('a.booking_id', Number(b.id)).select('a.email_normalised', 'a.unit_price', 'a.status', 'tt.name as ticket').orderBy('a.id');
+    const seats = await db('attendees as a').join('ticket_types as tt', 'tt.id', 'a.ticket_type_id').where('a.booking_id', Number(b.id)).select('a.name', 'a.email_normalised', 'a.unit_price', 'a.status', 'tt.name as ticket').orderBy('a.id');
+    const ownNames = new Set(seats.filter((s: Record<string, unknown>) => s.email_normalised === email).map((s: Record<string, unknown>) => String(s.name)));
     const payments = await db('payments').where({ booking_id: Number(b.id) }).select('method', 'status', 'amount', 'amount_refunded', 'created_at').orderBy('id');
     const refunds = await db('refunds').where({ booking_id: Number(b.id) }).select('status', 'amount', 'created_at').orderBy('id');
     const credits = await db('credits').where({ booking_id: Number(b.id) }).select('amount', 'created_at').orderBy('id');
@@ -112,7 +144,7 @@ export async function collectPersonalData(db: Tx, rawEmail: string, now: Date): 
       event: eventRef(b),
       status: String(b.status),
       madeAt: iso(b.created_at),
-      buyer: { name: String(b.buyer_name), email: String(b.buyer_email), organisation: (b.buyer_organisation as string | null) ?? null, billingContact: (b.billing_contact as string | null) ?? null },
+      buyer: { name: String(b.buyer_name), email: String(b.buyer_email), organisation: (b.buyer_organisation as string | null) ?? null, billingContact: (b.billing_contact as string | null) ?? null, billingEmail: (b.billing_email as string | null) ?? null, billingAddress: (b.billing_address as string | null) ?? null },
       purchaseOrder: (b.purchase_order as string | null) ?? null,
       paymentMethod: String(b.payment_method),
       total: Number(b.total),
@@ -124,6 +156,7 @@ export async function collectPersonalData(db: Tx, rawEmail: string, now: Date): 
       refunds: refunds.map((r: Record<string, unknown>) => ({ status: String(r.status), amount: Number(r.amount), at: iso(r.created_at) })),
       credits: credits.map((c: Record<string, unknown>) => ({ amount: Number(c.amount), at: iso(c.created_at) })),
       answers: await answersOf(db, { booking_id: Number(b.id) }, true),
+      documents: await documentsOf(db, Number(b.id), ownNames),
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { renderDocumentPdf } from '../finance/documents/render';
 import { formatMoney } from '../lib/money';
 import type { Views } from '../web/views';
 import type { PersonalData } from './collect';
@@ -16,6 +17,7 @@ function pageModel(data: PersonalData) {
       payments: b.payments.map((p) => ({ ...p, amount: money(p.amount, b.currency), refunded: money(p.refunded, b.currency) })),
       refunds: b.refunds.map((r) => ({ ...r, amount: money(r.amount, b.currency) })),
       credits: b.credits.map((c) => ({ ...c, amount: money(c.amount, b.currency) })),
+      documents: b.documents.map((d) => ({ kind: d.kind, number: d.number, issueDate: d.issueDate, file: d.file, gross: money(d.gross, d.currency), vat: money(d.vat, d.currency) })),
     })),
     places: data.places.map((p) => ({ ...p, price: money(p.price) })),
   };
@@ -23,7 +25,7 @@ function pageModel(data: PersonalData) {
 
 /**
  * Writes one ZIP to `out`: `personal-data.json` (the PersonalData shape) and `personal-data.html` (the same, readable in
- * any browser, standalone). Resolves when the archive is complete; rejects on an archiver error.
+ * any browser, standalone) and the PDF of each finance document under `documents/`. Resolves when the archive is complete; rejects on an archiver error.
  */
 export async function writePersonalDataZip(data: PersonalData, views: Views, out: Writable): Promise<void> {
   // Loaded on first use, like the other file-format libraries: most servers never make a ZIP.
@@ -38,6 +40,8 @@ export async function writePersonalDataZip(data: PersonalData, views: Views, out
   zip.pipe(out);
   zip.append(`${JSON.stringify(data, null, 2)}\n`, { name: 'personal-data.json' });
   zip.append(views.render('privacy/export', pageModel(data), null), { name: 'personal-data.html' });
+  // Each finance document as a PDF, rendered from the document as listed in the JSON (another person's name left out).
+  for (const doc of data.bookingsMade.flatMap((b) => b.documents)) zip.append(await renderDocumentPdf(doc.document), { name: doc.file });
   await zip.finalize();
   await done;
 }

@@ -10,7 +10,8 @@ import { createStaff, signIn, type SignedIn } from '../admin/helpers';
 import { startTestApp, type TestApp } from '../support/app';
 import { buildEvent } from '../support/factories';
 import { textOf } from '../support/html';
-import { binary, unzipTexts } from './support';
+import { pdfText } from '../support/pdf-text';
+import { binary, unzipFiles, unzipTexts } from './support';
 import { buildQuestion } from '../support/codes';
 
 /**
@@ -165,5 +166,32 @@ describe('access and erasure', () => {
     expect(after).toMatchObject({ total: 9500, status: before.status, purchase_order: 'PO-77', buyer_name: A.name, buyer_organisation: A.organisation, billing_contact: 'Accounts Payable' });
     expect(after.buyer_email).toMatch(/^removed-buyer-\d+@removed\.invalid$/);
     expect(await t.db('attendees').where({ email_normalised: A.email }).first()).toBeUndefined();
+  });
+
+  it("when A made an invoice booking for A and B, then A's download holds the billing contact, email and address and the invoice (figures, PDF), and nothing of B", async () => {
+    const seminar = await buildEvent(t.db, { kind: 'seminar', title: 'Invoiced seminar', allowsInvoice: true, tickets: [{ name: 'Standard', price: 9500 }] });
+    const booked = await request(t.app)
+      .post(`/api/v1/events/${seminar.slug}/bookings`)
+      .send({ buyer: { ...A }, items: [A, B].map((attendee) => ({ ticketTypeId: seminar.ticketTypeIds[0], attendee })), paymentMethod: 'invoice', purchaseOrder: 'PO-77', billingContact: 'Accounts Payable', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' })
+      .expect(201);
+    await t.sendMail();
+    const invoice = await t.db('finance_documents').where({ kind: 'invoice' }).first('number');
+    const files = await unzipFiles((await exportZip(A.email).expect(200)).body as Buffer);
+    expect(Object.keys(files).sort()).toEqual([`documents/${invoice.number}.pdf`, 'personal-data.html', 'personal-data.json']);
+    const data = JSON.parse(files['personal-data.json'].toString('utf8'));
+    const made = data.bookingsMade.find((b: { reference: string }) => b.reference === booked.body.booking.reference);
+    expect(made.buyer).toMatchObject({ name: A.name, billingContact: 'Accounts Payable', billingEmail: 'ap@nhs.test', billingAddress: '1 Trust Way, Leeds LS1 4AP' });
+    expect(made.documents).toHaveLength(1);
+    expect(made.documents[0]).toMatchObject({ kind: 'invoice', number: invoice.number, issueDate: '2 March 2026', currency: 'GBP', gross: 19000, file: `documents/${invoice.number}.pdf` });
+    expect(made.documents[0].document.customer).toMatchObject({ name: A.name, billingEmail: 'ap@nhs.test', address: ['1 Trust Way', 'Leeds LS1 4AP'] });
+    expect(made.documents[0].document.lines.map((l: { description: string }) => l.description)).toEqual([A.name, '[another person]']);
+    expect(textOf(files['personal-data.html'].toString('utf8'))).toContain(`invoice ${invoice.number} of 2 March 2026, £190.00`);
+    const pdf = (await pdfText(files[`documents/${invoice.number}.pdf`])).text;
+    expect(pdf).toContain(invoice.number);
+    expect(pdf).toContain('PO-77');
+    expect(pdf).toContain('[another person]');
+    for (const text of [files['personal-data.json'].toString('utf8'), files['personal-data.html'].toString('utf8'), pdf]) {
+      for (const value of [B.name, B.email, 'Bartholomew', 'bart.quist']) expect(text).not.toContain(value);
+    }
   });
 });

@@ -1,18 +1,24 @@
 import yauzl from 'yauzl';
 
 /** Opens a ZIP as an unzip program would and returns each entry's text by name. */
-export function unzipTexts(buffer: Buffer): Promise<Record<string, string>> {
+export async function unzipTexts(buffer: Buffer): Promise<Record<string, string>> {
+  const files = await unzipFiles(buffer);
+  return Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, bytes.toString('utf8')]));
+}
+
+/** Opens a ZIP and returns each entry's bytes by name. */
+export function unzipFiles(buffer: Buffer): Promise<Record<string, Buffer>> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
       if (error || !zip) return reject(error ?? new Error('not a zip'));
-      const files: Record<string, string> = {};
+      const files: Record<string, Buffer> = {};
       zip.on('entry', (entry: yauzl.Entry) => {
         zip.openReadStream(entry, (streamError, stream) => {
           if (streamError || !stream) return reject(streamError ?? new Error('no stream'));
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
-            files[entry.fileName] = Buffer.concat(chunks).toString('utf8');
+            files[entry.fileName] = Buffer.concat(chunks);
             zip.readEntry();
           });
         });
