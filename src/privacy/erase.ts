@@ -6,7 +6,9 @@ import type { ServiceContext } from '../context';
 import { writeTransaction } from '../db/dialect';
 import { normaliseEmail } from '../lib/email';
 import { ConflictError } from '../lib/errors';
-import { toDbTime } from '../lib/time';
+import { formatDate, toDbTime } from '../lib/time';
+import type { Tx } from '../db/connect';
+import { documentsScrubbedOn, firstKeptFinancialYear, scrubFinanceDocuments } from './retention';
 import { REMOVED_NAME, removedAnswer, removedAttendee, removedBuyer, removedEmail } from './markers';
 
 /** A place still to come, which an erasure cancels (free) or waits for staff to cancel under the refund policy (paid). */
@@ -28,11 +30,31 @@ export interface ErasurePreview {
   member: boolean;
   staffAccount: boolean;
   futurePlaces: FuturePlace[];
+  /**
+   * Their finance documents (of bookings they made or hold a place on): `kept` stay exactly as issued while the finance
+   * retention period runs (a legal obligation: tax records), until `keptUntil` (the latest day one of them is scrubbed);
+   * `scrubbed` are past it and lose their personal details now.
+   */
+  financeDocuments: { kept: number; keptUntil: string | null; scrubbed: number };
   /** Why it cannot go ahead yet (a staff account, a place that was paid for); null when it can. */
   blocked: string | null;
 }
 
 const ACTIVE_BOOKING = ['confirmed', 'waitlisted', 'pending_payment'];
+
+/** The finance documents that carry the person's details: those of bookings they made or hold a place on. */
+async function personDocuments(db: Tx, email: string): Promise<Array<{ id: number; financialYear: number }>> {
+  const bookingIds = db('bookings').select('id').where({ buyer_email_normalised: email }).union((q) => q.select('booking_id').from('attendees').where({ email_normalised: email }));
+  const rows = (await db('finance_documents').whereIn('booking_id', bookingIds).orderBy('id').select('id', 'financial_year')) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({ id: Number(r.id), financialYear: Number(r.financial_year) }));
+}
+
+function documentsPlan(ctx: ServiceContext, docs: Array<{ financialYear: number }>): ErasurePreview['financeDocuments'] {
+  const firstKept = firstKeptFinancialYear(ctx.clock.now(), ctx.config.retention);
+  const kept = docs.filter((d) => d.financialYear >= firstKept);
+  const last = kept.length ? Math.max(...kept.map((d) => d.financialYear)) : null;
+  return { kept: kept.length, keptUntil: last === null ? null : formatDate(documentsScrubbedOn(last, ctx.config.retention), ctx.config.timezone), scrubbed: docs.length - kept.length };
+}
 
 export async function previewErasure(ctx: ServiceContext, rawEmail: string): Promise<ErasurePreview> {
   const email = normaliseEmail(rawEmail);
@@ -66,6 +88,7 @@ export async function previewErasure(ctx: ServiceContext, rawEmail: string): Pro
     member: !!(await ctx.db('members').where({ email_normalised: email }).first('id')),
     staffAccount,
     futurePlaces,
+    financeDocuments: documentsPlan(ctx, await personDocuments(ctx.db, email)),
     blocked,
   };
 }
@@ -77,13 +100,18 @@ export interface ErasureReport {
   emails: number;
   subscription: boolean;
   membership: boolean;
+  /** Finance documents left as issued while the finance period runs, until `documentsKeptUntil`; and those scrubbed now. */
+  documentsKept: number;
+  documentsKeptUntil: string | null;
+  documentsScrubbed: number;
 }
 
 /**
  * Erases one person on request (UK GDPR Art. 17). Their free places still to come are cancelled first, with the usual
  * calendar cancellation and the waitlist moving up; then their name, email, organisation and needs are replaced by a
  * neutral marker everywhere, except what the law requires keeping: an invoice booking keeps the name, organisation and
- * billing contact its invoice is addressed to, and every amount, status and reference stays. Emails still queued to them
+ * billing contact its invoice is addressed to, and every amount, status and reference stays; their issued finance
+ * documents stay exactly as issued while the finance retention period runs (tax records) and are scrubbed after it. Emails still queued to them
  * (the cancellations) go out, and their address is replaced once sent (retention job). Their subscription and member
  * record are deleted (an unsubscribed fingerprint is kept). The audit entry records the counts, not the data.
  * Throws 409 `erasure_blocked` for a staff account or paid places still to come.
@@ -99,6 +127,11 @@ export async function erasePerson(ctx: ServiceContext, actor: Actor, rawEmail: s
   }
   const now = ctx.clock.now();
   const report = await writeTransaction(ctx.db, async (trx) => {
+    // Found before their addresses are replaced. Issued documents are tax records: kept as issued while the finance
+    // period runs (the nightly retention scrubs them after it), scrubbed now when it has already run out.
+    const documents = await personDocuments(trx, email);
+    const plan = documentsPlan(ctx, documents);
+    const documentsScrubbed = await scrubFinanceDocuments(trx, firstKeptFinancialYear(now, ctx.config.retention), toDbTime(now), documents.map((d) => d.id));
     // Staff actions recorded about them (a cancellation names the person) keep the action, not the name or address.
     const names = [
       ...(await trx('attendees').where({ email_normalised: email }).pluck('name')),
@@ -138,7 +171,7 @@ export async function erasePerson(ctx: ServiceContext, actor: Actor, rawEmail: s
     const subscription = (await trx('subscribers').where({ email }).delete()) > 0;
     if (subscription) await trx('subscriber_suppressions').insert({ email_hash: suppressionHash(email), suppressed_at: toDbTime(now) }).onConflict('email_hash').merge();
     const membership = (await trx('members').where({ email_normalised: email }).delete()) > 0;
-    const result = { cancelledPlaces, places, bookingsMade: invoiced + others, emails, subscription, membership };
+    const result = { cancelledPlaces, places, bookingsMade: invoiced + others, emails, subscription, membership, documentsKept: plan.kept, documentsKeptUntil: plan.keptUntil, documentsScrubbed };
     await recordAudit(trx, actor, { action: 'person_erased', targetType: 'person', details: result }, now);
     return result;
   });

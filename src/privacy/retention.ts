@@ -58,13 +58,25 @@ function financialYearStartingAt(aprilFirst: Date): number {
   return DateTime.fromJSDate(aprilFirst, { zone: 'Europe/London' }).year;
 }
 
+/** The earliest financial year whose documents are still kept as issued at `now`. */
+export function firstKeptFinancialYear(now: Date, retention: Config['retention']): number {
+  return financialYearStartingAt(retentionCutoffs(now, retention).finance);
+}
+
+/** The day the documents of a financial year lose their personal details: 1 April, `financeYears` after the year ends. */
+export function documentsScrubbedOn(financialYear: number, retention: Config['retention']): Date {
+  return DateTime.fromObject({ year: financialYear + 1 + retention.financeYears, month: 4, day: 1 }, { zone: 'Europe/London' }).toJSDate();
+}
+
 /**
  * Finance documents are tax records: each stays exactly as issued until `financeYears` have passed after the end of
  * the financial year it was issued in (its `financial_year`, the same April-to-March year as its number), then the
  * personal details inside its snapshot are replaced by the markers. Documents of years before `firstKeptYear` qualify.
  */
-export async function scrubFinanceDocuments(trx: Knex.Transaction, firstKeptYear: number, stamp: string): Promise<number> {
-  const due: Array<{ id: number | string; snapshot: string }> = await trx('finance_documents')
+export async function scrubFinanceDocuments(trx: Knex.Transaction, firstKeptYear: number, stamp: string, onlyIds?: number[]): Promise<number> {
+  const query = trx('finance_documents');
+  if (onlyIds) query.whereIn('id', onlyIds.length ? onlyIds : [-1]);
+  const due: Array<{ id: number | string; snapshot: string }> = await query
     .where('financial_year', '<', firstKeptYear)
     .whereNull('personal_data_removed_at')
     .orderBy('id')

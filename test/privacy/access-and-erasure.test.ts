@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { recordAudit } from '../../src/admin/audit/log';
+import { applyRetention } from '../../src/privacy/retention';
 import { runCli } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/types';
 import { createStaff, signIn, type SignedIn } from '../admin/helpers';
@@ -161,11 +162,24 @@ describe('access and erasure', () => {
     // A month on, the administrator signs in again (sessions end after a day of idleness).
     admin = await signIn(server, (await createStaff(t, 'admin')).email);
     const before = await t.db('bookings').where({ reference: booked.body.booking.reference }).first('total', 'status', 'purchase_order', 'buyer_name', 'buyer_organisation', 'billing_contact');
-    await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'erase', confirm: 'on' }).expect(200);
+    const issued = await t.db('finance_documents').orderBy('id').select('number', 'snapshot', 'personal_data_removed_at');
+    expect(issued).toHaveLength(1);
+    const review = await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email }).expect(200);
+    expect(textOf(review.text)).toContain('1 issued finance document (invoice, receipt or credit note) stays exactly as issued: the law requires us to keep tax records for the finance retention period. Their details in it are removed from Thursday 1 April 2032.');
+    const erased = await admin.agent.post('/admin/privacy/erase').type('form').send({ _csrf: admin.csrf, email: A.email, step: 'erase', confirm: 'on' }).expect(200);
+    expect(textOf(erased.text)).toContain('1 issued finance document stays exactly as issued, as the law requires us to keep tax records: their details in it are removed from Thursday 1 April 2032, when the finance retention period ends.');
+    // The invoice is a tax record: byte for byte as issued, naming them, until the period ends; then retention scrubs it.
+    expect(await t.db('finance_documents').orderBy('id').select('number', 'snapshot', 'personal_data_removed_at')).toEqual(issued);
+    expect(String(issued[0].snapshot)).toContain(A.name);
     const after = await t.db('bookings').where({ reference: booked.body.booking.reference }).first('total', 'status', 'purchase_order', 'buyer_name', 'buyer_organisation', 'billing_contact', 'buyer_email');
     expect(after).toMatchObject({ total: 9500, status: before.status, purchase_order: 'PO-77', buyer_name: A.name, buyer_organisation: A.organisation, billing_contact: 'Accounts Payable' });
     expect(after.buyer_email).toMatch(/^removed-buyer-\d+@removed\.invalid$/);
     expect(await t.db('attendees').where({ email_normalised: A.email }).first()).toBeUndefined();
+    t.clock.set('2032-04-01T03:00:00Z');
+    expect((await applyRetention(t.db, t.clock.now(), t.config.retention)).financeDocuments).toBe(1);
+    const scrubbed = String((await t.db('finance_documents').first('snapshot')).snapshot);
+    for (const value of [A.name, A.email, A.organisation, 'ap@nhs.test', 'Trust Way']) expect(scrubbed).not.toContain(value);
+    expect(scrubbed).toContain('PO-77');
   });
 
   it("when A made an invoice booking for A and B, then A's download holds the billing contact, email and address and the invoice (figures, PDF), and nothing of B", async () => {

@@ -60,7 +60,7 @@ export const privacyEraseCommand: CliCommand = {
     }
     try {
       const report = await erasePerson(ctx, CLI_ACTOR, data.email);
-      io.out(`Erased ${preview.email}: ${report.places} places and ${report.bookingsMade} bookings no longer name them; ${report.cancelledPlaces} places cancelled; ${report.emails} sent emails cleared.`);
+      io.out(`Erased ${preview.email}: ${report.places} places and ${report.bookingsMade} bookings no longer name them; ${report.cancelledPlaces} places cancelled; ${report.emails} sent emails cleared.${report.documentsKept ? ` ${report.documentsKept} issued finance documents stay as issued (tax records, a legal obligation) until ${report.documentsKeptUntil}, when retention removes their details.` : ''}${report.documentsScrubbed ? ` ${report.documentsScrubbed} finance documents past the retention period no longer name them.` : ''}`);
       return 0;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
