@@ -13,7 +13,7 @@ import { followUpTemplate, joinRoutes, materialRoutes } from './online';
 import { announcementTemplates } from './announcements/templates';
 import { staffMessageTemplate } from './admin/messages/template';
 import { staffAccountTemplate } from './admin/users/account-email';
-import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, paymentNoticeTemplate, seatPageRoutes } from './bookings';
+import { bookingApiRoutes, bookingNoticeTemplate, bookingPageRoutes, invoicePaymentRoutes, paymentNoticeTemplate, seatPageRoutes } from './bookings';
 import { invoiceCreditHook } from './finance/credits';
 import { financeDocumentTemplate } from './finance/documents/email';
 import { createDocumentIssuer } from './finance/documents/issuer';
@@ -115,6 +115,7 @@ export function createApp(deps: AppDeps): AppHandle {
   app.use('/api/v1', bookingApiRoutes(ctx));
   app.use(publicEventRoutes(ctx, views, catalogue));
   app.use(bookingPageRoutes(ctx, views));
+  app.use(invoicePaymentRoutes(ctx, views));
   app.use(documentHolderRoutes(ctx));
   // A place cancelled on its own from an invoice booking is credited by finance/, recorded as done by whoever cancelled it.
   app.use(seatPageRoutes(ctx, views, { invoiceCredit: (by) => invoiceCreditHook(ctx, { id: null, email: by }) }));

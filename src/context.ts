@@ -18,6 +18,14 @@ export interface FinanceDocumentIssuer {
   invoiceConfirmed(trx: Knex.Transaction, bookingId: number): Promise<void>;
   /** A card payment was recorded: issue its receipt. */
   cardPaymentRecorded(trx: Knex.Transaction, paymentId: number): Promise<void>;
+  /**
+   * A card payment against an invoice (a session made by "pay by card instead") was recorded: when the invoice is now
+   * paid in full, close it as paid and issue the paid-in-full receipt, as a bank payment would; anything above what
+   * the invoice asked for stays an overpayment, shown to the treasurer.
+   */
+  invoicePaidByCard(trx: Knex.Transaction, paymentId: number): Promise<void>;
+  /** What an invoice booking's invoice still asks for (invoiced − credited − paid, never below zero); 0 once closed. */
+  invoiceOutstanding(db: Knex | Knex.Transaction, bookingId: number): Promise<number>;
   /** The card payment provider took a refund (pending or succeeded): issue its credit note. */
   refundTaken(trx: Knex.Transaction, refundId: number): Promise<void>;
   /** A booking's documents, in the order they were issued, for its private page (which links each PDF). */

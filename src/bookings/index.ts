@@ -5,7 +5,7 @@
  */
 export type { AttendeeRecord, AttendeeStatus, BookingRecord, BookingStatus, PaymentMethod } from './types';
 export { BOOKING_STATUSES } from './types';
-export type { CardPaymentSummary, CheckoutLine, CheckoutRequest, PaymentGateway, RefundInitiator, RefundNotice, RefundRequest, RefundSummary } from './payment-gateway';
+export type { CardPaymentSummary, CheckoutLine, CheckoutRequest, InvoiceCheckoutRequest, PaymentGateway, RefundInitiator, RefundNotice, RefundRequest, RefundSummary } from './payment-gateway';
 export { cancelSeats, confirmHold, expireHold, lockBooking, markPaymentProcessing, releaseHold, setRefundedTotal, type ConfirmOutcome, type LockedBooking } from './lifecycle';
 export { isHoldLive, whereBookedOrWaiting, whereSeatsHeld } from './holds';
 export { queueBookingNotice, queueMoneyNotice, queueNoticeFor } from './notify';
@@ -21,6 +21,7 @@ export { toApiBooking } from './present';
 export { modeSeats, priceLineLabel, priceLines, refundPolicyFor, type PriceLine, type RefundPolicy } from './rules';
 export { bookingApiRoutes, bookingPageRoutes } from './routes';
 export { seatPageRoutes, type SeatRouteOptions } from './seat-routes';
+export { invoicePaymentRoutes } from './pay-invoice-routes';
 export { seatChangesCutoff } from './seats';
 export { assertDoorOpen, registerWalkIn, walkInSchema, type WalkInInput } from './walk-in';
 export { countCodeUses, describeDiscount, DISCOUNT_KINDS, findDiscountCode, insertDiscountCode, listDiscountCodes, seatDiscounts, setDiscountCodeActive, type DiscountCodeRecord, type DiscountKind, type SeatDiscount } from './discounts';

@@ -26,6 +26,26 @@ export interface CheckoutRequest {
   cancelUrl: string;
 }
 
+/**
+ * Paying an invoice booking's outstanding amount by card ("pay by card instead"): one line for exactly that amount.
+ * The session is recorded as ours with purpose `invoice` before its URL is returned; its payment goes against the
+ * invoice and never changes the seats.
+ */
+export interface InvoiceCheckoutRequest {
+  bookingId: number;
+  reference: string;
+  /** Minor units: what the invoice still asks for. */
+  amount: number;
+  currency: string;
+  buyerEmail: string;
+  /** The line's name on the payment page, e.g. "Invoice HSUG-2026-0001 (booking HSUG-AB12-CD34)". */
+  description: string;
+  /** When Stripe closes the session (30 minutes to 24 hours ahead). */
+  expiresAt: Date;
+  successUrl: string;
+  cancelUrl: string;
+}
+
 export type RefundInitiator = 'attendee' | 'staff' | 'dashboard' | 'system';
 
 /** Which email the buyer gets once the provider confirms a refund; none for refunds made in the provider's dashboard. */
@@ -77,6 +97,12 @@ export interface PaymentGateway {
   readonly isAvailable: boolean;
   /** Creates a Checkout Session for a held booking and records it as ours. Network; never inside a transaction. */
   startCheckout(request: CheckoutRequest): Promise<{ sessionId: string; url: string }>;
+  /**
+   * The payment page for an invoice's outstanding amount: the newest invoice session when it is still open for that
+   * very amount (two clicks never make two payments), otherwise a new Checkout Session, recorded as ours (purpose
+   * `invoice`) before its URL is returned. Network; never inside a transaction.
+   */
+  startInvoiceCheckout(request: InvoiceCheckoutRequest): Promise<{ sessionId: string; url: string }>;
   /**
    * The payment page of a session that is still open, or undefined when it is closed. A session that has completed is
    * first brought in line with the provider (its payment confirms the booking, or marks it processing), so a caller

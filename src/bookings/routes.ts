@@ -20,6 +20,7 @@ import { discountCodeText, modeSwitchSchema, referenceSchema, resendSchema, toke
 import { cancelAsHolder, previewHolderCancel } from './cancel';
 import { createBooking } from './create';
 import { resumePayment } from './pay';
+import { invoicePayPath } from './pay-invoice';
 import { bookingRequestFromForm, formErrorLinks, formErrors, membershipFormDetails, parseQuantities } from './paid-form';
 import { switchSeatMode } from './mode-switch';
 import { getSeatForHolder } from './seats';
@@ -279,7 +280,10 @@ export function bookingPageRoutes(ctx: ServiceContext, views: Views): Router {
     const attendees = page.attendees.map((a) => ({ ...a, ...(online.seats.get(a.id) ?? {}) }));
     // Each invoice, receipt and credit note, downloadable through the same private link.
     const documents = (await ctx.documents.ofBooking(view.booking.id)).map((d) => ({ ...d, url: `/bookings/${view.booking.reference}/documents/${d.number}.pdf?token=${encodeURIComponent(token)}` }));
-    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: { ...page, attendees }, afterEvent, online, documents, ...flags });
+    // "Pay by card instead" while a confirmed invoice booking's invoice still asks for something (pay-invoice.ts).
+    const owed = view.booking.paymentMethod === 'invoice' && view.booking.status === 'confirmed' && ctx.payments.isAvailable ? await ctx.documents.invoiceOutstanding(ctx.db, view.booking.id) : 0;
+    const payByCard = owed > 0 ? { url: invoicePayPath(view.booking.reference, token), amount: formatMoney(owed, view.booking.currency) } : null;
+    return views.render('bookings/manage', { title: `Booking ${view.booking.reference}`, booking: { ...page, attendees }, afterEvent, online, documents, payByCard, ...flags });
   }
 
   const privatePage = (res: Response) => res.set('Referrer-Policy', 'no-referrer').set('Cache-Control', 'no-store').type('html');

@@ -55,8 +55,9 @@ export async function listAmountDifferences(db: Tx): Promise<AmountIssue[]> {
     })
     .whereIn('p.status', RECEIVED_STATUSES)
     // An invoice may be paid in instalments, and a payment above what it asks for is refused, so only a card payment
-    // is compared with the booking total.
-    .where((q) => q.whereRaw("p.method = 'card' and p.amount <> b.total").orWhereRaw('bt.amount is not null and bt.amount <> p.amount'))
+    // for a card booking is compared with the booking total. A card payment on an invoice booking ("pay by card
+    // instead") is for what the invoice still asked for, not the total; an overpayment shows on the documents list.
+    .where((q) => q.whereRaw("p.method = 'card' and b.payment_method <> 'invoice' and p.amount <> b.total").orWhereRaw('bt.amount is not null and bt.amount <> p.amount'))
     .select('b.id', 'b.reference', 'e.title', 'p.amount', 'p.currency', 'p.paid_at', 'p.method', 'b.total', 'bt.amount as stripe_amount');
   return rows.map((r: Row) => ({
     bookingId: Number(r.id),

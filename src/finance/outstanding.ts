@@ -6,8 +6,10 @@ import { RECEIVED_STATUSES } from './categories';
 /**
  * The one definition of what an invoice still asks for. Every page, the finance API and the exports read it from here.
  *
- *   outstanding = total − credits − bank payments received
+ *   outstanding = total − credits − payments received
  *
+ * where payments received are bank payments (method `invoice`) and card payments on the invoice booking ("pay by card
+ * instead", net of what was refunded of them: an overpayment repaid is no longer received).
  * for a booking paid by invoice whose invoice is still open (`invoice_status = 'outstanding'`), whatever the booking's
  * own status: a cancelled booking whose cancellation kept a fee under the refund policy, or was made with no credit,
  * still owes the rest. An invoice leaves the list when it reaches 0 (`paid` by a payment, `credited` by a credit) or is
@@ -18,7 +20,9 @@ type Row = Record<string, unknown>;
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 const creditedSql = 'COALESCE((SELECT SUM(c.amount) FROM credits c WHERE c.booking_id = b.id), 0)';
-const receivedSql = `COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.booking_id = b.id AND p.method = 'invoice' AND p.status IN (${RECEIVED_STATUSES.map(() => '?').join(', ')})), 0)`;
+/** SQL: what a payment brought in towards an invoice: a bank payment's amount, a card payment's amount less its refunds. */
+export const receivedAmountSql = "(CASE WHEN p.method = 'card' THEN p.amount - p.amount_refunded ELSE p.amount END)";
+const receivedSql = `COALESCE((SELECT SUM(${receivedAmountSql}) FROM payments p WHERE p.booking_id = b.id AND p.method IN ('invoice', 'card') AND p.status IN (${RECEIVED_STATUSES.map(() => '?').join(', ')})), 0)`;
 
 /** Open invoices with their figures: one row per booking (b.*, credited, received, outstanding). */
 function openInvoices(db: Tx): Knex.QueryBuilder {

@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   no_card_payment: { status: 409, meaning: 'This booking has no card payment to refund.' },
   no_room: { status: 409, meaning: 'There is no free place for the person being offered one.' },
   no_ticket_types: { status: 409, meaning: 'Add a ticket type that is on sale before publishing.' },
+  nothing_outstanding: { status: 409, meaning: 'This invoice has nothing left to pay (it has been paid, credited or written off), so there is nothing to pay by card.' },
   not_awaiting_payment: { status: 409, meaning: 'This booking is not waiting for a payment.' },
   not_announced: { status: 409, meaning: 'This event has not been announced yet, so there is no audience to send an update to; announce it first.' },
   not_published: { status: 409, meaning: 'Only a published event can be announced to subscribers.' },

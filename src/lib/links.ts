@@ -63,6 +63,20 @@ export function payUrl(config: Config, reference: string): string {
   return `${config.publicUrl}/bookings/${reference}/pay?token=${manageToken(config, reference)}`;
 }
 
+/**
+ * The token of an invoice's "pay by card instead" link: derived like the manage token (256 bits, HMAC with the server
+ * secret) but for paying only. The invoice PDF and its email also go to the billing contact (an accounts department),
+ * who may pay the invoice but should not manage the booking; the manage token opens the same page for the buyer.
+ */
+export function invoicePayToken(config: Config, reference: string): string {
+  return createHmac('sha256', config.sessionSecret).update(`invoice-pay:${reference}`).digest('base64url');
+}
+
+/** The page that pays what an invoice booking still owes by card ("pay by card instead"). */
+export function invoicePayUrl(config: Config, reference: string): string {
+  return `${config.publicUrl}/bookings/${reference}/pay-invoice?token=${invoicePayToken(config, reference)}`;
+}
+
 export function eventUrl(config: Config, slug: string): string {
   return `${config.publicUrl}/events/${slug}`;
 }

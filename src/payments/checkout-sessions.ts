@@ -12,7 +12,11 @@ export interface OurSession {
   sessionId: string;
   paymentIntentId: string | null;
   attempt: number;
+  /** `hold`: pays for a held booking's places; `invoice`: pays an invoice booking's outstanding amount by card. */
+  purpose: CheckoutPurpose;
 }
+
+export type CheckoutPurpose = 'hold' | 'invoice';
 
 function toSession(row: Record<string, unknown>): OurSession {
   return {
@@ -20,12 +24,13 @@ function toSession(row: Record<string, unknown>): OurSession {
     sessionId: String(row.stripe_checkout_session_id),
     paymentIntentId: (row.stripe_payment_intent_id as string | null) ?? null,
     attempt: Number(row.attempt),
+    purpose: row.purpose === 'invoice' ? 'invoice' : 'hold',
   };
 }
 
-export async function recordOurSession(db: Tx, session: { bookingId: number; sessionId: string; attempt: number }, now: Date): Promise<void> {
+export async function recordOurSession(db: Tx, session: { bookingId: number; sessionId: string; attempt: number; purpose?: CheckoutPurpose }, now: Date): Promise<void> {
   await db('checkout_sessions')
-    .insert({ booking_id: session.bookingId, stripe_checkout_session_id: session.sessionId, attempt: session.attempt, created_at: toDbTime(now) })
+    .insert({ booking_id: session.bookingId, stripe_checkout_session_id: session.sessionId, attempt: session.attempt, purpose: session.purpose ?? 'hold', created_at: toDbTime(now) })
     .onConflict('stripe_checkout_session_id')
     .ignore();
 }
@@ -47,4 +52,10 @@ export async function noteSessionIntent(db: Tx, sessionId: string, paymentIntent
 
 export async function listOurSessions(db: Tx, bookingId: number): Promise<OurSession[]> {
   return (await db('checkout_sessions').where({ booking_id: bookingId }).orderBy('attempt')).map(toSession);
+}
+
+/** How many invoice-payment sessions we have created for a booking: the next one's attempt number is this + 1. */
+export async function countInvoiceSessions(db: Tx, bookingId: number): Promise<number> {
+  const row = await db('checkout_sessions').where({ booking_id: bookingId, purpose: 'invoice' }).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
 }

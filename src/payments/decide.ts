@@ -16,6 +16,8 @@ export interface FulfilFacts {
   isKnownPayment: boolean;
   /** The booking already has another succeeded card payment (a different PaymentIntent: two tabs, an old link). */
   hasOtherPayment: boolean;
+  /** What the session was made for: a hold's places, or an invoice's outstanding amount ("pay by card instead"). */
+  purpose?: 'hold' | 'invoice';
 }
 
 /** Why we keep none of a payment: late (the hold lapsed and the seats had gone), a duplicate, for a cancelled event or booking. */
@@ -47,6 +49,9 @@ const FAILED_INTENT = new Set(['requires_payment_method', 'canceled']);
 export function decideFulfilment(facts: FulfilFacts): FulfilDecision {
   const { booking, state } = facts;
   const isPaid = state.paymentStatus === 'paid' && state.paymentIntentId !== null;
+  // An invoice paid by card is money against the invoice: kept and recorded whatever the booking's state (above what
+  // the invoice asks, it is an overpayment the treasurer sees and repays); its session never moves seats or holds.
+  if (facts.purpose === 'invoice') return isPaid ? { kind: 'record' } : { kind: 'nothing' };
   if (isPaid) {
     if (facts.isKnownPayment) return { kind: 'record' };
     if (facts.hasOtherPayment) return { kind: 'refund', because: 'duplicate' };

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { cancelSeats, confirmHold, expireHold, isHoldLive, lockBooking, markPaymentProcessing, queueMoneyNotice, releaseHold, setRefundedTotal, type BookingRecord } from '../bookings';
 import type { ServiceContext } from '../context';
-import { noteSessionIntent } from './checkout-sessions';
+import { findOurSession, noteSessionIntent } from './checkout-sessions';
 import { decideFulfilment, type RefundBecause } from './decide';
 import { findPaymentByIntent, insertRefund, listRefundsForPayment, refundedSoFar, setPaymentRefunded, updateRefund, upsertCardPayment, upsertDispute, type PaymentRecord, type RefundRecord } from './queries';
 import type { RefundStatus, StripeState } from './types';
@@ -34,7 +34,9 @@ export async function applyStripeState(trx: Knex.Transaction, ctx: ServiceContex
   const intent = state.paymentIntentId;
   if (intent) await noteSessionIntent(trx, state.sessionId, intent);
   const known = intent ? await findPaymentByIntent(trx, intent) : undefined;
+  const purpose = (await findOurSession(trx, state.sessionId))?.purpose ?? 'hold';
   const decision = decideFulfilment({
+    purpose,
     booking: { ...booking, isHoldLive: isHoldLive(booking, now) },
     isEventCancelled: event.status === 'cancelled',
     state,
@@ -84,7 +86,11 @@ export async function applyStripeState(trx: Knex.Transaction, ctx: ServiceContex
   } else if (payment && intent) {
     payment = await upsertCardPayment(trx, { ...paymentInput(payment, state), refundBecause: payment.refundBecause }, now);
   }
-  if (payment && !known) await ctx.documents.cardPaymentRecorded(trx, payment.id);
+  if (payment && !known) {
+    // An invoice's card payment closes the invoice (and gets its paid-in-full receipt) the way a bank payment does.
+    if (purpose === 'invoice') await ctx.documents.invoicePaidByCard(trx, payment.id);
+    else await ctx.documents.cardPaymentRecorded(trx, payment.id);
+  }
   if (payment) {
     await applyRefunds(trx, ctx, bookingId, payment, state, now);
     for (const d of state.disputes) {

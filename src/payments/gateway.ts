@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
-import type { CardPaymentSummary, CheckoutRequest, PaymentGateway, RefundSummary } from '../bookings';
+import type { CardPaymentSummary, CheckoutRequest, InvoiceCheckoutRequest, PaymentGateway, RefundSummary } from '../bookings';
 import type { ServiceContext } from '../context';
 import { AppError } from '../lib/errors';
 import { errorFields } from '../lib/logger';
-import { listOurSessions, recordOurSession } from './checkout-sessions';
+import { countInvoiceSessions, listOurSessions, recordOurSession } from './checkout-sessions';
 import { findBookingCardPayment, hasOpenDispute, listRefundsForBooking, listRefundsForPayment, refundedSoFar } from './queries';
 import { recordRefund, sendRefundLogged } from './refunds';
 import { syncSessionWithStripe } from './sync';
@@ -41,6 +41,34 @@ export function createStripeGateway(ctx: ServiceContext): PaymentGateway {
       // Each attempt has its own key: reusing a key after a failure would replay the failure (alf.io #1254).
       const session = await ctx.stripe.checkout.sessions.create(params, { idempotencyKey: `checkout-${request.reference}-${request.attempt}` });
       await recordOurSession(ctx.db, { bookingId: request.bookingId, sessionId: session.id, attempt: request.attempt }, ctx.clock.now());
+      if (!session.url) throw new AppError('payment_unavailable', 'The payment page could not be opened. Please try again.');
+      return { sessionId: session.id, url: session.url };
+    },
+
+    async startInvoiceCheckout(request: InvoiceCheckoutRequest) {
+      if (!ctx.stripe) throw UNAVAILABLE();
+      const made = (await listOurSessions(ctx.db, request.bookingId)).filter((s) => s.purpose === 'invoice');
+      const newest = made[made.length - 1];
+      if (newest) {
+        const current = await ctx.stripe.checkout.sessions.retrieve(newest.sessionId);
+        if (current.status === 'open' && current.url && current.amount_total === request.amount) return { sessionId: current.id, url: current.url };
+      }
+      const attempt = (await countInvoiceSessions(ctx.db, request.bookingId)) + 1;
+      const metadata = { booking_id: String(request.bookingId), booking_reference: request.reference, purpose: 'invoice' };
+      const params: Stripe.Checkout.SessionCreateParams = {
+        mode: 'payment',
+        line_items: [{ quantity: 1, price_data: { currency: request.currency.toLowerCase(), unit_amount: request.amount, product_data: { name: request.description } } }],
+        client_reference_id: request.reference,
+        customer_email: request.buyerEmail,
+        metadata,
+        payment_intent_data: { metadata, description: request.description },
+        expires_at: Math.floor(request.expiresAt.getTime() / 1000),
+        success_url: request.successUrl,
+        cancel_url: request.cancelUrl,
+      };
+      // The amount is in the key: after a bank payment changes what is outstanding, the next session is a new one.
+      const session = await ctx.stripe.checkout.sessions.create(params, { idempotencyKey: `invoice-${request.reference}-${attempt}-${request.amount}` });
+      await recordOurSession(ctx.db, { bookingId: request.bookingId, sessionId: session.id, attempt, purpose: 'invoice' }, ctx.clock.now());
       if (!session.url) throw new AppError('payment_unavailable', 'The payment page could not be opened. Please try again.');
       return { sessionId: session.id, url: session.url };
     },

@@ -64,7 +64,16 @@ export async function findBookingCardPayment(db: Tx, bookingId: number): Promise
     .where('bookings.id', bookingId)
     .where('payments.method', 'card')
     .first('payments.*');
-  return row ? toPayment(row) : undefined;
+  if (row) return toPayment(row);
+  // An invoice booking paid by card ("pay by card instead"): its newest card payment with something left to refund
+  // (an overpayment after a bank transfer is the newest).
+  const invoiceCard = await db('payments as p')
+    .join('checkout_sessions as s', 's.stripe_checkout_session_id', 'p.stripe_checkout_session_id')
+    .where({ 'p.booking_id': bookingId, 'p.method': 'card', 's.purpose': 'invoice' })
+    .whereRaw('p.amount_refunded < p.amount')
+    .orderBy('p.id', 'desc')
+    .first('p.*');
+  return invoiceCard ? toPayment(invoiceCard) : undefined;
 }
 
 export interface CardPaymentInput {

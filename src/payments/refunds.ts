@@ -56,7 +56,8 @@ export async function recordRefund(trx: Knex.Transaction, ctx: ServiceContext, r
     now,
   );
   await setPaymentRefunded(trx, payment.id, refunded + request.amount, payment.amount, now);
-  await setRefundedTotal(trx, request.bookingId, Math.min(booking.total, booking.refundedTotal + request.amount));
+  // The booking's refunded total is its places' money; repaying an invoice's card payment (an overpayment) is not.
+  if (booking.stripePaymentIntentId === payment.stripePaymentIntentId) await setRefundedTotal(trx, request.bookingId, Math.min(booking.total, booking.refundedTotal + request.amount));
   return id;
 }
 

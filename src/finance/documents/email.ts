@@ -61,6 +61,8 @@ async function render(ctx: ServiceContext, payload: Payload): Promise<EmailConte
     contactEmail: s.issuer.email,
     // The booking's private link only for the buyer: the accounts contact gets the document, not the booking.
     manageUrl: isBuyer ? manageUrl(ctx.config, s.booking.reference) : null,
+    // Pay-only: the billing contact may pay the invoice by card without being able to manage the booking.
+    payByCardUrl: doc.kind === 'invoice' ? s.payByCardUrl : null,
   });
   return { ...content, attachments: [{ filename: documentFileName(s), content: pdf, contentType: 'application/pdf' }] };
 }

@@ -5,7 +5,7 @@ import { findEventById, listTicketTypes } from '../../events/queries';
 import { priceBasis } from '../../events/terms';
 import type { EventRecord } from '../../events/types';
 import { normaliseEmail } from '../../lib/email';
-import { publicHost } from '../../lib/links';
+import { publicHost, invoicePayUrl } from '../../lib/links';
 import { formatDate, inZone, toDbTime } from '../../lib/time';
 import { enqueueEmail } from '../../mail/outbox';
 import { documentEmail } from './email';
@@ -94,6 +94,7 @@ async function issue(trx: Knex.Transaction, ctx: ServiceContext, draft: Draft): 
     totals,
     priceBasis: priceBasis(ctx.config),
     bank: isInvoice && ctx.config.bank ? { ...ctx.config.bank } : null,
+    payByCardUrl: isInvoice && ctx.payments.isAvailable ? invoicePayUrl(ctx.config, booking.reference) : null,
     payment: draft.payment ?? null,
     credits: draft.credits ? { kind: draft.credits.kind, number: draft.credits.number, issueDate: draft.credits.snapshot.issueDate } : null,
     reason: draft.reason ?? null,
@@ -169,13 +170,20 @@ export async function issueCardReceipt(trx: Knex.Transaction, ctx: ServiceContex
 
 /**
  * The receipt of an invoice paid in full (the payment that brought it to nothing): the invoice's lines, less any credit
- * notes, the amount received, by bank transfer, when, and the bank references the treasurer recorded.
+ * notes, the amount received, by bank transfer or by card (the last payment's way), when, and the bank references the
+ * treasurer recorded or the card payment's reference.
  */
 export async function issueInvoicePaidReceipt(trx: Knex.Transaction, ctx: ServiceContext, bookingId: number, paymentId: number): Promise<DocumentRecord | undefined> {
   const invoice = await findInvoiceOfBooking(trx, bookingId);
   const parties = await loadParties(trx, bookingId);
-  const received = await trx('payments').where({ booking_id: bookingId, method: 'invoice', status: 'succeeded' }).orderBy('id').select('amount', 'bank_reference', 'paid_at');
-  const amount = received.reduce((s: number, p: { amount: number | string }) => s + Number(p.amount), 0);
+  // Bank transfers and card payments made from the invoice's "pay by card instead" link alike.
+  const received = await trx('payments')
+    .where({ booking_id: bookingId })
+    .whereIn('method', ['invoice', 'card'])
+    .whereIn('status', ['succeeded', 'partially_refunded'])
+    .orderBy('id')
+    .select('method', 'amount', 'amount_refunded', 'bank_reference', 'stripe_payment_intent_id', 'paid_at');
+  const amount = received.reduce((s: number, p: { method: string; amount: number | string; amount_refunded: number | string }) => s + Number(p.amount) - (p.method === 'card' ? Number(p.amount_refunded) : 0), 0);
   const last = received[received.length - 1];
   if (!last || amount <= 0) return undefined;
   const places: PlaceForLine[] = invoice
@@ -185,13 +193,13 @@ export async function issueInvoicePaidReceipt(trx: Knex.Transaction, ctx: Servic
   const adjustments: AdjustmentForLine[] = creditNotes.map((c: { number: string; amount: number | string }) => ({ description: `Less credit note ${c.number}`, amount: -Number(c.amount) }));
   const listed = places.reduce((s, p) => s + chargedFor(p), 0) + adjustments.reduce((s, a) => s + a.amount, 0);
   if (listed !== amount) adjustments.push({ description: 'Difference (credited or written off before this payment)', amount: amount - listed });
-  const references = received.map((p: { bank_reference: string | null }) => p.bank_reference).filter(Boolean).join(', ');
+  const references = received.map((p: { bank_reference: string | null; stripe_payment_intent_id: string | null }) => p.bank_reference ?? p.stripe_payment_intent_id).filter(Boolean).join(', ');
   return issue(trx, ctx, {
     kind: 'receipt',
     parties,
     places,
     adjustments,
-    payment: { method: 'bank_transfer', paidOn: inZone(new Date(last.paid_at), ctx.config.timezone).toFormat('d LLLL yyyy'), reference: references || null, amount },
+    payment: { method: last.method === 'card' ? 'card' : 'bank_transfer', paidOn: inZone(new Date(last.paid_at), ctx.config.timezone).toFormat('d LLLL yyyy'), reference: references || null, amount },
     credits: null,
     reason: invoice ? `Payment of invoice ${invoice.number} in full` : null,
     source: { paymentId },

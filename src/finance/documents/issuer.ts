@@ -4,6 +4,8 @@ import { formatMoney } from '../../lib/money';
 import { listDocumentsOfBooking } from './queries';
 import { KIND_TITLES } from './render';
 import { issueCardReceipt, issueCreditNoteForRefund, issueInvoice } from './issue';
+import { closeInvoicePaidByCard } from '../invoice-card';
+import { invoiceBalance } from '../outstanding';
 
 /**
  * The port through which bookings/ and payments/ have finance documents issued in their own transactions, without
@@ -17,6 +19,10 @@ export function createDocumentIssuer(ctx: ServiceContext): FinanceDocumentIssuer
     cardPaymentRecorded: async (trx: Knex.Transaction, paymentId: number) => {
       await issueCardReceipt(trx, ctx, paymentId);
     },
+    invoicePaidByCard: async (trx: Knex.Transaction, paymentId: number) => {
+      await closeInvoicePaidByCard(trx, ctx, paymentId);
+    },
+    invoiceOutstanding: async (db, bookingId) => (await invoiceBalance(db, bookingId)).outstanding,
     refundTaken: async (trx: Knex.Transaction, refundId: number) => {
       await issueCreditNoteForRefund(trx, ctx, refundId);
     },

@@ -29,7 +29,7 @@ function drawDocument(doc: PDFKit.PDFDocument, s: DocumentSnapshot): void {
   const money = (n: number) => formatMoney(n, s.currency);
   const hasVat = s.vatRate !== null;
   let y = 56;
-  const para = (tag: 'H1' | 'H2' | 'P', lines: string[], options: { size?: number; bold?: boolean; x?: number; width?: number; gap?: number } = {}) => {
+  const para = (tag: 'H1' | 'H2' | 'P', lines: string[], options: { size?: number; bold?: boolean; x?: number; width?: number; gap?: number; link?: string } = {}) => {
     if (lines.length === 0) return;
     const size = options.size ?? 10;
     const x = options.x ?? LEFT;
@@ -38,7 +38,7 @@ function drawDocument(doc: PDFKit.PDFDocument, s: DocumentSnapshot): void {
     if (y + height > BOTTOM) y = continuedPage(doc, s);
     addBlock(doc, tag, () => {
       doc.font(options.bold ? 'bold' : 'regular').fontSize(size).fillColor('#000000');
-      doc.text(lines.join('\n'), x, y, { width });
+      doc.text(lines.join('\n'), x, y, { width, ...(options.link ? { link: options.link, underline: true } : {}) });
     });
     y += height + (options.gap ?? 10);
   };
@@ -95,6 +95,11 @@ function drawDocument(doc: PDFKit.PDFDocument, s: DocumentSnapshot): void {
       ]);
     } else {
       para('P', [`Please pay ${money(s.totals.gross)} by ${s.dueDate}. For our bank details write to ${s.issuer.email}, and quote ${s.number} as the payment reference.`]);
+    }
+    if (s.payByCardUrl) {
+      para('H2', ['Pay by card instead'], { size: 12, bold: true, gap: 2 });
+      para('P', [`Or pay what is still outstanding by card at:`], { gap: 2 });
+      para('P', [s.payByCardUrl], { link: s.payByCardUrl, size: 8 });
     }
   }
   if (s.kind === 'receipt' && s.payment) {

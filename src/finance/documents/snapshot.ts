@@ -58,6 +58,8 @@ export const snapshotSchema = z.object({
   priceBasis: z.string(),
   /** Invoices: where to pay, with the invoice number as the reference; null when the bank details are not configured. */
   bank: z.object({ accountName: z.string(), sortCode: z.string(), accountNumber: z.string() }).nullable(),
+  /** Invoices: the "pay by card instead" page (its own pay-only token); null when card payments were not available, and on invoices issued before. */
+  payByCardUrl: z.string().nullable().default(null),
   /** Receipts: what was paid, how and when. */
   payment: z.object({ method: z.enum(['card', 'bank_transfer']), paidOn: z.string(), reference: z.string().nullable(), amount: minor }).nullable(),
   /** Credit notes: the document credited. */

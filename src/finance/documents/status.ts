@@ -1,5 +1,6 @@
 import type { Tx } from '../../db/connect';
 import { RECEIVED_STATUSES } from '../categories';
+import { receivedAmountSql } from '../outstanding';
 import type { DocumentRecord } from './queries';
 
 /**
@@ -7,7 +8,7 @@ import type { DocumentRecord } from './queries';
  *
  *   outstanding = invoiced − credited − paid, never below zero
  *
- * where credited is the sum of the credit notes that credit it and paid what bank payments brought in; when credits and
+ * where credited is the sum of the credit notes that credit it and paid what bank and card payments brought in; when credits and
  * payments come to more than was invoiced, the difference is an overpayment, shown as such (money to repay), not hidden.
  * A written-off invoice asks for nothing more. A receipt is paid; a credit note is issued.
  */
@@ -37,7 +38,15 @@ export async function documentStatuses(db: Tx, docs: DocumentRecord[]): Promise<
   }
   for (let i = 0; i < bookingIds.length; i += 500) {
     const slice = bookingIds.slice(i, i + 500);
-    const paid = await db('payments').whereIn('booking_id', slice).where('method', 'invoice').whereIn('status', RECEIVED_STATUSES).groupBy('booking_id').select('booking_id').sum({ amount: 'amount' });
+    // Bank payments and card payments ("pay by card instead") alike, a card payment less what was refunded of it.
+    const paid = await db('payments as p')
+      .join('bookings as b', 'b.id', 'p.booking_id')
+      .whereIn('p.booking_id', slice)
+      .where('b.payment_method', 'invoice')
+      .whereIn('p.method', ['invoice', 'card'])
+      .whereIn('p.status', RECEIVED_STATUSES)
+      .groupBy('p.booking_id')
+      .select('p.booking_id', db.raw(`SUM(${receivedAmountSql}) as amount`));
     for (const r of paid as Array<{ booking_id: number | string; amount: number | string }>) paidBy.set(Number(r.booking_id), Number(r.amount));
     const off = await db('bookings').whereIn('id', slice).where('invoice_status', 'written_off').select('id');
     for (const r of off as Array<{ id: number | string }>) writtenOff.add(Number(r.id));
