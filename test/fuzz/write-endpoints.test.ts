@@ -7,7 +7,7 @@ import { createSession } from '../../src/admin/auth/sessions';
 import { beginEnrolment, confirmEnrolment, pendingEnrolment } from '../../src/admin/auth/two-factor';
 import { CLI_ACTOR } from '../../src/admin/audit/log';
 import { explainMismatch } from '../../src/finance/explanations';
-import { seatToken } from '../../src/lib/links';
+import { invoicePayToken, seatToken } from '../../src/lib/links';
 import { applyMemberImport, stageMemberImport } from '../../src/members/service';
 import { stageAttendanceUpload } from '../../src/certificates/attendance';
 import { toDbTime } from '../../src/lib/time';
@@ -219,6 +219,14 @@ const ENDPOINTS: Endpoint[] = [
     valid: async () => {
       const booking = await freeBooking((await buildEvent(t.db)).slug);
       return { params: { reference: booking.reference }, body: { token: booking.token } };
+    },
+  },
+  {
+    // Issue 11, "pay by card instead": the invoice's pay-only link starts a card checkout for what is outstanding.
+    route: 'POST /bookings/:reference/pay-invoice', encoding: 'form', auth: 'none',
+    valid: async () => {
+      const { reference } = await invoiceBooking(t, await financeEvent(t));
+      return { params: { reference }, body: { token: invoicePayToken(t.config, reference) } };
     },
   },
   // The announcement list (a private link's token is made by subscribing through the service)
