@@ -5,6 +5,7 @@ import { createStaff, createToken, signIn, type SignedIn } from '../../admin/hel
 import { buildEvent, person } from '../../support/factories';
 import { paidEvent, startPaymentsTestApp, type PaymentsTestApp } from '../../support/payments';
 import { pdfText } from '../../support/pdf-text';
+import { manageToken } from '../../../src/lib/links';
 import { confirmThroughReview, csvRecords, paidBooking, pence, sumOf } from '../support';
 
 let t: PaymentsTestApp;
@@ -104,8 +105,10 @@ describe('invoices in their own email, to the buyer and the billing contact', ()
     expect(toBilling).toHaveLength(1);
     expect(pdfsOf(toBilling[0])).toHaveLength(1);
     expect(toBilling[0].text).toContain('Dear Accounts Payable');
-    // The accounts contact gets the document, not the booking's private link.
-    expect(toBilling[0].text).not.toContain('token=');
+    // The accounts contact gets the document and the invoice's pay-only link (issue 11, "pay by card instead"), never
+    // the booking's private link: no manage token, and only pay-invoice links carry a token.
+    expect(toBilling[0].text).not.toContain(manageToken(t.config, reference));
+    expect(toBilling[0].text.match(/\S*token=\S*/g)?.every((link) => link.includes(`/bookings/${reference}/pay-invoice?token=`))).toBe(true);
 
     // Sent once: sending again sends nothing more.
     const before = t.smtp.messages.length;
