@@ -45,6 +45,10 @@ export function invoicePaymentRoutes(ctx: ServiceContext, views: Views): Router 
         }),
       );
     } catch (error) {
+      // Back from the provider with the invoice now paid: say thank you, not "nothing to pay".
+      if (error instanceof ConflictError && error.code === 'nothing_outstanding' && req.query.paid === '1') {
+        return privatePage(res).send(views.render('bookings/pay-invoice', { title: 'Payment received', reference, isPaid: true }));
+      }
       if (error instanceof ConflictError) return refused(res, reference, error);
       throw error;
     }

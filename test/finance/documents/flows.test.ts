@@ -108,7 +108,7 @@ describe('invoices in their own email, to the buyer and the billing contact', ()
     // The accounts contact gets the document and the invoice's pay-only link (issue 11, "pay by card instead"), never
     // the booking's private link: no manage token, and only pay-invoice links carry a token.
     expect(toBilling[0].text).not.toContain(manageToken(t.config, reference));
-    expect(toBilling[0].text.match(/\S*token=\S*/g)?.every((link) => link.includes(`/bookings/${reference}/pay-invoice?token=`))).toBe(true);
+    expect((toBilling[0].text ?? '').match(/\S*token=\S*/g)?.every((link) => link.includes(`/bookings/${reference}/pay-invoice?token=`))).toBe(true);
 
     // Sent once: sending again sends nothing more.
     const before = t.smtp.messages.length;
