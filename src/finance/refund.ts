@@ -46,7 +46,8 @@ export async function refundAsStaff(ctx: ServiceContext, actor: Actor, reference
 export async function refreshBookingFromStripe(ctx: ServiceContext, actor: Actor, reference: string): Promise<void> {
   const view = await getFinanceBooking(ctx, reference);
   if (!ctx.stripe) throw new ConflictError('stripe_not_configured', 'Stripe is not configured on this server.');
-  if (!view.booking.stripeCheckoutSessionId) throw new ConflictError('no_card_payment', 'This booking was not paid by card, so Stripe has nothing to add.');
+  // An invoice paid by card instead has no hold session of its own on the booking, but its card payment is ours.
+  if (!view.booking.stripeCheckoutSessionId && !view.payments.some((p) => p.method === 'card')) throw new ConflictError('no_card_payment', 'This booking was not paid by card, so Stripe has nothing to add.');
   await syncBookingWithStripe(ctx, view.booking.id);
   await writeTransaction(ctx.db, (trx) => recordAudit(trx, actor, { action: 'booking_refreshed_from_stripe', targetType: 'booking', targetId: view.booking.id, details: { reference } }, ctx.clock.now()));
 }

@@ -142,3 +142,22 @@ describe('decideFulfilment: a session that is not paid', () => {
     expect(decideFulfilment(facts({ paymentStatus: 'no_payment_required', paymentIntentId: null, paymentIntentStatus: null }))).toEqual({ kind: 'nothing' });
   });
 });
+
+describe('decideFulfilment: an invoice paid by card instead (session purpose invoice)', () => {
+  const invoice = (changes: Parameters<typeof facts>[0]) => ({ ...facts({ status: 'confirmed', currentSession: null, ...changes }), purpose: 'invoice' as const });
+
+  it('when the invoice session is paid, then the money is recorded against the confirmed booking and no seat moves', () => {
+    expect(decideFulfilment(invoice({}))).toEqual({ kind: 'record' });
+  });
+
+  it('when the booking or its event was cancelled meanwhile, or another card payment exists, then the money is still recorded (an overpayment the treasurer sees), never refunded by itself or confirming anything', () => {
+    expect(decideFulfilment(invoice({ status: 'cancelled' }))).toEqual({ kind: 'record' });
+    expect(decideFulfilment(invoice({ isEventCancelled: true }))).toEqual({ kind: 'record' });
+    expect(decideFulfilment(invoice({ hasOtherPayment: true }))).toEqual({ kind: 'record' });
+  });
+
+  it('when the invoice session expires or its payment fails, then nothing happens to the booking', () => {
+    expect(decideFulfilment(invoice({ sessionStatus: 'expired', paymentStatus: 'unpaid', paymentIntentId: null }))).toEqual({ kind: 'nothing' });
+    expect(decideFulfilment(invoice({ paymentStatus: 'unpaid', paymentIntentStatus: 'requires_payment_method' }))).toEqual({ kind: 'nothing' });
+  });
+});
