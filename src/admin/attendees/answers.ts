@@ -45,7 +45,24 @@ export async function withAnswers(db: Tx, rows: AttendeeListRow[], columns: Ques
 const isShownIn = (answer: AnswerRecord, column: QuestionColumn) => answer.questionId === column.questionId && (!answer.isSensitive || column.showsSensitiveAnswers);
 const answerFor = (answers: AnswerRecord[], column: QuestionColumn) => answers.find((a) => isShownIn(a, column));
 
-/** Batches of rows with their answers filled in. */
-export async function* withAnswerBatches(db: Tx, batches: AsyncIterable<AttendeeListRow[]>, columns: QuestionColumn[]): AsyncIterableIterator<AttendeeListRow[]> {
-  for await (const batch of batches) yield await withAnswers(db, batch, columns);
+/**
+ * Batches of rows with their answers filled in; the batches themselves when there is no question column. Not an async
+ * generator, for the reason `iterateAttendees` gives: a suspended generator keeps the batch it last yielded alive while
+ * the client reads it, which promoted every batch and took the 10,000-row download from 247 to 334 MB RSS (bench).
+ */
+export function withAnswerBatches(db: Tx, batches: AsyncIterable<AttendeeListRow[]>, columns: QuestionColumn[]): AsyncIterableIterator<AttendeeListRow[]> {
+  const source = batches[Symbol.asyncIterator]();
+  if (columns.length === 0) return { [Symbol.asyncIterator]() { return this; }, next: () => source.next(), return: async () => (await source.return?.()) ?? { done: true, value: undefined } };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      const next = await source.next();
+      return next.done ? next : { done: false, value: await withAnswers(db, next.value, columns) };
+    },
+    async return() {
+      return (await source.return?.()) ?? { done: true, value: undefined };
+    },
+  };
 }
