@@ -6,7 +6,7 @@ import { csrfFrom, PASSWORD } from '../admin/helpers';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db';
 import { buildEvent } from '../support/factories';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { startInstance, type Instance } from './instances';
+import { type Instance, instanceEnv, startInstance } from './instances';
 
 /**
  * Issue 20: "announcements go through the outbox, once per subscriber per event, even with several instances". Two real
@@ -27,7 +27,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   smtp = await startTestSmtp();
   await buildEvent(testDb.db, { slug: 'placeholder', startsAt: new Date(Date.now() + 60 * DAY).toISOString() });
-  const env = { NODE_ENV: 'test', DATABASE_URL: testDb.url, SESSION_SECRET: 'multi-instance-test-secret-of-at-least-32-characters', MAIL_FROM: 'HSUG Events <events@hsug.test>', SMTP_URL: smtp.url, ANNOUNCEMENTS_PER_MINUTE: '1000' };
+  const env = instanceEnv(testDb.url, { SMTP_URL: smtp.url, ANNOUNCEMENTS_PER_MINUTE: '1000' });
   instances = await Promise.all([startInstance(env), startInstance(env)]);
 });
 

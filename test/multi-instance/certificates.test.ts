@@ -5,7 +5,7 @@ import { toDbTime } from '../../src/lib/time';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db';
 import { buildEvent, person } from '../support/factories';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { startInstance, waitFor, type Instance } from './instances';
+import { type Instance, instanceEnv, startInstance, waitFor } from './instances';
 
 /**
  * The certificate job (issue 13) in real processes (`src/server.ts`) on one database: PostgreSQL with
@@ -37,14 +37,7 @@ async function attendee(eventId: number, ticketTypeId: number, n: string): Promi
   return p.email;
 }
 
-const env = () => ({
-  NODE_ENV: 'test',
-  DATABASE_URL: testDb.url,
-  SESSION_SECRET: 'multi-instance-test-secret-of-at-least-32-characters',
-  MAIL_FROM: 'HSUG Events <events@hsug.test>',
-  SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-  OUTBOX_LEASE_SECONDS: '5',
-});
+const env = () => instanceEnv(testDb.url, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, OUTBOX_LEASE_SECONDS: '5' });
 
 beforeAll(async () => {
   testDb = await createTestDatabase();

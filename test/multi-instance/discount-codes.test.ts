@@ -2,7 +2,7 @@ import { buildCode } from '../support/codes';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db';
 import { buildEvent, person } from '../support/factories';
 import { paidEvent } from '../support/payments';
-import { startInstance, type Instance } from './instances';
+import { type Instance, instanceEnv, startInstance } from './instances';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,7 @@ let instances: Instance[] = [];
 beforeAll(async () => {
   testDb = await createTestDatabase();
   mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsug-codes-mail-'));
-  const env = { NODE_ENV: 'test', DATABASE_URL: testDb.url, SESSION_SECRET: 'multi-instance-test-secret-of-at-least-32-characters', MAIL_FROM: 'HSUG Events <events@hsug.test>', MAIL_DIR: mailDir };
+  const env = instanceEnv(testDb.url, { MAIL_DIR: mailDir });
   await buildEvent(testDb.db, { slug: 'placeholder', startsAt: new Date(Date.now() + 60 * DAY).toISOString() });
   instances = await Promise.all([startInstance(env), startInstance(env)]);
 });

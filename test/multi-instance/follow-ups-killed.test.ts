@@ -5,7 +5,7 @@ import { toDbTime } from '../../src/lib/time';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db';
 import { buildEvent, person } from '../support/factories';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { startInstance, waitFor, type Instance } from './instances';
+import { type Instance, instanceEnv, startInstance, waitFor } from './instances';
 
 /**
  * Issue 12: "each message goes to each attendee exactly once, with several instances running and after a crash". Real
@@ -42,14 +42,7 @@ async function attendee(eventId: number, ticketTypeId: number, n: string, came: 
 const runsClaimed = async () => Number((await testDb.db('event_follow_up_runs').count({ n: '*' }).first())?.n);
 const followUps = () => smtp.messages.filter((m) => FOLLOW_UP.test(m.subject ?? '')).map((m) => `${(Array.isArray(m.to) ? m.to[0] : m.to)?.value[0].address} ${m.subject!.split(':')[0]}`);
 
-const env = () => ({
-  NODE_ENV: 'test',
-  DATABASE_URL: testDb.url,
-  SESSION_SECRET: 'multi-instance-test-secret-of-at-least-32-characters',
-  MAIL_FROM: 'HSUG Events <events@hsug.test>',
-  SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-  OUTBOX_LEASE_SECONDS: '5',
-});
+const env = () => instanceEnv(testDb.url, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, OUTBOX_LEASE_SECONDS: '5' });
 
 beforeAll(async () => {
   testDb = await createTestDatabase();

@@ -2,7 +2,7 @@ import { toDbTime } from '../../src/lib/time';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db';
 import { buildEvent, person } from '../support/factories';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { startInstance, type Instance } from './instances';
+import { type Instance, instanceEnv, startInstance } from './instances';
 
 /**
  * Issue 12: "each message goes to each attendee exactly once, with several instances running". Two real processes on
@@ -50,7 +50,7 @@ describe(`reminders on two instances on one ${onPostgres ? 'PostgreSQL database'
     for (let i = 0; i < PEOPLE; i++) confirmed.push(await place(event.id, event.ticketTypeIds[0], `mi-${i}`, 'confirmed', 2 * 24 * HOUR));
     await place(event.id, event.ticketTypeIds[0], 'mi-waiting', 'waitlisted', 2 * 24 * HOUR);
     await place(event.id, event.ticketTypeIds[0], 'mi-cancelled', 'cancelled', 2 * 24 * HOUR);
-    const env = { NODE_ENV: 'test', DATABASE_URL: testDb.url, SESSION_SECRET: 'multi-instance-test-secret-of-at-least-32-characters', MAIL_FROM: 'HSUG Events <events@hsug.test>', SMTP_URL: smtp.url };
+    const env = instanceEnv(testDb.url, { SMTP_URL: smtp.url });
 
     // Act
     instances = await Promise.all([startInstance(env), startInstance(env)]);

@@ -7,6 +7,14 @@ import { freePort, startServer, type ServerProcess } from '../../bench/lib/proce
 export type Instance = ServerProcess;
 
 /**
+ * The environment every instance of one test shares: test mode, the one database, one session secret (so private links
+ * made by one instance open on another) and the From address; `extra` adds or overrides (SMTP_URL, MAIL_DIR, limits…).
+ */
+export function instanceEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { NODE_ENV: 'test', DATABASE_URL: databaseUrl, SESSION_SECRET: 'multi-instance-test-secret-of-at-least-32-characters', MAIL_FROM: 'HSUG Events <events@hsug.test>', ...extra };
+}
+
+/**
  * Reads `read()` every `everyMs` until `done` holds for its value, and returns that value; throws, naming `what` and the
  * last value read, after `timeoutMs`. What a test of several processes waits on: rows committed, emails arrived.
  */

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { financialYearOf, nextSequence } from '../../src/finance/documents/numbers';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db';
 import { buildEvent } from '../support/factories';
-import { startInstance, type Instance } from './instances';
+import { type Instance, instanceEnv, startInstance } from './instances';
 
 /**
  * Issue 11: invoice numbers stay gapless and unique under concurrency. Two real processes (`src/server.ts`) on one
@@ -26,7 +26,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsug-invoice-numbers-mail-'));
   await buildEvent(testDb.db, { slug: 'placeholder', startsAt: new Date(Date.now() + 60 * DAY).toISOString() });
-  const env = { NODE_ENV: 'test', DATABASE_URL: testDb.url, SESSION_SECRET: 'multi-instance-test-secret-of-at-least-32-characters', MAIL_FROM: 'HSUG Events <events@hsug.test>', MAIL_DIR: mailDir, RATE_LIMITS: 'off' };
+  const env = instanceEnv(testDb.url, { MAIL_DIR: mailDir, RATE_LIMITS: 'off' });
   instances = await Promise.all([startInstance(env), startInstance(env)]);
 });
 
